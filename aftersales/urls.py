@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from .api import api
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("org/", include("org.urls")),
+    path("customers/", include("customers.urls")),
+    path("api/v1/", api.urls),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,130 @@
+"""The six standards and their rule IDs, as the product's navigation and standards library show them.
+
+The full catalogue text lives in docs/standards.md; here each standard names its sections in the
+product and whether they are built yet, so the navigation never shows a fake page.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Standard:
+    number: int
+    slug: str
+    title: str
+    icon: str
+    rules: list[Rule] = field(default_factory=list)
+    built: list[tuple[str, str]] = field(default_factory=list)  # (label, url name) of built sections
+    planned: list[str] = field(default_factory=list)  # sections not built yet, said plainly
+
+
+STANDARDS = [
+    Standard(
+        1,
+        "conduct",
+        _("Conduct and discipline"),
+        "person-check",
+        rules=[
+            Rule("S1.1", _("Appearance and manner: neat clothes, a sincere smile")),
+            Rule("S1.2", _("Friendly and patient with every question")),
+            Rule("S1.3", _("Courteous speech and manners; emotions under control")),
+            Rule("S1.4", _("Responsibility: keep promises; words match deeds")),
+            Rule("S1.5", _("Loyalty: sincere with leaders and colleagues, teamwork")),
+            Rule("S1.6", _("Dedication: diligent, keeps learning")),
+            Rule("S1.D1a", _("No late arrival, early leave or unattended post")),
+            Rule("S1.D1b", _("No long personal phone calls")),
+            Rule("S1.D1c", _("No loud noise, horseplay or snacks")),
+            Rule("S1.D2", _("Today's work finished today")),
+            Rule("S1.D3", _("Nothing unrelated to work on the desk")),
+            Rule("S1.D4", _("No non-work matters during work time")),
+        ],
+        planned=[_("Discipline records"), _("Supervisor reviews"), _("Daily to-do of open promises")],
+    ),
+    Standard(
+        2,
+        "telephone",
+        _("Telephone"),
+        "telephone",
+        rules=[
+            Rule("S2.1", _("Answer before the fourth ring")),
+            Rule("S2.2", _("Greet and name the company, department and oneself")),
+            Rule("S2.3", _("Caller asks for an absent colleague: take a message for a call back")),
+            Rule("S2.4", _("Complaint by phone: listen, apologise, record, report, ask for a number")),
+            Rule("S2.5", _("Transfer with the standard phrase")),
+            Rule("S2.6", _("Upset caller: calm first, collect the facts, report, reply on time")),
+            Rule("S2.7", _("Warm tone, clear words, a smile in the voice")),
+            Rule("S2.8", _("Confirm who is on the line")),
+            Rule("S2.9", _("Cannot hear clearly: say so and ask to repeat")),
+            Rule("S2.10", _("Call cut off: call back and explain")),
+            Rule("S2.11", _("Hang up only after the caller")),
+        ],
+        planned=[_("Call console"), _("Messages and call-backs"), _("Complaints"), _("Phone-system call records")],
+    ),
+    Standard(
+        3,
+        "guiding",
+        _("Greeting and guiding"),
+        "signpost-split",
+        rules=[
+            Rule("S3.1", _("Walk beside the customer on their left, never in front")),
+            Rule("S3.2", _("On stairs and at turns: the customer inside, gesture and warn")),
+        ],
+        planned=[_("Etiquette audits")],
+    ),
+    Standard(
+        4,
+        "lounge",
+        _("Customer lounge"),
+        "cup-hot",
+        rules=[
+            Rule("S4.1", _("Stand up and greet every customer entering the lounge")),
+            Rule("S4.2", _("Offer a drink and refill in time")),
+            Rule("S4.3", _("Introduce the services to new customers")),
+            Rule("S4.4", _("See customers off")),
+            Rule("S4.5", _("Help customers who look around")),
+            Rule("S4.6", _("Sofa smooth and clean")),
+            Rule("S4.7", _("Tea table clear; no more than two butts in the ashtray")),
+            Rule("S4.8", _("TV, audio and water dispenser clean; remote at hand")),
+            Rule("S4.9", _("Newspaper and magazine rack tidy")),
+            Rule("S4.10", _("Display racks dust-free")),
+            Rule("S4.11", _("All facilities working; faults reported to maintenance at once")),
+        ],
+        planned=[_("Lounge board"), _("Hygiene rounds"), _("Facility faults")],
+    ),
+    Standard(
+        5,
+        "events",
+        _("Events"),
+        "calendar-event",
+        rules=[
+            Rule("S5.1", _("Every event has its six roles filled")),
+            Rule("S5.2", _("Invite customers, record answers, remind, register")),
+        ],
+        planned=[_("Events and invitations")],
+    ),
+    Standard(
+        6,
+        "appearance",
+        _("Appearance"),
+        "person-badge",
+        rules=[
+            Rule("S6.1", _("Uniform clean and pressed; dark leather shoes")),
+            Rule("S6.2", _("Hair neat, no extravagant styles")),
+            Rule("S6.3", _("Clean hands, short nails, light polish")),
+            Rule("S6.4", _("Name badge worn on duty")),
+        ],
+        planned=[_("Daily grooming checks")],
+    ),
+]
+
+
+def standard_by_slug(slug: str) -> Standard | None:
+    return next((s for s in STANDARDS if s.slug == slug), None)

@@ -1,0 +1,142 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from core.validators import format_phone, mask_phone
+
+from .choices import PersonalDataAction, PreferredContact
+
+
+class Customer(models.Model):
+    """A customer of one store, reachable by mobile and/or landline."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="customers")
+    name = models.CharField(_("name"), max_length=50)
+    name_initials = models.CharField(_("pinyin initials"), max_length=50, blank=True, db_index=True, editable=False)
+    mobile = models.CharField(_("mobile"), max_length=20, blank=True)
+    landline = models.CharField(_("landline"), max_length=20, blank=True)
+    landline_ext = models.CharField(_("extension"), max_length=8, blank=True)
+    phone_digits = models.CharField(
+        _("phone digits"),
+        max_length=50,
+        blank=True,
+        editable=False,
+        help_text=_("The numbers as dialled, for search."),
+    )
+    preferred_contact = models.CharField(
+        _("preferred contact"),
+        max_length=10,
+        choices=PreferredContact.choices,
+        default=PreferredContact.MOBILE,
+    )
+    consent_to_contact = models.BooleanField(_("consents to be contacted"), default=False)
+    consent_at = models.DateTimeField(_("consent given at"), null=True, blank=True, editable=False)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    erased_at = models.DateTimeField(_("erased at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("customer")
+        verbose_name_plural = _("customers")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["store", "name"], name="customer_store_name"),
+            models.Index(fields=["store", "mobile"], name="customer_store_mobile"),
+        ]
+
+    def __str__(self):
+        return self.name or _("Erased customer")
+
+    @property
+    def mobile_masked(self):
+        return mask_phone(self.mobile)
+
+    @property
+    def landline_masked(self):
+        return mask_phone(self.landline)
+
+    @property
+    def mobile_display(self):
+        return format_phone(self.mobile)
+
+    @property
+    def landline_display(self):
+        shown = format_phone(self.landline)
+        return f"{shown} - {self.landline_ext}" if shown and self.landline_ext else shown
+
+    @property
+    def has_phone(self):
+        return bool(self.mobile or self.landline)
+
+
+class Vehicle(models.Model):
+    """A vehicle owned by a customer of the store, identified by plate and/or VIN."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="vehicles")
+    owner = models.ForeignKey(Customer, verbose_name=_("owner"), on_delete=models.CASCADE, related_name="vehicles")
+    plate = models.CharField(_("plate"), max_length=10, blank=True)
+    vin = models.CharField(_("VIN"), max_length=17, blank=True)
+    vin_check_confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("check digit confirmed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        editable=False,
+    )
+    vin_check_confirmed_at = models.DateTimeField(_("check digit confirmed at"), null=True, blank=True, editable=False)
+    brand = models.CharField(_("brand"), max_length=50, blank=True)
+    model = models.CharField(_("model"), max_length=50, blank=True)
+    colour = models.CharField(_("colour"), max_length=20, blank=True)
+    purchase_date = models.DateField(_("purchase date"), null=True, blank=True)
+    mileage_km = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("vehicle")
+        verbose_name_plural = _("vehicles")
+        ordering = ["plate", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "plate"], condition=~Q(plate=""), name="uniq_vehicle_plate_per_store"
+            ),
+            models.UniqueConstraint(fields=["store", "vin"], condition=~Q(vin=""), name="uniq_vehicle_vin_per_store"),
+            models.CheckConstraint(condition=~Q(plate="", vin=""), name="vehicle_has_plate_or_vin"),
+        ]
+
+    def __str__(self):
+        return self.plate or self.vin
+
+
+class PersonalDataLog(models.Model):
+    """Each reveal of a masked number, export and erasure of a customer's data (PIPL)."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="+")
+    customer = models.ForeignKey(
+        Customer,
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="personal_data_log",
+    )
+    customer_ref = models.CharField(_("customer reference"), max_length=40)
+    action = models.CharField(_("action"), max_length=10, choices=PersonalDataAction.choices)
+    detail = models.CharField(_("detail"), max_length=200, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("personal data log entry")
+        verbose_name_plural = _("personal data log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self):
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.customer_ref}"

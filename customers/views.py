@@ -1,0 +1,266 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.audit import history_for
+from core.forms import add_service_errors
+from core.htmx import render_page
+from org.access import Right, get_for_user, has_right, require, scope
+
+from . import selectors, services
+from .forms import CustomerForm, EraseForm, VehicleForm
+from .models import Customer, Vehicle
+
+PAGE_SIZE = 25
+
+
+def _customer(request, pk, right=Right.VIEW) -> Customer:
+    return get_for_user(Customer.objects.select_related("store"), request.user, right=right, pk=pk)
+
+
+def _vehicle(request, pk, right=Right.VIEW) -> Vehicle:
+    return get_for_user(Vehicle.objects.select_related("store", "owner"), request.user, right=right, pk=pk)
+
+
+@login_required
+def search(request):
+    """The top bar's search as you type (htmx partial); phones masked in results (PIPL)."""
+    query = request.GET.get("q", "")
+    customers, vehicles = selectors.search(request.user, query)
+    return render(
+        request,
+        "customers/partials/search_results.html",
+        {"customers": customers, "vehicles": vehicles, "query": query.strip()},
+    )
+
+
+@login_required
+def customer_list(request):
+    require(request.user, Right.VIEW)
+    query = request.GET.get("q", "").strip()
+    qs = scope(Customer.objects.filter(erased_at__isnull=True), request.user).select_related("store")
+    if query:
+        found, vehicles = selectors.search(request.user, query, limit=500)
+        qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
+    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request, "customers/customer_list.html", "customers/partials/customer_rows.html", {"page": page, "query": query}
+    )
+
+
+@login_required
+def vehicle_list(request):
+    require(request.user, Right.VIEW)
+    query = request.GET.get("q", "").strip()
+    qs = scope(Vehicle.objects.all(), request.user).select_related("owner", "store")
+    if query:
+        ids = [v.pk for v in selectors.search(request.user, query, limit=500)[1]]
+        qs = qs.filter(pk__in=ids)
+    page = Paginator(qs.order_by("plate", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request, "customers/vehicle_list.html", "customers/partials/vehicle_rows.html", {"page": page, "query": query}
+    )
+
+
+@login_required
+def customer_detail(request, customer_pk):
+    customer = _customer(request, customer_pk)
+    user = request.user
+    return render(
+        request,
+        "customers/customer_detail.html",
+        {
+            "customer": customer,
+            "vehicles": customer.vehicles.select_related("vin_check_confirmed_by"),
+            "timeline": selectors.customer_timeline(customer),
+            "can_edit_here": has_right(user, Right.EDIT, customer.store_id) and not customer.erased_at,
+            "can_reveal": has_right(user, Right.REVEAL_PHONE, customer.store_id),
+            "can_personal_data": has_right(user, Right.PERSONAL_DATA, customer.store_id),
+            "personal_data_log": customer.personal_data_log.select_related("actor")[:20],
+        },
+    )
+
+
+@login_required
+def customer_create(request):
+    """A new customer, optionally with a first vehicle: both saved, or neither."""
+    require(request.user, Right.EDIT)
+    form = CustomerForm(request.POST or None, user=request.user)
+    vehicle_form = VehicleForm(request.POST or None, prefix="vehicle")
+    duplicate_url = ""
+    if request.method == "POST" and form.is_valid() and vehicle_form.is_valid():
+        store = form.cleaned_data["store"]
+        require(request.user, Right.EDIT, store.pk)
+        try:
+            with transaction.atomic():
+                customer = services.customer_create(actor=request.user, store=store, data=form.cleaned_data)
+                if vehicle_form.has_input():
+                    try:
+                        services.vehicle_create(actor=request.user, owner=customer, data=vehicle_form.cleaned_data)
+                    except ValidationError as exc:
+                        add_service_errors(vehicle_form, exc)
+                        duplicate_url = getattr(exc, "existing_url", "")
+                        raise
+        except ValidationError as exc:
+            if not vehicle_form.errors:
+                add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Customer %(name)s saved.") % {"name": customer.name})
+            return redirect("customers:customer_detail", customer.pk)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {
+            "form": form,
+            "vehicle_form": vehicle_form,
+            "duplicate_url": duplicate_url,
+            "creating": True,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def customer_edit(request, customer_pk):
+    customer = _customer(request, customer_pk, right=Right.EDIT)
+    initial = {
+        "name": customer.name,
+        "mobile": customer.mobile_display,
+        "landline": customer.landline_display.split(" - ")[0],
+        "landline_ext": customer.landline_ext,
+        "preferred_contact": customer.preferred_contact,
+        "consent_to_contact": customer.consent_to_contact,
+        "notes": customer.notes,
+    }
+    form = CustomerForm(request.POST or None, user=request.user, with_store=False, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.customer_update(actor=request.user, customer=customer, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:customer_detail", customer.pk)
+    return render(
+        request,
+        "customers/customer_form.html",
+        {"form": form, "customer": customer},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def vehicle_create(request, customer_pk):
+    customer = _customer(request, customer_pk, right=Right.EDIT)
+    form = VehicleForm(request.POST or None)
+    duplicate_url = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            vehicle = services.vehicle_create(actor=request.user, owner=customer, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            duplicate_url = getattr(exc, "existing_url", "")
+        else:
+            messages.success(request, _("Vehicle %(vehicle)s saved.") % {"vehicle": vehicle})
+            return redirect("customers:customer_detail", customer.pk)
+    return render(
+        request,
+        "customers/vehicle_form.html",
+        {"form": form, "customer": customer, "duplicate_url": duplicate_url},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def vehicle_edit(request, vehicle_pk):
+    vehicle = _vehicle(request, vehicle_pk, right=Right.EDIT)
+    initial = {
+        "plate": vehicle.plate,
+        "vin": vehicle.vin,
+        "vin_check_confirmed": vehicle.vin_check_confirmed_at is not None,
+        "brand": vehicle.brand,
+        "model": vehicle.model,
+        "colour": vehicle.colour,
+        "purchase_date": vehicle.purchase_date.isoformat() if vehicle.purchase_date else "",
+        "mileage_km": vehicle.mileage_km if vehicle.mileage_km is not None else "",
+    }
+    form = VehicleForm(request.POST or None, initial=initial)
+    duplicate_url = ""
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.vehicle_update(actor=request.user, vehicle=vehicle, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            duplicate_url = getattr(exc, "existing_url", "")
+        else:
+            messages.success(request, _("Changes saved."))
+            return redirect("customers:customer_detail", vehicle.owner_id)
+    return render(
+        request,
+        "customers/vehicle_form.html",
+        {
+            "form": form,
+            "customer": vehicle.owner,
+            "vehicle": vehicle,
+            "duplicate_url": duplicate_url,
+            "history": history_for(vehicle),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def reveal_phone(request, customer_pk, field):
+    """Show one masked number in full; the reveal is logged (who, when, which customer)."""
+    customer = _customer(request, customer_pk, right=Right.REVEAL_PHONE)
+    try:
+        services.customer_reveal_phone(actor=request.user, customer=customer, field=field)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    value = customer.mobile_display if field == "mobile" else customer.landline_display
+    return render(request, "customers/partials/revealed_phone.html", {"value": value, "field": field})
+
+
+@login_required
+@require_POST
+def customer_export(request, customer_pk):
+    customer = _customer(request, customer_pk, right=Right.PERSONAL_DATA)
+    fmt = request.POST.get("format", "json")
+    try:
+        body, content_type, filename = services.customer_export(actor=request.user, customer=customer, fmt=fmt)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("customers:customer_detail", customer.pk)
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def customer_erase(request, customer_pk):
+    customer = _customer(request, customer_pk, right=Right.PERSONAL_DATA)
+    form = EraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm_name"].strip() != customer.name:
+            form.add_error("confirm_name", _("Type the customer's name exactly as shown to confirm the erasure."))
+        else:
+            try:
+                services.customer_erase(actor=request.user, customer=customer, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("The customer's personal data was erased; the erasure is logged."))
+                return redirect("customers:customer_detail", customer.pk)
+    return render(
+        request,
+        "customers/customer_erase.html",
+        {"form": form, "customer": customer},
+        status=400 if request.method == "POST" else 200,
+    )

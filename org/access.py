@@ -1,0 +1,111 @@
+"""The store wall: what a person may see and do, decided here and nowhere else.
+
+Every list, detail, form, export and API endpoint asks this module. A record of a store outside
+the person's stores does not exist for them (404); a right their role lacks is a 403.
+"""
+
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Model, QuerySet
+from django.http import Http404
+
+from .choices import Role
+
+
+class Right(StrEnum):
+    VIEW = "view"  # see the store's records
+    EDIT = "edit"  # create and change customers, vehicles and later business records
+    REVEAL_PHONE = "reveal_phone"  # show a masked phone number in full (logged)
+    IMPORT = "import"  # import customers and vehicles from a file
+    PERSONAL_DATA = "personal_data"  # export a customer's data and erase it on request
+    MANAGE_STORE = "manage_store"  # a store's details, hours, closures and departments
+    MANAGE_STAFF = "manage_staff"  # staff accounts of the store
+    MANAGE_GROUP = "manage_group"  # create stores; every store of the group
+
+
+_EVERYDAY = {Right.VIEW, Right.EDIT, Right.REVEAL_PHONE}
+ROLE_RIGHTS: dict[str, frozenset[Right]] = {
+    Role.GROUP_ADMIN: frozenset(Right),
+    Role.STORE_MANAGER: frozenset(
+        _EVERYDAY | {Right.IMPORT, Right.PERSONAL_DATA, Right.MANAGE_STORE, Right.MANAGE_STAFF}
+    ),
+    Role.SUPERVISOR: frozenset(_EVERYDAY),
+    Role.STAFF: frozenset(_EVERYDAY),
+    Role.AUDITOR: frozenset({Right.VIEW}),
+}
+
+
+def role_of(user) -> str | None:
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    if user.is_superuser:
+        return Role.GROUP_ADMIN
+    return user.role
+
+
+def store_ids(user) -> frozenset[int]:
+    """The ids of the stores behind the person's wall (cached on the user object)."""
+    cached = getattr(user, "_store_ids", None)
+    if cached is not None:
+        return cached
+    from .models import Store
+
+    role = role_of(user)
+    if role is None:
+        ids = frozenset()
+    elif role == Role.GROUP_ADMIN:
+        qs = (
+            Store.objects.all()
+            if user.is_superuser and not user.group_id
+            else Store.objects.filter(group_id=user.group_id)
+        )
+        ids = frozenset(qs.values_list("id", flat=True))
+    elif role in (Role.STORE_MANAGER, Role.AUDITOR):
+        extra = set(user.extra_stores.values_list("id", flat=True))
+        ids = frozenset(extra | ({user.store_id} if user.store_id else set()))
+    else:
+        ids = frozenset({user.store_id} if user.store_id else set())
+    user._store_ids = ids
+    return ids
+
+
+def has_right(user, right: Right, store_id: int | None = None) -> bool:
+    """Whether the person's role has the right, and (when given) the store is theirs."""
+    role = role_of(user)
+    if role is None or right not in ROLE_RIGHTS[role]:
+        return False
+    return store_id is None or store_id in store_ids(user)
+
+
+def require(user, right: Right, store_id: int | None = None) -> None:
+    """404 when the store is outside the wall, 403 when the role lacks the right."""
+    if store_id is not None and store_id not in store_ids(user):
+        raise Http404
+    if not has_right(user, right):
+        raise PermissionDenied
+
+
+def scope(qs: QuerySet, user, field: str = "store") -> QuerySet:
+    """Only the records of the person's stores."""
+    return qs.filter(**{f"{field}__in": store_ids(user)})
+
+
+def get_for_user(qs: QuerySet, user, *, right: Right = Right.VIEW, field: str = "store", **lookup) -> Model:
+    """One record behind the wall, or 404; a right the role lacks is 403."""
+    try:
+        obj = scope(qs, user, field).get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if not has_right(user, right):
+        raise PermissionDenied
+    return obj
+
+
+def stores_for(user, right: Right = Right.VIEW):
+    """Stores in which the person holds the right, for store pickers."""
+    from .models import Store
+
+    if not has_right(user, right):
+        return Store.objects.none()
+    return Store.objects.filter(id__in=store_ids(user), active=True).order_by("code")
