@@ -48,7 +48,7 @@ class Customer(models.Model):
         ]
 
     def __str__(self):
-        return self.name or _("Erased customer")
+        return self.name or str(_("Erased customer"))
 
     @property
     def mobile_masked(self):
