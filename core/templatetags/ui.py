@@ -9,6 +9,8 @@ register = template.Library()
 @register.simple_tag
 def field(bound_field, **attrs):
     """One form field with its label, help text and errors, in Bootstrap's markup."""
+    if not hasattr(bound_field, "field"):  # a field this form does not have
+        return ""
     widget = bound_field.field.widget
     if isinstance(widget, forms.HiddenInput):
         return str(bound_field)

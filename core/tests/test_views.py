@@ -1,0 +1,90 @@
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from org.models import SignInAttempt
+from tests.factories import PASSWORD
+
+
+def sign_in(client, login, password=PASSWORD):
+    return client.post(reverse("login"), {"username": login, "password": password})
+
+
+@pytest.mark.parametrize("login", ["staff1", "STAFF1", "E1003"])
+def test_sign_in_with_username_or_employee_number(client, world, login):
+    response = sign_in(client, login)
+    assert response.status_code == 302
+    assert client.get(reverse("home")).context["user"] == world.a.staff
+
+
+def test_inactive_account_cannot_sign_in(client, world):
+    world.a.staff.is_active = False
+    world.a.staff.save()
+    assert sign_in(client, "staff1").status_code == 200
+
+
+def test_failed_sign_ins_are_throttled_then_released(client, world):
+    with time_machine.travel("2026-11-27 09:00 +0800", tick=False):
+        for _ in range(settings.SIGNIN_MAX_FAILURES):
+            response = sign_in(client, "staff1", "wrong")
+            assert response.status_code == 200
+        # even the right password is refused while the name is locked
+        response = sign_in(client, "staff1")
+        assert response.status_code == 200
+        assert response.context["form"].errors["__all__"][0]
+        assert not response.context["user"].is_authenticated
+    with time_machine.travel("2026-11-27 09:16 +0800", tick=False):
+        assert sign_in(client, "staff1").status_code == 302
+    assert not SignInAttempt.objects.filter(login="staff1", succeeded=False).exists()
+
+
+def test_many_names_from_one_address_are_throttled(client, world):
+    with time_machine.travel("2026-11-27 09:00 +0800", tick=False):
+        for n in range(settings.SIGNIN_MAX_FAILURES * 4):
+            sign_in(client, f"guess{n}", "wrong")
+        response = sign_in(client, "manager1")
+        assert response.status_code == 200 and not response.context["user"].is_authenticated
+
+
+def test_sessions_expire(settings):
+    assert settings.SESSION_EXPIRE_AT_BROWSER_CLOSE
+    assert settings.SESSION_COOKIE_AGE <= 12 * 3600
+
+
+def test_pages_need_sign_in(client, world):
+    for url in (reverse("home"), reverse("customers:customer_list"), reverse("standards")):
+        response = client.get(url)
+        assert response.status_code == 302 and "/signin/" in response["Location"]
+
+
+def test_language_choice_is_kept_on_the_account(client, world):
+    client.force_login(world.a.staff)
+    response = client.post(reverse("set_language"), {"language": "en", "next": "/customers/"})
+    assert response.status_code == 302 and response["Location"] == "/customers/"
+    world.a.staff.refresh_from_db()
+    assert world.a.staff.language == "en"
+    assert client.get(reverse("customers:customer_list")).context["LANGUAGE_CODE"] == "en"
+    # a foreign redirect target is ignored
+    response = client.post(reverse("set_language"), {"language": "zh-hans", "next": "https://evil.example/"})
+    assert response["Location"] == "/"
+
+
+@pytest.mark.parametrize("who", ["admin", "manager", "supervisor", "staff", "auditor"])
+def test_every_role_has_a_home_page(client, world, who, django_assert_max_num_queries):
+    user = world.admin if who == "admin" else getattr(world.a, who)
+    client.force_login(user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("home"))
+    assert response.status_code == 200
+    body = response.content.decode()
+    if who in ("admin", "manager", "auditor"):
+        assert 'data-testid="home-stores"' in body
+
+
+def test_unbuilt_standard_says_so_plainly(client, world):
+    client.force_login(world.a.staff)
+    response = client.get(reverse("standard_detail", args=["lounge"]))
+    assert 'data-testid="not-built"' in response.content.decode()
+    assert "S4.7" in response.content.decode()
+    assert client.get(reverse("standard_detail", args=["nope"])).status_code == 404
