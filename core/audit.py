@@ -5,6 +5,7 @@ from datetime import date, datetime
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils.translation import gettext
 
 from .models import HistoryAction, HistoryEntry
 from .validators import mask_phone
@@ -75,5 +76,18 @@ def history_for(obj: models.Model):
     entries = list(HistoryEntry.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor"))
     labels = {f.name: f.verbose_name for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
     for entry in entries:
-        entry.change_rows = [(labels.get(name, name), values[0], values[1]) for name, values in entry.changes.items()]
+        entry.change_rows = [
+            (labels.get(name, name), _shown(before), _shown(after))
+            for name, (before, after) in entry.changes.items()
+            if not (entry.action != HistoryAction.UPDATE and after in ("", None, False))
+        ]
     return entries
+
+
+def _shown(value):
+    """A stored history value as shown now, in the reader's language."""
+    if value is True:
+        return gettext("Yes")
+    if value is False:
+        return gettext("No")
+    return value

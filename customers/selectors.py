@@ -7,6 +7,7 @@ from datetime import datetime
 from django.db.models import Q
 
 from core.audit import history_for
+from core.models import HistoryAction
 from core.validators import plate_clean, to_halfwidth
 from org.access import scope
 
@@ -85,7 +86,10 @@ def _history_items(customer: Customer) -> list[TimelineItem]:
                 kind="history",
                 title=entry.get_action_display(),
                 detail="; ".join(
-                    f"{label}: {before or '—'} → {after or '—'}" for label, before, after in entry.change_rows
+                    f"{label}: {before or '—'} → {after or '—'}"
+                    if entry.action == HistoryAction.UPDATE
+                    else f"{label}: {after}"
+                    for label, before, after in entry.change_rows
                 )
                 or entry.note,
                 actor=str(entry.actor) if entry.actor else "",
