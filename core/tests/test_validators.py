@@ -136,17 +136,27 @@ def test_known_vin_check_digit():
     assert normalize_vin("1M8GDM9AXKP042788").check_digit_ok
 
 
-@pytest.mark.parametrize(("vin", "code"), [("1M8GDM9AXKP04278", "vin_length"), ("1M8GDM9AXKP04278O", "vin_ioq"),
-                                          ("IM8GDM9AXKP042788", "vin_ioq"), ("QM8GDM9AXKP042788", "vin_ioq"),
-                                          ("1M8GDM9AXKP04278-", "vin_chars")])
+@pytest.mark.parametrize(
+    ("vin", "code"),
+    [
+        ("1M8GDM9AXKP04278", "vin_length"),
+        ("1M8GDM9AXKP04278O", "vin_ioq"),
+        ("IM8GDM9AXKP042788", "vin_ioq"),
+        ("QM8GDM9AXKP042788", "vin_ioq"),
+        ("1M8GDM9AXKP04278-", "vin_chars"),
+    ],
+)
 def test_bad_vins_are_hard_errors(vin, code):
     with pytest.raises(ValidationError) as info:
         normalize_vin(vin)
     assert info.value.code == code
 
 
-mobiles = st.builds(lambda p, r: p + r, st.sampled_from(["138", "139", "150", "186", "199", "177"]),
-                    st.text(alphabet="0123456789", min_size=8, max_size=8))
+mobiles = st.builds(
+    lambda p, r: p + r,
+    st.sampled_from(["138", "139", "150", "186", "199", "177"]),
+    st.text(alphabet="0123456789", min_size=8, max_size=8),
+)
 
 
 TYPINGS = [

@@ -12,6 +12,7 @@ from customers.choices import PersonalDataAction
 from customers.models import Customer, PersonalDataLog, Vehicle
 from tests.factories import make_customer, make_vehicle
 
+
 def vin_with_check(body16: str) -> str:
     from core.validators import vin_check_digit
 
@@ -20,8 +21,14 @@ def vin_with_check(body16: str) -> str:
 
 
 def test_customer_create_normalises_and_indexes_for_search(world):
-    customer = make_customer(world.a.store, name="张 三", mobile="138-1234-5678", landline="010 6789 1234",
-                             landline_ext="801", actor=world.a.staff)
+    customer = make_customer(
+        world.a.store,
+        name="张 三",
+        mobile="138-1234-5678",
+        landline="010 6789 1234",
+        landline_ext="801",
+        actor=world.a.staff,
+    )
     assert customer.mobile == "+8613812345678"
     assert customer.landline == "+861067891234"
     assert customer.phone_digits == "13812345678 01067891234"
@@ -30,15 +37,20 @@ def test_customer_create_normalises_and_indexes_for_search(world):
 
 def test_customer_errors_name_every_field_at_once(world):
     with pytest.raises(ValidationError) as info:
-        services.customer_create(actor=world.a.staff, store=world.a.store,
-                                 data={"name": "", "mobile": "12345", "landline": "13812345678", "landline_ext": "a1"})
+        services.customer_create(
+            actor=world.a.staff,
+            store=world.a.store,
+            data={"name": "", "mobile": "12345", "landline": "13812345678", "landline_ext": "a1"},
+        )
     assert set(info.value.message_dict) == {"name", "mobile", "landline", "landline_ext"}
     assert Customer.objects.count() == 0
 
 
 def test_customer_update_keeps_history_with_masked_phones(world):
     customer = make_customer(world.a.store, actor=world.a.staff)
-    services.customer_update(actor=world.a.supervisor, customer=customer, data={"mobile": "13900001111", "notes": "VIP"})
+    services.customer_update(
+        actor=world.a.supervisor, customer=customer, data={"mobile": "13900001111", "notes": "VIP"}
+    )
     entry = HistoryEntry.objects.filter(action="update").get()
     assert entry.actor == world.a.supervisor
     assert entry.changes["mobile"] == ["138****5678", "139****1111"]
@@ -93,8 +105,11 @@ def test_duplicate_plate_or_vin_in_store_is_refused_with_link(world):
 def test_vehicle_needs_plate_or_vin_and_sane_values(world):
     customer = make_customer(world.a.store, actor=world.a.staff)
     with pytest.raises(ValidationError) as info:
-        services.vehicle_create(actor=world.a.staff, owner=customer,
-                                data={"plate": "", "vin": "", "mileage_km": "-5", "purchase_date": "2099-01-01"})
+        services.vehicle_create(
+            actor=world.a.staff,
+            owner=customer,
+            data={"plate": "", "vin": "", "mileage_km": "-5", "purchase_date": "2099-01-01"},
+        )
     assert set(info.value.message_dict) == {"plate", "mileage_km", "purchase_date"}
     assert Vehicle.objects.count() == 0
 
