@@ -48,3 +48,40 @@ class HistoryEntry(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.object_repr}"
+
+
+class ApiToken(models.Model):
+    """A key an integration (phone system, DMS) calls the API with; only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("staff member"),
+        on_delete=models.CASCADE,
+        related_name="api_tokens",
+        help_text=_("The API acts as this person, with their role and stores."),
+    )
+    name = models.CharField(
+        _("name"), max_length=100, blank=True, help_text=_("What the token is for, for example the phone system.")
+    )
+    key_prefix = models.CharField(
+        _("key prefix"),
+        max_length=8,
+        editable=False,
+        help_text=_("The first characters of the token, to recognise it."),
+    )
+    key_hash = models.CharField(_("key hash"), max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True, editable=False)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"{self.key_prefix}… {self.name}".strip()
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_at is None

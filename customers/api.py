@@ -1,0 +1,522 @@
+"""API: customers and vehicles — paged lists with search, detail, create and change.
+
+Thin endpoints: parse the input, ask the store wall (org.access), call the same services as the
+web views. Errors come back as JSON through the handlers registered in aftersales/api.py.
+"""
+
+from datetime import date, datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from org.access import Right, get_for_user, has_right, require, scope, stores_for
+
+from . import selectors, services
+from .choices import PreferredContact
+from .models import Customer, Vehicle
+
+router = Router()
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+SEARCH_LIMIT = 500  # as on the web lists: a search finds at most this many customers and vehicles
+
+ERRORS_TEXT = """
+
+**Errors** (JSON, in the caller's language): 401 without a valid token or session; 403 when the
+caller's role lacks the right (an auditor writing); 404 for a record outside the caller's stores;
+422 for bad input, `{"detail": [{"field": "plate", "message": "…", "code": "…"}]}`, one entry per
+problem, `field` null for a problem with the whole request. A duplicate plate or VIN also carries
+`"existing": {"id": …, "owner_id": …, "url": …, "web_url": …}`, the vehicle the store already has."""
+
+
+# --- Shared shapes -------------------------------------------------------------------------------
+# The error shapes document what the handlers in aftersales/api.py answer. Paging and these shapes
+# move to a shared module when a second app's router needs them.
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    field: str | None = Field(description="The input field at fault; null for the request as a whole.")
+    message: str = Field(description="What is wrong and how to put it right, in the caller's language.")
+    code: str = Field(description="A stable code, for example `vin_check_digit`, `duplicate`, `missing`.")
+
+
+class ExistingOut(Schema):
+    id: int
+    owner_id: int
+    url: str = Field(description="The existing vehicle in this API.")
+    web_url: str = Field(description="The existing vehicle's owner page on the web.")
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+    existing: ExistingOut | None = None
+
+
+class StoreRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Records per page, at most 100.")
+    q: str = Field(
+        "",
+        max_length=100,
+        description="Search as in the web's search box: part of a plate, 4 or more digits of a phone number, "
+        "part of a name, pinyin initials (zs finds 张三), part of a VIN. At most 500 matches.",
+    )
+    store: str = Field("", max_length=10, description="Only this store, by its code (for example S001).")
+
+
+class PageOut(Schema):
+    count: int = Field(description="Records matching, on all pages.")
+    page: int
+    page_size: int
+    pages: int
+
+
+def _page(qs, query: PageQuery) -> dict:
+    count = qs.count()
+    size = query.page_size
+    start = (query.page - 1) * size
+    return {
+        "count": count,
+        "page": query.page,
+        "page_size": size,
+        "pages": max(1, -(-count // size)),
+        "items": list(qs[start : start + size]) if start < count else [],
+    }
+
+
+def _store_ref(store) -> dict:
+    return {"id": store.pk, "code": store.code, "name": store.name}
+
+
+def _patch_data(payload: Schema, *, text: set[str], nullable: set[str] = frozenset()) -> dict:
+    """The fields a PATCH sent: null clears a text (to "") or a nullable field, else means unchanged.
+
+    The body is optional in the signature so that the store wall (404) is asked before an empty
+    body could be refused; an empty body changes nothing.
+    """
+    data = payload.dict(exclude_unset=True)
+    for key, value in list(data.items()):
+        if value is None:
+            if key in text:
+                data[key] = ""
+            elif key not in nullable:
+                del data[key]
+    return data
+
+
+# --- Customers -----------------------------------------------------------------------------------
+
+
+class CustomerItemOut(Schema):
+    id: int
+    url: str
+    store: StoreRef
+    name: str
+    mobile_masked: str = Field(description="The mobile number masked, 138****5678 (PIPL).")
+    landline_masked: str = Field(description="The landline masked, area code and last four digits.")
+    landline_ext: str
+    preferred_contact: PreferredContact
+    consent_to_contact: bool
+    created_at: datetime
+    updated_at: datetime
+
+
+class VehicleBriefOut(Schema):
+    id: int
+    url: str
+    plate: str
+    vin: str
+    brand: str
+    model: str
+    colour: str
+
+
+class CustomerOut(CustomerItemOut):
+    phones_revealed: bool = Field(description="Whether `mobile` and `landline` carry the full numbers.")
+    mobile: str | None = Field(description="The full mobile number (E.164, +8613812345678) when revealed, else null.")
+    landline: str | None = Field(description="The full landline (E.164) when revealed, else null.")
+    notes: str
+    consent_at: datetime | None
+    erased_at: datetime | None = Field(description="Set when the customer's data was erased on request (PIPL).")
+    vehicles: list[VehicleBriefOut]
+
+
+class CustomerPageOut(PageOut):
+    items: list[CustomerItemOut]
+
+
+class CustomerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    store: int | str | None = Field(
+        None, description="The store's code (S001) or id; needed only when the caller works for several stores."
+    )
+    name: str
+    mobile: str = Field("", description="A mainland mobile number in any usual form: 138 1234 5678, +86…")
+    landline: str = Field("", description="A landline with its area code (010 1234 5678), or a 400/800 number.")
+    landline_ext: str = ""
+    preferred_contact: PreferredContact = PreferredContact.MOBILE
+    consent_to_contact: bool = False
+    notes: str = ""
+
+
+class CustomerPatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str | None = None
+    mobile: str | None = None
+    landline: str | None = None
+    landline_ext: str | None = None
+    preferred_contact: PreferredContact | None = None
+    consent_to_contact: bool | None = None
+    notes: str | None = None
+
+
+CUSTOMER_TEXT = {"name", "mobile", "landline", "landline_ext", "notes"}
+
+
+def _customer_url(pk: int) -> str:
+    return reverse("api:customer_detail", kwargs={"customer_id": pk})
+
+
+def _vehicle_url(pk: int) -> str:
+    return reverse("api:vehicle_detail", kwargs={"vehicle_id": pk})
+
+
+def _customer_item(customer: Customer) -> dict:
+    return {
+        "id": customer.pk,
+        "url": _customer_url(customer.pk),
+        "store": _store_ref(customer.store),
+        "name": customer.name,
+        "mobile_masked": customer.mobile_masked,
+        "landline_masked": customer.landline_masked,
+        "landline_ext": customer.landline_ext,
+        "preferred_contact": customer.preferred_contact,
+        "consent_to_contact": customer.consent_to_contact,
+        "created_at": customer.created_at,
+        "updated_at": customer.updated_at,
+    }
+
+
+def _customer_out(customer: Customer, *, reveal_to=None) -> dict:
+    """The customer's detail; with reveal_to, the full numbers, each reveal logged (PIPL)."""
+    numbers = {"mobile": None, "landline": None}
+    if reveal_to is not None:
+        for field in numbers:
+            if getattr(customer, field):
+                numbers[field] = services.customer_reveal_phone(actor=reveal_to, customer=customer, field=field)
+    return {
+        **_customer_item(customer),
+        **numbers,
+        "phones_revealed": reveal_to is not None,
+        "notes": customer.notes,
+        "consent_at": customer.consent_at,
+        "erased_at": customer.erased_at,
+        "vehicles": [
+            {
+                "id": v.pk,
+                "url": _vehicle_url(v.pk),
+                "plate": v.plate,
+                "vin": v.vin,
+                "brand": v.brand,
+                "model": v.model,
+                "colour": v.colour,
+            }
+            for v in customer.vehicles.all()
+        ],
+    }
+
+
+def _store_for_new_customer(user, ref):
+    """The store named by code or id among those where the caller may add customers (422 otherwise)."""
+    stores = stores_for(user, Right.EDIT)
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        candidates = list(stores[:2])
+        if len(candidates) == 1:
+            return candidates[0]
+        if not candidates:
+            raise ValidationError({"store": [_("You have no store to add customers to.")]})
+        raise ValidationError(
+            {"store": [_("You work for several stores: give the store's code or id (see GET /api/v1/stores).")]}
+        )
+    if isinstance(ref, int):
+        match = stores.filter(pk=ref)
+    else:
+        ref = ref.strip()
+        match = stores.filter(Q(code=ref) | Q(pk=int(ref))) if ref.isdigit() else stores.filter(code=ref)
+    store = match.first()
+    if store is None:
+        raise ValidationError({"store": [_("There is no such store among yours (see GET /api/v1/stores).")]})
+    return store
+
+
+@router.get(
+    "/customers",
+    response=CustomerPageOut,
+    tags=["customers"],
+    summary="List customers",
+    url_name="customer_list",
+    description="Customers of the caller's stores, newest first, paged (`page`, `page_size` ≤ 100), optionally "
+    "searched (`q`) and limited to one store (`store`). Erased customers are left out. Phone numbers are "
+    "always masked in lists (PIPL); read a customer's detail for the full numbers." + ERRORS_TEXT,
+)
+def customer_list(request, query: Query[PageQuery]):
+    user = request.auth
+    require(user, Right.VIEW)
+    qs = scope(Customer.objects.filter(erased_at__isnull=True), user).select_related("store")
+    if query.store:
+        qs = qs.filter(store__code=query.store.strip())
+    text = query.q.strip()
+    if text:
+        found, vehicles = selectors.search(user, text, limit=SEARCH_LIMIT)
+        qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
+    page = _page(qs.order_by("-created_at", "-id"), query)
+    page["items"] = [_customer_item(c) for c in page["items"]]
+    return page
+
+
+@router.get(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, 404: ErrorOut},
+    tags=["customers"],
+    summary="Read a customer",
+    url_name="customer_detail",
+    description="One customer with their vehicles.\n\n**Phone numbers (PIPL):** when the caller's role may "
+    "reveal phone numbers (staff, supervisors, managers, group administrators; not auditors), `mobile` "
+    "and `landline` carry the full numbers and **every such read is written to the customer's personal-"
+    "data log** (one *phone number revealed* entry per number, with the caller and the time), exactly "
+    "as the *show* button on the web does. Otherwise they are null and only the masked forms are "
+    "given. Read the detail only when the full number is needed; use the list for everything else." + ERRORS_TEXT,
+)
+def customer_detail(request, customer_id: int):
+    user = request.auth
+    customer = get_for_user(Customer.objects.select_related("store").prefetch_related("vehicles"), user, pk=customer_id)
+    reveal = has_right(user, Right.REVEAL_PHONE, customer.store_id)
+    return _customer_out(customer, reveal_to=user if reveal else None)
+
+
+@router.post(
+    "/customers",
+    response={201: CustomerOut, 403: ErrorOut, 422: ValidationErrorOut},
+    tags=["customers"],
+    summary="Add a customer",
+    url_name="customer_create",
+    description="Adds a customer to one of the caller's stores (`store`: code or id, needed when the caller "
+    "works for several). Numbers are checked and stored in E.164 form; the creation starts the customer's "
+    "history. The answer shows the numbers masked (read the detail for them in full)." + ERRORS_TEXT,
+)
+def customer_create(request, payload: CustomerIn):
+    user = request.auth
+    require(user, Right.EDIT)
+    store = _store_for_new_customer(user, payload.store)
+    require(user, Right.EDIT, store.pk)
+    customer = services.customer_create(actor=user, store=store, data=payload.dict(exclude={"store"}))
+    return Status(201, _customer_out(customer))
+
+
+@router.patch(
+    "/customers/{customer_id}",
+    response={200: CustomerOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    tags=["customers"],
+    summary="Change a customer",
+    url_name="customer_update",
+    description="Changes the fields sent; the others stay. `null` clears a text field. Each change is kept in "
+    "the customer's history (before → after). The answer shows the numbers masked." + ERRORS_TEXT,
+)
+def customer_update(request, customer_id: int, payload: CustomerPatchIn | None = None):
+    user = request.auth
+    customer = get_for_user(Customer.objects.all(), user, right=Right.EDIT, pk=customer_id)
+    data = _patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
+    customer = services.customer_update(actor=user, customer=customer, data=data)
+    return _customer_out(customer)
+
+
+# --- Vehicles ------------------------------------------------------------------------------------
+
+
+class OwnerRef(Schema):
+    id: int
+    name: str
+
+
+class VehicleOut(Schema):
+    id: int
+    url: str
+    store: StoreRef
+    owner: OwnerRef
+    plate: str
+    vin: str
+    vin_check_confirmed: bool = Field(
+        description="The VIN's check digit is wrong and a person confirmed the VIN as copied from the vehicle."
+    )
+    vin_check_confirmed_at: datetime | None
+    brand: str
+    model: str
+    colour: str
+    purchase_date: date | None
+    mileage_km: int | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class VehiclePageOut(PageOut):
+    items: list[VehicleOut]
+
+
+class VehiclePageQuery(PageQuery):
+    owner: int | None = Field(None, description="Only this customer's vehicles, by the customer's id.")
+
+
+class VehicleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    owner: int = Field(description="The owner's customer id; the vehicle belongs to the owner's store.")
+    plate: str = Field("", description="Mainland plate, for example 京A12345; give the plate, the VIN or both.")
+    vin: str = Field("", description="17 characters, never I, O or Q; the check digit (9th) is verified.")
+    vin_check_confirmed: bool = Field(
+        False, description="Keep a VIN whose check digit is wrong, after checking it on the vehicle (ISO 3779)."
+    )
+    brand: str = ""
+    model: str = ""
+    colour: str = ""
+    purchase_date: date | None = None
+    mileage_km: int | None = None
+
+
+class VehiclePatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    owner: int | None = Field(None, description="A new owner: a customer of the same store.")
+    plate: str | None = None
+    vin: str | None = None
+    vin_check_confirmed: bool | None = None
+    brand: str | None = None
+    model: str | None = None
+    colour: str | None = None
+    purchase_date: date | None = None
+    mileage_km: int | None = None
+
+
+VEHICLE_TEXT = {"plate", "vin", "brand", "model", "colour"}
+VEHICLE_NULLABLE = {"purchase_date", "mileage_km"}
+
+
+def _vehicle_out(vehicle: Vehicle) -> dict:
+    return {
+        "id": vehicle.pk,
+        "url": _vehicle_url(vehicle.pk),
+        "store": _store_ref(vehicle.store),
+        "owner": {"id": vehicle.owner_id, "name": vehicle.owner.name},
+        "plate": vehicle.plate,
+        "vin": vehicle.vin,
+        "vin_check_confirmed": vehicle.vin_check_confirmed_at is not None,
+        "vin_check_confirmed_at": vehicle.vin_check_confirmed_at,
+        "brand": vehicle.brand,
+        "model": vehicle.model,
+        "colour": vehicle.colour,
+        "purchase_date": vehicle.purchase_date,
+        "mileage_km": vehicle.mileage_km,
+        "created_at": vehicle.created_at,
+        "updated_at": vehicle.updated_at,
+    }
+
+
+def _owner_for(user, customer_id: int) -> Customer:
+    """A customer the caller may give a vehicle to; one outside their stores is a 422 on `owner`."""
+    try:
+        return get_for_user(Customer.objects.select_related("store"), user, right=Right.EDIT, pk=customer_id)
+    except Http404:
+        raise ValidationError({"owner": [_("There is no such customer in your stores.")]}) from None
+
+
+@router.get(
+    "/vehicles",
+    response=VehiclePageOut,
+    tags=["vehicles"],
+    summary="List vehicles",
+    url_name="vehicle_list",
+    description="Vehicles of the caller's stores by plate, paged (`page`, `page_size` ≤ 100), optionally "
+    "searched by plate or VIN (`q`), limited to one store (`store`) or one owner (`owner`)." + ERRORS_TEXT,
+)
+def vehicle_list(request, query: Query[VehiclePageQuery]):
+    user = request.auth
+    require(user, Right.VIEW)
+    qs = scope(Vehicle.objects.all(), user).select_related("owner", "store")
+    if query.store:
+        qs = qs.filter(store__code=query.store.strip())
+    if query.owner is not None:
+        qs = qs.filter(owner_id=query.owner)
+    text = query.q.strip()
+    if text:
+        qs = qs.filter(pk__in=[v.pk for v in selectors.search(user, text, limit=SEARCH_LIMIT)[1]])
+    page = _page(qs.order_by("plate", "id"), query)
+    page["items"] = [_vehicle_out(v) for v in page["items"]]
+    return page
+
+
+@router.get(
+    "/vehicles/{vehicle_id}",
+    response={200: VehicleOut, 404: ErrorOut},
+    tags=["vehicles"],
+    summary="Read a vehicle",
+    url_name="vehicle_detail",
+    description="One vehicle with its store and owner." + ERRORS_TEXT,
+)
+def vehicle_detail(request, vehicle_id: int):
+    return _vehicle_out(get_for_user(Vehicle.objects.select_related("store", "owner"), request.auth, pk=vehicle_id))
+
+
+@router.post(
+    "/vehicles",
+    response={201: VehicleOut, 403: ErrorOut, 422: ValidationErrorOut},
+    tags=["vehicles"],
+    summary="Add a vehicle",
+    url_name="vehicle_create",
+    description="Adds a vehicle to a customer (`owner`). The plate and VIN are normalised and checked; a store "
+    "never has two vehicles with the same plate or VIN (422, code `duplicate`, with `existing`). A VIN whose "
+    "check digit is wrong is refused (code `vin_check_digit`) unless `vin_check_confirmed` is true; who "
+    "confirmed it is recorded." + ERRORS_TEXT,
+)
+def vehicle_create(request, payload: VehicleIn):
+    user = request.auth
+    require(user, Right.EDIT)
+    owner = _owner_for(user, payload.owner)
+    vehicle = services.vehicle_create(actor=user, owner=owner, data=payload.dict(exclude={"owner"}))
+    return Status(201, _vehicle_out(vehicle))
+
+
+@router.patch(
+    "/vehicles/{vehicle_id}",
+    response={200: VehicleOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    tags=["vehicles"],
+    summary="Change a vehicle",
+    url_name="vehicle_update",
+    description="Changes the fields sent; the others stay. `null` clears a text field, the purchase date or "
+    "the mileage. A new `owner` must be a customer of the same store. Each change is kept in the vehicle's "
+    "history." + ERRORS_TEXT,
+)
+def vehicle_update(request, vehicle_id: int, payload: VehiclePatchIn | None = None):
+    user = request.auth
+    vehicle = get_for_user(Vehicle.objects.all(), user, right=Right.EDIT, pk=vehicle_id)
+    data = _patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)
+    if "owner" in data:
+        data["owner"] = _owner_for(user, data["owner"])
+    vehicle = services.vehicle_update(actor=user, vehicle=vehicle, data=data)
+    return _vehicle_out(vehicle)

@@ -1,0 +1,182 @@
+"""Reads across the organisation: which stores, departments and staff a person may see or manage.
+
+The store wall itself is org.access; this module adds the decisions about people: whose record a
+person may open, which roles they may give, and whom they may manage.
+"""
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from core.models import HistoryAction, HistoryEntry
+
+from .access import Right, get_for_user, has_right, role_of, scope, store_ids
+from .choices import Role
+from .models import BusinessHours, Department, Store, StoreClosure, User
+
+# Higher ranks may give lower or equal roles and manage people of lower or equal roles.
+# An auditor only reads, so their rank is below a store manager's.
+ROLE_RANK = {
+    Role.GROUP_ADMIN: 4,
+    Role.STORE_MANAGER: 3,
+    Role.SUPERVISOR: 2,
+    Role.AUDITOR: 2,
+    Role.STAFF: 1,
+}
+
+
+def _rank(role: str | None) -> int:
+    return ROLE_RANK.get(role, 0)
+
+
+def assignable_roles(actor) -> list[str]:
+    """The roles the person may give: never above their own, and only a group admin makes group admins."""
+    role = role_of(actor)
+    if not has_right(actor, Right.MANAGE_STAFF):
+        return []
+    if role == Role.GROUP_ADMIN:
+        return list(Role.values)
+    return [value for value in Role.values if value != Role.GROUP_ADMIN and _rank(value) <= _rank(role)]
+
+
+def may_manage_person(actor, person: User) -> bool:
+    """Whether the actor may change the person's account: their right, their store, not a higher role."""
+    if not has_right(actor, Right.MANAGE_STAFF):
+        return False
+    if (person.is_superuser or person.is_staff) and not actor.is_superuser:
+        # accounts that reach Django's admin are the operators' to manage, not the product's
+        return False
+    if _rank(person.role) > _rank(role_of(actor)):
+        return False
+    if person.store_id is None:
+        # only group admins are without a store; only a group admin of the same group manages them
+        return role_of(actor) == Role.GROUP_ADMIN and (
+            person.group_id == actor.group_id or (actor.is_superuser and not actor.group_id)
+        )
+    return person.store_id in store_ids(actor)
+
+
+def staff_directory(user) -> QuerySet:
+    """Everyone in the person's stores (and, for a group admin, the group's people without a store)."""
+    role = role_of(user)
+    if role is None:
+        return User.objects.none()
+    condition = Q(store_id__in=store_ids(user))
+    if role == Role.GROUP_ADMIN:
+        if user.is_superuser and not user.group_id:
+            condition |= Q(store__isnull=True)
+        else:
+            condition |= Q(store__isnull=True, group_id=user.group_id)
+    return User.objects.filter(condition)
+
+
+def openable_staff_ids(user) -> set[int] | None:
+    """Ids of the directory entries whose full record the person may open; None means all of them.
+
+    Managers, group admins and auditors open everyone in their stores; a supervisor opens the
+    members of the departments they supervise and themselves; everyone else only themselves.
+    """
+    role = role_of(user)
+    if role in (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.AUDITOR):
+        return None
+    if role == Role.SUPERVISOR:
+        ids = set(
+            User.objects.filter(
+                store_id=user.store_id, department__in=user.supervised_departments.values("id")
+            ).values_list("id", flat=True)
+        )
+        return ids | {user.pk}
+    return {user.pk}
+
+
+def staff_get_for_user(user, pk, *, right: Right = Right.VIEW) -> User:
+    """One person behind the wall, or 404; a record or a right the role does not give is 403."""
+    try:
+        person = staff_directory(user).select_related("store", "department", "group").get(pk=pk)
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+    if right == Right.VIEW:
+        openable = openable_staff_ids(user)
+        if openable is not None and person.pk not in openable:
+            raise PermissionDenied
+    elif right == Right.MANAGE_STAFF:
+        if not may_manage_person(user, person):
+            raise PermissionDenied
+    elif not has_right(user, right):
+        raise PermissionDenied
+    return person
+
+
+def store_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Store:
+    return get_for_user(Store.objects.select_related("group"), user, right=right, field="id", pk=pk)
+
+
+def department_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Department:
+    return get_for_user(Department.objects.select_related("store"), user, right=right, pk=pk)
+
+
+def closure_get_for_user(user, pk, *, right: Right = Right.VIEW) -> StoreClosure:
+    return get_for_user(StoreClosure.objects.select_related("store"), user, right=right, pk=pk)
+
+
+def stores_with_counts(user) -> QuerySet:
+    """The person's stores with the number of active staff and departments, for the store list."""
+    return (
+        scope(Store.objects.all(), user, field="id")
+        .select_related("group")
+        .annotate(
+            staff_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
+            department_count=Count("departments", filter=Q(departments__active=True), distinct=True),
+        )
+        .order_by("code")
+    )
+
+
+def departments_with_counts(store: Store) -> QuerySet:
+    return store.departments.annotate(
+        member_count=Count("members", filter=Q(members__is_active=True), distinct=True)
+    ).order_by("-active", "name")
+
+
+def weekly_hours(store: Store) -> list[tuple[int, str, BusinessHours | None]]:
+    """Seven rows (weekday, label, hours or None when not set), Monday first."""
+    from .choices import Weekday
+
+    rows = {h.weekday: h for h in store.business_hours.all()}
+    return [(day.value, day.label, rows.get(day.value)) for day in Weekday]
+
+
+ORG_HISTORY_MODELS = (Store, BusinessHours, StoreClosure, Department)
+
+
+def store_history(store: Store, limit: int = 30) -> list[HistoryEntry]:
+    """Changes to the store, its hours, closure days and departments, newest first."""
+    types = ContentType.objects.get_for_models(*ORG_HISTORY_MODELS)
+    by_type = {ct.pk: model for model, ct in types.items()}
+    entries = list(
+        HistoryEntry.objects.filter(store=store, content_type__in=list(types.values())).select_related("actor")[:limit]
+    )
+    labels = {
+        model: {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+        for model in ORG_HISTORY_MODELS
+    }
+    for entry in entries:
+        model = by_type.get(entry.content_type_id)
+        entry.model_label = model._meta.verbose_name if model else ""
+        entry.change_rows = [
+            (labels.get(model, {}).get(name, name), _shown(before), _shown(after))
+            for name, (before, after) in entry.changes.items()
+            if not (entry.action != HistoryAction.UPDATE and after in ("", None, False))
+        ]
+    return entries
+
+
+def _shown(value):
+    """As core.audit.history_for shows a stored value: booleans in the reader's language."""
+    if value is True:
+        return _("Yes")
+    if value is False:
+        return _("No")
+    return value
