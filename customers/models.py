@@ -140,3 +140,66 @@ class PersonalDataLog(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M} {self.get_action_display()} {self.customer_ref}"
+
+
+class ImportJob(models.Model):
+    """One import of customers and vehicles from another system's export, step by step."""
+
+    class State(models.TextChoices):
+        UPLOADED = "uploaded", _("Uploaded: choose the columns")
+        VALIDATING = "validating", _("Checking the rows")
+        VALIDATED = "validated", _("Checked: waiting for your choice")
+        IMPORTING = "importing", _("Importing")
+        DONE = "done", _("Imported")
+        CANCELLED = "cancelled", _("Cancelled: nothing imported")
+        FAILED = "failed", _("Failed")
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("imported by"), on_delete=models.PROTECT, related_name="+"
+    )
+    original_name = models.CharField(_("file name"), max_length=255)
+    file_path = models.CharField(
+        _("stored file"), max_length=255, help_text=_("Relative to the media folder, under imports/.")
+    )
+    file_type = models.CharField(_("file type"), max_length=4)
+    encoding = models.CharField(_("encoding"), max_length=20, blank=True)
+    headers = models.JSONField(_("column headers"), default=list, blank=True)
+    mapping = models.JSONField(
+        _("column mapping"), default=dict, blank=True, help_text=_("Our field → column number (0 = first).")
+    )
+    confirm_vin_check = models.BooleanField(_("keep VINs with a wrong check digit"), default=False)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.UPLOADED)
+    message = models.CharField(_("message"), max_length=300, blank=True)
+    total_rows = models.PositiveIntegerField(_("rows"), default=0)
+    processed_rows = models.PositiveIntegerField(_("rows processed"), default=0)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
+    imported_customers = models.PositiveIntegerField(_("customers imported"), default=0)
+    imported_vehicles = models.PositiveIntegerField(_("vehicles imported"), default=0)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    work = models.JSONField(_("working state"), default=dict, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["store", "created_at"], name="importjob_store_created")]
+
+    def __str__(self):
+        return f"#{self.pk} {self.original_name}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in (self.State.VALIDATING, self.State.IMPORTING)
+
+    @property
+    def percent(self) -> int:
+        if not self.total_rows:
+            return 100 if self.state in (self.State.VALIDATED, self.State.DONE) else 0
+        return min(100, self.processed_rows * 100 // self.total_rows)
+
+    @property
+    def error_rows(self) -> int:
+        return len({e["row"] for e in self.errors})

@@ -1,9 +1,9 @@
 import json
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
 from openpyxl import load_workbook
-from io import BytesIO
 
 from core.audit import history_for
 from core.models import HistoryEntry
