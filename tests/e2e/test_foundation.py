@@ -73,3 +73,30 @@ def test_reveal_a_masked_number_is_logged(page, live_server, world, sign_in):
     assert log.actor == world.a.supervisor
     page.reload()
     expect(page.get_by_test_id("personal-data-log")).to_contain_text("主管1")
+
+
+def test_import_a_gbk_file_with_bad_rows(page, live_server, world, sign_in, tmp_path):
+    """Upload a GBK CSV with two bad rows: the errors are listed, the valid rows imported on choice."""
+    rows = [
+        "姓名,手机号,车牌号,车架号,品牌,车型",
+        "周八,13811112222,京B12345,,一汽丰田,卡罗拉",
+        "吴九,1381111,京B22222,,一汽丰田,凯美瑞",  # bad mobile
+        "郑十,13833334444,京BI2345,,一汽丰田,亚洲龙",  # bad plate
+        "冯一,13855556666,京BD12345,,一汽丰田,bZ3",
+    ]
+    path = tmp_path / "export.csv"
+    path.write_bytes("\r\n".join(rows).encode("gbk"))
+    sign_in(world.a.manager)
+    page.goto(f"{live_server.url}/customers/import/")
+    page.set_input_files("input[type=file]", str(path))
+    page.locator("form button[type=submit]").first.click()
+    expect(page.get_by_test_id("import-preview")).to_contain_text("周八")
+    page.locator("form button[type=submit]").first.click()
+    expect(page.get_by_test_id("import-choice")).to_be_visible()
+    errors = page.get_by_test_id("import-errors")
+    expect(errors).to_contain_text("3")  # the bad mobile is on line 3
+    expect(errors).to_contain_text("4")
+    expect(page.get_by_test_id("error-report")).to_be_visible()
+    page.get_by_test_id("import-valid").click()
+    expect(page.get_by_test_id("import-result")).to_be_visible()
+    assert set(Customer.objects.values_list("name", flat=True)) == {"周八", "冯一"}
