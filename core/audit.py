@@ -74,14 +74,24 @@ def history_for(obj: models.Model):
     """Entries of one record, newest first, with field labels ready for display."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)
     entries = list(HistoryEntry.objects.filter(content_type=ct, object_id=obj.pk).select_related("actor"))
-    labels = {f.name: f.verbose_name for f in obj._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels = field_labels(type(obj))
     for entry in entries:
-        entry.change_rows = [
-            (labels.get(name, name), _shown(before), _shown(after))
-            for name, (before, after) in entry.changes.items()
-            if not (entry.action != HistoryAction.UPDATE and after in ("", None, False))
-        ]
+        add_change_rows(entry, labels)
     return entries
+
+
+def field_labels(model) -> dict:
+    """Field name → its translated label, to show history entries of the model."""
+    return {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+
+
+def add_change_rows(entry: HistoryEntry, labels: dict) -> None:
+    """Give the entry `change_rows` (label, before, after) as shown now; a creation lists set values."""
+    entry.change_rows = [
+        (labels.get(name, name), _shown(before), _shown(after))
+        for name, (before, after) in entry.changes.items()
+        if not (entry.action != HistoryAction.UPDATE and after in ("", None, False))
+    ]
 
 
 def _shown(value):

@@ -8,9 +8,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
-from django.utils.translation import gettext as _
 
-from core.models import HistoryAction, HistoryEntry
+from core.audit import add_change_rows, field_labels
+from core.models import HistoryEntry
 
 from .access import Right, get_for_user, has_right, role_of, scope, store_ids
 from .choices import Role
@@ -158,25 +158,9 @@ def store_history(store: Store, limit: int = 30) -> list[HistoryEntry]:
     entries = list(
         HistoryEntry.objects.filter(store=store, content_type__in=list(types.values())).select_related("actor")[:limit]
     )
-    labels = {
-        model: {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
-        for model in ORG_HISTORY_MODELS
-    }
+    labels = {model: field_labels(model) for model in ORG_HISTORY_MODELS}
     for entry in entries:
         model = by_type.get(entry.content_type_id)
         entry.model_label = model._meta.verbose_name if model else ""
-        entry.change_rows = [
-            (labels.get(model, {}).get(name, name), _shown(before), _shown(after))
-            for name, (before, after) in entry.changes.items()
-            if not (entry.action != HistoryAction.UPDATE and after in ("", None, False))
-        ]
+        add_change_rows(entry, labels.get(model, {}))
     return entries
-
-
-def _shown(value):
-    """As core.audit.history_for shows a stored value: booleans in the reader's language."""
-    if value is True:
-        return _("Yes")
-    if value is False:
-        return _("No")
-    return value
