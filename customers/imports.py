@@ -24,7 +24,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import islice
 from pathlib import Path
 
@@ -465,6 +465,8 @@ def _parse_to_rows(stored: Path, kind: str, rows_file: Path) -> tuple[str, list[
 
 def read_rows(job: ImportJob, start: int = 0, count: int | None = None) -> list[tuple[int, list[str]]]:
     """Data rows of the job's file: (row number as in Excel, cells), from the start-th data row."""
+    if not job.file_path or not _rows_path(job).exists():
+        return []  # the files were purged after the retention period
     with _rows_path(job).open(encoding="utf-8") as lines:
         stop = None if count is None else start + count
         return [tuple(json.loads(line)) for line in islice(lines, start, stop)]
@@ -1100,3 +1102,18 @@ def import_error_report(job: ImportJob) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+def import_files_purge(*, older_than_days: int) -> int:
+    """Delete the stored upload and row files of imports that ended over N days ago (PIPL).
+
+    The job, its counts and its error list stay; the error report then lists rows without values.
+    """
+    cutoff = timezone.now() - timedelta(days=older_than_days)
+    jobs = ImportJob.objects.filter(finished_at__lt=cutoff).exclude(file_path="")
+    purged = 0
+    for job in jobs.iterator():
+        _remove_files(job.file_path)
+        ImportJob.objects.filter(pk=job.pk).update(file_path="")
+        purged += 1
+    return purged

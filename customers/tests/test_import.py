@@ -544,3 +544,23 @@ def test_the_command_takes_a_mapping_by_header_letter_or_number(world, tmp_path)
         mapping='{"name": "甲", "mobile": "B", "plate": 3}',
     )
     assert Vehicle.objects.get().owner.name == "张三"
+
+
+def test_files_of_old_imports_are_purged_but_the_job_and_its_errors_stay(world):
+    import time_machine
+    from django.core.management import call_command
+
+    lines = [*GOOD, "坏行,12345,京A00001,,,,,,,"]
+    with time_machine.travel("2026-10-01 10:00 +0800"):
+        job = check(upload(world, csv_upload(lines)), world.a.manager)
+        job = imports.import_run(job=job, actor=world.a.manager, valid_only=True)
+    assert imports.read_rows(job)
+    recent = check(upload(world, csv_upload([HEADER, "赵六,13600001111,,,,,,,,"])), world.a.manager)
+    recent = imports.import_run(job=recent, actor=world.a.manager, valid_only=True)
+    call_command("purge_import_files", "--days", "30")
+    job.refresh_from_db()
+    recent.refresh_from_db()
+    assert job.file_path == "" and imports.read_rows(job) == []
+    assert recent.file_path and imports.read_rows(recent)
+    assert errors_of(job) == {(6, "mobile")}
+    assert imports.import_error_report(job)  # still downloadable, without the row values
