@@ -88,7 +88,7 @@ def clean_customer_input(data: dict) -> dict:
         try:
             cleaned[field] = normalise(raw)
         except ValidationError as exc:
-            errors[field] = exc.messages
+            errors[field] = exc.error_list
     ext = (data.get("landline_ext") or "").strip()
     if ext and (not ext.isdigit() or len(ext) > 8):
         errors["landline_ext"] = [_("An extension has only digits, at most 8.")]
@@ -175,12 +175,12 @@ def clean_vehicle_input(data: dict) -> dict:
         try:
             cleaned["plate"] = normalize_plate(raw_plate)
         except ValidationError as exc:
-            errors["plate"] = exc.messages
+            errors["plate"] = exc.error_list
     if raw_vin:
         try:
             result = normalize_vin(raw_vin)
         except ValidationError as exc:
-            errors["vin"] = exc.messages
+            errors["vin"] = exc.error_list
         else:
             cleaned["vin"] = result.vin
             if not result.check_digit_ok:

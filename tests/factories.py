@@ -77,7 +77,7 @@ def make_store_world(group, code, name, n) -> StoreWorld:
 
 def make_world() -> World:
     group = DealerGroup.objects.create(name="测试汽车集团")
-    admin = make_user("admin", role=Role.GROUP_ADMIN, group=group, employee_no="E0001", name="集团管理员")
+    admin = make_user("admin", role=Role.GROUP_ADMIN, group=group, employee_no="E0001", name="总部刘总")
     a = make_store_world(group, "S001", "测试一店", 1)
     b = make_store_world(group, "S002", "测试二店", 2)
     return World(group=group, admin=admin, a=a, b=b)

@@ -63,5 +63,7 @@ def test_auditor_reads_but_never_writes(client, world):
     assert client.get(reverse("customers:customer_detail", args=[customer.pk])).status_code == 200
     assert client.get(reverse("customers:customer_edit", args=[customer.pk])).status_code == 403
     assert client.post(reverse("customers:customer_edit", args=[customer.pk]), {"name": "x"}).status_code == 403
-    assert client.post(reverse("customers:vehicle_create", args=[customer.pk]), {"plate": "京A11111"}).status_code == 403
+    assert (
+        client.post(reverse("customers:vehicle_create", args=[customer.pk]), {"plate": "京A11111"}).status_code == 403
+    )
     assert client.post(reverse("customers:reveal_phone", args=[customer.pk, "mobile"])).status_code == 403

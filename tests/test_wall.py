@@ -70,7 +70,7 @@ def build_path(route: str, pattern: URLPattern, ids: dict) -> str | None:
         else:
             raise AssertionError(f"URL {route!r} has keyword {name!r} that the wall test does not know: add it")
     path = route
-    for name, converter in pattern.pattern.converters.items():
+    for name in pattern.pattern.converters:
         for token in (f"<{name}>", *(f"<{t}:{name}>" for t in ("int", "str", "slug", "path", "uuid"))):
             path = path.replace(token, str(kwargs[name]))
     return "/" + path
@@ -96,7 +96,11 @@ def test_no_url_reaches_store_b_records(client, world, b_records, who):
         if not names_b_record(pattern, b_records):
             continue
         for method in ("get", "post", "patch", "delete"):
-            response = getattr(client, method)(path, content_type="application/json") if method in ("patch", "delete") else getattr(client, method)(path)
+            response = (
+                getattr(client, method)(path, content_type="application/json")
+                if method in ("patch", "delete")
+                else getattr(client, method)(path)
+            )
             assert response.status_code in (404, 405), f"{method.upper()} {path} gave {response.status_code} to {who}"
             checked += 1
     assert checked > 20

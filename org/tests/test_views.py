@@ -408,7 +408,7 @@ def test_staff_list_filters_search_and_wall(client, world):
     client.force_login(world.a.manager)
     target = reverse("org:staff_list")
     body = client.get(target).content.decode()
-    assert "客服1" in body and "经理1" in body and "客服2" not in body and "集团管理员" not in body
+    assert "客服1" in body and "经理1" in body and "客服2" not in body and "总部刘总" not in body
     body = client.get(target, {"role": "supervisor"}).content.decode()
     assert "主管1" in body and "客服1" not in body
     body = client.get(target, {"q": "E1003"}).content.decode()

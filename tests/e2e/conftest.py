@@ -55,10 +55,15 @@ def sign_in(page, live_server, client):
     def _sign_in(user):
         client.force_login(user)
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
-        page.context.add_cookies([{
-            "name": django_settings.SESSION_COOKIE_NAME, "value": cookie.value,
-            "url": live_server.url,
-        }])
+        page.context.add_cookies(
+            [
+                {
+                    "name": django_settings.SESSION_COOKIE_NAME,
+                    "value": cookie.value,
+                    "url": live_server.url,
+                }
+            ]
+        )
         return page
 
     return _sign_in
