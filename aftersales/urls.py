@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("org/", include("org.urls")),
     path("customers/", include("customers.urls")),
+    path("promises/", include("promises.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from org.access import role_of, store_ids
 from org.auth import client_ip, signin_attempt_record, signin_locked_for
 from org.choices import Role
 from org.models import Department, Store, User
+from promises.selectors import my_day
 
 from .standards import STANDARDS, standard_by_slug
 
@@ -121,6 +122,7 @@ def home(request):
             else User.objects.none()
         )
     context["standards"] = STANDARDS
+    context["day"] = my_day(user)
     return render(request, "core/home.html", context)
 
 

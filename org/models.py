@@ -33,6 +33,17 @@ class Store(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    open_on_public_holidays = models.BooleanField(
+        _("open on statutory holidays"),
+        default=False,
+        help_text=_("Promise clocks run on statutory holidays only if the store is open then."),
+    )
+    wecom_webhook_url = models.URLField(
+        _("WeCom group robot webhook"),
+        blank=True,
+        max_length=300,
+        help_text=_("Reminders and escalations are also posted to this WeCom (企业微信) group robot."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:

@@ -42,6 +42,18 @@ def b_records(world):
     vehicle = make_vehicle(customer, plate=B_PLATE, actor=world.b.staff)
     closure = world.b.store.closures.create(date="2026-12-31", reason="盘点")
     job = ImportJob.objects.create(store=world.b.store, created_by=world.b.manager, original_name="b.csv")
+    from django.utils import timezone
+
+    from promises.services import promise_make
+
+    promise = promise_make(
+        store=world.b.store,
+        kind="callback",
+        rule_id="S2.3",
+        title=B_NAME,
+        owner=world.b.staff,
+        due_at=timezone.now() + timezone.timedelta(hours=1),
+    )
     ids = {
         "customer_pk": customer.pk,
         "vehicle_pk": vehicle.pk,
@@ -50,6 +62,7 @@ def b_records(world):
         "staff_pk": world.b.staff.pk,
         "closure_pk": closure.pk,
         "job_pk": job.pk,
+        "promise_pk": promise.pk,
     }
     # API path parameters name the same records
     ids |= {"customer_id": customer.pk, "vehicle_id": vehicle.pk, "store_id": world.b.store.pk}
@@ -57,7 +70,7 @@ def b_records(world):
 
 
 # Keyword arguments that do not name a store's record, with a harmless value.
-NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone"}
+NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone", "action": "keep"}
 
 
 def build_path(route: str, pattern: URLPattern, ids: dict) -> str | None:

@@ -74,7 +74,7 @@ def test_language_choice_is_kept_on_the_account(client, world):
 def test_every_role_has_a_home_page(client, world, who, django_assert_max_num_queries):
     user = world.admin if who == "admin" else getattr(world.a, who)
     client.force_login(user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("home"))
     assert response.status_code == 200
     body = response.content.decode()

@@ -1,0 +1,603 @@
+"""Script checks on call transcripts (S2.2 opening, S2.4 and S2.6 complaints): pure Python, no database.
+
+A transcript is typed in by hand or sent by a phone system through the API. It is split into turns
+by speaker labels ("客服:", "坐席:", "客户:", "A:" ...), folded to a canonical form (full-width to
+half-width, no punctuation or spaces, lower-case Latin, 你 read as 您) and checked item by item:
+
+- required items (S2.2 greeting, company, department, own name, offer of help; for complaints S2.4
+  apology and "recorded", S2.6 promise to report and asking for a contact number) pass when one of
+  their phrases is found in the item's scope, exactly or within a small number of edits;
+- forbidden items (S2.4: sending the caller to phone another department) pass when none of their
+  patterns is found.
+
+Every result names the phrase that matched and the snippet of the original transcript, so a
+supervisor can see why an item passed or failed. The score is the share of items passed.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Literal
+
+from django.utils.translation import gettext_lazy as _
+
+VERSION = 1  # stored with every result; raise it when items or phrases change meaning
+
+Kind = Literal["required", "forbidden"]
+Scope = Literal["opening", "staff", "all"]
+Role = Literal["staff", "customer", "unknown"]
+
+COMPLAINT_KINDS = frozenset({"complaint"})
+OPENING_CHARS = 60  # without speaker labels, the opening is the first 60 normalised characters
+
+# ---------------------------------------------------------------------------------------------
+# Normalisation
+
+_VARIANTS = str.maketrans({"你": "您", "妳": "您"})  # 你好 and 您好 are both a greeting (S2.2)
+
+
+def _fold_char(ch: str) -> str:
+    return unicodedata.normalize("NFKC", ch).lower().translate(_VARIANTS)
+
+
+def _keep(ch: str) -> bool:
+    """Letters and digits are kept; punctuation, symbols, spaces and control characters go."""
+    return unicodedata.category(ch)[0] in "LN"
+
+
+def _fold(text: str) -> tuple[str, list[int]]:
+    """Fold character by character, keeping for each folded character its index in `text`."""
+    pieces: list[str] = []
+    index: list[int] = []
+    for i, ch in enumerate(text):
+        piece = _fold_char(ch)
+        pieces.append(piece)
+        index.extend([i] * len(piece))
+    return "".join(pieces), index
+
+
+def normalise(text: str) -> str:
+    """Canonical text for matching: NFKC, lower case, 你 as 您, only letters and digits.
+
+    "您好，亦庄４Ｓ店 客服部！" and "你好亦庄4s店客服部" both become "您好亦庄4s店客服部".
+    """
+    folded, _index = _fold(text or "")
+    return "".join(ch for ch in folded if _keep(ch))
+
+
+# ---------------------------------------------------------------------------------------------
+# Fuzzy matching: the least edits between a phrase and any substring of the text
+
+
+@dataclass(frozen=True)
+class Match:
+    start: int  # in the normalised text
+    end: int
+    edits: int
+
+
+def default_max_edits(phrase: str) -> int:
+    """Edits allowed for a phrase: none under 4 characters, 1 for 4 to 6, 2 for longer."""
+    if len(phrase) < 4:
+        return 0
+    return 1 if len(phrase) <= 6 else 2
+
+
+def levenshtein(a: str, b: str) -> int:
+    """Edit distance (insertions, deletions, substitutions) between two short strings."""
+    previous = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i]
+        for j, cb in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb)))
+        previous = current
+    return previous[-1]
+
+
+def _best_end(pattern: str, text: str) -> tuple[int, int]:
+    """(least edits, first end index) over all substrings of text: Myers' bit-vector algorithm.
+
+    One pass over the text with a few integer operations per character, whatever the phrase length.
+    """
+    m = len(pattern)
+    peq: dict[str, int] = {}
+    for i, ch in enumerate(pattern):
+        peq[ch] = peq.get(ch, 0) | (1 << i)
+    mask = (1 << m) - 1
+    high = 1 << (m - 1)
+    pv, mv, score = mask, 0, m
+    best, best_end = m, -1
+    for j, ch in enumerate(text):
+        eq = peq.get(ch, 0)
+        xv = eq | mv
+        xh = (((eq & pv) + pv) ^ pv) | eq
+        ph = mv | ~(xh | pv)
+        mh = pv & xh
+        if ph & high:
+            score += 1
+        elif mh & high:
+            score -= 1
+        ph = (ph << 1) & mask  # a match may start anywhere: no carry into the first row
+        mh = (mh << 1) & mask
+        pv = (mh | ~(xv | ph)) & mask
+        mv = ph & xv
+        if score < best:
+            best, best_end = score, j
+            if best == 0:
+                break
+    return best, best_end
+
+
+def find_phrase(pattern: str, text: str, max_edits: int | None = None) -> Match | None:
+    """The first exact occurrence of pattern in text, else the closest within max_edits, else None.
+
+    Both arguments are already normalised. The closest match is the one with the fewest edits,
+    ending first; its start is the one giving those edits with a length nearest the pattern's.
+    """
+    if not pattern:
+        return None
+    at = text.find(pattern)
+    if at >= 0:
+        return Match(at, at + len(pattern), 0)
+    if max_edits is None:
+        max_edits = default_max_edits(pattern)
+    if max_edits <= 0 or not text:
+        return None
+    edits, end = _best_end(pattern, text)
+    if end < 0 or edits > max_edits:
+        return None
+    stop = end + 1
+    m = len(pattern)
+    candidates = range(max(0, stop - m - edits), max(0, stop - m + edits) + 1)
+    start = min(candidates, key=lambda s: (levenshtein(pattern, text[s:stop]), abs(stop - s - m), s))
+    return Match(start, stop, edits)
+
+
+# ---------------------------------------------------------------------------------------------
+# Turns: who said what
+
+
+STAFF_LABELS = (
+    "客服人员",
+    "客服专员",
+    "客服",
+    "坐席",
+    "座席",
+    "员工",
+    "接线员",
+    "工作人员",
+    "服务顾问",
+    "顾问",
+    "专员",
+)
+CUSTOMER_LABELS = ("客户", "顾客", "来电人", "来电者", "来电", "车主", "用户", "客人", "投诉人")
+_NEUTRAL_LABEL = r"[ab甲乙]|说话人\s*\d+|发言人\s*\d+|speaker\s*\d+|spk\s*\d+"
+_TIMESTAMP = r"(?:[\[(]?\d{1,2}:\d{2}(?::\d{2})?[\])]?[ \t]*)?"
+
+
+@lru_cache(maxsize=64)
+def _label_regex(staff_names: tuple[str, ...]) -> re.Pattern[str]:
+    literal = sorted({*STAFF_LABELS, *CUSTOMER_LABELS, *staff_names}, key=len, reverse=True)
+    alternatives = "|".join([*map(re.escape, literal), _NEUTRAL_LABEL])
+    return re.compile(
+        r"(?:^|(?<=[\s。!?;.]))[ \t]*" + _TIMESTAMP + rf"(?P<label>{alternatives})[ \t]*:",
+        re.MULTILINE,
+    )
+
+
+@dataclass(frozen=True)
+class Turn:
+    role: Role
+    label: str  # as written, folded; "" for text before the first label or without labels
+    norm: str  # normalised speech
+    index: tuple[int, ...]  # for each normalised character, its index in the original transcript
+
+
+def parse_transcript(text: str, staff_names: Iterable[str] = ()) -> tuple[list[Turn], bool]:
+    """Turns of the transcript and whether it had speaker labels.
+
+    Roles: staff labels (客服, 坐席 ...) and the staff member's own name are staff; 客户, 来电 ...
+    are the customer. Neutral labels (A/B, 说话人1/2): if no staff label is present, whoever speaks
+    first is the staff member (the one answering speaks first, S2.2), the others are customers.
+    Text before the first label counts as staff only when no one else is staff. Consecutive turns
+    of the same role are merged. Without labels, the whole text is staff speech.
+    """
+    text = text or ""
+    folded, index = _fold(text)
+    names = tuple(sorted({normalise(n) for n in staff_names if len(normalise(n)) >= 2}))
+    found = list(_label_regex(names).finditer(folded))
+
+    def segment(start: int, end: int) -> tuple[str, tuple[int, ...]]:
+        kept = [(ch, index[i]) for i, ch in enumerate(folded[start:end], start) if _keep(ch)]
+        return "".join(ch for ch, _i in kept), tuple(i for _ch, i in kept)
+
+    raw: list[tuple[str, str, tuple[int, ...]]] = []  # (label, norm, index)
+    preamble_end = found[0].start() if found else len(folded)
+    norm, idx = segment(0, preamble_end)
+    if norm:
+        raw.append(("", norm, idx))
+    for n, match in enumerate(found):
+        end = found[n + 1].start() if n + 1 < len(found) else len(folded)
+        norm, idx = segment(match.end(), end)
+        if norm:
+            raw.append((re.sub(r"\s+", "", match.group("label")), norm, idx))
+
+    staff_set, customer_set = {*STAFF_LABELS, *names}, set(CUSTOMER_LABELS)
+    roles: dict[str, Role] = {}
+    for label, _norm, _idx in raw:
+        if label in staff_set:
+            roles[label] = "staff"
+        elif label in customer_set:
+            roles[label] = "customer"
+    has_staff = "staff" in roles.values()
+    for label, _norm, _idx in raw:
+        if label and label not in roles:
+            roles[label] = "unknown" if has_staff else ("customer" if "staff" in roles.values() else "staff")
+    roles[""] = "unknown" if "staff" in roles.values() else "staff"
+
+    turns: list[Turn] = []
+    for label, norm, idx in raw:
+        role = roles[label]
+        if turns and turns[-1].role == role:
+            last = turns.pop()
+            turns.append(Turn(role, last.label, last.norm + norm, last.index + idx))
+        else:
+            turns.append(Turn(role, label, norm, idx))
+    return turns, bool(found)
+
+
+# ---------------------------------------------------------------------------------------------
+# Check items as data
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """One way of saying an item: a literal matched fuzzily, or a regex on the normalised text.
+
+    `unless`: a regex match containing one of these (normalised) strings does not count, e.g. the
+    caller's own department in a "call department X" pattern.
+    """
+
+    text: str
+    max_edits: int | None = None  # None: default_max_edits(); 0: exact
+    regex: bool = False
+    unless: tuple[str, ...] = ()
+
+    def find(self, text: str) -> Match | None:
+        if not self.regex:
+            return find_phrase(_normalise_phrase(self.text), text, self.max_edits)
+        for found in _compiled(self.text).finditer(text):
+            if not any(u and u in found.group() for u in self.unless):
+                return Match(found.start(), found.end(), 0)
+        return None
+
+
+@lru_cache(maxsize=1024)
+def _normalise_phrase(text: str) -> str:
+    return normalise(text)
+
+
+@lru_cache(maxsize=256)
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern)
+
+
+def exact(text: str) -> Phrase:
+    """A literal that must appear as written (after normalisation): names, and short phrases
+    where one wrong character changes the meaning (留个电话 / 打个电话)."""
+    return Phrase(text, max_edits=0)
+
+
+def pattern(regex: str, unless: Iterable[str] = ()) -> Phrase:
+    return Phrase(regex, regex=True, unless=tuple(normalise(u) for u in unless))
+
+
+@dataclass(frozen=True)
+class CheckItem:
+    key: str
+    rule_id: str
+    label: str  # lazy translation
+    kind: Kind
+    phrases: tuple[Phrase | str, ...]  # a plain string is a literal with the default edits
+    scope: Scope
+
+    def __post_init__(self):
+        phrases = tuple(p if isinstance(p, Phrase) else Phrase(p) for p in self.phrases)
+        object.__setattr__(self, "phrases", phrases)
+
+
+LABELS = {
+    "greeting": _("Greeting in the opening"),
+    "company": _("Company named in the opening"),
+    "department": _("Department named in the opening"),
+    "own_name": _("Own name given in the opening"),
+    "offer_help": _("Offer of help in the opening"),
+    "apology": _("Apology to the caller"),
+    "recorded": _("Caller told the complaint is recorded"),
+    "report": _("Promise to report to the person in charge"),
+    "contact_number": _("Contact number asked for"),
+    "no_redirect": _("Caller not sent to phone another department"),
+}
+
+
+@dataclass(frozen=True)
+class ScriptContext:
+    """Who answered: store, department and person, with accepted short forms."""
+
+    store_name: str = ""
+    department_name: str = ""
+    person_name: str = ""
+    store_aliases: Sequence[str] = ()
+    department_aliases: Sequence[str] = ()
+    person_aliases: Sequence[str] = ()
+    staff_number: str = ""  # 工号; "工号1024" and "1024号" then name the person too
+
+    def staff_names(self) -> tuple[str, ...]:
+        return (self.person_name, *self.person_aliases)
+
+
+_STORE_SUFFIXES = ("4s店", "4s", "专营店", "特约店", "店")
+_COMPOUND_SURNAMES = (
+    "欧阳",
+    "司马",
+    "上官",
+    "诸葛",
+    "东方",
+    "皇甫",
+    "令狐",
+    "慕容",
+    "夏侯",
+    "尉迟",
+    "公孙",
+    "长孙",
+    "宇文",
+    "司徒",
+)
+# The departments S2.2 names, and what people say instead.
+_DEPARTMENT_ALIASES = {
+    "客服部": ("客户服务部", "客服中心", "客户服务中心"),
+    "续保部": ("续保中心", "续保专员"),
+    "客户休息室": ("休息室", "客户休息区"),
+    "休闲中心": ("客户休闲中心",),
+}
+
+
+def store_variants(names: Iterable[str]) -> list[str]:
+    """The store's names as said on the phone: 亦庄4S店 → 亦庄4s店, 亦庄店, 亦庄."""
+    out: list[str] = []
+    for name in map(normalise, names):
+        if not name:
+            continue
+        out.append(name)
+        for suffix in _STORE_SUFFIXES:
+            core = name.removesuffix(suffix)
+            if core != name and len(core) >= 2:
+                out.extend([core + "4s店", core + "店", core])
+                break
+    return list(dict.fromkeys(out))
+
+
+def department_variants(names: Iterable[str]) -> list[str]:
+    """客服部 → 客服部, 客服部门, 客服中心, 客户服务部 ..."""
+    out: list[str] = []
+    for name in map(normalise, names):
+        if not name:
+            continue
+        out.extend([name, *map(normalise, _DEPARTMENT_ALIASES.get(name, ()))])
+        if name.endswith("部") and len(name) >= 3:
+            out.extend([name + "门", name[:-1] + "中心"])
+    return list(dict.fromkeys(out))
+
+
+def person_variants(context: ScriptContext) -> list[str]:
+    """Full name, given name of two characters or more (王晓明 → 晓明), aliases, staff number."""
+    out: list[str] = []
+    full = normalise(context.person_name)
+    if full:
+        out.append(full)
+        surname = 2 if full.startswith(_COMPOUND_SURNAMES) else 1
+        if 2 <= len(full) - surname and len(full) <= 4:
+            out.append(full[surname:])
+    out.extend(n for n in map(normalise, context.person_aliases) if n)
+    number = normalise(context.staff_number)
+    if number:
+        out.extend(["工号" + number, number + "号"])
+    return list(dict.fromkeys(out))
+
+
+_GREETING = ("您好", "早上好", "上午好", "中午好", "下午好", "晚上好", "欢迎致电", "欢迎来电")
+_OFFER_HELP = (
+    "有什么可以帮您",
+    "有什么可以帮助您",
+    "有什么能帮您",
+    "有什么需要",
+    "为您服务",
+    exact("请讲"),
+    exact("请说"),
+)
+_APOLOGY = ("对不起", "抱歉", "不好意思", "给您添麻烦", "给您带来不便", "深表歉意", "致歉", "对不住")
+_RECORDED = (
+    pattern(r"记下|记好|登记|备案|写下来|记录(?:下来|好了|在案|了)|(?:已经|已|帮您|给您|做了|做好|都|这边|马上)记录"),
+)
+_REPORT_VERBS = r"(?:反映|汇报|上报|转告|反馈|报告|转达|通报)"
+_REPORT = (
+    pattern(_REPORT_VERBS + r"(?:给|到|上去)"),
+    pattern(r"(?:马上|立即|立刻|尽快|第一时间|这就|现在就|会|帮您)[^您]{0,8}?" + _REPORT_VERBS),
+    pattern(r"(?:告诉|通知|交给|转给|报给)[^您]{0,6}?(?:负责人|主管|经理|领导|站长|上级|总监)"),
+)
+_CONTACT_NUMBER = (
+    "联系电话",
+    "联系方式",
+    "怎么联系您",
+    "联系到您",
+    exact("手机号"),
+    exact("您的电话"),
+    exact("您的手机"),
+    exact("您的号码"),
+    exact("留个电话"),
+    exact("留一下电话"),
+    exact("留下电话"),
+    exact("本机号码"),
+    exact("回电号码"),
+    pattern(r"您\w{0,3}?(?:电话|手机|号码)\w{0,2}?(?:多少|是)"),
+)
+
+# S2.4: "never send the caller to call department X". The shape: (you) + call verb + a department,
+# a person in charge, another number. Not forbidden: we call the customer (给您打, 帮您打), the caller
+# calls us again (您再打过来, S2.3), a question (您找哪个部门? 您打售后部吗?), a transfer (S2.5).
+_CALL = r"(?:打电话给|打电话到|打给|打到|拨打|打|拨|致电|联系|找)"
+_ADVERBS = r"(?:可以|得|要|需要|最好|还是|就|先|去|自己|直接|再|另外|重新|单独|稍后|回头|明天|改天){0,3}"
+_NOT_BACK = r"(?!过来|回来|错|不通|扰|我(?!们))"
+_GAP = r"(?:一下)?(?:给|到)?[^哪什谁吗么呢]{0,8}?"
+_TARGET = (
+    r"(?:部门|部|前台|中心|热线|专线|分机|总机|座机|办公室|车间|那边|经理|主管|主任|顾问|售后|销售|财务|配件|钣喷"
+    r"|(?:这个|那个|下面的?|以下的?|另一个|另外一个|其他)(?:号码|电话|号)|\d{5,})"
+)
+_NOT_QUESTION = r"(?!\w{0,3}?(?:吗|么|呢))"
+_REDIRECT = (
+    rf"(?<![给帮为替])您{_ADVERBS}{_CALL}{_NOT_BACK}{_GAP}{_TARGET}{_NOT_QUESTION}",
+    rf"(?<![我们给帮为替])(?:请|麻烦)?(?:直接|自己){_CALL}{_NOT_BACK}{_GAP}{_TARGET}{_NOT_QUESTION}",
+    rf"(?<![给帮为替])您{_ADVERBS}(?:打|拨|致电)过去",
+)
+# Without a name in the context, a shape that names something is accepted (still checked).
+_ANY_STORE = pattern(r"[a-z0-9\u4e00-\u9fff]{2,8}(?:4s店|店)")
+_ANY_DEPARTMENT = pattern(r"[\u4e00-\u9fff]{1,4}(?:部|中心|休息室)")
+_ANY_NAME = pattern(r"(?:我是|我叫|工号)[a-z0-9\u4e00-\u9fff]")
+
+
+def build_items(call_kind: str, context: ScriptContext) -> list[CheckItem]:
+    """The items a call of this kind is checked against, with the context's names filled in.
+
+    S2.2 opening for every call; S2.4 and S2.6 complaint handling when call_kind is a complaint;
+    the S2.4 forbidden move (sending the caller to phone another department) for every call.
+    """
+    stores = [exact(s) for s in store_variants([context.store_name, *context.store_aliases])]
+    own_departments = department_variants([context.department_name, *context.department_aliases])
+    people = [exact(p) for p in person_variants(context)]
+    items = [
+        CheckItem("greeting", "S2.2", LABELS["greeting"], "required", _GREETING, "opening"),
+        CheckItem("company", "S2.2", LABELS["company"], "required", tuple(stores) or (_ANY_STORE,), "opening"),
+        CheckItem(
+            "department",
+            "S2.2",
+            LABELS["department"],
+            "required",
+            tuple(map(exact, own_departments)) or (_ANY_DEPARTMENT,),
+            "opening",
+        ),
+        CheckItem("own_name", "S2.2", LABELS["own_name"], "required", tuple(people) or (_ANY_NAME,), "opening"),
+        CheckItem("offer_help", "S2.2", LABELS["offer_help"], "required", _OFFER_HELP, "opening"),
+    ]
+    if call_kind in COMPLAINT_KINDS:
+        items += [
+            CheckItem("apology", "S2.4", LABELS["apology"], "required", _APOLOGY, "staff"),
+            CheckItem("recorded", "S2.4", LABELS["recorded"], "required", _RECORDED, "staff"),
+            CheckItem("report", "S2.6", LABELS["report"], "required", _REPORT, "staff"),
+            CheckItem("contact_number", "S2.6", LABELS["contact_number"], "required", _CONTACT_NUMBER, "staff"),
+        ]
+    redirect = tuple(pattern(p, unless=own_departments) for p in _REDIRECT)
+    items.append(CheckItem("no_redirect", "S2.4", LABELS["no_redirect"], "forbidden", redirect, "staff"))
+    return items
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking
+
+
+@dataclass(frozen=True)
+class ItemResult:
+    key: str
+    rule_id: str
+    label: str
+    kind: Kind
+    passed: bool
+    evidence: str = ""  # the matched snippet of the original transcript ("" when nothing matched)
+    phrase: str = ""  # the phrase or pattern that matched
+    edits: int = 0  # edits between the phrase and the snippet (0 for exact and regex matches)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.phrase)
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    call_kind: str
+    items: list[ItemResult] = field(default_factory=list)
+    score: int = 0  # 0-100
+    staff_speech: bool = False
+
+    @property
+    def failed(self) -> list[ItemResult]:
+        return [i for i in self.items if not i.passed]
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict to store with the call. Labels are not stored: LABELS[key] shows them
+        in the reader's language."""
+        return {
+            "version": VERSION,
+            "call_kind": self.call_kind,
+            "score": self.score,
+            "staff_speech": self.staff_speech,
+            "items": [
+                {
+                    "key": i.key,
+                    "rule_id": i.rule_id,
+                    "kind": i.kind,
+                    "passed": i.passed,
+                    "phrase": i.phrase,
+                    "evidence": i.evidence,
+                    "edits": i.edits,
+                }
+                for i in self.items
+            ],
+        }
+
+
+def _segments(turns: list[Turn], labelled: bool) -> dict[Scope, list[Turn]]:
+    staff = [t for t in turns if t.role == "staff"]
+    opening = staff[:1]
+    if opening and not labelled:
+        first = opening[0]
+        opening = [Turn(first.role, first.label, first.norm[:OPENING_CHARS], first.index[:OPENING_CHARS])]
+    return {"opening": opening, "staff": staff, "all": turns}
+
+
+def _check_item(item: CheckItem, segments: list[Turn], text: str) -> ItemResult:
+    best: tuple[int, int, Phrase, Turn, Match] | None = None
+    for order, phrase in enumerate(item.phrases):
+        for turn in segments:
+            match = phrase.find(turn.norm)
+            if match and (best is None or (match.edits, order) < best[:2]):
+                best = (match.edits, order, phrase, turn, match)
+        if best and best[0] == 0:
+            break
+    found = best is not None
+    base = {"key": item.key, "rule_id": item.rule_id, "label": item.label, "kind": item.kind}
+    if not found:
+        return ItemResult(**base, passed=item.kind == "forbidden")
+    edits, _order, phrase, turn, match = best
+    evidence = text[turn.index[match.start] : turn.index[match.end - 1] + 1]
+    return ItemResult(**base, passed=item.kind == "required", evidence=evidence, phrase=phrase.text, edits=edits)
+
+
+def check_transcript(
+    text: str, *, call_kind: str, context: ScriptContext, items: Sequence[CheckItem] | None = None
+) -> CheckResult:
+    """Check a transcript against the department's script (S2.2; S2.4 and S2.6 for complaints).
+
+    Score: the share of items passed, 0-100. A transcript with no staff speech scores 0: required
+    items fail, forbidden items pass (nothing forbidden was said, but nothing was said at all).
+    """
+    text = text or ""
+    items = list(items) if items is not None else build_items(call_kind, context)
+    turns, labelled = parse_transcript(text, context.staff_names())
+    segments = _segments(turns, labelled)
+    results = [_check_item(item, segments[item.scope], text) for item in items]
+    staff_speech = bool(segments["staff"])
+    score = round(100 * sum(r.passed for r in results) / len(results)) if results and staff_speech else 0
+    return CheckResult(call_kind=call_kind, items=results, score=score, staff_speech=staff_speech)

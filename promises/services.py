@@ -1,0 +1,384 @@
+"""Promise clocks: make, keep, pause, resume, cancel — and the worker's reminders and escalations.
+
+Every module makes its promises here (a call-back, a complaint reply, a refill …), so one clock,
+one set of states and one "kept on time" figure serve the whole product (S1.4, S1.D2).
+"""
+
+from datetime import datetime, timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from org.business_time import StoreCalendar
+from org.choices import Role
+from org.models import User
+
+from .choices import NotificationKind, PromiseState
+from .models import Notification, Promise, PromiseEvent, PromiseRule, WebhookDelivery
+
+DEFAULT_RULE = PromiseRule(remind_at_percent=80, escalate_supervisor_after_minutes=0, escalate_manager_after_minutes=60)
+WEBHOOK_MAX_ATTEMPTS = 8
+
+
+def rule_for(store_id: int, kind: str) -> PromiseRule:
+    """The store's own rule for the kind, else the default rule, else the built-in default."""
+    rules = {r.store_id: r for r in PromiseRule.objects.filter(Q(store_id=store_id) | Q(store=None), kind=kind)}
+    return rules.get(store_id) or rules.get(None) or DEFAULT_RULE
+
+
+def _schedule(promise: Promise, start: datetime, calendar: StoreCalendar | None) -> None:
+    """Reminder at the rule's share of the promised time; first escalation after the due time."""
+    rule = rule_for(promise.store_id, promise.kind)
+    if calendar is not None:
+        total = calendar.elapsed(start, promise.due_at)
+        promise.remind_at = calendar.add(start, total * rule.remind_at_percent / 100) if total else None
+    else:
+        span = (promise.due_at - start).total_seconds()
+        promise.remind_at = start + timedelta(seconds=span * rule.remind_at_percent / 100) if span > 0 else None
+    minutes = (
+        rule.escalate_supervisor_after_minutes if promise.escalation_level == 0 else rule.escalate_manager_after_minutes
+    )
+    promise.next_escalation_at = promise.due_at + timedelta(minutes=minutes) if promise.escalation_level < 2 else None
+
+
+def _event(promise: Promise, action: str, actor=None, note: str = "") -> None:
+    PromiseEvent.objects.create(
+        promise=promise, action=action, actor=actor if getattr(actor, "pk", None) else None, note=note[:200]
+    )
+
+
+@transaction.atomic
+def promise_make(
+    *,
+    store,
+    kind: str,
+    rule_id: str,
+    title: str,
+    actor=None,
+    owner=None,
+    owner_department=None,
+    subject=None,
+    url: str = "",
+    business_minutes: float | None = None,
+    due_at: datetime | None = None,
+    now: datetime | None = None,
+) -> Promise:
+    """Make a promise due `business_minutes` of the store's open time from now, or at `due_at`."""
+    now = now or timezone.now()
+    if (business_minutes is None) == (due_at is None):
+        raise ValidationError(_("A promise needs either a time in business minutes or a due time."))
+    if owner is None and owner_department is None:
+        raise ValidationError({"owner": [_("A promise needs an owner: a person or a department.")]})
+    if owner is not None and owner.store_id not in (None, store.pk) and store.pk not in _user_store_ids(owner):
+        raise ValidationError({"owner": [_("The owner must work in the promise's store.")]})
+    calendar = None
+    if business_minutes is not None:
+        if business_minutes < 0:
+            raise ValidationError({"due_at": [_("The promised time cannot be negative.")]})
+        calendar = StoreCalendar(store)
+        due_at = calendar.add(now, business_minutes * 60)
+    elif due_at <= now:
+        raise ValidationError({"due_at": [_("The promised time must be in the future.")]})
+    promise = Promise(
+        store=store,
+        kind=kind,
+        rule_id=rule_id,
+        title=title[:200],
+        owner=owner,
+        owner_department=owner_department,
+        url=url,
+        created_at=now,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        business_time=calendar is not None,
+        due_at=due_at,
+    )
+    if subject is not None:
+        promise.subject_type = ContentType.objects.get_for_model(subject)
+        promise.subject_id = subject.pk
+    _schedule(promise, now, calendar)
+    promise.full_clean()
+    promise.save()
+    _event(promise, "made", actor)
+    return promise
+
+
+def _user_store_ids(user) -> set[int]:
+    from org.access import store_ids
+
+    return set(store_ids(user))
+
+
+def _locked(promise: Promise) -> Promise:
+    return Promise.objects.select_for_update().get(pk=promise.pk)
+
+
+@transaction.atomic
+def promise_keep(*, promise: Promise, actor=None, at: datetime | None = None) -> Promise:
+    """Mark the promise kept: on time, or late if after its due time. Keeping twice changes nothing."""
+    promise = _locked(promise)
+    if promise.state != PromiseState.OPEN:
+        return promise
+    at = at or timezone.now()
+    promise.state = PromiseState.KEPT if at <= promise.due_at else PromiseState.LATE
+    promise.kept_at = at
+    promise.closed_by = actor if getattr(actor, "pk", None) else None
+    promise.paused_at = None
+    promise.save(update_fields=["state", "kept_at", "closed_by", "paused_at"])
+    _event(promise, "kept", actor)
+    return promise
+
+
+@transaction.atomic
+def promise_cancel(*, promise: Promise, actor, reason: str) -> Promise:
+    """Cancel an open promise; a reason is required and kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for cancelling the promise.")]})
+    promise = _locked(promise)
+    if promise.state != PromiseState.OPEN:
+        raise ValidationError(_("Only an open promise can be cancelled."))
+    promise.state = PromiseState.CANCELLED
+    promise.close_reason = reason[:200]
+    promise.closed_by = actor
+    promise.save(update_fields=["state", "close_reason", "closed_by"])
+    _event(promise, "cancelled", actor, reason)
+    return promise
+
+
+@transaction.atomic
+def promise_break(*, promise: Promise, actor=None, reason: str = "") -> Promise:
+    """Close an open promise as not kept (for example a customer who could not be reached)."""
+    promise = _locked(promise)
+    if promise.state != PromiseState.OPEN:
+        raise ValidationError(_("Only an open promise can be closed."))
+    promise.state = PromiseState.BROKEN
+    promise.close_reason = reason[:200]
+    promise.closed_by = actor if getattr(actor, "pk", None) else None
+    promise.save(update_fields=["state", "close_reason", "closed_by"])
+    _event(promise, "broken", actor, reason)
+    return promise
+
+
+@transaction.atomic
+def promise_pause(*, promise: Promise, actor, reason: str, now: datetime | None = None) -> Promise:
+    """Stop the clock (for example while waiting for the customer); the time left is kept."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Give the reason for pausing the clock.")]})
+    promise = _locked(promise)
+    if promise.state != PromiseState.OPEN or promise.paused_at:
+        raise ValidationError(_("Only a running clock of an open promise can be paused."))
+    now = now or timezone.now()
+    if promise.business_time:
+        remaining = StoreCalendar(promise.store).elapsed(now, promise.due_at)
+    else:
+        remaining = max(0.0, (promise.due_at - now).total_seconds())
+    promise.paused_at = now
+    promise.pause_reason = reason[:200]
+    promise.remaining_seconds = remaining
+    promise.save(update_fields=["paused_at", "pause_reason", "remaining_seconds"])
+    _event(promise, "paused", actor, reason)
+    return promise
+
+
+@transaction.atomic
+def promise_resume(*, promise: Promise, actor, now: datetime | None = None) -> Promise:
+    """Restart a paused clock: the time that was left counts from now."""
+    promise = _locked(promise)
+    if promise.state != PromiseState.OPEN or not promise.paused_at:
+        raise ValidationError(_("Only a paused clock can be resumed."))
+    now = now or timezone.now()
+    calendar = StoreCalendar(promise.store) if promise.business_time else None
+    remaining = promise.remaining_seconds or 0
+    promise.due_at = calendar.add(now, remaining) if calendar else now + timedelta(seconds=remaining)
+    promise.paused_at = None
+    promise.pause_reason = ""
+    promise.remaining_seconds = None
+    _schedule(promise, now, calendar)  # an owner already reminded is not reminded again (reminded_at)
+    promise.save()
+    _event(promise, "resumed", actor)
+    return promise
+
+
+# ---------------------------------------------------------------------------------------------
+# Notifications: the bell, and the store's WeCom group robot
+
+
+def wecom_payload(text: str) -> dict:
+    """The WeCom group robot's documented text message."""
+    return {"msgtype": "text", "text": {"content": text[:2000]}}
+
+
+def notify(*, recipients, store, title: str, kind: str, promise: Promise | None = None, url: str = "") -> int:
+    """Put a notification in each recipient's bell, and queue one post to the store's WeCom group."""
+    seen = set()
+    rows = []
+    for person in recipients:
+        if person is None or person.pk in seen or not person.is_active:
+            continue
+        seen.add(person.pk)
+        rows.append(Notification(recipient=person, store=store, promise=promise, kind=kind, title=title[:200], url=url))
+    Notification.objects.bulk_create(rows)
+    if rows and store.wecom_webhook_url:
+        names = "、".join(r.recipient.name or r.recipient.username for r in rows)
+        WebhookDelivery.objects.create(
+            store=store,
+            url=store.wecom_webhook_url,
+            payload=wecom_payload(f"{title}\n→ {names}"),
+            next_attempt_at=timezone.now(),
+        )
+    return len(rows)
+
+
+def _department_supervisors(department_ids: set[int], store_id: int):
+    return User.objects.filter(
+        Q(supervised_departments__in=department_ids) | Q(role=Role.SUPERVISOR, department_id__in=department_ids),
+        is_active=True,
+    ).distinct()
+
+
+def _store_managers(store_id: int):
+    return User.objects.filter(
+        Q(store_id=store_id) | Q(extra_stores=store_id), role=Role.STORE_MANAGER, is_active=True
+    ).distinct()
+
+
+def owners_of(promise: Promise) -> list:
+    """Who keeps the promise: its owner, or the members of the owning department."""
+    if promise.owner_id:
+        return [promise.owner]
+    return list(User.objects.filter(department_id=promise.owner_department_id, is_active=True))
+
+
+def supervisors_of(promise: Promise) -> list:
+    departments = set()
+    if promise.owner_department_id:
+        departments.add(promise.owner_department_id)
+    if promise.owner_id and promise.owner.department_id:
+        departments.add(promise.owner.department_id)
+    people = list(_department_supervisors(departments, promise.store_id)) if departments else []
+    return [p for p in people if p.pk != promise.owner_id] or list(_store_managers(promise.store_id))
+
+
+def _due_text(promise: Promise) -> str:
+    return timezone.localtime(promise.due_at).strftime("%m-%d %H:%M")
+
+
+def _pick(qs, limit: int):
+    """Rows to work on, locked; rows another worker holds are skipped (PostgreSQL), never done twice."""
+    return list(qs.select_for_update(skip_locked=True, of=("self",))[:limit])
+
+
+def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Remind owners of open promises whose reminder time has come; each promise once."""
+    now = now or timezone.now()
+    done = 0
+    with transaction.atomic():
+        due = (
+            Promise.objects.filter(state=PromiseState.OPEN, reminded_at=None, paused_at=None, remind_at__lte=now)
+            .select_related("store", "owner")
+            .order_by("remind_at")
+        )
+        for promise in _pick(due, limit):
+            title = _("Reminder: %(title)s — due %(due)s") % {"title": promise.title, "due": _due_text(promise)}
+            notify(
+                recipients=owners_of(promise),
+                store=promise.store,
+                title=title,
+                kind=NotificationKind.REMINDER,
+                promise=promise,
+                url=promise.url,
+            )
+            promise.reminded_at = now
+            promise.save(update_fields=["reminded_at"])
+            _event(promise, "reminded")
+            done += 1
+    return done
+
+
+def send_due_escalations(*, now: datetime | None = None, limit: int = 200) -> int:
+    """Escalate overdue open promises: first to the owner's supervisor, then to the store manager."""
+    now = now or timezone.now()
+    done = 0
+    with transaction.atomic():
+        due = (
+            Promise.objects.filter(
+                state=PromiseState.OPEN, paused_at=None, next_escalation_at__lte=now, escalation_level__lt=2
+            )
+            .select_related("store", "owner", "owner_department")
+            .order_by("next_escalation_at")
+        )
+        for promise in _pick(due, limit):
+            level = promise.escalation_level + 1
+            recipients = supervisors_of(promise) if level == 1 else list(_store_managers(promise.store_id))
+            owner = promise.owner or promise.owner_department
+            title = _("Overdue since %(due)s: %(title)s (owner: %(owner)s)") % {
+                "due": _due_text(promise),
+                "title": promise.title,
+                "owner": owner,
+            }
+            notify(
+                recipients=recipients,
+                store=promise.store,
+                title=title,
+                kind=NotificationKind.ESCALATION,
+                promise=promise,
+                url=promise.url,
+            )
+            promise.escalation_level = level
+            rule = rule_for(promise.store_id, promise.kind)
+            promise.next_escalation_at = (
+                promise.due_at + timedelta(minutes=rule.escalate_manager_after_minutes) if level < 2 else None
+            )
+            if promise.next_escalation_at and promise.next_escalation_at <= now and level < 2:
+                promise.next_escalation_at = now  # the next level is due at once; the next round sends it
+            promise.save(update_fields=["escalation_level", "next_escalation_at"])
+            _event(promise, f"escalated_{level}")
+            done += 1
+    return done
+
+
+def deliver_webhooks(*, now: datetime | None = None, limit: int = 50, post=None) -> int:
+    """Post queued WeCom messages; a failure is retried later with back-off and never raises."""
+    from .wecom import post_json
+
+    post = post or post_json
+    now = now or timezone.now()
+    sent = 0
+    with transaction.atomic():
+        due = WebhookDelivery.objects.filter(
+            delivered_at=None, next_attempt_at__lte=now, attempts__lt=WEBHOOK_MAX_ATTEMPTS
+        ).order_by("next_attempt_at")
+        for delivery in _pick(due, limit):
+            delivery.attempts += 1
+            error = post(delivery.url, delivery.payload)
+            if error:
+                delivery.last_error = error[:300]
+                delivery.next_attempt_at = now + timedelta(seconds=30 * 2 ** (delivery.attempts - 1))
+            else:
+                delivery.delivered_at = now
+                delivery.last_error = ""
+                sent += 1
+            delivery.save(update_fields=["attempts", "last_error", "next_attempt_at", "delivered_at"])
+    return sent
+
+
+def worker_tick(*, now: datetime | None = None) -> dict:
+    """One round of the worker: reminders, escalations, webhook posts."""
+    return {
+        "reminders": send_due_reminders(now=now),
+        "escalations": send_due_escalations(now=now),
+        "webhooks": deliver_webhooks(now=now),
+    }
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, ids=None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at=None)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,23 @@
+"""Posting to a WeCom (企业微信) group robot webhook: JSON over HTTPS, short timeout, errors returned."""
+
+import json
+import urllib.error
+import urllib.request
+
+
+def post_json(url: str, payload: dict, timeout: float = 5.0) -> str:
+    """POST the payload; '' on success, else the error text. WeCom answers {"errcode": 0} when it took it."""
+    data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json; charset=utf-8"})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            body = response.read(2000).decode("utf-8", errors="replace")
+    except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
+        return str(exc) or exc.__class__.__name__
+    try:
+        answer = json.loads(body)
+    except ValueError:
+        return f"unexpected answer: {body[:200]}"
+    if answer.get("errcode", 0) != 0:
+        return f"errcode {answer.get('errcode')}: {answer.get('errmsg', '')}"
+    return ""

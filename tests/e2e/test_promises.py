@@ -1,0 +1,33 @@
+"""Browser flows of the promise clocks: the bell updates without a reload; the day's promises."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from promises import services
+
+
+def test_a_reminder_appears_in_the_bell_without_reloading(page, live_server, world, sign_in):
+    promise = services.promise_make(
+        store=world.a.store,
+        kind="callback",
+        rule_id="S2.3",
+        title="回电 张三",
+        owner=world.a.staff,
+        due_at=timezone.now() + timedelta(hours=1),
+    )
+    sign_in(world.a.staff)
+    page.goto(f"{live_server.url}/")
+    expect(page.get_by_test_id("my-day")).to_contain_text("回电 张三")
+    expect(page.get_by_test_id("bell")).to_be_visible()
+    expect(page.get_by_test_id("bell-count")).to_have_count(0)
+    services.notify(
+        recipients=[world.a.staff], store=world.a.store, title="提醒:回电 张三", kind="reminder", promise=promise
+    )
+    expect(page.get_by_test_id("bell-count")).to_have_text("1", timeout=15_000)
+    page.get_by_test_id("bell").click()
+    page.get_by_test_id("bell-list").get_by_text("提醒:回电 张三").click()
+    expect(page.get_by_test_id("promise-state")).to_contain_text("进行中")
+    page.get_by_test_id("keep").click()
+    expect(page.get_by_test_id("promise-state")).to_contain_text("按时")
