@@ -16,9 +16,11 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.renderers import JSONRenderer
 
+from complaints.api import router as complaints_router
 from core.api_auth import api_auth
 from customers.api import router as customers_router
 from org.api import router as org_router
+from phone.api import router as phone_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -49,6 +51,8 @@ api = NinjaAPI(
 )
 api.add_router("", org_router)
 api.add_router("", customers_router)
+api.add_router("", phone_router)
+api.add_router("", complaints_router)
 
 
 # --- Errors as JSON ------------------------------------------------------------------------------

@@ -87,6 +87,8 @@ INSTALLED_APPS = [
     "org",
     "customers",
     "promises",
+    "phone",
+    "complaints",
 ]
 
 MIDDLEWARE = [

@@ -8,6 +8,8 @@ urlpatterns = [
     path("org/", include("org.urls")),
     path("customers/", include("customers.urls")),
     path("promises/", include("promises.urls")),
+    path("phone/", include("phone.urls")),
+    path("complaints/", include("complaints.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
+from core.api_schemas import ERRORS_TEXT as CORE_ERRORS_TEXT
+from core.api_schemas import ErrorOut, PageOut, StoreRef, page_of, patch_data, store_ref
+from core.api_schemas import PageQuery as CorePageQuery
+from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
 from org.access import Right, get_for_user, has_right, require, scope, stores_for
 
 from . import selectors, services
@@ -22,32 +26,13 @@ from .models import Customer, Vehicle
 
 router = Router()
 
-DEFAULT_PAGE_SIZE = 25
-MAX_PAGE_SIZE = 100
 SEARCH_LIMIT = 500  # as on the web lists: a search finds at most this many customers and vehicles
 
-ERRORS_TEXT = """
-
-**Errors** (JSON, in the caller's language): 401 without a valid token or session; 403 when the
-caller's role lacks the right (an auditor writing); 404 for a record outside the caller's stores;
-422 for bad input, `{"detail": [{"field": "plate", "message": "…", "code": "…"}]}`, one entry per
-problem, `field` null for a problem with the whole request. A duplicate plate or VIN also carries
+ERRORS_TEXT = (
+    CORE_ERRORS_TEXT
+    + """ A duplicate plate or VIN also carries
 `"existing": {"id": …, "owner_id": …, "url": …, "web_url": …}`, the vehicle the store already has."""
-
-
-# --- Shared shapes -------------------------------------------------------------------------------
-# The error shapes document what the handlers in aftersales/api.py answer. Paging and these shapes
-# move to a shared module when a second app's router needs them.
-
-
-class ErrorOut(Schema):
-    detail: str
-
-
-class FieldErrorOut(Schema):
-    field: str | None = Field(description="The input field at fault; null for the request as a whole.")
-    message: str = Field(description="What is wrong and how to put it right, in the caller's language.")
-    code: str = Field(description="A stable code, for example `vin_check_digit`, `duplicate`, `missing`.")
+)
 
 
 class ExistingOut(Schema):
@@ -57,67 +42,17 @@ class ExistingOut(Schema):
     web_url: str = Field(description="The existing vehicle's owner page on the web.")
 
 
-class ValidationErrorOut(Schema):
-    detail: list[FieldErrorOut]
+class ValidationErrorOut(CoreValidationErrorOut):
     existing: ExistingOut | None = None
 
 
-class StoreRef(Schema):
-    id: int
-    code: str
-    name: str
-
-
-class PageQuery(Schema):
-    page: int = Field(1, ge=1, description="Page number, from 1.")
-    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Records per page, at most 100.")
+class PageQuery(CorePageQuery):
     q: str = Field(
         "",
         max_length=100,
         description="Search as in the web's search box: part of a plate, 4 or more digits of a phone number, "
         "part of a name, pinyin initials (zs finds 张三), part of a VIN. At most 500 matches.",
     )
-    store: str = Field("", max_length=10, description="Only this store, by its code (for example S001).")
-
-
-class PageOut(Schema):
-    count: int = Field(description="Records matching, on all pages.")
-    page: int
-    page_size: int
-    pages: int
-
-
-def _page(qs, query: PageQuery) -> dict:
-    count = qs.count()
-    size = query.page_size
-    start = (query.page - 1) * size
-    return {
-        "count": count,
-        "page": query.page,
-        "page_size": size,
-        "pages": max(1, -(-count // size)),
-        "items": list(qs[start : start + size]) if start < count else [],
-    }
-
-
-def _store_ref(store) -> dict:
-    return {"id": store.pk, "code": store.code, "name": store.name}
-
-
-def _patch_data(payload: Schema, *, text: set[str], nullable: set[str] = frozenset()) -> dict:
-    """The fields a PATCH sent: null clears a text (to "") or a nullable field, else means unchanged.
-
-    The body is optional in the signature so that the store wall (404) is asked before an empty
-    body could be refused; an empty body changes nothing.
-    """
-    data = payload.dict(exclude_unset=True)
-    for key, value in list(data.items()):
-        if value is None:
-            if key in text:
-                data[key] = ""
-            elif key not in nullable:
-                del data[key]
-    return data
 
 
 # --- Customers -----------------------------------------------------------------------------------
@@ -203,7 +138,7 @@ def _customer_item(customer: Customer) -> dict:
     return {
         "id": customer.pk,
         "url": _customer_url(customer.pk),
-        "store": _store_ref(customer.store),
+        "store": store_ref(customer.store),
         "name": customer.name,
         "mobile_masked": customer.mobile_masked,
         "landline_masked": customer.landline_masked,
@@ -287,7 +222,7 @@ def customer_list(request, query: Query[PageQuery]):
     if text:
         found, vehicles = selectors.search(user, text, limit=SEARCH_LIMIT)
         qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
-    page = _page(qs.order_by("-created_at", "-id"), query)
+    page = page_of(qs.order_by("-created_at", "-id"), query)
     page["items"] = [_customer_item(c) for c in page["items"]]
     return page
 
@@ -343,7 +278,7 @@ def customer_create(request, payload: CustomerIn):
 def customer_update(request, customer_id: int, payload: CustomerPatchIn | None = None):
     user = request.auth
     customer = get_for_user(Customer.objects.all(), user, right=Right.EDIT, pk=customer_id)
-    data = _patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
+    data = patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
     customer = services.customer_update(actor=user, customer=customer, data=data)
     return _customer_out(customer)
 
@@ -422,7 +357,7 @@ def _vehicle_out(vehicle: Vehicle) -> dict:
     return {
         "id": vehicle.pk,
         "url": _vehicle_url(vehicle.pk),
-        "store": _store_ref(vehicle.store),
+        "store": store_ref(vehicle.store),
         "owner": {"id": vehicle.owner_id, "name": vehicle.owner.name},
         "plate": vehicle.plate,
         "vin": vehicle.vin,
@@ -466,7 +401,7 @@ def vehicle_list(request, query: Query[VehiclePageQuery]):
     text = query.q.strip()
     if text:
         qs = qs.filter(pk__in=[v.pk for v in selectors.search(user, text, limit=SEARCH_LIMIT)[1]])
-    page = _page(qs.order_by("plate", "id"), query)
+    page = page_of(qs.order_by("plate", "id"), query)
     page["items"] = [_vehicle_out(v) for v in page["items"]]
     return page
 
@@ -515,7 +450,7 @@ def vehicle_create(request, payload: VehicleIn):
 def vehicle_update(request, vehicle_id: int, payload: VehiclePatchIn | None = None):
     user = request.auth
     vehicle = get_for_user(Vehicle.objects.all(), user, right=Right.EDIT, pk=vehicle_id)
-    data = _patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)
+    data = patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)
     if "owner" in data:
         data["owner"] = _owner_for(user, data["owner"])
     vehicle = services.vehicle_update(actor=user, vehicle=vehicle, data=data)

@@ -64,10 +64,17 @@ def b_records(world):
         "job_pk": job.pk,
         "promise_pk": promise.pk,
     }
+    # each later module names its own records of store B in <app>/tests/wall.py
+    from importlib import import_module
+
+    for app in WALLED_APPS:
+        ids |= import_module(f"{app}.tests.wall").records(world)
     # API path parameters name the same records
     ids |= {"customer_id": customer.pk, "vehicle_id": vehicle.pk, "store_id": world.b.store.pk}
     return ids
 
+
+WALLED_APPS = ["phone", "complaints"]
 
 # Keyword arguments that do not name a store's record, with a harmless value.
 NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone", "action": "keep"}

@@ -1,0 +1,80 @@
+"""Shapes and helpers every app's API router shares: errors, store references, paging, PATCH input."""
+
+from ninja import Field, Schema
+
+DEFAULT_PAGE_SIZE = 25
+MAX_PAGE_SIZE = 100
+
+ERRORS_TEXT = """
+
+**Errors** (JSON, in the caller's language): 401 without a valid token or session; 403 when the
+caller's role lacks the right (an auditor writing); 404 for a record outside the caller's stores;
+422 for bad input, `{"detail": [{"field": "plate", "message": "…", "code": "…"}]}`, one entry per
+problem, `field` null for a problem with the whole request."""
+
+
+class ErrorOut(Schema):
+    detail: str
+
+
+class FieldErrorOut(Schema):
+    field: str | None = Field(description="The input field at fault; null for the request as a whole.")
+    message: str = Field(description="What is wrong and how to put it right, in the caller's language.")
+    code: str = Field(description="A stable code, for example `vin_check_digit`, `duplicate`, `missing`.")
+
+
+class ValidationErrorOut(Schema):
+    detail: list[FieldErrorOut]
+
+
+class StoreRef(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, description="Page number, from 1.")
+    page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Records per page, at most 100.")
+    store: str = Field("", max_length=10, description="Only this store, by its code (for example S001).")
+
+
+class PageOut(Schema):
+    count: int = Field(description="Records matching, on all pages.")
+    page: int
+    page_size: int
+    pages: int
+
+
+def page_of(qs, query: PageQuery) -> dict:
+    """One page of a queryset in the PageOut shape, with its items."""
+    count = qs.count()
+    size = query.page_size
+    start = (query.page - 1) * size
+    return {
+        "count": count,
+        "page": query.page,
+        "page_size": size,
+        "pages": max(1, -(-count // size)),
+        "items": list(qs[start : start + size]) if start < count else [],
+    }
+
+
+def store_ref(store) -> dict:
+    return {"id": store.pk, "code": store.code, "name": store.name}
+
+
+def patch_data(payload: Schema, *, text: set[str], nullable: set[str] = frozenset()) -> dict:
+    """The fields a PATCH sent: null clears a text (to "") or a nullable field, else means unchanged.
+
+    The body is optional in the signature so that the store wall (404) is asked before an empty
+    body could be refused; an empty body changes nothing.
+    """
+    data = payload.dict(exclude_unset=True)
+    for key, value in list(data.items()):
+        if value is None:
+            if key in text:
+                data[key] = ""
+            elif key not in nullable:
+                del data[key]
+    return data

@@ -1,0 +1,241 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .choices import Direction, HungUpFirst, Outcome, Purpose, ScriptKind, Source
+
+
+class PhoneSettings(models.Model):
+    """A store's telephone settings: ring cadence, call-back time for missed calls, the phone system."""
+
+    store = models.OneToOneField(
+        "org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="phone_settings"
+    )
+    ring_cycle_seconds = models.FloatField(
+        _("ring cycle (seconds)"),
+        default=5.0,
+        help_text=_("One ring with its pause; China's cadence is 1 s of tone and 4 s of silence."),
+    )
+    max_rings = models.PositiveSmallIntegerField(
+        _("answer within (rings)"), default=3, help_text=_("S2.1: before the fourth ring.")
+    )
+    missed_callback_minutes = models.PositiveIntegerField(
+        _("call back a missed or cut-off call within (business minutes)"), default=15
+    )
+
+    class Meta:
+        verbose_name = _("telephone settings")
+        verbose_name_plural = _("telephone settings")
+
+    def __str__(self):
+        return str(self.store)
+
+
+def phone_settings(store) -> PhoneSettings:
+    """The store's settings, created with the defaults on first use."""
+    found, _created = PhoneSettings.objects.get_or_create(store=store)
+    return found
+
+
+class Call(models.Model):
+    """One telephone call, in or out, logged at the console or imported from the phone system."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="calls")
+    direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INBOUND)
+    number = models.CharField(_("number"), max_length=32, blank=True, help_text=_("The other party's number."))
+    number_digits = models.CharField(_("number digits"), max_length=32, blank=True, db_index=True, editable=False)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls",
+    )
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ring_seconds = models.FloatField(_("ring time (seconds)"), null=True, blank=True)
+    rings = models.PositiveSmallIntegerField(_("rings"), null=True, blank=True)
+    answered_in_time = models.BooleanField(_("answered within 3 rings"), null=True, blank=True)
+    missed = models.BooleanField(_("missed"), default=False)
+    purpose = models.CharField(_("purpose"), max_length=12, choices=Purpose.choices, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=12, choices=Outcome.choices, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answered by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="calls_answered",
+    )
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    extension = models.CharField(_("extension"), max_length=10, blank=True)
+    hung_up_first = models.CharField(_("hung up first"), max_length=10, choices=HungUpFirst.choices, blank=True)
+    transferred_to = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("transferred to"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    transcript = models.TextField(_("transcript"), blank=True)
+    script_score = models.PositiveSmallIntegerField(_("script check score"), null=True, blank=True)
+    script_result = models.JSONField(_("script check result"), null=True, blank=True)
+    returns_call = models.ForeignKey(
+        "self", verbose_name=_("calls back"), on_delete=models.SET_NULL, null=True, blank=True, related_name="callbacks"
+    )
+    source = models.CharField(_("source"), max_length=10, choices=Source.choices, default=Source.CONSOLE)
+    source_key = models.CharField(_("phone-system call id"), max_length=64, blank=True)
+    disposition = models.CharField(_("phone-system result"), max_length=20, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), null=True, blank=True)
+    talk_seconds = models.PositiveIntegerField(_("talk time (seconds)"), null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    logged_at = models.DateTimeField(_("logged at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["store", "started_at"], name="call_store_started"),
+            models.Index(fields=["store", "answered_by", "started_at"], name="call_store_person"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["store", "source_key"], condition=~Q(source_key=""), name="uniq_call_source_key"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.started_at:%Y-%m-%d %H:%M} {self.number}"
+
+
+class GreetingScript(models.Model):
+    """The phrase for one case, per department (or the store's default), shown on the console (teach)."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="scripts")
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="scripts",
+        help_text=_("Empty: the store's script for every department."),
+    )
+    kind = models.CharField(_("case"), max_length=20, choices=ScriptKind.choices)
+    text = models.TextField(
+        _("script"), help_text=_("{store}, {department}, {name} and {target} are filled in on the console.")
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("call script")
+        verbose_name_plural = _("call scripts")
+        ordering = ["store", "department", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["store", "department", "kind"], name="uniq_script_department_kind"),
+            models.UniqueConstraint(
+                fields=["store", "kind"], condition=Q(department=None), name="uniq_script_store_kind"
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_kind_display()
+
+
+class Message(models.Model):
+    """A message for an absent colleague or a department (S2.3); a wanted call-back is a promise."""
+
+    store = models.ForeignKey(
+        "org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="phone_messages"
+    )
+    call = models.ForeignKey(
+        Call, verbose_name=_("call"), on_delete=models.SET_NULL, null=True, blank=True, related_name="messages"
+    )
+    for_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("for"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="phone_messages",
+    )
+    for_department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("for department"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="phone_messages",
+    )
+    caller_name = models.CharField(_("caller's name"), max_length=50)
+    caller_number = models.CharField(_("caller's number"), max_length=32, blank=True)
+    customer = models.ForeignKey(
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="phone_messages",
+    )
+    text = models.TextField(_("message"))
+    callback_wanted = models.BooleanField(_("call-back wanted"), default=False)
+    callback_by = models.DateTimeField(_("call back by"), null=True, blank=True)
+    promise = models.OneToOneField(
+        "promises.Promise",
+        verbose_name=_("call-back promise"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="phone_message",
+    )
+    taken_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("taken by"), on_delete=models.PROTECT, related_name="+"
+    )
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    called_back_at = models.DateTimeField(_("called back at"), null=True, blank=True)
+    callback_call = models.ForeignKey(
+        Call, verbose_name=_("call-back call"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["-taken_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(for_user__isnull=False) | Q(for_department__isnull=False), name="message_has_recipient"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.caller_name}: {self.text[:30]}"
