@@ -99,7 +99,9 @@ def levenshtein(a: str, b: str) -> int:
 
 
 def _best_end(pattern: str, text: str) -> tuple[int, int]:
-    """(least edits, first end index) over all substrings of text: Myers' bit-vector algorithm.
+    """(least edits, end index) over all substrings of text: Myers' bit-vector algorithm.
+
+    The end is the last one of the first run of ends with the least edits.
 
     One pass over the text with a few integer operations per character, whatever the phrase length.
     """
@@ -127,8 +129,8 @@ def _best_end(pattern: str, text: str) -> tuple[int, int]:
         mv = ph & xv
         if score < best:
             best, best_end = score, j
-            if best == 0:
-                break
+        elif score == best and j == best_end + 1:
+            best_end = j  # the run of equally good ends goes on: take its last, the fullest snippet
     return best, best_end
 
 
@@ -148,7 +150,7 @@ def find_phrase(pattern: str, text: str, max_edits: int | None = None) -> Match 
     if max_edits <= 0 or not text:
         return None
     edits, end = _best_end(pattern, text)
-    if end < 0 or edits > max_edits:
+    if end < 0 or edits > max_edits or edits >= len(pattern):
         return None
     stop = end + 1
     m = len(pattern)
@@ -433,7 +435,7 @@ _CONTACT_NUMBER = (
     "联系电话",
     "联系方式",
     "怎么联系您",
-    "联系到您",
+    exact("联系到您"),  # 联系您 alone is a promise to call, not a question
     exact("手机号"),
     exact("您的电话"),
     exact("您的手机"),
@@ -448,20 +450,27 @@ _CONTACT_NUMBER = (
 
 # S2.4: "never send the caller to call department X". The shape: (you) + call verb + a department,
 # a person in charge, another number. Not forbidden: we call the customer (给您打, 帮您打), the caller
-# calls us again (您再打过来, S2.3), a question (您找哪个部门? 您打售后部吗?), a transfer (S2.5).
-_CALL = r"(?:打电话给|打电话到|打给|打到|拨打|打|拨|致电|联系|找)"
+# calls us again (您再打过来, S2.3), a question (您找哪个部门? 您打售后部吗? 您找张经理是吧?), a
+# transfer (S2.5), other uses of 打 (打蜡, 打火, 打算). 找 (ask for) counts only with "you should"
+# (您得找售后部), since repeating whom the caller asks for (您找张经理, S2.3) is fine.
+_PHONE = r"(?:打电话给|打电话到|打给|打到|拨打|打|拨|致电|联系)"
 _ADVERBS = r"(?:可以|得|要|需要|最好|还是|就|先|去|自己|直接|再|另外|重新|单独|稍后|回头|明天|改天){0,3}"
-_NOT_BACK = r"(?!过来|回来|错|不通|扰|我(?!们))"
+_SHOULD = r"(?:可以|得|要|需要|最好|还是|直接|自己|去)"
+_NOT_BACK = r"(?!过来|回来|错|不通|扰|算|开|印|折|分|蜡|气|火|滑|包|卡|针|车(?!间)|我(?!们))"
 _GAP = r"(?:一下)?(?:给|到)?[^哪什谁吗么呢]{0,8}?"
 _TARGET = (
     r"(?:部门|部|前台|中心|热线|专线|分机|总机|座机|办公室|车间|那边|经理|主管|主任|顾问|售后|销售|财务|配件|钣喷"
     r"|(?:这个|那个|下面的?|以下的?|另一个|另外一个|其他)(?:号码|电话|号)|\d{5,})"
 )
-_NOT_QUESTION = r"(?!\w{0,3}?(?:吗|么|呢))"
+_TAIL = r"(?:部门|部)?(?:[\u4e00-\u9fff]{0,4}?的?(?:电话|号码|热线|手机|座机|分机))?"  # so the evidence reads "…的电话"
+_NOT_QUESTION = r"(?!\w{0,3}?(?:吗|么|呢|是吧|对吧|是不是|对不对))"
+_YOU = r"(?<![给帮为替])您"
 _REDIRECT = (
-    rf"(?<![给帮为替])您{_ADVERBS}{_CALL}{_NOT_BACK}{_GAP}{_TARGET}{_NOT_QUESTION}",
-    rf"(?<![我们给帮为替])(?:请|麻烦)?(?:直接|自己){_CALL}{_NOT_BACK}{_GAP}{_TARGET}{_NOT_QUESTION}",
-    rf"(?<![给帮为替])您{_ADVERBS}(?:打|拨|致电)过去",
+    rf"{_YOU}{_ADVERBS}{_PHONE}{_NOT_BACK}{_GAP}{_TARGET}{_TAIL}{_NOT_QUESTION}",  # 您直接打售后前台的电话
+    rf"{_YOU}{_ADVERBS}{_SHOULD}找{_GAP}{_TARGET}{_TAIL}{_NOT_QUESTION}",  # 您得找售后部门
+    rf"{_YOU}{_ADVERBS}给[^哪什谁吗么呢]{{0,8}}?{_TARGET}[^您]{{0,3}}?(?:打|拨|致电)",  # 您给售后前台打个电话
+    rf"(?<![我们给帮为替])(?:请|麻烦)?(?:直接|自己){_PHONE}{_NOT_BACK}{_GAP}{_TARGET}{_TAIL}{_NOT_QUESTION}",
+    rf"{_YOU}{_ADVERBS}(?:打|拨|致电)过去",  # 号码给您了，您打过去问问
 )
 # Without a name in the context, a shape that names something is accepted (still checked).
 _ANY_STORE = pattern(r"[a-z0-9\u4e00-\u9fff]{2,8}(?:4s店|店)")
@@ -499,7 +508,9 @@ def build_items(call_kind: str, context: ScriptContext) -> list[CheckItem]:
             CheckItem("report", "S2.6", LABELS["report"], "required", _REPORT, "staff"),
             CheckItem("contact_number", "S2.6", LABELS["contact_number"], "required", _CONTACT_NUMBER, "staff"),
         ]
-    redirect = tuple(pattern(p, unless=own_departments) for p in _REDIRECT)
+    # The caller's own department is not "another department": 您打我们客服部的热线 from 客服部.
+    own = [*own_departments, *(d[:-1] for d in own_departments if d.endswith("部") and len(d) >= 3)]
+    redirect = tuple(pattern(p, unless=own) for p in _REDIRECT)
     items.append(CheckItem("no_redirect", "S2.4", LABELS["no_redirect"], "forbidden", redirect, "staff"))
     return items
 
