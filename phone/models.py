@@ -239,3 +239,33 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.caller_name}: {self.text[:30]}"
+
+
+class IncomingCall(models.Model):
+    """A call the phone system announces as ringing: a pop-up on the console of the person at the extension."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    number = models.CharField(_("number"), max_length=32)
+    extension = models.CharField(_("extension"), max_length=10)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("answering person"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    customer = models.ForeignKey(
+        "customers.Customer", verbose_name=_("customer"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("rang at"), default=timezone.now)
+    taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("incoming call")
+        verbose_name_plural = _("incoming calls")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["user", "taken_at", "created_at"], name="incoming_user_open")]
+
+    def __str__(self):
+        return f"{self.extension} ← {self.number}"
