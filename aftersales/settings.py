@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "promises",
     "phone",
     "complaints",
+    "insights",
 ]
 
 MIDDLEWARE = [

@@ -10,6 +10,7 @@ urlpatterns = [
     path("promises/", include("promises.urls")),
     path("phone/", include("phone.urls")),
     path("complaints/", include("complaints.urls")),
+    path("insights/", include("insights.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,415 @@
+"""Telephone figures (S2, S1.4) computed from calls, messages and promises; nobody types a KPI.
+
+Every figure is a count of records matched by one named condition (``CALL_FIGURES``,
+``MESSAGE_FIGURES``, ``PROMISE_FIGURES``); the records view lists exactly the records the figure
+counts, so a figure and its drill-down always agree. Each reader runs a fixed number of aggregate
+queries, whatever the data size.
+
+Complaint figures plug in through ``COMPLAINT_FIGURE_PROVIDERS``: the complaints app registers a
+function ``(FigureScope) -> list[Figure]`` with ``register_complaint_figures``; until it does,
+the page shows no complaint figures at all.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models.functions import Coalesce, TruncDate
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from phone.choices import Direction
+from phone.models import Call, Message
+from promises.choices import PromiseState
+from promises.models import Promise
+
+DAY, WEEK, MONTH = "day", "week", "month"
+PERIOD_KINDS = (DAY, WEEK, MONTH)
+
+MISSED_CALLBACK = "missed_callback"  # S2.10: call back a missed or cut-off call
+MESSAGE_CALLBACK = "message_callback"  # S2.3: call back the customer who left a message
+
+
+@dataclass(frozen=True)
+class Period:
+    """A day, a week (Monday to Sunday) or a month in the store's time zone (Asia/Shanghai)."""
+
+    kind: str
+    first: date
+    last: date  # inclusive
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.first, time.min, tzinfo=timezone.get_default_timezone())
+
+    @property
+    def end(self) -> datetime:
+        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone())
+
+    @property
+    def days(self) -> list[date]:
+        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
+
+
+def period_containing(kind: str, on: date) -> Period:
+    """The day, week or month that contains the date."""
+    if kind == WEEK:
+        first = on - timedelta(days=on.weekday())
+        return Period(WEEK, first, first + timedelta(days=6))
+    if kind == MONTH:
+        first = on.replace(day=1)
+        following = (first + timedelta(days=32)).replace(day=1)
+        return Period(MONTH, first, following - timedelta(days=1))
+    return Period(DAY, on, on)
+
+
+@dataclass(frozen=True)
+class FigureScope:
+    """What a figure covers: stores (already behind the wall), a period, optionally a department or a person."""
+
+    store_ids: frozenset[int]
+    period: Period
+    department_id: int | None = None
+    person_id: int | None = None
+    now: datetime = field(default_factory=timezone.now)
+
+
+# --- the conditions behind each figure -------------------------------------------------------
+
+CALL_FIGURES: dict[str, Q] = {
+    "calls": Q(direction__in=[Direction.INBOUND, Direction.OUTBOUND]),
+    "calls_in": Q(direction=Direction.INBOUND),
+    "calls_out": Q(direction=Direction.OUTBOUND),
+    # S2.1: answered incoming calls whose ring time was measured (the flag is set from ring data).
+    "answered": Q(direction=Direction.INBOUND, missed=False, answered_in_time__isnull=False),
+    "answered_in_time": Q(direction=Direction.INBOUND, missed=False, answered_in_time=True),
+    "missed": Q(missed=True),
+    "scored": Q(script_score__isnull=False),
+}
+
+MESSAGE_FIGURES: dict[str, Q] = {
+    "messages_callback": Q(callback_wanted=True),
+}
+
+
+def _promise_due(now: datetime) -> Q:
+    """Closed (kept, late, broken) or open and past its due time; cancelled and paused ones do not count."""
+    return Q(state__in=[PromiseState.KEPT, PromiseState.LATE, PromiseState.BROKEN]) | Q(
+        state=PromiseState.OPEN, paused_at__isnull=True, due_at__lt=now
+    )
+
+
+def _promise_figures(now: datetime) -> dict[str, tuple[str | None, Q]]:
+    due = _promise_due(now)
+    kept = Q(state=PromiseState.KEPT)
+    return {
+        "missed_callback_due": (MISSED_CALLBACK, due),
+        "missed_callback_kept": (MISSED_CALLBACK, kept),
+        "message_callback_due": (MESSAGE_CALLBACK, due),
+        "message_callback_kept": (MESSAGE_CALLBACK, kept),
+        "promises_due": (None, due),
+        "promises_kept": (None, kept),
+    }
+
+
+PROMISE_FIGURE_KEYS = (
+    "missed_callback_due",
+    "missed_callback_kept",
+    "message_callback_due",
+    "message_callback_kept",
+    "promises_due",
+    "promises_kept",
+)
+RECORD_KINDS = {
+    **dict.fromkeys(CALL_FIGURES, "call"),
+    **dict.fromkeys(MESSAGE_FIGURES, "message"),
+    **dict.fromkeys(PROMISE_FIGURE_KEYS, "promise"),
+}
+
+
+# --- scoped base querysets ----------------------------------------------------------------------
+
+
+def calls_in_scope(scope: FigureScope) -> QuerySet:
+    """Calls of the stores that started in the period; a person is the one who answered or made the call."""
+    qs = Call.objects.filter(
+        store_id__in=scope.store_ids, started_at__gte=scope.period.start, started_at__lt=scope.period.end
+    )
+    if scope.department_id:
+        qs = qs.filter(department_id=scope.department_id)
+    if scope.person_id:
+        qs = qs.filter(answered_by_id=scope.person_id)
+    return qs
+
+
+def messages_in_scope(scope: FigureScope) -> QuerySet:
+    """Messages taken in the period, for the department (or one of its people) or for the person."""
+    qs = Message.objects.filter(
+        store_id__in=scope.store_ids, taken_at__gte=scope.period.start, taken_at__lt=scope.period.end
+    )
+    if scope.department_id:
+        qs = qs.filter(Q(for_department_id=scope.department_id) | Q(for_user__department_id=scope.department_id))
+    if scope.person_id:
+        qs = qs.filter(for_user_id=scope.person_id)
+    return qs
+
+
+def promises_in_scope(scope: FigureScope) -> QuerySet:
+    """Promises due in the period, owned by the department (or one of its people) or by the person."""
+    qs = Promise.objects.filter(
+        store_id__in=scope.store_ids, due_at__gte=scope.period.start, due_at__lt=scope.period.end
+    )
+    if scope.department_id:
+        qs = qs.filter(Q(owner_department_id=scope.department_id) | Q(owner__department_id=scope.department_id))
+    if scope.person_id:
+        qs = qs.filter(owner_id=scope.person_id)
+    return qs
+
+
+def records(scope: FigureScope, key: str, kind: str | None = None) -> QuerySet:
+    """The records one figure counts (raises KeyError for an unknown figure)."""
+    record_kind = RECORD_KINDS[key]
+    if record_kind == "call":
+        return (
+            calls_in_scope(scope)
+            .filter(CALL_FIGURES[key])
+            .select_related("store", "answered_by", "department")
+            .order_by("-started_at", "-id")
+        )
+    if record_kind == "message":
+        return (
+            messages_in_scope(scope)
+            .filter(MESSAGE_FIGURES[key])
+            .select_related("store", "for_user", "for_department", "promise")
+            .order_by("-taken_at", "-id")
+        )
+    promise_kind, condition = _promise_figures(scope.now)[key]
+    qs = promises_in_scope(scope).filter(condition)
+    if promise_kind or kind:
+        qs = qs.filter(kind=promise_kind or kind)
+    return qs.select_related("store", "owner", "owner_department").order_by("due_at", "id")
+
+
+# --- figures ---------------------------------------------------------------------------------------
+
+
+def share(part: int, whole: int) -> float | None:
+    """Percentage with one decimal, or None when there is nothing to measure."""
+    return round(100 * part / whole, 1) if whole else None
+
+
+def _call_counts() -> dict:
+    """Aggregates named ``n_<figure>``: a bare figure name such as "missed" would shadow the model field."""
+    return {f"n_{key}": Count("id", filter=condition) for key, condition in CALL_FIGURES.items()} | {
+        "n_script_avg": Avg("script_score")
+    }
+
+
+def _promise_counts(now: datetime) -> dict:
+    due = _promise_due(now)
+    return {"due": Count("id", filter=due), "kept": Count("id", filter=Q(state=PromiseState.KEPT))}
+
+
+def telephone_figures(scope: FigureScope) -> dict:
+    """All telephone figures of the scope in three aggregate queries (calls, messages, promises by kind)."""
+    calls = calls_in_scope(scope).aggregate(**_call_counts())
+    messages = messages_in_scope(scope).aggregate(
+        **{key: Count("id", filter=condition) for key, condition in MESSAGE_FIGURES.items()}
+    )
+    by_kind = {
+        row["kind"]: row
+        for row in promises_in_scope(scope).values("kind").annotate(**_promise_counts(scope.now)).order_by("kind")
+    }
+
+    def kind_counts(kind):
+        row = by_kind.get(kind, {})
+        return row.get("kept", 0), row.get("due", 0)
+
+    missed_kept, missed_due = kind_counts(MISSED_CALLBACK)
+    message_kept, message_due = kind_counts(MESSAGE_CALLBACK)
+    all_kept = sum(row["kept"] for row in by_kind.values())
+    all_due = sum(row["due"] for row in by_kind.values())
+    script_avg = calls["n_script_avg"]
+    return {
+        **{key: calls[f"n_{key}"] for key in CALL_FIGURES},
+        "answered_in_time_share": share(calls["n_answered_in_time"], calls["n_answered"]),
+        "script_avg": round(script_avg, 1) if script_avg is not None else None,
+        **messages,
+        "missed_callback_kept": missed_kept,
+        "missed_callback_due": missed_due,
+        "missed_callback_share": share(missed_kept, missed_due),
+        "message_callback_kept": message_kept,
+        "message_callback_due": message_due,
+        "message_callback_share": share(message_kept, message_due),
+        "promises_kept": all_kept,
+        "promises_due": all_due,
+        "promises_share": share(all_kept, all_due),
+        "promises_by_kind": [
+            {
+                "kind": kind,
+                "kept": row["kept"],
+                "due": row["due"],
+                "share": share(row["kept"], row["due"]),
+            }
+            for kind, row in sorted(by_kind.items())
+            if row["due"]
+        ],
+    }
+
+
+def daily_series(scope: FigureScope) -> dict:
+    """Per day of the period: calls in and out, missed, answered-in-time share, missed call-backs on time (2 queries)."""
+    tz = timezone.get_default_timezone()
+    call_rows = {
+        row["day"]: row
+        for row in calls_in_scope(scope)
+        .annotate(day=TruncDate("started_at", tzinfo=tz))
+        .values("day")
+        .annotate(**_call_counts())
+        .order_by("day")
+    }
+    promise_rows = {
+        row["day"]: row
+        for row in promises_in_scope(scope)
+        .filter(kind=MISSED_CALLBACK)
+        .annotate(day=TruncDate("due_at", tzinfo=tz))
+        .values("day")
+        .annotate(**_promise_counts(scope.now))
+        .order_by("day")
+    }
+    series = {
+        "days": [],
+        "calls_in": [],
+        "calls_out": [],
+        "missed": [],
+        "answered_in_time_share": [],
+        "missed_callback_share": [],
+    }
+    for day in scope.period.days:
+        calls = call_rows.get(day, {})
+        promises = promise_rows.get(day, {})
+        series["days"].append(day.isoformat())
+        series["calls_in"].append(calls.get("n_calls_in", 0))
+        series["calls_out"].append(calls.get("n_calls_out", 0))
+        series["missed"].append(calls.get("n_missed", 0))
+        series["answered_in_time_share"].append(share(calls.get("n_answered_in_time", 0), calls.get("n_answered", 0)))
+        series["missed_callback_share"].append(share(promises.get("kept", 0), promises.get("due", 0)))
+    return series
+
+
+def _breakdown(scope: FigureScope, call_group: str, promise_group) -> dict:
+    """Figures per group (a person or a department): one query on calls, one on promises."""
+    call_rows = calls_in_scope(scope).values(group=F(call_group)).annotate(**_call_counts()).order_by("group")
+    promise_rows = (
+        promises_in_scope(scope)
+        .annotate(group=promise_group)
+        .values("group", "kind")
+        .annotate(**_promise_counts(scope.now))
+        .order_by("group", "kind")
+    )
+    rows: dict = {}
+
+    def row_for(group):
+        return rows.setdefault(
+            group,
+            {key: 0 for key in CALL_FIGURES} | {"script_avg": None} | {key: 0 for key in PROMISE_FIGURE_KEYS},
+        )
+
+    for found in call_rows:
+        row = row_for(found["group"])
+        row.update({key: found[f"n_{key}"] for key in CALL_FIGURES})
+        average = found["n_script_avg"]
+        row["script_avg"] = round(average, 1) if average is not None else None
+    for found in promise_rows:
+        row = row_for(found["group"])
+        for kind in (MISSED_CALLBACK, MESSAGE_CALLBACK):
+            if found["kind"] == kind:
+                row[f"{kind}_due"] += found["due"]
+                row[f"{kind}_kept"] += found["kept"]
+        row["promises_due"] += found["due"]
+        row["promises_kept"] += found["kept"]
+    for row in rows.values():
+        row["answered_in_time_share"] = share(row["answered_in_time"], row["answered"])
+        row["missed_callback_share"] = share(row["missed_callback_kept"], row["missed_callback_due"])
+        row["message_callback_share"] = share(row["message_callback_kept"], row["message_callback_due"])
+        row["promises_share"] = share(row["promises_kept"], row["promises_due"])
+    return rows
+
+
+def per_person(scope: FigureScope, names: dict[int, str]) -> list[dict]:
+    """One row per person who handled calls or owned promises; `names` maps user ids to names."""
+    rows = _breakdown(scope, "answered_by_id", F("owner_id"))
+    result = []
+    for person_id, row in rows.items():
+        row["id"] = person_id
+        row["name"] = names.get(person_id, "") if person_id else ""
+        result.append(row)
+    return sorted(result, key=lambda r: (r["id"] is None, r["name"], r["id"] or 0))
+
+
+def per_department(scope: FigureScope, names: dict[int, str]) -> list[dict]:
+    """One row per department; a person's promise counts for the person's department."""
+    rows = _breakdown(scope, "department_id", Coalesce("owner_department_id", "owner__department_id"))
+    result = []
+    for department_id, row in rows.items():
+        row["id"] = department_id
+        row["name"] = names.get(department_id, "") if department_id else ""
+        result.append(row)
+    return sorted(result, key=lambda r: (r["id"] is None, r["name"], r["id"] or 0))
+
+
+# --- complaints plug in here --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure a provider adds to the page: a label, a value, and where its records are listed."""
+
+    key: str
+    label: str
+    value: object
+    rule_id: str = ""
+    records_url: str = ""
+
+
+COMPLAINT_FIGURE_PROVIDERS: list[Callable[[FigureScope], list[Figure]]] = []
+
+
+def register_complaint_figures(provider: Callable[[FigureScope], list[Figure]]) -> None:
+    """Called by the complaints app (in its AppConfig.ready) with its selector of complaint figures."""
+    if provider not in COMPLAINT_FIGURE_PROVIDERS:
+        COMPLAINT_FIGURE_PROVIDERS.append(provider)
+
+
+def complaint_figures(scope: FigureScope) -> list[Figure]:
+    """Complaint figures from the registered providers; empty until the complaints app provides one."""
+    return [figure for provider in COMPLAINT_FIGURE_PROVIDERS for figure in provider(scope)]
+
+
+FIGURE_LABELS = {
+    "calls": _("Calls"),
+    "calls_in": _("Incoming calls"),
+    "calls_out": _("Outgoing calls"),
+    "answered": _("Answered calls with ring time"),
+    "answered_in_time": _("Answered within 3 rings"),
+    "missed": _("Missed calls"),
+    "scored": _("Calls with a script check"),
+    "messages_callback": _("Messages asking for a call-back"),
+    "missed_callback_due": _("Missed-call call-backs due"),
+    "missed_callback_kept": _("Missed calls called back on time"),
+    "message_callback_due": _("Message call-backs due"),
+    "message_callback_kept": _("Messages called back on time"),
+    "promises_due": _("Promises due"),
+    "promises_kept": _("Promises kept on time"),
+}
+
+SERIES_LABELS = {
+    "calls_in": _("Incoming calls"),
+    "calls_out": _("Outgoing calls"),
+    "missed": _("Missed calls"),
+    "answered_in_time_share": _("Answered within 3 rings (%)"),
+    "missed_callback_share": _("Missed calls called back on time (%)"),
+    "calls_title": _("Calls per day"),
+    "shares_title": _("Shares per day (%)"),
+}
