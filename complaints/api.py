@@ -1,3 +1,399 @@
-from ninja import Router
+"""API: complaints — log, list, detail and each stage (S2.4, S2.6).
+
+Thin endpoints: the store wall (org.access) first, then the same services as the web pages, so the
+same validation applies. Service errors become 422 JSON through the handlers in aftersales/api.py.
+"""
+
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from core.api_schemas import ERRORS_TEXT, ErrorOut, PageOut, PageQuery, StoreRef, ValidationErrorOut, page_of, store_ref
+from core.validators import mask_phone
+from org.access import Right, get_for_user, require, stores_for
+from org.models import Department, User
+from phone.models import Call
+
+from . import selectors, services
+from .choices import Channel, ComplaintState, ReplyChannel, Severity
+from .models import Complaint, Verification
 
 router = Router(tags=["complaints"])
+
+WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+class VerificationOut(Schema):
+    id: int
+    department_id: int
+    department: str
+    question: str
+    asked_at: datetime
+    answer: str
+    answered_at: datetime | None
+
+
+class ComplaintItemOut(Schema):
+    id: int
+    url: str
+    store: StoreRef
+    number: str
+    channel: Channel
+    customer_name: str
+    contact_phone_masked: str = Field(description="The contact number masked, 138****5678 (PIPL).")
+    department_id: int
+    severity: Severity
+    state: ComplaintState
+    logged_at: datetime
+    reply_promised_at: datetime
+    overdue: bool = Field(description="Not yet replied and past the time promised to the customer (S2.6).")
+
+
+class ComplaintOut(ComplaintItemOut):
+    call_id: int | None
+    customer_id: int | None
+    vehicle_involved: bool
+    vehicle_model: str
+    plate: str
+    staff_involved_id: int | None
+    staff_unknown: bool
+    happened_at: datetime
+    place: str
+    course: str
+    customer_wants: str
+    acknowledged_at: datetime | None
+    ack_minutes: float | None = Field(description="Minutes from logging to acknowledgement (S2.6).")
+    reply_at: datetime | None
+    reply_channel: str
+    reply_text: str
+    reply_on_time: bool | None
+    satisfaction_score: int | None
+    satisfaction_comment: str
+    followup_attempts: int
+    unreachable: bool
+    closed_at: datetime | None
+    reopened_count: int
+    reopen_reason: str
+    verifications: list[VerificationOut]
+
+
+class ComplaintPageOut(PageOut):
+    items: list[ComplaintItemOut]
+
+
+class ComplaintListQuery(PageQuery):
+    state: ComplaintState | None = None
+    severity: Severity | None = None
+    department: int | None = None
+    overdue: bool = False
+
+
+class ComplaintIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    store: int | str | None = Field(None, description="The store's code or id; needed only for several stores.")
+    call: int | None = Field(None, description="The phone call the complaint came in on.")
+    customer: int | None = None
+    vehicle: int | None = None
+    channel: Channel = Channel.PHONE
+    customer_name: str = ""
+    contact_phone: str = ""
+    vehicle_involved: bool = True
+    vehicle_model: str = ""
+    plate: str = ""
+    department: int | None = None
+    staff_involved: int | None = None
+    staff_unknown: bool = False
+    happened_at: datetime | None = None
+    place: str = ""
+    course: str = ""
+    customer_wants: str = ""
+    severity: Severity | None = None
+    reply_promised_at: datetime | None = Field(None, description="S2.6: the reply time promised to the customer.")
+
+
+class VerificationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    departments: list[int] = Field(default_factory=list)
+    question: str = ""
+
+
+class AnswerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    answer: str = ""
+
+
+class ReplyIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reply_channel: ReplyChannel
+    reply_text: str = ""
+
+
+class FollowUpIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reached: bool
+    satisfaction_score: int | None = None
+    satisfaction_comment: str = ""
+
+
+class ReopenIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = ""
+    reply_promised_at: datetime | None = None
+
+
+def _item(c: Complaint) -> dict:
+    return {
+        "id": c.pk,
+        "url": reverse("api:complaint_detail", kwargs={"complaint_id": c.pk}),
+        "store": store_ref(c.store),
+        "number": c.number,
+        "channel": c.channel,
+        "customer_name": c.customer_name,
+        "contact_phone_masked": mask_phone(c.contact_phone),
+        "department_id": c.department_id,
+        "severity": c.severity,
+        "state": c.state,
+        "logged_at": c.logged_at,
+        "reply_promised_at": c.reply_promised_at,
+        "overdue": c.is_overdue() and c.state != ComplaintState.CLOSED,
+    }
+
+
+def _detail(c: Complaint) -> dict:
+    fields = [
+        "call_id", "customer_id", "vehicle_involved", "vehicle_model", "plate", "staff_involved_id", "staff_unknown",
+        "happened_at", "place", "course", "customer_wants", "acknowledged_at", "ack_minutes", "reply_at",
+        "reply_channel", "reply_text", "reply_on_time", "satisfaction_score", "satisfaction_comment",
+        "followup_attempts", "unreachable", "closed_at", "reopened_count", "reopen_reason",
+    ]  # fmt: skip
+    out = _item(c) | {f: getattr(c, f) for f in fields}
+    out["verifications"] = [
+        {
+            "id": v.pk,
+            "department_id": v.department_id,
+            "department": v.department.name,
+            "question": v.question,
+            "asked_at": v.asked_at,
+            "answer": v.answer,
+            "answered_at": v.answered_at,
+        }
+        for v in c.verifications.select_related("department")
+    ]
+    return out
+
+
+def _store_for(request, value):
+    stores = list(stores_for(request.user, Right.EDIT))
+    if value in (None, ""):
+        if len(stores) == 1:
+            return stores[0]
+        raise ValidationError({"store": [ValidationError(_("Choose the store."), code="required")]})
+    for s in stores:
+        if str(value) in (str(s.pk), s.code):
+            return s
+    raise ValidationError({"store": [ValidationError(_("Not one of your stores."), code="invalid")]})
+
+
+def _one_of_store(model, pk, store, field):
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, store=store).first()
+    if found is None:
+        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
+    return found
+
+
+def _body(request, schema):
+    """The JSON body, read after the store wall so that another store's record is a 404 whatever is sent."""
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except ValueError:
+        raise ValidationError(_("Send the fields of this step as JSON.")) from None
+
+
+def _complaint(request, complaint_id, right=Right.VIEW) -> Complaint:
+    return selectors.complaint_get_for_user(request.user, complaint_id, right=right)
+
+
+@router.post(
+    "/complaints",
+    response={201: ComplaintOut, **WRITE_ERRORS},
+    url_name="complaint_list",
+    summary="Log a complaint",
+    description="S2.4, S2.6: every required fact; the reply time promised to the customer is required. "
+    "The department's supervisors and the store managers are notified at once." + ERRORS_TEXT,
+)
+def complaint_create(request, payload: ComplaintIn):
+    require(request.user, Right.EDIT)
+    store = _store_for(request, payload.store)
+    from customers.models import Customer, Vehicle
+
+    data = payload.dict()
+    data["department"] = _one_of_store(Department, payload.department, store, "department")
+    data["staff_involved"] = _one_of_store(User, payload.staff_involved, store, "staff_involved")
+    call = _one_of_store(Call, payload.call, store, "call")
+    customer = _one_of_store(Customer, payload.customer, store, "customer")
+    vehicle = _one_of_store(Vehicle, payload.vehicle, store, "vehicle")
+    complaint = services.complaint_log(
+        actor=request.user, store=store, data=data, call=call, customer=customer, vehicle=vehicle
+    )
+    return Status(201, _detail(_complaint(request, complaint.pk)))
+
+
+@router.get(
+    "/complaints",
+    response={200: ComplaintPageOut},
+    summary="List complaints",
+    description="Paged, newest first; filters: state, severity, department, overdue." + ERRORS_TEXT,
+)
+def complaint_list(request, query: Query[ComplaintListQuery]):
+    require(request.user, Right.VIEW)
+    qs = selectors.complaint_list(
+        request.user,
+        state=query.state or "",
+        severity=query.severity or "",
+        department=query.department or "",
+        overdue=query.overdue,
+        store_code=query.store,
+    )
+    page = page_of(qs, query)
+    page["items"] = [_item(c) for c in page["items"]]
+    return page
+
+
+@router.get(
+    "/complaints/{int:complaint_id}",
+    response={200: ComplaintOut, 404: ErrorOut},
+    url_name="complaint_detail",
+    summary="One complaint with its stages",
+)
+def complaint_detail(request, complaint_id: int):
+    return _detail(_complaint(request, complaint_id))
+
+
+def _stage(request, complaint_id, action):
+    complaint = _complaint(request, complaint_id, right=Right.EDIT)
+    action(complaint)
+    return _detail(_complaint(request, complaint_id))
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/acknowledge",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Acknowledge (supervisor or duty manager)",
+    description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
+)
+def complaint_acknowledge(request, complaint_id: int):
+    return _stage(request, complaint_id, lambda c: services.complaint_acknowledge(actor=request.user, complaint=c))
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/verifications",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Ask departments to verify",
+    description='Body: `{"departments": [id, …], "question": "…"}`.' + ERRORS_TEXT,
+    openapi_extra={"requestBody": {"content": {"application/json": {"schema": VerificationIn.model_json_schema()}}}},
+)
+def complaint_verify(request, complaint_id: int):
+    # The body is read after the store wall so that another store's complaint is a 404 whatever is sent.
+    def act(c):
+        try:
+            body = VerificationIn.model_validate_json(request.body or b"{}")
+        except ValueError:
+            raise ValidationError(
+                {"departments": [ValidationError(_("Send departments (ids) and question as JSON."), code="invalid")]}
+            ) from None
+        departments = list(Department.objects.filter(pk__in=body.departments, store_id=c.store_id))
+        if len(departments) != len(set(body.departments)):
+            raise ValidationError({"departments": [ValidationError(_("Not found in the store."), code="invalid")]})
+        services.verification_request(actor=request.user, complaint=c, departments=departments, question=body.question)
+
+    return _stage(request, complaint_id, act)
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/verifications/{int:verification_id}/answer",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Answer a verification (the asked department)",
+    description=ERRORS_TEXT,
+)
+def verification_answer(request, complaint_id: int, verification_id: int):
+    complaint = _complaint(request, complaint_id, right=Right.EDIT)
+    verification = get_for_user(
+        Verification.objects.select_related("complaint"),
+        request.user,
+        right=Right.EDIT,
+        field="complaint__store",
+        pk=verification_id,
+        complaint=complaint,
+    )
+    services.verification_answer(actor=request.user, verification=verification, answer=_body(request, AnswerIn).answer)
+    return _detail(_complaint(request, complaint_id))
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/reply",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Record the reply given to the customer",
+    description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
+)
+def complaint_reply(request, complaint_id: int):
+    def act(c):
+        payload = _body(request, ReplyIn)
+        services.complaint_reply(
+            actor=request.user, complaint=c, channel=payload.reply_channel, text=payload.reply_text
+        )
+
+    return _stage(request, complaint_id, act)
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/follow-up",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Record the satisfaction follow-up",
+    description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
+    "after three tries the customer is marked unreachable." + ERRORS_TEXT,
+)
+def complaint_followup(request, complaint_id: int):
+    def act(c):
+        body = _body(request, FollowUpIn)
+        services.complaint_followup(
+            actor=request.user,
+            complaint=c,
+            reached=body.reached,
+            score=body.satisfaction_score,
+            comment=body.satisfaction_comment,
+        )
+
+    return _stage(request, complaint_id, act)
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/close",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Close (needs a recorded reply)",
+    description=ERRORS_TEXT,
+)
+def complaint_close(request, complaint_id: int):
+    return _stage(request, complaint_id, lambda c: services.complaint_close(actor=request.user, complaint=c))
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/reopen",
+    response={200: ComplaintOut, **WRITE_ERRORS},
+    summary="Reopen with a reason and a new reply time",
+    description=ERRORS_TEXT,
+)
+def complaint_reopen(request, complaint_id: int):
+    def act(c):
+        body = _body(request, ReopenIn)
+        services.complaint_reopen(
+            actor=request.user, complaint=c, reason=body.reason, reply_promised_at=body.reply_promised_at
+        )
+
+    return _stage(request, complaint_id, act)

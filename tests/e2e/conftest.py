@@ -49,12 +49,18 @@ def _e2e_timeouts(page):
 
 
 @pytest.fixture
-def sign_in(page, live_server, client):
-    """Sign a user in by handing the browser a real session cookie (sign-in itself is tested apart)."""
+def sign_in(page, live_server):
+    """Sign a user in by handing the browser a real session cookie (sign-in itself is tested apart).
+
+    Each call starts a fresh session, so one test can switch between people.
+    """
+    from django.test import Client
 
     def _sign_in(user):
+        client = Client()
         client.force_login(user)
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        page.context.clear_cookies()
         page.context.add_cookies(
             [
                 {

@@ -1,0 +1,48 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Channel(models.TextChoices):
+    """How the complaint reached the store (S2.4 by phone, S2.6 any upset customer)."""
+
+    PHONE = "phone", _("Phone")
+    WALK_IN = "walk_in", _("Walk-in")
+    WECHAT = "wechat", _("WeChat")
+    SURVEY = "survey", _("Survey")
+    OTHER = "other", _("Other")
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class ComplaintState(models.TextChoices):
+    """The stages of a complaint, in order (S2.6)."""
+
+    LOGGED = "logged", _("Logged")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    VERIFYING = "verifying", _("Verifying")
+    REPLIED = "replied", _("Replied")
+    FOLLOW_UP = "follow_up", _("Follow-up")
+    CLOSED = "closed", _("Closed")
+
+
+class ReplyChannel(models.TextChoices):
+    PHONE = "phone", _("Phone")
+    IN_PERSON = "in_person", _("In person")
+    WECHAT = "wechat", _("WeChat")
+    SMS = "sms", _("SMS")
+    OTHER = "other", _("Other")
+
+
+class ReplyPreset(models.TextChoices):
+    """Reply times offered on the form (S2.6: tell the customer when they will get an answer)."""
+
+    HOURS_2 = "2h", _("Within 2 hours")
+    TODAY_18 = "today_18", _("Today 18:00")
+    TOMORROW_12 = "tomorrow_12", _("Tomorrow 12:00")
+    HOURS_24 = "24h", _("In 24 hours")
+    CUSTOM = "custom", _("Another time")

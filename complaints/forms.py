@@ -1,0 +1,118 @@
+from datetime import datetime, time, timedelta
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from org.access import Right, store_ids, stores_for
+from org.models import Department, User
+
+from .choices import Channel, ReplyChannel, ReplyPreset, Severity
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def reply_time_from_preset(preset: str, custom: datetime | None, now: datetime | None = None) -> datetime | None:
+    """The reply time promised to the customer, from a preset or the custom time (S2.6)."""
+    now = timezone.localtime(now or timezone.now())
+    if preset == ReplyPreset.HOURS_2:
+        return now + timedelta(hours=2)
+    if preset == ReplyPreset.HOURS_24:
+        return now + timedelta(hours=24)
+    if preset == ReplyPreset.TODAY_18:
+        return datetime.combine(now.date(), time(18, 0), tzinfo=now.tzinfo)
+    if preset == ReplyPreset.TOMORROW_12:
+        return datetime.combine(now.date() + timedelta(days=1), time(12, 0), tzinfo=now.tzinfo)
+    return custom
+
+
+class ComplaintForm(forms.Form):
+    """The complaint intake: every fact S2.4 and S2.6 require; the service names what is missing."""
+
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None)
+    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices, initial=Channel.PHONE)
+    customer_name = forms.CharField(label=_("Customer name"), max_length=50, required=False)
+    contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
+    vehicle_involved = forms.BooleanField(label=_("A vehicle is involved"), required=False, initial=True)
+    vehicle_model = forms.CharField(label=_("Vehicle model"), max_length=50, required=False)
+    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
+    department = forms.ModelChoiceField(label=_("Department complained about"), queryset=None, required=False)
+    staff_involved = forms.ModelChoiceField(label=_("Staff involved"), queryset=None, required=False)
+    staff_unknown = forms.BooleanField(label=_("Staff involved unknown"), required=False)
+    happened_at = forms.DateTimeField(label=_("Happened at"), required=False, widget=DATETIME_INPUT)
+    place = forms.CharField(label=_("Place"), max_length=100, required=False)
+    course = forms.CharField(label=_("Course of events"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    customer_wants = forms.CharField(
+        label=_("What the customer wants"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
+    reply_preset = forms.ChoiceField(
+        label=_("Reply promised to the customer"),
+        choices=ReplyPreset.choices,
+        initial=ReplyPreset.HOURS_2,
+        widget=forms.RadioSelect,
+    )
+    reply_custom = forms.DateTimeField(label=_("Custom reply time"), required=False, widget=DATETIME_INPUT)
+    call = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        stores = stores_for(user, Right.EDIT)
+        self.fields["store"].queryset = stores
+        if len(stores) == 1:
+            self.fields["store"].initial = stores[0].pk
+            self.fields["store"].widget = forms.HiddenInput()
+        ids = store_ids(user)
+        self.fields["department"].queryset = Department.objects.filter(store_id__in=ids, active=True).order_by(
+            "store", "name"
+        )
+        self.fields["staff_involved"].queryset = User.objects.filter(store_id__in=ids, is_active=True).order_by("name")
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        data["reply_promised_at"] = reply_time_from_preset(data.pop("reply_preset"), data.pop("reply_custom"))
+        for key in ("store", "call"):
+            data.pop(key, None)
+        return data
+
+
+class VerificationRequestForm(forms.Form):
+    departments = forms.ModelMultipleChoiceField(
+        label=_("Departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    question = forms.CharField(label=_("What to verify"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, store, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["departments"].queryset = Department.objects.filter(store=store, active=True).order_by("name")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReplyForm(forms.Form):
+    reply_channel = forms.ChoiceField(label=_("Reply given by"), choices=ReplyChannel.choices)
+    reply_text = forms.CharField(label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class FollowUpForm(forms.Form):
+    reached = forms.TypedChoiceField(
+        label=_("Customer reached"),
+        choices=[("1", _("Reached")), ("0", _("Not reached"))],
+        coerce=lambda v: v == "1",
+        initial="1",
+    )
+    satisfaction_score = forms.TypedChoiceField(
+        label=_("Satisfaction (1–5)"),
+        choices=[("", "—")] + [(str(i), str(i)) for i in range(1, 6)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    satisfaction_comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ReopenForm(forms.Form):
+    reason = forms.CharField(label=_("Reason for reopening"), max_length=200, required=False)
+    reply_promised_at = forms.DateTimeField(label=_("New reply time"), required=False, widget=DATETIME_INPUT)

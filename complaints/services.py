@@ -1,0 +1,607 @@
+"""Complaints: log, acknowledge, verify, reply, follow up, close, reopen (S2.4, S2.6).
+
+Every write goes through here, from the web views and the API alike. Each stage is timestamped,
+each change written to the complaint's history, and the two clocks of S2.6 — reported to the
+superior at once, answered by the time promised to the customer — are promises (promises app).
+"""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.audit import history_record, snapshot
+from core.models import HistoryAction
+from core.validators import mask_phone, normalize_any_phone, normalize_plate
+from org.access import Right, has_right, role_of
+from org.choices import Role
+from org.models import Department, Store, User
+from promises.choices import NotificationKind, PromiseState
+from promises.services import notify, promise_keep, promise_make
+
+from .choices import Channel, ComplaintState, ReplyChannel, Severity
+from .models import Complaint, Verification
+
+# S2.6 "report to the superior at once": the acknowledgement clock, in business minutes.
+ACK_BUSINESS_MINUTES = getattr(settings, "COMPLAINTS_ACK_BUSINESS_MINUTES", 30)
+# S2.6 verification with a department: its answer clock, in business minutes.
+VERIFY_BUSINESS_MINUTES = getattr(settings, "COMPLAINTS_VERIFY_BUSINESS_MINUTES", 120)
+# Follow-up: after this many tries without reaching the customer, they are marked unreachable.
+FOLLOWUP_MAX_ATTEMPTS = getattr(settings, "COMPLAINTS_FOLLOWUP_MAX_ATTEMPTS", 3)
+
+KIND_ACK = "complaint_ack"
+KIND_REPLY = "complaint_reply"
+KIND_VERIFY = "complaint_verification"
+
+LOG_FIELDS = [
+    "number",
+    "channel",
+    "customer_name",
+    "vehicle_involved",
+    "vehicle_model",
+    "plate",
+    "department",
+    "staff_involved",
+    "staff_unknown",
+    "happened_at",
+    "place",
+    "course",
+    "customer_wants",
+    "severity",
+    "reply_promised_at",
+    "state",
+]
+STAGE_FIELDS = [
+    "state",
+    "acknowledged_at",
+    "acknowledged_by",
+    "ack_minutes",
+    "reply_at",
+    "reply_by",
+    "reply_channel",
+    "reply_text",
+    "reply_on_time",
+    "reply_promised_at",
+    "satisfaction_score",
+    "satisfaction_comment",
+    "followup_attempts",
+    "unreachable",
+    "closed_at",
+    "closed_by",
+    "reopened_count",
+    "reopen_reason",
+]
+
+
+# --- Who may act ---------------------------------------------------------------------------------
+
+
+def department_supervisors(department: Department):
+    return User.objects.filter(
+        Q(supervised_departments=department) | Q(role=Role.SUPERVISOR, department=department), is_active=True
+    ).distinct()
+
+
+def store_managers(store: Store):
+    """The duty manager(s): the store's managers."""
+    return User.objects.filter(
+        Q(store=store) | Q(extra_stores=store), role=Role.STORE_MANAGER, is_active=True
+    ).distinct()
+
+
+def _is_manager(user, store_id: int) -> bool:
+    return role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER) and has_right(user, Right.EDIT, store_id)
+
+
+def _supervises(user, department_id: int) -> bool:
+    if role_of(user) == Role.SUPERVISOR and user.department_id == department_id:
+        return True
+    return user.supervised_departments.filter(pk=department_id).exists()
+
+
+def may_handle(user, complaint: Complaint) -> bool:
+    """Acknowledge, ask departments, reply, close, reopen: the department's supervisors and managers."""
+    if not has_right(user, Right.EDIT, complaint.store_id):
+        return False
+    return _is_manager(user, complaint.store_id) or _supervises(user, complaint.department_id)
+
+
+def may_follow_up(user, complaint: Complaint) -> bool:
+    """The satisfaction call: anyone of the store who may edit (customer service makes the calls)."""
+    return has_right(user, Right.EDIT, complaint.store_id)
+
+
+def may_answer(user, verification: Verification) -> bool:
+    """A verification is answered by the asked department's members or supervisors, or a manager."""
+    store_id = verification.complaint.store_id
+    if not has_right(user, Right.EDIT, store_id):
+        return False
+    dep = verification.department_id
+    return user.department_id == dep or _is_manager(user, store_id) or _supervises(user, dep)
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _url(complaint: Complaint) -> str:
+    return reverse("complaints:complaint_detail", kwargs={"complaint_pk": complaint.pk})
+
+
+def _history_view(complaint: Complaint, fields) -> dict:
+    data = snapshot(complaint, fields)
+    if "contact_phone" in data:
+        data["contact_phone"] = mask_phone(complaint.contact_phone)  # PIPL: history shows it masked
+    return data
+
+
+def _locked(complaint: Complaint) -> Complaint:
+    return Complaint.objects.select_for_update().select_related("store", "department").get(pk=complaint.pk)
+
+
+def _next_number(store: Store, now: datetime) -> str:
+    Store.objects.select_for_update().filter(pk=store.pk).first()  # one number at a time per store
+    year = timezone.localtime(now).year
+    prefix = f"C-{store.code}-{year}-"
+    last = (
+        Complaint.objects.filter(number__startswith=prefix).order_by("-number").values_list("number", flat=True).first()
+    )
+    seq = int(last.rsplit("-", 1)[1]) + 1 if last else 1
+    return f"{prefix}{seq:04d}"
+
+
+def _text(data: dict, key: str) -> str:
+    return str(data.get(key) or "").strip()
+
+
+# --- Logging -------------------------------------------------------------------------------------
+
+
+def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
+    """Every required fact of S2.4 / S2.6, each problem named by its field and rule."""
+    errors: dict[str, list] = {}
+    out: dict = {}
+
+    def need(key, message):
+        value = _text(data, key)
+        if not value:
+            errors.setdefault(key, []).append(ValidationError(message, code="required"))
+        out[key] = value
+
+    channel = data.get("channel") or Channel.PHONE
+    if channel not in Channel.values:
+        errors["channel"] = [ValidationError(_("Choose how the complaint came in."), code="invalid_choice")]
+    out["channel"] = channel
+    severity = data.get("severity") or ""
+    if severity not in Severity.values:
+        errors["severity"] = [ValidationError(_("S2.6: choose the severity of the complaint."), code="required")]
+    out["severity"] = severity
+
+    need("customer_name", _("S2.6: record the customer's name."))
+    phone = _text(data, "contact_phone")
+    if not phone:
+        errors["contact_phone"] = [
+            ValidationError(_("S2.4: ask the customer for a contact number and record it."), code="required")
+        ]
+    else:
+        try:
+            phone = normalize_any_phone(phone)
+        except ValidationError as exc:
+            errors["contact_phone"] = exc.error_list
+    out["contact_phone"] = phone
+
+    involved = bool(data.get("vehicle_involved"))
+    out["vehicle_involved"] = involved
+    out["vehicle_model"] = _text(data, "vehicle_model")
+    plate = _text(data, "plate")
+    if involved:
+        if not out["vehicle_model"]:
+            errors["vehicle_model"] = [
+                ValidationError(_("S2.6: record the vehicle model when a vehicle is involved."), code="required")
+            ]
+        if not plate:
+            errors["plate"] = [
+                ValidationError(_("S2.4: record the plate when a vehicle is involved."), code="required")
+            ]
+    if plate:
+        try:
+            plate = normalize_plate(plate)
+        except ValidationError as exc:
+            errors["plate"] = exc.error_list
+    out["plate"] = plate
+
+    department = data.get("department")
+    if department is None:
+        errors["department"] = [
+            ValidationError(_("S2.6: choose the department the customer complains about."), code="required")
+        ]
+    elif department.store_id != store.pk:
+        errors["department"] = [ValidationError(_("The department must be one of the store's."), code="invalid")]
+    out["department"] = department
+
+    staff = data.get("staff_involved")
+    unknown = bool(data.get("staff_unknown"))
+    if staff is None and not unknown:
+        errors["staff_involved"] = [
+            ValidationError(_("S2.6: name the staff involved, or mark them as unknown."), code="required")
+        ]
+    elif staff is not None and staff.store_id != store.pk:
+        errors["staff_involved"] = [ValidationError(_("The staff member must work in the store."), code="invalid")]
+    out["staff_involved"] = staff
+    out["staff_unknown"] = unknown and staff is None
+
+    happened = data.get("happened_at")
+    if not happened:
+        errors["happened_at"] = [ValidationError(_("S2.4: record when it happened."), code="required")]
+    elif happened > now:
+        errors["happened_at"] = [
+            ValidationError(_("S2.4: the time of the events cannot be in the future."), code="future")
+        ]
+    out["happened_at"] = happened
+    need("place", _("S2.4: record where it happened."))
+    need("course", _("S2.4: record the course of events."))
+    need("customer_wants", _("S2.6: record what the customer wants."))
+
+    reply_at = data.get("reply_promised_at")
+    if not reply_at:
+        errors["reply_promised_at"] = [
+            ValidationError(_("S2.6: tell the customer when they will get an answer, and record it."), code="required")
+        ]
+    elif reply_at <= now:
+        errors["reply_promised_at"] = [
+            ValidationError(_("S2.6: the reply time promised to the customer must be in the future."), code="past")
+        ]
+    out["reply_promised_at"] = reply_at
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+@transaction.atomic
+def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, vehicle=None, now=None) -> Complaint:
+    """Log a complaint with every required fact; its supervisors and the duty manager are told at once (S2.6)."""
+    now = now or timezone.now()
+    cleaned = _clean_log_input(store=store, data=data, now=now)
+    if call is not None:
+        if call.store_id != store.pk:
+            raise ValidationError({"call": [_("The call must be one of the store's.")]})
+        customer = customer or call.customer
+    for obj, key in ((customer, "customer"), (vehicle, "vehicle")):
+        if obj is not None and obj.store_id != store.pk:
+            raise ValidationError({key: [_("The record must be one of the store's.")]})
+    complaint = Complaint(
+        store=store,
+        number=_next_number(store, now),
+        call=call,
+        customer=customer,
+        vehicle=vehicle,
+        logged_at=now,
+        logged_by=actor if getattr(actor, "pk", None) else None,
+        **cleaned,
+    )
+    complaint.full_clean()
+    complaint.save()
+    url = _url(complaint)
+    department = complaint.department
+    complaint.ack_promise = promise_make(
+        store=store,
+        kind=KIND_ACK,
+        rule_id="S2.6",
+        title=_("Acknowledge complaint %(number)s") % {"number": complaint.number},
+        actor=actor,
+        owner_department=department,
+        subject=complaint,
+        url=url,
+        business_minutes=ACK_BUSINESS_MINUTES,
+        now=now,
+    )
+    complaint.reply_promise = _reply_promise(complaint, actor, now)
+    complaint.save(update_fields=["ack_promise", "reply_promise"])
+    history_record(
+        actor=actor,
+        obj=complaint,
+        action=HistoryAction.CREATE,
+        after=_history_view(complaint, [*LOG_FIELDS, "contact_phone"]),
+    )
+    title = _("New complaint %(number)s about %(department)s: %(name)s") % {
+        "number": complaint.number,
+        "department": department.name,
+        "name": complaint.customer_name,
+    }
+    notify(
+        recipients=[*department_supervisors(department), *store_managers(store)],
+        store=store,
+        title=title,
+        kind=NotificationKind.ASSIGNED,
+        promise=complaint.ack_promise,
+        url=url,
+    )
+    return complaint
+
+
+def _reply_promise(complaint: Complaint, actor, now):
+    return promise_make(
+        store=complaint.store,
+        kind=KIND_REPLY,
+        rule_id="S2.6",
+        title=_("Reply to complaint %(number)s") % {"number": complaint.number},
+        actor=actor,
+        owner_department=complaint.department,
+        subject=complaint,
+        url=_url(complaint),
+        due_at=complaint.reply_promised_at,
+        now=now,
+    )
+
+
+def _save_stage(complaint: Complaint, actor, before: dict, fields: list[str], note: str = "") -> None:
+    complaint.full_clean()
+    complaint.save(update_fields=fields)
+    history_record(
+        actor=actor,
+        obj=complaint,
+        action=HistoryAction.UPDATE,
+        before=before,
+        after=_history_view(complaint, STAGE_FIELDS),
+        note=note,
+    )
+
+
+def _keep(promise, actor, at):
+    if promise is not None and promise.state == PromiseState.OPEN:
+        return promise_keep(promise=promise, actor=actor, at=at)
+    return promise
+
+
+# --- Stages --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_acknowledge(*, actor, complaint: Complaint, now=None) -> Complaint:
+    """The supervisor or duty manager takes the complaint; minutes from logging are measured (S2.6)."""
+    complaint = _locked(complaint)
+    _require(may_handle(actor, complaint))
+    if complaint.state != ComplaintState.LOGGED:
+        raise ValidationError({"state": [_("Only a newly logged complaint can be acknowledged.")]}, code="state")
+    now = now or timezone.now()
+    before = _history_view(complaint, STAGE_FIELDS)
+    complaint.state = ComplaintState.ACKNOWLEDGED
+    complaint.acknowledged_at = now
+    complaint.acknowledged_by = actor
+    complaint.ack_minutes = round(max(0.0, (now - complaint.logged_at).total_seconds()) / 60, 1)
+    _save_stage(complaint, actor, before, ["state", "acknowledged_at", "acknowledged_by", "ack_minutes"])
+    _keep(complaint.ack_promise, actor, now)
+    return complaint
+
+
+def _require_acknowledged(complaint: Complaint) -> None:
+    if complaint.state == ComplaintState.LOGGED:
+        raise ValidationError({"state": [_("Acknowledge the complaint first.")]}, code="state")
+    if complaint.state == ComplaintState.CLOSED:
+        raise ValidationError({"state": [_("The complaint is closed; reopen it first.")]}, code="state")
+
+
+@transaction.atomic
+def verification_request(*, actor, complaint: Complaint, departments, question: str, now=None) -> list[Verification]:
+    """Ask one or more departments to verify the facts; each answers in its own inbox, on a clock (S2.6)."""
+    complaint = _locked(complaint)
+    _require(may_handle(actor, complaint))
+    _require_acknowledged(complaint)
+    question = (question or "").strip()
+    departments = list(departments or [])
+    errors = {}
+    if not departments:
+        errors["departments"] = [
+            ValidationError(_("S2.6: choose at least one department to verify with."), code="required")
+        ]
+    elif any(d.store_id != complaint.store_id for d in departments):
+        errors["departments"] = [ValidationError(_("The department must be one of the store's."), code="invalid")]
+    if not question:
+        errors["question"] = [ValidationError(_("S2.6: write what the department should verify."), code="required")]
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    made = []
+    for department in departments:
+        verification = Verification(
+            complaint=complaint, department=department, question=question, asked_at=now, asked_by=actor
+        )
+        verification.full_clean()
+        verification.save()
+        verification.promise = promise_make(
+            store=complaint.store,
+            kind=KIND_VERIFY,
+            rule_id="S2.6",
+            title=_("Verify complaint %(number)s") % {"number": complaint.number},
+            actor=actor,
+            owner_department=department,
+            subject=verification,
+            url=reverse("complaints:verification_inbox"),
+            business_minutes=VERIFY_BUSINESS_MINUTES,
+            now=now,
+        )
+        verification.save(update_fields=["promise"])
+        notify(
+            recipients=[
+                *User.objects.filter(department=department, is_active=True),
+                *department_supervisors(department),
+            ],
+            store=complaint.store,
+            title=_("Please verify complaint %(number)s") % {"number": complaint.number},
+            kind=NotificationKind.ASSIGNED,
+            promise=verification.promise,
+            url=reverse("complaints:verification_inbox"),
+        )
+        made.append(verification)
+    before = _history_view(complaint, STAGE_FIELDS)
+    note = _("Verification asked of %(departments)s: %(question)s") % {
+        "departments": "、".join(d.name for d in departments),
+        "question": question,
+    }
+    if complaint.state == ComplaintState.ACKNOWLEDGED:
+        complaint.state = ComplaintState.VERIFYING
+        _save_stage(complaint, actor, before, ["state"], note=note)
+    else:
+        history_record(actor=actor, obj=complaint, action=HistoryAction.UPDATE, note=note, after={"verification": note})
+    return made
+
+
+@transaction.atomic
+def verification_answer(*, actor, verification: Verification, answer: str, now=None) -> Verification:
+    """The asked department answers; its promise is kept (on time or late)."""
+    verification = Verification.objects.select_for_update().select_related("complaint").get(pk=verification.pk)
+    _require(may_answer(actor, verification))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": [_("S2.6: write what the department found.")]}, code="required")
+    if verification.answered_at:
+        raise ValidationError({"answer": [_("This verification has already been answered.")]}, code="state")
+    if verification.complaint.state == ComplaintState.CLOSED:
+        raise ValidationError({"state": [_("The complaint is closed; reopen it first.")]}, code="state")
+    now = now or timezone.now()
+    verification.answer = answer
+    verification.answered_at = now
+    verification.answered_by = actor
+    verification.full_clean()
+    verification.save(update_fields=["answer", "answered_at", "answered_by"])
+    _keep(verification.promise, actor, now)
+    history_record(
+        actor=actor,
+        obj=verification.complaint,
+        action=HistoryAction.UPDATE,
+        after={"verification_answer": f"{verification.department}: {answer}"[:500]},
+        note=_("Verification answered"),
+    )
+    return verification
+
+
+@transaction.atomic
+def complaint_reply(*, actor, complaint: Complaint, channel: str, text: str, now=None) -> Complaint:
+    """The reply given to the customer (how, what); the reply promise is kept on time or late (S2.6)."""
+    complaint = _locked(complaint)
+    _require(may_handle(actor, complaint))
+    _require_acknowledged(complaint)
+    if complaint.state not in (ComplaintState.ACKNOWLEDGED, ComplaintState.VERIFYING):
+        raise ValidationError({"state": [_("The customer has already been given a reply.")]}, code="state")
+    text = (text or "").strip()
+    errors = {}
+    if channel not in ReplyChannel.values:
+        errors["reply_channel"] = [ValidationError(_("S2.6: choose how the reply was given."), code="required")]
+    if not text:
+        errors["reply_text"] = [ValidationError(_("S2.6: record what the customer was told."), code="required")]
+    if errors:
+        raise ValidationError(errors)
+    now = now or timezone.now()
+    before = _history_view(complaint, STAGE_FIELDS)
+    complaint.state = ComplaintState.REPLIED
+    complaint.reply_at = now
+    complaint.reply_by = actor
+    complaint.reply_channel = channel
+    complaint.reply_text = text
+    complaint.reply_on_time = now <= complaint.reply_promised_at
+    _save_stage(
+        complaint, actor, before, ["state", "reply_at", "reply_by", "reply_channel", "reply_text", "reply_on_time"]
+    )
+    _keep(complaint.reply_promise, actor, now)
+    return complaint
+
+
+@transaction.atomic
+def complaint_followup(
+    *, actor, complaint: Complaint, reached: bool, score: int | None = None, comment: str = "", now=None
+) -> Complaint:
+    """The satisfaction call: a score 1–5 and comment, or one more try without reaching the customer."""
+    complaint = _locked(complaint)
+    _require(may_follow_up(actor, complaint))
+    if complaint.state not in (ComplaintState.REPLIED, ComplaintState.FOLLOW_UP):
+        raise ValidationError({"state": [_("Follow up after the reply has been given.")]}, code="state")
+    if complaint.satisfaction_score is not None or complaint.unreachable:
+        raise ValidationError({"state": [_("The follow-up is already done.")]}, code="state")
+    before = _history_view(complaint, STAGE_FIELDS)
+    complaint.state = ComplaintState.FOLLOW_UP
+    if reached:
+        if score is None or not 1 <= int(score) <= 5:
+            raise ValidationError({"satisfaction_score": [_("Give the customer's score from 1 to 5.")]}, code="range")
+        complaint.satisfaction_score = int(score)
+        complaint.satisfaction_comment = (comment or "").strip()
+        fields = ["state", "satisfaction_score", "satisfaction_comment"]
+    else:
+        complaint.followup_attempts += 1
+        complaint.unreachable = complaint.followup_attempts >= FOLLOWUP_MAX_ATTEMPTS
+        fields = ["state", "followup_attempts", "unreachable"]
+    _save_stage(complaint, actor, before, fields)
+    return complaint
+
+
+@transaction.atomic
+def complaint_close(*, actor, complaint: Complaint, now=None) -> Complaint:
+    """Close the complaint; never without a recorded reply (S2.6)."""
+    complaint = _locked(complaint)
+    _require(may_handle(actor, complaint))
+    if complaint.state == ComplaintState.CLOSED:
+        raise ValidationError({"state": [_("The complaint is already closed.")]}, code="state")
+    if complaint.reply_at is None:
+        raise ValidationError(
+            {"reply_text": [_("S2.6: a complaint cannot be closed before the reply to the customer is recorded.")]},
+            code="no_reply",
+        )
+    now = now or timezone.now()
+    before = _history_view(complaint, STAGE_FIELDS)
+    complaint.state = ComplaintState.CLOSED
+    complaint.closed_at = now
+    complaint.closed_by = actor
+    _save_stage(complaint, actor, before, ["state", "closed_at", "closed_by"])
+    return complaint
+
+
+@transaction.atomic
+def complaint_reopen(*, actor, complaint: Complaint, reason: str, reply_promised_at: datetime | None, now=None):
+    """Reopen a closed complaint with a reason and a new reply time promised to the customer (S2.6)."""
+    complaint = _locked(complaint)
+    _require(may_handle(actor, complaint))
+    if complaint.state != ComplaintState.CLOSED:
+        raise ValidationError({"state": [_("Only a closed complaint can be reopened.")]}, code="state")
+    now = now or timezone.now()
+    reason = (reason or "").strip()
+    errors = {}
+    if not reason:
+        errors["reason"] = [ValidationError(_("Give the reason for reopening the complaint."), code="required")]
+    if not reply_promised_at:
+        errors["reply_promised_at"] = [
+            ValidationError(_("S2.6: tell the customer when they will get an answer, and record it."), code="required")
+        ]
+    elif reply_promised_at <= now:
+        errors["reply_promised_at"] = [
+            ValidationError(_("S2.6: the reply time promised to the customer must be in the future."), code="past")
+        ]
+    if errors:
+        raise ValidationError(errors)
+    before = _history_view(complaint, STAGE_FIELDS)
+    complaint.state = ComplaintState.ACKNOWLEDGED
+    complaint.reopened_count += 1
+    complaint.reopen_reason = reason[:200]
+    complaint.reply_promised_at = reply_promised_at
+    complaint.reply_at = None
+    complaint.reply_by = None
+    complaint.reply_channel = ""
+    complaint.reply_text = ""
+    complaint.reply_on_time = None
+    complaint.satisfaction_score = None
+    complaint.satisfaction_comment = ""
+    complaint.followup_attempts = 0
+    complaint.unreachable = False
+    complaint.closed_at = None
+    complaint.closed_by = None
+    complaint.reply_promise = _reply_promise(complaint, actor, now)
+    fields = [f for f in STAGE_FIELDS if f not in ("acknowledged_at", "acknowledged_by", "ack_minutes")]
+    _save_stage(complaint, actor, before, [*fields, "reply_promise"], note=reason)
+    return complaint
