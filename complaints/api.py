@@ -271,6 +271,8 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
     response={200: ComplaintOut, 404: ErrorOut},
     url_name="complaint_detail",
     summary="One complaint with its stages",
+    description="One complaint of the caller's stores: the facts recorded (S2.4), every stage with its time "
+    "and person, the verifications and the promised reply time (S2.6)." + ERRORS_TEXT,
 )
 def complaint_detail(request, complaint_id: int):
     return _detail(_complaint(request, complaint_id))

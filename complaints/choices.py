@@ -1,5 +1,6 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -27,7 +28,7 @@ class ComplaintState(models.TextChoices):
     VERIFYING = "verifying", _("Verifying")
     REPLIED = "replied", _("Replied")
     FOLLOW_UP = "follow_up", _("Follow-up")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("complaint state", "Closed")
 
 
 class ReplyChannel(models.TextChoices):

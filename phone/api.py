@@ -1,3 +1,416 @@
-from ninja import Router
+"""API: the phone system's incoming-call push, calls, transcripts, messages (S2).
+
+Thin endpoints: parse the input, ask the store wall (org.access), call the same services as the
+console. Errors come back as JSON through the handlers registered in aftersales/api.py.
+"""
+
+import json
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from pydantic import ConfigDict
+
+from core.api_schemas import ERRORS_TEXT, ErrorOut, PageOut, PageQuery, StoreRef, ValidationErrorOut, page_of, store_ref
+from org.access import Right, get_for_user, require, stores_for
+from org.models import Department, User
+
+from . import selectors, services
+from .choices import Direction, HungUpFirst, Outcome, Purpose
+from .models import Call, Message
 
 router = Router(tags=["phone"])
+
+
+def _store_for(user, ref, right=Right.EDIT):
+    """The store named by code or id among the caller's, else the caller's own (422 when unclear)."""
+    stores = stores_for(user, right)
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        if user.store_id and stores.filter(pk=user.store_id).exists():
+            return stores.get(pk=user.store_id)
+        candidates = list(stores[:2])
+        if len(candidates) == 1:
+            return candidates[0]
+        raise ValidationError({"store": [_("Give the store's code or id (see GET /api/v1/stores).")]})
+    if isinstance(ref, int):
+        match = stores.filter(pk=ref)
+    else:
+        ref = ref.strip()
+        match = stores.filter(Q(code=ref) | Q(pk=int(ref))) if ref.isdigit() else stores.filter(code=ref)
+    store = match.first()
+    if store is None:
+        raise ValidationError({"store": [_("There is no such store among yours (see GET /api/v1/stores).")]})
+    return store
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+
+
+def _person(user) -> dict | None:
+    return {"id": user.pk, "name": user.name or user.username} if user else None
+
+
+def _customer(customer) -> dict | None:
+    return {"id": customer.pk, "name": customer.name} if customer else None
+
+
+# --- The incoming-call pop-up --------------------------------------------------------------------
+
+
+class IncomingIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    number: str = Field(description="The caller's number as the phone system shows it.")
+    extension: str = Field(description="The extension that rings; its person gets the pop-up.")
+    store: int | str | None = Field(None, description="The store's code or id; by default the token person's store.")
+
+
+class IncomingOut(Schema):
+    id: int
+    store: StoreRef
+    number: str
+    extension: str
+    user: PersonRef
+    customer: CustomerRef | None
+    created_at: datetime
+
+
+@router.post(
+    "/calls/incoming",
+    response={201: IncomingOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Announce a ringing call",
+    url_name="call_incoming",
+    description="The phone system announces a call ringing at an extension: the person with that extension "
+    "sees the caller (customer, vehicles, open promises) pop up on their call console within seconds. "
+    "Nothing else is recorded; the call itself is logged at the console or imported from the call records."
+    + ERRORS_TEXT,
+)
+def call_incoming(request, payload: IncomingIn):
+    user = request.auth
+    require(user, Right.EDIT)
+    store = _store_for(user, payload.store)
+    incoming = services.call_incoming(store=store, number=payload.number, extension=payload.extension)
+    return Status(
+        201,
+        {
+            "id": incoming.pk,
+            "store": store_ref(store),
+            "number": incoming.number,
+            "extension": incoming.extension,
+            "user": _person(incoming.user),
+            "customer": _customer(incoming.customer),
+            "created_at": incoming.created_at,
+        },
+    )
+
+
+# --- Calls ---------------------------------------------------------------------------------------
+
+
+class ScriptItemOut(Schema):
+    key: str
+    rule_id: str
+    kind: str
+    passed: bool
+    phrase: str | None = None
+    evidence: str | None = None
+
+
+class CallOut(Schema):
+    id: int
+    url: str
+    store: StoreRef
+    direction: Direction
+    number: str
+    customer: CustomerRef | None
+    started_at: datetime
+    ring_seconds: float | None
+    rings: int | None
+    answered_in_time: bool | None = Field(description="S2.1: answered before the 4th ring.")
+    missed: bool
+    purpose: str
+    outcome: str
+    notes: str
+    answered_by: PersonRef | None
+    hung_up_first: str
+    returns_call: int | None
+    script_score: int | None = Field(
+        description="Script check score 0-100 (S2.2, S2.4, S2.6), null without transcript."
+    )
+    script_items: list[ScriptItemOut]
+
+
+class CallPageOut(PageOut):
+    items: list[CallOut]
+
+
+class CallPageQuery(PageQuery):
+    missed: bool | None = Field(None, description="Only missed calls (true) or only answered ones (false).")
+    person: int | None = Field(None, description="Only calls answered by this person (id).")
+
+
+class CallIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
+    direction: Direction = Direction.INBOUND
+    number: str = Field("", description="The other party's number; unknown callers may leave it empty.")
+    started_at: datetime | None = None
+    ring_seconds: float | None = Field(None, ge=0, description="Ring time in seconds (S2.1).")
+    rings: int | None = Field(None, ge=1, description="Or the rings counted; converted with the store's ring cycle.")
+    purpose: Purpose | None = None
+    outcome: Outcome
+    notes: str = ""
+    hung_up_first: HungUpFirst = HungUpFirst.UNKNOWN
+    answered_by: int | None = Field(None, description="Who answered (person id); by default the caller.")
+    transcript: str = Field("", description="Checked against the department's script at once.")
+
+
+class TranscriptIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    transcript: str
+
+
+def _call_out(call: Call) -> dict:
+    result = call.script_result or {}
+    return {
+        "id": call.pk,
+        "url": reverse("api:call_detail", kwargs={"call_id": call.pk}),
+        "store": store_ref(call.store),
+        "direction": call.direction,
+        "number": call.number,
+        "customer": _customer(call.customer),
+        "started_at": call.started_at,
+        "ring_seconds": call.ring_seconds,
+        "rings": call.rings,
+        "answered_in_time": call.answered_in_time,
+        "missed": call.missed,
+        "purpose": call.purpose,
+        "outcome": call.outcome,
+        "notes": call.notes,
+        "answered_by": _person(call.answered_by),
+        "hung_up_first": call.hung_up_first,
+        "returns_call": call.returns_call_id,
+        "script_score": call.script_score,
+        "script_items": result.get("items", []),
+    }
+
+
+@router.get(
+    "/calls",
+    response=CallPageOut,
+    summary="List calls",
+    url_name="call_list",
+    description="Calls of the caller's stores, newest first, paged; filters `store`, `missed`, `person`." + ERRORS_TEXT,
+)
+def call_list(request, query: Query[CallPageQuery]):
+    user = request.auth
+    require(user, Right.VIEW)
+    qs = selectors.calls_for(user)
+    if query.store:
+        qs = qs.filter(store__code=query.store.strip())
+    if query.missed is not None:
+        qs = qs.filter(missed=query.missed)
+    if query.person:
+        qs = qs.filter(answered_by_id=query.person)
+    page = page_of(qs.order_by("-started_at", "-id"), query)
+    page["items"] = [_call_out(c) for c in page["items"]]
+    return page
+
+
+@router.get(
+    "/calls/{call_id}",
+    response={200: CallOut, 404: ErrorOut},
+    summary="Read a call",
+    url_name="call_detail",
+    description="One call with its ring time and script check result." + ERRORS_TEXT,
+)
+def call_detail(request, call_id: int):
+    return _call_out(get_for_user(selectors.calls_for(request.auth), request.auth, pk=call_id))
+
+
+@router.post(
+    "/calls",
+    response={201: CallOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Log a call",
+    url_name="call_create",
+    description="Logs a call as the console does: the number is checked (E.164, or digits for an extension), the "
+    "customer found by number, the ring time converted (rings × the store's ring cycle, S2.1). A dropped or "
+    "missed call with a known number becomes a call-back promise for the desk (S2.10)." + ERRORS_TEXT,
+)
+def call_create(request, payload: CallIn):
+    user = request.auth
+    require(user, Right.EDIT)
+    store = _store_for(user, payload.store)
+    require(user, Right.EDIT, store.pk)
+    data = payload.dict(exclude={"store", "answered_by"})
+    data["source"] = "api"
+    if payload.answered_by is not None:
+        person = User.objects.filter(pk=payload.answered_by, store=store, is_active=True).first()
+        if person is None:
+            raise ValidationError({"answered_by": [_("The person must work in this store.")]})
+        data["answered_by"] = person
+    call = services.call_log(actor=user, store=store, data=data)
+    return Status(201, _call_out(call))
+
+
+@router.post(
+    "/calls/{call_id}/transcript",
+    response={200: CallOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Add a call's transcript",
+    url_name="call_transcript",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {"application/json": {"schema": TranscriptIn.model_json_schema()}},
+        }
+    },
+    description="Stores the transcript and checks it against the department's script (S2.2; S2.4 and S2.6 for "
+    "complaints); the answer carries the score and each item's result." + ERRORS_TEXT,
+)
+def call_transcript(request, call_id: int):
+    user = request.auth
+    call = get_for_user(Call.objects.all(), user, right=Right.EDIT, pk=call_id)
+    # The body is read after the wall: another store's call is 404 whatever the body says.
+    try:
+        body = json.loads(request.body or b"{}")
+    except ValueError:
+        body = None
+    if not isinstance(body, dict) or not isinstance(body.get("transcript", ""), str):
+        raise ValidationError({"transcript": [_("Send JSON with the transcript as text.")]})
+    call = services.call_transcript_set(actor=user, call=call, transcript=body.get("transcript", ""))
+    return _call_out(selectors.calls_for(user).get(pk=call.pk))
+
+
+# --- Messages ------------------------------------------------------------------------------------
+
+
+class MessageOut(Schema):
+    id: int
+    store: StoreRef
+    for_user: PersonRef | None
+    for_department: str | None
+    caller_name: str
+    caller_number: str
+    customer: CustomerRef | None
+    text: str
+    callback_wanted: bool
+    callback_due_at: datetime | None = Field(description="When the call-back promise is due (S2.3).")
+    promise_state: str | None
+    taken_by: PersonRef
+    taken_at: datetime
+    read_at: datetime | None
+    called_back_at: datetime | None
+
+
+class MessagePageOut(PageOut):
+    items: list[MessageOut]
+
+
+class MessageIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
+    for_user: int | None = Field(None, description="The person the message is for (id).")
+    for_department: int | None = Field(None, description="Or the department (id).")
+    caller_name: str
+    caller_number: str = ""
+    text: str
+    callback_wanted: bool = False
+    callback_by: datetime | None = Field(None, description="By default two business hours from now.")
+
+
+def _message_out(m: Message) -> dict:
+    return {
+        "id": m.pk,
+        "store": store_ref(m.store),
+        "for_user": _person(m.for_user),
+        "for_department": str(m.for_department) if m.for_department else None,
+        "caller_name": m.caller_name,
+        "caller_number": m.caller_number,
+        "customer": _customer(m.customer),
+        "text": m.text,
+        "callback_wanted": m.callback_wanted,
+        "callback_due_at": m.promise.due_at if m.promise else None,
+        "promise_state": m.promise.state if m.promise else None,
+        "taken_by": _person(m.taken_by),
+        "taken_at": m.taken_at,
+        "read_at": m.read_at,
+        "called_back_at": m.called_back_at,
+    }
+
+
+@router.get(
+    "/messages",
+    response=MessagePageOut,
+    summary="List my messages",
+    url_name="message_list",
+    description="Messages for the caller and the caller's department, newest first, paged." + ERRORS_TEXT,
+)
+def message_list(request, query: Query[PageQuery]):
+    user = request.auth
+    require(user, Right.VIEW)
+    qs = selectors.messages_for(user)
+    if query.store:
+        qs = qs.filter(store__code=query.store.strip())
+    page = page_of(qs, query)
+    page["items"] = [_message_out(m) for m in page["items"]]
+    return page
+
+
+@router.post(
+    "/messages",
+    response={201: MessageOut, 403: ErrorOut, 422: ValidationErrorOut},
+    summary="Take a message",
+    url_name="message_create",
+    description="A message for an absent colleague or a department (S2.3). A wanted call-back needs the "
+    "caller's number and becomes a promise owned by the recipient, reminded and escalated." + ERRORS_TEXT,
+)
+def message_create(request, payload: MessageIn):
+    user = request.auth
+    require(user, Right.EDIT)
+    store = _store_for(user, payload.store)
+    data = payload.dict(exclude={"store", "for_user", "for_department"})
+    data["for_user"] = (
+        User.objects.filter(pk=payload.for_user, store=store).first() if payload.for_user is not None else None
+    )
+    data["for_department"] = (
+        Department.objects.filter(pk=payload.for_department, store=store).first()
+        if payload.for_department is not None
+        else None
+    )
+    errors = {}
+    if payload.for_user is not None and data["for_user"] is None:
+        errors["for_user"] = [_("The recipient must work in this store.")]
+    if payload.for_department is not None and data["for_department"] is None:
+        errors["for_department"] = [_("The department must be one of this store's.")]
+    if errors:
+        raise ValidationError(errors)
+    message = services.message_take(actor=user, store=store, data=data)
+    return Status(201, _message_out(selectors.messages_for_store(message)))
+
+
+@router.post(
+    "/messages/{message_id}/read",
+    response={200: MessageOut, 403: ErrorOut, 404: ErrorOut},
+    summary="Mark a message read",
+    url_name="message_read",
+    description="The recipient has read the message." + ERRORS_TEXT,
+)
+def message_read(request, message_id: int):
+    user = request.auth
+    message = get_for_user(Message.objects.all(), user, right=Right.EDIT, pk=message_id)
+    services.message_check_handler(user, message)
+    services.message_mark_read(actor=user, message=message)
+    return _message_out(selectors.messages_for_store(message))

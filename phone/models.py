@@ -256,7 +256,12 @@ class IncomingCall(models.Model):
         related_name="+",
     )
     customer = models.ForeignKey(
-        "customers.Customer", verbose_name=_("customer"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "customers.Customer",
+        verbose_name=_("customer"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("rang at"), default=timezone.now)
     taken_at = models.DateTimeField(_("taken at"), null=True, blank=True)

@@ -336,7 +336,9 @@ def test_openapi_document_lists_every_route_with_a_description(client, world):
         f"{API}/vehicles": {"get", "post"},
         f"{API}/vehicles/{{vehicle_id}}": {"get", "patch"},
     }
-    assert {path: set(operations) for path, operations in paths.items()} == expected
+    documented = {path: set(operations) for path, operations in paths.items()}
+    for path, operations in expected.items():
+        assert operations <= documented.get(path, set()), path
     for path, operations in paths.items():
         for method, operation in operations.items():
             assert operation.get("description"), (method, path)

@@ -2,4 +2,30 @@
 
 
 def records(world) -> dict:
-    return {}
+    from phone import services
+
+    b = world.b
+    call = services.call_log(
+        actor=b.staff,
+        store=b.store,
+        data={"number": "13987654321", "purpose": "enquiry", "outcome": "dropped", "ring_seconds": 3},
+    )
+    message = services.message_take(
+        actor=b.staff,
+        store=b.store,
+        data={
+            "for_user": b.supervisor,
+            "caller_name": "乙店来电人",
+            "caller_number": "13987654321",
+            "text": "请回电",
+            "callback_wanted": True,
+        },
+    )
+    incoming = services.call_incoming(store=b.store, number="13987654321", extension=b.staff.extension)
+    return {
+        "call_pk": call.pk,
+        "message_pk": message.pk,
+        "incoming_pk": incoming.pk,
+        "call_id": call.pk,
+        "message_id": message.pk,
+    }

@@ -1,0 +1,96 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from org.models import Department, User
+
+from .choices import Direction, HungUpFirst, Outcome, Purpose, ScriptKind
+
+
+class CallForm(forms.Form):
+    """The console's compact call form: a common call is logged in a few keystrokes (S2.1, S2.11)."""
+
+    direction = forms.ChoiceField(
+        label=_("direction"),
+        choices=[(Direction.INBOUND, Direction.INBOUND.label), (Direction.OUTBOUND, Direction.OUTBOUND.label)],
+        initial=Direction.INBOUND,
+        widget=forms.RadioSelect,
+    )
+    number = forms.CharField(label=_("number"), max_length=40, required=False)
+    purpose = forms.ChoiceField(
+        label=_("purpose"), choices=Purpose.choices, initial=Purpose.ENQUIRY, widget=forms.RadioSelect
+    )
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[c for c in Outcome.choices if c[0] != Outcome.NO_ANSWER],
+        initial=Outcome.HANDLED,
+        widget=forms.RadioSelect,
+    )
+    ring_seconds = forms.FloatField(label=_("ring time (seconds)"), required=False, min_value=0, max_value=600)
+    rings = forms.IntegerField(label=_("rings"), required=False, min_value=1, max_value=50)
+    hung_up_first = forms.ChoiceField(
+        label=_("hung up first"), choices=HungUpFirst.choices, required=False, widget=forms.RadioSelect
+    )
+    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    transcript = forms.CharField(label=_("transcript"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class CallBackForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label=_("outcome"),
+        choices=[(Outcome.HANDLED, Outcome.HANDLED.label), (Outcome.NO_ANSWER, Outcome.NO_ANSWER.label)],
+        initial=Outcome.HANDLED,
+    )
+    notes = forms.CharField(label=_("notes"), required=False, max_length=500)
+
+
+class MessageForm(forms.Form):
+    """A message for an absent colleague or a department (S2.3)."""
+
+    recipient = forms.ChoiceField(label=_("for"))
+    caller_name = forms.CharField(label=_("caller's name"), max_length=50)
+    caller_number = forms.CharField(label=_("caller's number"), max_length=40, required=False)
+    text = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 2}))
+    callback_wanted = forms.BooleanField(label=_("call-back wanted"), required=False)
+    callback_by = forms.DateTimeField(
+        label=_("call back by"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+    )
+
+    def __init__(self, *args, store=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.store = store
+        people = User.objects.filter(store=store, is_active=True).order_by("name") if store else User.objects.none()
+        departments = (
+            Department.objects.filter(store=store, active=True).order_by("name") if store else Department.objects.none()
+        )
+        self.people = {str(p.pk): p for p in people}
+        self.departments = {str(d.pk): d for d in departments}
+        self.fields["recipient"].choices = [
+            ("", "—"),
+            (_("People"), [(f"u{pk}", p.name or p.username) for pk, p in self.people.items()]),
+            (_("Departments"), [(f"d{pk}", str(d)) for pk, d in self.departments.items()]),
+        ]
+
+    def service_data(self) -> dict:
+        data = dict(self.cleaned_data)
+        recipient = data.pop("recipient")
+        data["for_user"] = self.people.get(recipient[1:]) if recipient.startswith("u") else None
+        data["for_department"] = self.departments.get(recipient[1:]) if recipient.startswith("d") else None
+        return data
+
+
+class ScriptForm(forms.Form):
+    kind = forms.ChoiceField(choices=ScriptKind.choices)
+    text = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class CallFilterForm(forms.Form):
+    day = forms.DateField(label=_("date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    person = forms.TypedChoiceField(label=_("answered by"), required=False, coerce=int, empty_value=None)
+    missed = forms.BooleanField(label=_("missed"), required=False)
+
+    def __init__(self, *args, people=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].choices = [("", "—"), *[(p.pk, p.name or p.username) for p in people]]

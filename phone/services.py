@@ -1,0 +1,669 @@
+"""Writes of the call console (S2): log a call, the incoming-call pop-up, messages, call-backs, scripts.
+
+Every write runs in a transaction and validates with full_clean(); errors are ValidationError dicts
+naming the field. The web views and the API call these same functions.
+"""
+
+import math
+import re
+from datetime import timedelta
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+
+from core.audit import history_record, snapshot
+from core.models import HistoryAction
+from core.validators import national_digits, normalize_any_phone, to_halfwidth
+from customers.models import Customer
+from org.access import Right, has_right
+from org.choices import DepartmentKind, Role
+from org.models import Department, User
+from promises.choices import NotificationKind, PromiseState
+from promises.models import Promise
+from promises.services import notify, promise_keep, promise_make
+
+from . import script_check
+from .choices import Direction, Outcome, Purpose, ScriptKind, Source
+from .models import Call, GreetingScript, IncomingCall, Message, phone_settings
+
+MESSAGE_CALLBACK_MINUTES = 120  # S2.3: a wanted call-back without a time is due in two business hours
+MESSAGE_KIND = "message_callback"
+MISSED_KIND = "missed_callback"
+MIN_MATCH_DIGITS = 7  # shorter numbers (extensions) never name a customer
+
+# ---------------------------------------------------------------------------------------------
+# Numbers and customers
+
+_SEPARATORS = re.compile(r"[\s\-()（）.]")
+
+
+def clean_number(raw: str, *, field: str = "number") -> tuple[str, str]:
+    """(stored number, digits for matching): E.164 when it parses, else the bare digits (extensions)."""
+    text = to_halfwidth(raw or "").strip()
+    if not text:
+        return "", ""
+    try:
+        e164 = normalize_any_phone(text)
+    except ValidationError:
+        compact = _SEPARATORS.sub("", text)
+        if not compact.isdigit() or len(compact) > 20:
+            raise ValidationError(
+                {
+                    field: [
+                        ValidationError(
+                            _("%(value)s is not a phone number: enter digits only, for example 138 1234 5678 or 8011."),
+                            code="phone_digits",
+                            params={"value": text},
+                        )
+                    ]
+                }
+            ) from None
+        return compact, compact
+    return e164, national_digits(e164)
+
+
+def customer_for_number(store, digits: str) -> Customer | None:
+    """The store's customer whose mobile or landline is this number (exactly), if any."""
+    if len(digits or "") < MIN_MATCH_DIGITS:
+        return None
+    candidates = Customer.objects.filter(store=store, erased_at__isnull=True, phone_digits__contains=digits).order_by(
+        "id"
+    )[:5]
+    for customer in candidates:
+        if digits in customer.phone_digits.split():
+            return customer
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Ring time (S2.1)
+
+
+def rings_for_seconds(ring_seconds: float, cycle: float) -> int:
+    """The ring during which the call was answered: ring n starts at (n - 1) × cycle; 0 s is ring 1."""
+    return math.floor(ring_seconds / cycle + 1e-9) + 1
+
+
+def ring_figures(*, store, ring_seconds: float | None = None, rings: int | None = None):
+    """(ring seconds, rings, answered in time) from seconds, or from rings counted by hand.
+
+    With China's cadence (5 s cycle) 14.9 s is the 3rd ring and in time; at 15.0 s the 4th ring
+    starts and it is not. Rings counted by hand give the start of that ring as the ring time.
+    """
+    settings = phone_settings(store)
+    cycle = settings.ring_cycle_seconds or 5.0
+    if ring_seconds is not None:
+        if ring_seconds < 0:
+            raise ValidationError({"ring_seconds": [_("The ring time cannot be negative.")]})
+        rings = rings_for_seconds(ring_seconds, cycle)
+    elif rings is not None:
+        if rings < 1:
+            raise ValidationError({"rings": [_("Count at least one ring.")]})
+        ring_seconds = (rings - 1) * cycle
+    else:
+        return None, None, None
+    return float(ring_seconds), rings, ring_seconds < settings.max_rings * cycle
+
+
+# ---------------------------------------------------------------------------------------------
+# Calls
+
+
+def _department_of(person, store):
+    if person is not None and person.department_id and person.department.store_id == store.pk:
+        return person.department
+    return None
+
+
+def _desk_department(store):
+    """The store's customer-service department (the desk), else its first active department."""
+    departments = Department.objects.filter(store=store, active=True).order_by("id")
+    return departments.filter(kind=DepartmentKind.CUSTOMER_SERVICE).first() or departments.first()
+
+
+def script_context(store, person, department) -> script_check.ScriptContext:
+    return script_check.ScriptContext(
+        store_name=store.name,
+        department_name=department.name if department else "",
+        person_name=(person.name or person.username) if person else "",
+        staff_number=(person.employee_no or "") if person else "",
+    )
+
+
+def _run_script_check(call: Call) -> None:
+    call_kind = "complaint" if call.purpose == Purpose.COMPLAINT else (call.purpose or "other")
+    result = script_check.check_transcript(
+        call.transcript,
+        call_kind=call_kind,
+        context=script_context(call.store, call.answered_by, call.department),
+    )
+    call.script_result = result.to_json()
+    call.script_score = result.score
+
+
+CALL_FIELDS = ("direction", "number", "customer", "purpose", "outcome", "ring_seconds", "answered_by", "notes")
+
+
+@transaction.atomic
+def call_log(*, actor, store, data: dict) -> Call:
+    """Log one call (S2.1, S2.11): number, customer, ring time, purpose, outcome, who answered.
+
+    A transcript is checked against the department's script (S2.2, S2.4, S2.6). A dropped or missed
+    call with a known number becomes a call-back promise for the desk (S2.10); an outgoing call to a
+    number waiting for a call-back keeps that promise (S2.3, S2.10).
+    """
+    errors = {}
+    direction = data.get("direction") or Direction.INBOUND
+    outcome = data.get("outcome") or ""
+    try:
+        number, digits = clean_number(data.get("number", ""))
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        number, digits = "", ""
+    if direction == Direction.OUTBOUND and not number and "number" not in errors:
+        errors["number"] = [_("Enter the number that was called.")]
+    if not outcome:
+        errors["outcome"] = [_("Choose how the call ended.")]
+    customer = data.get("customer")
+    if customer is not None and customer.store_id != store.pk:
+        errors["customer"] = [_("The customer is not one of this store's customers.")]
+    try:
+        ring_seconds, rings, in_time = ring_figures(
+            store=store, ring_seconds=data.get("ring_seconds"), rings=data.get("rings")
+        )
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        ring_seconds = rings = in_time = None
+    if errors:
+        raise ValidationError(errors)
+    missed = outcome == Outcome.MISSED
+    answered_by = data.get("answered_by", actor if not missed else None)
+    if answered_by is not None and not getattr(answered_by, "pk", None):
+        answered_by = None
+    if direction == Direction.INBOUND and missed:
+        in_time = False
+    call = Call(
+        store=store,
+        direction=direction,
+        number=number,
+        number_digits=digits,
+        customer=customer if customer is not None else customer_for_number(store, digits),
+        started_at=data.get("started_at") or timezone.now(),
+        ring_seconds=ring_seconds if direction == Direction.INBOUND else None,
+        rings=rings if direction == Direction.INBOUND else None,
+        answered_in_time=in_time if direction == Direction.INBOUND else None,
+        missed=missed,
+        purpose=data.get("purpose") or "",
+        outcome=outcome,
+        notes=(data.get("notes") or "").strip(),
+        answered_by=answered_by,
+        department=_department_of(answered_by, store),
+        extension=data.get("extension") or (getattr(answered_by, "extension", "") or ""),
+        hung_up_first=data.get("hung_up_first") or "",
+        transferred_to=data.get("transferred_to"),
+        transcript=(data.get("transcript") or "").strip(),
+        returns_call=data.get("returns_call"),
+        source=data.get("source") or Source.CONSOLE,
+        logged_by=actor if getattr(actor, "pk", None) else None,
+        logged_at=timezone.now(),
+    )
+    if call.transcript:
+        _run_script_check(call)
+    call.full_clean()
+    call.save()
+    history_record(actor=actor, obj=call, action=HistoryAction.CREATE, after=snapshot(call, CALL_FIELDS))
+    if outcome in (Outcome.DROPPED, Outcome.MISSED):
+        missed_call_promise(call)
+    if direction == Direction.OUTBOUND and outcome != Outcome.NO_ANSWER:
+        _keep_waiting_callbacks(call, actor)
+    return call
+
+
+@transaction.atomic
+def call_transcript_set(*, actor, call: Call, transcript: str) -> Call:
+    """Store a transcript and its script check (S2.2; S2.4 and S2.6 for complaints)."""
+    call = (
+        Call.objects.select_for_update(of=("self",))
+        .select_related("store", "answered_by", "department")
+        .get(pk=call.pk)
+    )
+    text = (transcript or "").strip()
+    if not text:
+        raise ValidationError({"transcript": [_("Paste or type the transcript.")]})
+    before = snapshot(call, ["transcript", "script_score"])
+    call.transcript = text
+    _run_script_check(call)
+    call.full_clean()
+    call.save(update_fields=["transcript", "script_result", "script_score"])
+    history_record(
+        actor=actor,
+        obj=call,
+        action=HistoryAction.UPDATE,
+        before=before,
+        after=snapshot(call, ["transcript", "script_score"]),
+    )
+    return call
+
+
+def _callback_url(call: Call) -> str:
+    return reverse("phone:call_detail", args=[call.pk])
+
+
+def missed_call_promise(call: Call) -> Promise | None:
+    """A dropped or missed call with a known number becomes a call-back promise for the desk (S2.10).
+
+    Owned by the answering person's department, else the store's customer-service department; due
+    in the store's configured business minutes (default 15). Calling the number back keeps it.
+    Safe to call twice for the same call (the phone-system import calls it too).
+    """
+    if not call.number_digits or call.direction == Direction.INTERNAL:
+        return None
+    if not (call.missed or call.outcome in (Outcome.DROPPED, Outcome.MISSED)):
+        return None
+    call_type = ContentType.objects.get_for_model(Call)
+    existing = Promise.objects.filter(subject_type=call_type, subject_id=call.pk, kind=MISSED_KIND).first()
+    if existing is not None:
+        return existing
+    department = None
+    if call.answered_by_id:
+        department = _department_of(call.answered_by, call.store)
+    department = department or call.department or _desk_department(call.store)
+    if department is None:
+        return None
+    settings = phone_settings(call.store)
+    start = min(call.ended_at or call.started_at, timezone.now())
+    title = _("Call back %(number)s (cut off or missed)") % {
+        "number": call.customer.name if call.customer_id else call.number
+    }
+    return promise_make(
+        store=call.store,
+        kind=MISSED_KIND,
+        rule_id="S2.10",
+        title=title,
+        owner_department=department,
+        subject=call,
+        url=_callback_url(call),
+        business_minutes=settings.missed_callback_minutes,
+        now=start,
+    )
+
+
+def _keep_waiting_callbacks(call: Call, actor) -> int:
+    """An outgoing call to a number that waits for a call-back keeps those promises (S2.3, S2.10)."""
+    if not call.number_digits:
+        return 0
+    kept = 0
+    call_type = ContentType.objects.get_for_model(Call)
+    missed_ids = Call.objects.filter(store=call.store, number_digits=call.number_digits).exclude(pk=call.pk)
+    promises = list(
+        Promise.objects.filter(
+            store=call.store,
+            kind=MISSED_KIND,
+            state=PromiseState.OPEN,
+            subject_type=call_type,
+            subject_id__in=missed_ids.values("pk"),
+        )
+    )
+    for promise in promises:
+        promise_keep(promise=promise, actor=actor, at=call.started_at)
+        kept += 1
+    # messages for the caller of this number: kept by their recipient (or a member of the department)
+    messages = Message.objects.filter(
+        store=call.store,
+        caller_number=call.number,
+        callback_wanted=True,
+        called_back_at=None,
+        promise__state=PromiseState.OPEN,
+    )
+    for message in messages:
+        if _is_recipient(actor, message):
+            _mark_called_back(message, call, actor)
+            kept += 1
+    return kept
+
+
+# ---------------------------------------------------------------------------------------------
+# The incoming-call pop-up
+
+
+@transaction.atomic
+def call_incoming(*, store, number: str, extension: str) -> IncomingCall:
+    """A ringing call pushed by the phone system: a pop-up on the console of the person at the extension."""
+    stored, digits = clean_number(number)
+    extension = (extension or "").strip()
+    if not extension:
+        raise ValidationError({"extension": [_("Give the answering extension.")]})
+    person = (
+        User.objects.filter(store=store, extension=extension, is_active=True).order_by("id").first()
+        if extension
+        else None
+    )
+    if person is None:
+        raise ValidationError(
+            {
+                "extension": [
+                    ValidationError(
+                        _("Nobody in this store has the extension %(value)s."),
+                        code="unknown_extension",
+                        params={"value": extension},
+                    )
+                ]
+            }
+        )
+    # pop-ups are not records: yesterday's are cleared away as new calls ring
+    IncomingCall.objects.filter(store=store, created_at__lt=timezone.now() - timedelta(days=1)).delete()
+    incoming = IncomingCall(
+        store=store,
+        number=stored,
+        extension=extension,
+        user=person,
+        customer=customer_for_number(store, digits),
+    )
+    incoming.full_clean()
+    incoming.save()
+    return incoming
+
+
+@transaction.atomic
+def incoming_take(*, actor, incoming: IncomingCall) -> IncomingCall:
+    """The person took (or dismissed) the pop-up."""
+    incoming = IncomingCall.objects.select_for_update().get(pk=incoming.pk)
+    if incoming.taken_at is None:
+        incoming.taken_at = timezone.now()
+        incoming.save(update_fields=["taken_at"])
+    return incoming
+
+
+# ---------------------------------------------------------------------------------------------
+# Messages for absent colleagues (S2.3)
+
+
+def _is_recipient(user, message: Message) -> bool:
+    if message.for_user_id:
+        return message.for_user_id == user.pk
+    return bool(user.department_id) and user.department_id == message.for_department_id
+
+
+def message_check_handler(user, message: Message) -> None:
+    """Only a recipient (or a manager of the store) reads a message or calls back for it."""
+    if not (_is_recipient(user, message) or has_right(user, Right.MANAGE_STORE, message.store_id)):
+        raise PermissionDenied
+
+
+def message_recipients(message: Message) -> list:
+    if message.for_user_id:
+        return [message.for_user]
+    return list(User.objects.filter(department_id=message.for_department_id, is_active=True))
+
+
+MESSAGE_FIELDS = (
+    "for_user",
+    "for_department",
+    "caller_name",
+    "caller_number",
+    "text",
+    "callback_wanted",
+    "callback_by",
+)
+
+
+@transaction.atomic
+def message_take(*, actor, store, data: dict) -> Message:
+    """Take a message for a person or a department; a wanted call-back becomes their promise (S2.3)."""
+    errors = {}
+    person = data.get("for_user")
+    department = data.get("for_department")
+    if person is not None and (person.store_id != store.pk or not person.is_active):
+        errors["for_user"] = [_("The recipient must work in this store.")]
+    if department is not None and department.store_id != store.pk:
+        errors["for_department"] = [_("The department must be one of this store's.")]
+    if person is None and department is None:
+        errors["for_user"] = [_("Choose the person or the department the message is for.")]
+    caller_name = (data.get("caller_name") or "").strip()
+    if not caller_name:
+        errors["caller_name"] = [_("Enter the caller's name.")]
+    text = (data.get("text") or "").strip()
+    if not text:
+        errors["text"] = [_("Write the message.")]
+    try:
+        number, digits = clean_number(data.get("caller_number", ""), field="caller_number")
+    except ValidationError as exc:
+        errors.update(exc.error_dict)
+        number, digits = "", ""
+    wanted = bool(data.get("callback_wanted"))
+    callback_by = data.get("callback_by") if wanted else None
+    if wanted and not number and "caller_number" not in errors:
+        errors["caller_number"] = [_("A call-back needs the caller's number.")]
+    if callback_by is not None and callback_by <= timezone.now():
+        errors["callback_by"] = [_("The call-back time must be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    message = Message(
+        store=store,
+        call=data.get("call"),
+        for_user=person,
+        for_department=department if person is None else (department or None),
+        caller_name=caller_name,
+        caller_number=number,
+        customer=data.get("customer") or customer_for_number(store, digits),
+        text=text,
+        callback_wanted=wanted,
+        callback_by=callback_by,
+        taken_by=actor,
+        taken_at=timezone.now(),
+    )
+    message.full_clean()
+    message.save()
+    url = reverse("phone:message_list") + f"#message-{message.pk}"
+    promise = None
+    if wanted:
+        promise = promise_make(
+            store=store,
+            kind=MESSAGE_KIND,
+            rule_id="S2.3",
+            title=_("Call back %(name)s (%(number)s)") % {"name": caller_name, "number": number},
+            actor=actor,
+            owner=person,
+            owner_department=None if person is not None else department,
+            subject=message,
+            url=url,
+            due_at=callback_by,
+            business_minutes=None if callback_by else MESSAGE_CALLBACK_MINUTES,
+        )
+        message.promise = promise
+        message.save(update_fields=["promise"])
+    notify(
+        recipients=message_recipients(message),
+        store=store,
+        title=_("Message from %(name)s: %(text)s") % {"name": caller_name, "text": text[:80]},
+        kind=NotificationKind.ASSIGNED if promise else NotificationKind.INFO,
+        promise=promise,
+        url=url,
+    )
+    history_record(actor=actor, obj=message, action=HistoryAction.CREATE, after=snapshot(message, MESSAGE_FIELDS))
+    return message
+
+
+@transaction.atomic
+def message_mark_read(*, actor, message: Message) -> Message:
+    """The recipient has read the message (delivered messages without a call-back end here)."""
+    message = Message.objects.select_for_update().get(pk=message.pk)
+    if message.read_at is None:
+        message.read_at = timezone.now()
+        message.save(update_fields=["read_at"])
+    return message
+
+
+def _mark_called_back(message: Message, call: Call, actor) -> None:
+    message = Message.objects.select_for_update(of=("self",)).select_related("promise").get(pk=message.pk)
+    if message.called_back_at is None:
+        message.called_back_at = call.started_at
+        message.callback_call = call
+        message.read_at = message.read_at or call.started_at
+        message.save(update_fields=["called_back_at", "callback_call", "read_at"])
+    if message.promise is not None:
+        promise_keep(promise=message.promise, actor=actor, at=call.started_at)
+
+
+@transaction.atomic
+def call_back(*, actor, message: Message | None = None, call: Call | None = None, data: dict | None = None) -> Call:
+    """Log the outgoing call that returns a message or a dropped or missed call; it keeps the promise."""
+    if (message is None) == (call is None):
+        raise ValueError("call_back needs a message or a call")
+    data = dict(data or {})
+    outcome = data.get("outcome") or Outcome.HANDLED
+    if message is not None:
+        store = message.store
+        number = message.caller_number
+        customer = message.customer
+        returns = message.call
+    else:
+        store = call.store
+        number = call.number
+        customer = call.customer
+        returns = call
+    if not number:
+        raise ValidationError({"number": [_("There is no number to call back.")]})
+    new_call = call_log(
+        actor=actor,
+        store=store,
+        data={
+            "direction": Direction.OUTBOUND,
+            "number": number,
+            "customer": customer,
+            "purpose": Purpose.CALLBACK,
+            "outcome": outcome,
+            "notes": data.get("notes", ""),
+            "returns_call": returns,
+            "answered_by": actor,
+        },
+    )
+    if message is not None and outcome != Outcome.NO_ANSWER:
+        _mark_called_back(message, new_call, actor)
+    return new_call
+
+
+# ---------------------------------------------------------------------------------------------
+# Scripts (S2.2–S2.10)
+
+# The standard's own words; {store}, {department}, {name} and {target} are filled in on the console.
+DEFAULT_SCRIPTS = {
+    ScriptKind.GREETING: "您好,{store}{department},我是{name},请问有什么可以帮助您的?",
+    ScriptKind.PRESENT: "好的,请稍候。",
+    ScriptKind.ABSENT: "对不起,{target}现在不在,您方便留下电话吗?我会尽快转告他给您回电。",
+    ScriptKind.TRANSFER: "好的,我帮您转接到{target},请您稍等!",
+    ScriptKind.COMPLAINT: (
+        "非常抱歉给您带来不便,您反映的情况我已经记录下来,会立即报告负责人并尽快给您答复。请问您的联系电话是…?"
+    ),
+    ScriptKind.UNCLEAR: "对不起,电话听不太清楚,麻烦您再说一遍好吗?",
+    ScriptKind.WRONG_NUMBER: "对不起,您可能打错了,这里是{store}{department}。",
+    ScriptKind.DROPPED: "您好,我是{store}{department}的{name},刚才电话断线了,非常抱歉,请问…",
+}
+PLACEHOLDERS = ("store", "department", "name", "target")
+_PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
+
+
+def fill_script(text: str, *, store="", department="", name="", target="××") -> str:
+    values = {"store": store, "department": department, "name": name, "target": target}
+    return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), text)
+
+
+def scripts_for(store, department=None, *, person=None, target: str = "××") -> list[dict]:
+    """Every case's script: the department's text, else the store's, else the standard's; filled in."""
+    rows = GreetingScript.objects.filter(store=store)
+    texts = {}
+    for row in rows:
+        if row.department_id is None:
+            texts.setdefault(row.kind, row.text)
+    for row in rows:
+        if department is not None and row.department_id == department.pk:
+            texts[row.kind] = row.text
+    result = []
+    for index, kind in enumerate(ScriptKind, start=1):
+        own = texts.get(kind.value)
+        text = own if own is not None else DEFAULT_SCRIPTS[kind]
+        result.append(
+            {
+                "key": index,
+                "kind": kind.value,
+                "label": kind.label,
+                "text": text,
+                "customised": own is not None,
+                "filled": fill_script(
+                    text,
+                    store=store.name,
+                    department=department.name if department else "",
+                    name=(person.name or person.username) if person else "",
+                    target=target,
+                ),
+            }
+        )
+    return result
+
+
+def can_edit_scripts(user, department) -> bool:
+    """Managers for every department of their stores; supervisors for the departments they lead."""
+    if has_right(user, Right.MANAGE_STORE, department.store_id):
+        return True
+    if not has_right(user, Right.EDIT, department.store_id) or user.role != Role.SUPERVISOR:
+        return False
+    return user.department_id == department.pk or user.supervised_departments.filter(pk=department.pk).exists()
+
+
+@transaction.atomic
+def script_save(*, actor, department, kind: str, text: str) -> GreetingScript | None:
+    """Set a department's script for one case; an empty text returns the case to the default."""
+    if not can_edit_scripts(actor, department):
+        raise PermissionDenied
+    if kind not in ScriptKind.values:
+        raise ValidationError({"kind": [_("Choose a valid case.")]})
+    text = (text or "").strip()
+    unknown = [p for p in _PLACEHOLDER.findall(text) if p not in PLACEHOLDERS]
+    if unknown:
+        raise ValidationError(
+            {
+                "text": [
+                    ValidationError(
+                        _("Unknown placeholder {%(name)s}: use {store}, {department}, {name} or {target}."),
+                        code="placeholder",
+                        params={"name": unknown[0]},
+                    )
+                ]
+            }
+        )
+    existing = GreetingScript.objects.select_for_update().filter(
+        store=department.store, department=department, kind=kind
+    )
+    script = existing.first()
+    if not text:
+        if script is not None:
+            history_record(actor=actor, obj=script, action=HistoryAction.DELETE, before=snapshot(script, ["text"]))
+            script.delete()
+        return None
+    if script is None:
+        script = GreetingScript(store=department.store, department=department, kind=kind, text=text, updated_by=actor)
+        script.full_clean()
+        script.save()
+        history_record(actor=actor, obj=script, action=HistoryAction.CREATE, after=snapshot(script, ["text"]))
+        return script
+    before = snapshot(script, ["text"])
+    script.text = text
+    script.updated_by = actor
+    script.full_clean()
+    script.save(update_fields=["text", "updated_by", "updated_at"])
+    history_record(
+        actor=actor, obj=script, action=HistoryAction.UPDATE, before=before, after=snapshot(script, ["text"])
+    )
+    return script
+
+
+def console_url(number: str = "", returns: int | None = None) -> str:
+    params = {"number": number} if number else {}
+    if returns:
+        params["returns"] = returns
+    return reverse("phone:console") + (f"?{urlencode(params)}" if params else "")

@@ -1,0 +1,21 @@
+"""Numbers on the console's pages: formatted for those who call back, masked in lists (PIPL)."""
+
+from django import template
+
+from core.validators import format_phone, mask_phone
+
+register = template.Library()
+
+
+@register.filter
+def number_shown(number: str) -> str:
+    return format_phone(number) if number.startswith("+") else number
+
+
+@register.filter
+def number_masked(number: str) -> str:
+    if not number:
+        return ""
+    if number.startswith("+"):
+        return mask_phone(number)
+    return number if len(number) <= 6 else number[:3] + "****" + number[-4:]

@@ -1,0 +1,310 @@
+"""The call console (S2), keyboard first, and its lists: calls, messages, scripts. Thin views."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from core.forms import add_service_errors
+from core.htmx import is_htmx, render_page
+from org.access import Right, get_for_user, has_right, require, scope, store_ids, stores_for
+from org.models import Department, User
+
+from . import script_check, selectors, services
+from .choices import Outcome, ScriptKind
+from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, ScriptForm
+from .models import Call, IncomingCall, Message
+
+PAGE_SIZE = 25
+
+
+def _console_store(user):
+    """The store the person answers the phone for: their own, else the first of their stores."""
+    if user.store_id and user.store_id in store_ids(user):
+        return user.store
+    store = stores_for(user).first()
+    if store is None:
+        raise Http404
+    return store
+
+
+def _call(request, pk, right=Right.VIEW) -> Call:
+    return get_for_user(
+        Call.objects.select_related("store", "customer", "answered_by", "department", "returns_call"),
+        request.user,
+        right=right,
+        pk=pk,
+    )
+
+
+def _message(request, pk, right=Right.VIEW) -> Message:
+    return get_for_user(
+        Message.objects.select_related("store", "for_user", "for_department", "promise", "customer", "call"),
+        request.user,
+        right=right,
+        pk=pk,
+    )
+
+
+def _console_context(request, store, *, call_form=None, message_form=None, number="") -> dict:
+    user = request.user
+    department = user.department if user.department_id and user.department.store_id == store.pk else None
+    return {
+        "store": store,
+        "department": department,
+        "scripts": services.scripts_for(store, department, person=user),
+        "card": selectors.caller_card(user, store, number),
+        "call_form": call_form or CallForm(initial={"number": number}),
+        "message_form": message_form or MessageForm(store=store, initial={"caller_number": number}),
+        "can_edit": has_right(user, Right.EDIT, store.pk),
+        "incoming": selectors.pending_incoming(user),
+        "number": number,
+    }
+
+
+@login_required
+def console(request):
+    """The console: number first; the caller card, the scripts one key away, the call and message forms."""
+    require(request.user, Right.VIEW)
+    store = _console_store(request.user)
+    number = request.GET.get("number", "").strip()[:40]
+    return render(request, "phone/console.html", _console_context(request, store, number=number))
+
+
+@login_required
+def caller(request):
+    """The caller card for a typed number (htmx)."""
+    require(request.user, Right.VIEW)
+    store = _console_store(request.user)
+    number = request.GET.get("number", "").strip()[:40]
+    return render(
+        request,
+        "phone/partials/caller_card.html",
+        {"card": selectors.caller_card(request.user, store, number), "store": store},
+    )
+
+
+@login_required
+@require_POST
+def call_create(request):
+    store = _console_store(request.user)
+    require(request.user, Right.EDIT, store.pk)
+    form = CallForm(request.POST)
+    saved = None
+    if form.is_valid():
+        try:
+            saved = services.call_log(actor=request.user, store=store, data=form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+    if saved is not None:
+        incoming_pk = request.POST.get("incoming", "")
+        if incoming_pk.isdigit():
+            found = IncomingCall.objects.filter(pk=int(incoming_pk), user=request.user).first()
+            if found is not None:
+                services.incoming_take(actor=request.user, incoming=found)
+        if not is_htmx(request):
+            messages.success(request, _("Call logged."))
+            return redirect("phone:call_detail", saved.pk)
+        form = CallForm()
+    if not is_htmx(request):
+        return render(request, "phone/console.html", _console_context(request, store, call_form=form), status=422)
+    return render(request, "phone/partials/call_form.html", {"call_form": form, "saved_call": saved, "can_edit": True})
+
+
+@login_required
+@require_POST
+def message_create(request):
+    store = _console_store(request.user)
+    require(request.user, Right.EDIT, store.pk)
+    form = MessageForm(request.POST, store=store)
+    saved = None
+    if form.is_valid():
+        try:
+            saved = services.message_take(actor=request.user, store=store, data=form.service_data())
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+            if exc.message_dict.get("for_user") or exc.message_dict.get("for_department"):
+                for error in exc.message_dict.get("for_user", []) + exc.message_dict.get("for_department", []):
+                    form.add_error("recipient", error)
+    if saved is not None:
+        if not is_htmx(request):
+            messages.success(request, _("Message passed on."))
+            return redirect("phone:console")
+        form = MessageForm(store=store)
+    if not is_htmx(request):
+        return render(request, "phone/console.html", _console_context(request, store, message_form=form), status=422)
+    return render(
+        request, "phone/partials/message_form.html", {"message_form": form, "saved_message": saved, "can_edit": True}
+    )
+
+
+@login_required
+def call_list(request):
+    """Calls of the person's stores, newest first; filters: date, person, missed."""
+    require(request.user, Right.VIEW)
+    people = list(scope(User.objects.filter(is_active=True), request.user).order_by("name"))
+    filters = CallFilterForm(request.GET or None, people=people)
+    qs = selectors.calls_for(request.user)
+    if filters.is_valid():
+        if filters.cleaned_data["day"]:
+            qs = qs.filter(started_at__date=filters.cleaned_data["day"])
+        if filters.cleaned_data["person"]:
+            qs = qs.filter(answered_by_id=filters.cleaned_data["person"])
+        if filters.cleaned_data["missed"]:
+            qs = qs.filter(missed=True)
+    page = Paginator(qs.order_by("-started_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request, "phone/call_list.html", "phone/partials/call_rows.html", {"page": page, "filters": filters}
+    )
+
+
+@login_required
+def call_detail(request, call_pk):
+    call = _call(request, call_pk)
+    result = call.script_result or {}
+    items = [
+        {**item, "label": script_check.LABELS.get(item.get("key"), item.get("key"))} for item in result.get("items", [])
+    ]
+    return render(
+        request,
+        "phone/call_detail.html",
+        {
+            "call": call,
+            "script_items": items,
+            "can_edit": has_right(request.user, Right.EDIT, call.store_id),
+            "can_call_back": bool(call.number) and (call.missed or call.outcome in (Outcome.DROPPED, Outcome.MISSED)),
+            "callback_form": CallBackForm(),
+            "callbacks": call.callbacks.select_related("answered_by").order_by("started_at")[:20],
+        },
+    )
+
+
+@login_required
+@require_POST
+def call_call_back(request, call_pk):
+    call = _call(request, call_pk, right=Right.EDIT)
+    form = CallBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.call_back(actor=request.user, call=call, data=form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Call-back logged."))
+    return redirect("phone:call_detail", call.pk)
+
+
+@login_required
+def message_list(request):
+    """Messages for me and my department (S2.3)."""
+    require(request.user, Right.VIEW)
+    qs = selectors.messages_for(request.user)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(
+        request,
+        "phone/message_list.html",
+        "phone/partials/message_rows.html",
+        {"page": page, "can_edit": has_right(request.user, Right.EDIT), "callback_form": CallBackForm()},
+    )
+
+
+@login_required
+@require_POST
+def message_read(request, message_pk):
+    message = _message(request, message_pk, right=Right.EDIT)
+    services.message_check_handler(request.user, message)
+    message = services.message_mark_read(actor=request.user, message=message)
+    if is_htmx(request):
+        message = _message(request, message_pk)
+        return render(
+            request,
+            "phone/partials/message_row.html",
+            {"m": message, "can_edit": True, "callback_form": CallBackForm()},
+        )
+    return redirect("phone:message_list")
+
+
+@login_required
+@require_POST
+def message_call_back(request, message_pk):
+    message = _message(request, message_pk, right=Right.EDIT)
+    services.message_check_handler(request.user, message)
+    form = CallBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.call_back(actor=request.user, message=message, data=form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Call-back logged."))
+    return redirect("phone:message_list")
+
+
+@login_required
+def incoming(request):
+    """The pop-up of ringing calls for the signed-in person (polled by htmx every 2 s)."""
+    return render(request, "phone/partials/incoming.html", {"incoming": selectors.pending_incoming(request.user)})
+
+
+@login_required
+@require_POST
+def incoming_take(request, incoming_pk):
+    found = get_for_user(IncomingCall.objects.filter(user=request.user), request.user, pk=incoming_pk)
+    services.incoming_take(actor=request.user, incoming=found)
+    url = services.console_url(found.number) + f"&incoming={found.pk}" if found.number else services.console_url()
+    if is_htmx(request):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = url
+        return response
+    return redirect(url)
+
+
+@login_required
+def script_list(request):
+    """The departments whose scripts the person may see, and edit where they may."""
+    require(request.user, Right.VIEW)
+    departments = list(
+        scope(Department.objects.filter(active=True), request.user)
+        .select_related("store")
+        .order_by("store__code", "name")
+    )
+    rows = [{"department": d, "can_edit": services.can_edit_scripts(request.user, d)} for d in departments]
+    return render(request, "phone/script_list.html", {"rows": rows})
+
+
+@login_required
+def script_edit(request, department_pk):
+    department = get_for_user(Department.objects.select_related("store"), request.user, pk=department_pk)
+    can_edit = services.can_edit_scripts(request.user, department)
+    errors = {}
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = ScriptForm(request.POST)
+        if form.is_valid():
+            try:
+                services.script_save(
+                    actor=request.user,
+                    department=department,
+                    kind=form.cleaned_data["kind"],
+                    text=form.cleaned_data["text"],
+                )
+            except ValidationError as exc:
+                errors[form.cleaned_data["kind"]] = exc.messages
+            else:
+                messages.success(request, _("Script saved."))
+                return redirect("phone:script_edit", department.pk)
+    scripts = services.scripts_for(department.store, department, person=request.user)
+    for script in scripts:
+        script["errors"] = errors.get(script["kind"], [])
+        script["default"] = services.DEFAULT_SCRIPTS[ScriptKind(script["kind"])]
+    return render(
+        request,
+        "phone/script_edit.html",
+        {"department": department, "scripts": scripts, "can_edit": can_edit},
+        status=422 if errors else 200,
+    )
