@@ -46,7 +46,8 @@ STANDARDS = [
             Rule("S1.D3", _("Nothing unrelated to work on the desk")),
             Rule("S1.D4", _("No non-work matters during work time")),
         ],
-        planned=[_("Discipline records"), _("Supervisor reviews"), _("Daily to-do of open promises")],
+        built=[(_("My promises"), "promises:my_day")],
+        planned=[_("Discipline records"), _("Supervisor reviews")],
     ),
     Standard(
         2,
@@ -66,7 +67,16 @@ STANDARDS = [
             Rule("S2.10", _("Call cut off: call back and explain")),
             Rule("S2.11", _("Hang up only after the caller")),
         ],
-        planned=[_("Call console"), _("Messages and call-backs"), _("Complaints"), _("Phone-system call records")],
+        built=[
+            (_("Call console"), "phone:console"),
+            (_("Messages"), "phone:message_list"),
+            (_("Calls"), "phone:call_list"),
+            (_("Complaints"), "complaints:complaint_list"),
+            (_("Verification inbox"), "complaints:verification_inbox"),
+            (_("Call scripts"), "phone:script_list"),
+            (_("Telephone figures"), "insights:telephone"),
+        ],
+        planned=[_("Import of phone-system call records")],
     ),
     Standard(
         3,
