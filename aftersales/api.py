@@ -21,6 +21,7 @@ from core.api_auth import api_auth
 from customers.api import router as customers_router
 from org.api import router as org_router
 from phone.api import router as phone_router
+from phone.cdr_api import router as cdr_router
 
 
 class Utf8JSONRenderer(JSONRenderer):
@@ -52,6 +53,7 @@ api = NinjaAPI(
 api.add_router("", org_router)
 api.add_router("", customers_router)
 api.add_router("", phone_router)
+api.add_router("", cdr_router)
 api.add_router("", complaints_router)
 
 

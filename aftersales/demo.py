@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from aftersales.demo_phone import load_phone_month
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
 from core.validators import normalize_mobile, vin_check_digit
@@ -281,6 +282,7 @@ def demo_load() -> DemoResult:
             )
 
     _customers_create(rng, stores, people)
+    load_phone_month(rng, timezone.now())
     return DemoResult(
         True,
         "demo data loaded",

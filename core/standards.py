@@ -74,9 +74,9 @@ STANDARDS = [
             (_("Complaints"), "complaints:complaint_list"),
             (_("Verification inbox"), "complaints:verification_inbox"),
             (_("Call scripts"), "phone:script_list"),
+            (_("Phone-system call records"), "phone:cdr_import_start"),
             (_("Telephone figures"), "insights:telephone"),
         ],
-        planned=[_("Import of phone-system call records")],
     ),
     Standard(
         3,

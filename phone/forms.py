@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from org.models import Department, User
 
@@ -15,7 +16,7 @@ class CallForm(forms.Form):
         initial=Direction.INBOUND,
         widget=forms.RadioSelect,
     )
-    number = forms.CharField(label=_("number"), max_length=40, required=False)
+    number = forms.CharField(label=pgettext_lazy("phone number", "number"), max_length=40, required=False)
     purpose = forms.ChoiceField(
         label=_("purpose"), choices=Purpose.choices, initial=Purpose.ENQUIRY, widget=forms.RadioSelect
     )

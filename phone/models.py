@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .choices import Direction, HungUpFirst, Outcome, Purpose, ScriptKind, Source
 
@@ -44,7 +45,9 @@ class Call(models.Model):
 
     store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="calls")
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices, default=Direction.INBOUND)
-    number = models.CharField(_("number"), max_length=32, blank=True, help_text=_("The other party's number."))
+    number = models.CharField(
+        pgettext_lazy("phone number", "number"), max_length=32, blank=True, help_text=_("The other party's number.")
+    )
     number_digits = models.CharField(_("number digits"), max_length=32, blank=True, db_index=True, editable=False)
     customer = models.ForeignKey(
         "customers.Customer",
@@ -245,7 +248,7 @@ class IncomingCall(models.Model):
     """A call the phone system announces as ringing: a pop-up on the console of the person at the extension."""
 
     store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
-    number = models.CharField(_("number"), max_length=32)
+    number = models.CharField(pgettext_lazy("phone number", "number"), max_length=32)
     extension = models.CharField(_("extension"), max_length=10)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -274,3 +277,6 @@ class IncomingCall(models.Model):
 
     def __str__(self):
         return f"{self.extension} ← {self.number}"
+
+
+from .cdr_models import CdrImport  # noqa: E402,F401

@@ -553,16 +553,16 @@ def call_back(*, actor, message: Message | None = None, call: Call | None = None
 
 # The standard's own words; {store}, {department}, {name} and {target} are filled in on the console.
 DEFAULT_SCRIPTS = {
-    ScriptKind.GREETING: "您好,{store}{department},我是{name},请问有什么可以帮助您的?",
-    ScriptKind.PRESENT: "好的,请稍候。",
-    ScriptKind.ABSENT: "对不起,{target}现在不在,您方便留下电话吗?我会尽快转告他给您回电。",
-    ScriptKind.TRANSFER: "好的,我帮您转接到{target},请您稍等!",
+    ScriptKind.GREETING: "您好，{store}{department}，我是{name}，请问有什么可以帮助您的？",
+    ScriptKind.PRESENT: "好的，请稍候。",
+    ScriptKind.ABSENT: "对不起，{target}现在不在，您方便留下电话吗？我会尽快转告他给您回电。",
+    ScriptKind.TRANSFER: "好的，我帮您转接到{target}，请您稍等！",
     ScriptKind.COMPLAINT: (
-        "非常抱歉给您带来不便,您反映的情况我已经记录下来,会立即报告负责人并尽快给您答复。请问您的联系电话是…?"
+        "非常抱歉给您带来不便，您反映的情况我已经记录下来，会立即报告负责人并尽快给您答复。请问您的联系电话是…？"
     ),
-    ScriptKind.UNCLEAR: "对不起,电话听不太清楚,麻烦您再说一遍好吗?",
-    ScriptKind.WRONG_NUMBER: "对不起,您可能打错了,这里是{store}{department}。",
-    ScriptKind.DROPPED: "您好,我是{store}{department}的{name},刚才电话断线了,非常抱歉,请问…",
+    ScriptKind.UNCLEAR: "对不起，电话听不太清楚，麻烦您再说一遍好吗？",
+    ScriptKind.WRONG_NUMBER: "对不起，您可能打错了，这里是{store}{department}。",
+    ScriptKind.DROPPED: "您好，我是{store}{department}的{name}，刚才电话断线了，非常抱歉，请问…",
 }
 PLACEHOLDERS = ("store", "department", "name", "target")
 _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -18,4 +18,5 @@ urlpatterns = [
     path("messages/<int:message_pk>/call-back/", views.message_call_back, name="message_call_back"),
     path("scripts/", views.script_list, name="script_list"),
     path("scripts/<int:department_pk>/", views.script_edit, name="script_edit"),
+    path("records/", include("phone.cdr_urls")),
 ]

@@ -1,24 +1,45 @@
 """The demo data: complete, valid, deterministic, loaded once; its people can sign in."""
 
-from datetime import time
+from datetime import time, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
 
 from aftersales import demo
+from complaints.choices import ComplaintState
+from complaints.models import Complaint
 from core.validators import normalize_landline, normalize_mobile, normalize_plate, normalize_vin
 from customers.models import Customer, Vehicle
 from org.choices import DepartmentKind, Role
 from org.models import BusinessHours, DealerGroup, Department, Store, StoreClosure, User
+from phone.choices import Direction, Outcome
+from phone.models import Call, Message
+from promises.choices import PromiseState
+from promises.models import Promise
 from tests.factories import make_user
 
 pytestmark = pytest.mark.django_db
 
 
 def _counts() -> dict:
-    models = (DealerGroup, Store, Department, BusinessHours, StoreClosure, User, Customer, Vehicle)
+    models = (
+        DealerGroup,
+        Store,
+        Department,
+        BusinessHours,
+        StoreClosure,
+        User,
+        Customer,
+        Vehicle,
+        Call,
+        Message,
+        Complaint,
+        Promise,
+    )
     return {model.__name__: model.objects.count() for model in models}
 
 
@@ -30,7 +51,14 @@ def _fingerprint() -> list:
         "owner__name", "plate", "vin", "model", "colour", "purchase_date", "mileage_km"
     )
     people = User.objects.order_by("username").values_list("username", "name", "employee_no", "role", "store__code")
-    return [list(customers), list(vehicles), list(people)]
+    calls = Call.objects.order_by("store__code", "started_at", "id").values_list(
+        "store__code", "direction", "number", "started_at", "ring_seconds", "outcome", "answered_by__username"
+    )
+    complaints = Complaint.objects.order_by("number").values_list("number", "state", "logged_at", "customer_name")
+    messages = Message.objects.order_by("taken_at", "id").values_list(
+        "store__code", "for_user__username", "taken_at", "promise__state", "promise__due_at"
+    )
+    return [list(customers), list(vehicles), list(people), list(calls), list(complaints), list(messages)]
 
 
 def test_demo_has_two_stores_of_one_brand_staff_in_every_role_and_valid_customers():
@@ -136,3 +164,89 @@ def test_sign_ins_list_the_well_known_accounts_with_their_stores():
     assert rows["groupaudit"]["stores"] == "S001+S002"
     assert rows["staff2"]["stores"] == "S002"
     assert rows["admin"]["employee_no"] == "HB0001"
+
+
+def test_demo_has_a_month_of_calls_messages_missed_calls_and_complaints():
+    now = timezone.now()
+    demo.demo_load()
+
+    tz = timezone.get_current_timezone()
+    for code in ("S001", "S002"):
+        calls = Call.objects.filter(store__code=code)
+        inbound = calls.filter(direction=Direction.INBOUND)
+        days = {timezone.localtime(at, tz).date() for at in calls.values_list("started_at", flat=True)}
+        assert len(days) >= 25, code  # most days of the month (closure days stay quiet)
+        assert max(days) < timezone.localdate(now) and min(days) >= timezone.localdate(now) - timedelta(days=30)
+        per_day = inbound.count() / len(days)
+        assert 40 <= per_day <= 62, per_day
+        for at in inbound.values_list("started_at", flat=True):
+            local = timezone.localtime(at, tz).time()
+            assert time(8, 30) <= local <= time(18, 0), at
+        # ring times: most answered within three rings, some not; a few missed and cut off
+        late = inbound.filter(answered_in_time=False).count() / inbound.count()
+        assert 0.1 < late < 0.3, late
+        missed = inbound.filter(outcome=Outcome.MISSED)
+        assert 0.03 < missed.count() / inbound.count() < 0.08
+        assert not missed.exclude(answered_by=None).exists()
+        assert inbound.filter(outcome=Outcome.DROPPED).exists()
+        assert inbound.filter(customer=None).exists() and inbound.exclude(customer=None).count() > inbound.count() / 2
+        answered = inbound.exclude(answered_by=None)
+        assert set(answered.values_list("answered_by__department__kind", flat=True)) == {
+            "customer_service",
+            "front_desk",
+        }
+        assert not answered.filter(extension="").exists()
+        # transcripts, checked against the script: good and poor openings
+        scored = inbound.exclude(script_score=None)
+        assert 0.1 < scored.count() / answered.count() < 0.3
+        scores = set(scored.values_list("script_score", flat=True))
+        assert 100 in scores and min(scores) < 50
+        # missed and cut-off calls: call-back promises, mostly kept on time, a few late or open
+        promises = Promise.objects.filter(store__code=code, kind="missed_callback")
+        assert promises.count() == inbound.filter(outcome__in=[Outcome.MISSED, Outcome.DROPPED]).count()
+        states = dict(promises.values_list("state").annotate(n=Count("id")))
+        assert states[PromiseState.KEPT] > states.get(PromiseState.LATE, 0) > 0
+        assert states[PromiseState.KEPT] > promises.count() / 2
+        assert not Promise.objects.filter(store__code=code, created_at__gt=now).exists()
+        assert not Promise.objects.filter(store__code=code, kept_at__gt=now).exists()
+        # messages for absent colleagues: ~3 a day, most called back on time, some late, a few open
+        messages = Message.objects.filter(store__code=code)
+        assert 2 * len(days) <= messages.count() <= 4 * len(days)
+        assert not messages.filter(taken_at__gt=now).exists()
+        states = dict(messages.values_list("promise__state").annotate(n=Count("id")))
+        assert states[PromiseState.KEPT] > messages.count() / 2
+        assert states[PromiseState.LATE] > 0 and states[PromiseState.OPEN] > 0
+        kept = messages.filter(promise__state=PromiseState.KEPT)
+        assert not kept.filter(called_back_at=None).exists()
+        for message in kept:
+            assert message.taken_at < message.called_back_at <= message.promise.due_at
+        assert not messages.filter(promise__state=PromiseState.OPEN).exclude(called_back_at=None).exists()
+        # complaints in every stage
+        complaints = Complaint.objects.filter(store__code=code)
+        assert complaints.count() == 12
+        assert set(complaints.values_list("state", flat=True)) == set(ComplaintState.values)
+        assert complaints.filter(reopened_count=1).count() == 1
+        assert complaints.filter(state=ComplaintState.FOLLOW_UP, unreachable=True).exists()
+        assert complaints.filter(state=ComplaintState.FOLLOW_UP).exclude(satisfaction_score=None).exists()
+        assert complaints.filter(reply_on_time=False).exists()
+        assert not complaints.filter(logged_at__gt=now).exists()
+        assert not complaints.exclude(call=None).filter(call__purpose="complaint").count() < 12
+
+
+def test_demo_month_counts_are_the_same_on_every_run():
+    class Undo(Exception):
+        pass
+
+    counts = []
+    for _run in range(2):
+        with pytest.raises(Undo), transaction.atomic():
+            demo.demo_load()
+            counts.append(
+                sorted(Call.objects.values_list("store__code", "direction", "outcome").annotate(n=Count("id")))
+                + sorted(Message.objects.values_list("store__code", "promise__state").annotate(n=Count("id")))
+                + sorted(Complaint.objects.values_list("store__code", "state").annotate(n=Count("id")))
+            )
+            raise Undo
+
+    assert counts[0] == counts[1]
+    assert sum(row[-1] for row in counts[0]) > 4000

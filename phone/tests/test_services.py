@@ -174,7 +174,7 @@ def test_callback_needs_a_number_and_a_recipient_of_the_store(world):
 def test_scripts_are_filled_with_store_department_and_name(world):
     scripts = {s["kind"]: s for s in services.scripts_for(world.a.store, world.a.cs, person=world.a.staff)}
     assert len(scripts) == len(ScriptKind)
-    assert scripts["greeting"]["filled"] == "您好,测试一店客服部,我是客服1,请问有什么可以帮助您的?"
+    assert scripts["greeting"]["filled"] == "您好\uff0c测试一店客服部\uff0c我是客服1\uff0c请问有什么可以帮助您的\uff1f"
     assert "测试一店客服部的客服1" in scripts["dropped"]["filled"]
 
 

@@ -32,7 +32,7 @@ def test_console_shows_scripts_filled_and_focuses_the_number(client, world):
     response = client.get(reverse("phone:console"))
     assert response.status_code == 200
     body = response.content.decode()
-    assert "您好,测试一店客服部,我是客服1,请问有什么可以帮助您的?" in body
+    assert "您好\uff0c测试一店客服部\uff0c我是客服1\uff0c请问有什么可以帮助您的\uff1f" in body
     assert 'id="console-number"' in body and "autofocus" in body
     assert 'data-testid="call-form"' in body
 

@@ -22,7 +22,11 @@ def records(world) -> dict:
         },
     )
     incoming = services.call_incoming(store=b.store, number="13987654321", extension=b.staff.extension)
+    from phone.models import CdrImport
+
+    cdr = CdrImport.objects.create(store=b.store, created_by=b.manager, filename="Master.csv")
     return {
+        "cdr_pk": cdr.pk,
         "call_pk": call.pk,
         "message_pk": message.pk,
         "incoming_pk": incoming.pk,

@@ -58,7 +58,9 @@ def test_a_complaint_from_the_call_to_closure(page, live_server, world, sign_in)
     page.goto(f"{live_server.url}/complaints/verifications/")
     item = page.locator(f"[data-testid=inbox-item][data-number='{complaint.number}']")
     item.locator("textarea").fill("李四在岗,已核实")
-    item.locator("button").click()
+    with page.expect_navigation():
+        item.locator("button").click()
+    page.wait_for_load_state()
     expect(page.get_by_test_id("inbox-item")).to_have_count(0)
 
     # the supervisor replies to the customer

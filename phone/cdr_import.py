@@ -1,0 +1,512 @@
+"""Import of phone-system call records (CDR) into calls: services shared by the page, command and API.
+
+    cdr_import_file     read a whole file in one go (management command, API, benchmark)
+    cdr_upload          store an uploaded file under MEDIA_ROOT/cdr/ for the upload page
+    cdr_import_step     process the next calls of a stored file (the page polls it with htmx)
+    cdr_import_records  import a list of records sent as JSON (API)
+
+The path is the same everywhere: phone.cdr.parse → merge_legs (the store's staff extensions) → one
+Call per call (source "cdr", source_key = linkedid) with the answering person, their department and
+the customer whose number it is → bulk_create in batches. The unique (store, source_key) makes a
+re-import add nothing twice: each batch asks which keys exist first, so the counts are exact.
+
+Ring time and rings (S2.1) use the store's telephone settings: answered in time when the ring time is
+under max_rings × ring_cycle_seconds. A missed incoming call from a known number becomes the desk's
+call-back promise (S2.10), but only when it started within ``promise_window`` (2 days by default,
+setting ``CDR_PROMISE_WINDOW_HOURS``) before the import: importing last month's file must not hand
+people hundreds of call-backs for calls that are long over.
+"""
+
+import csv
+import io
+import logging
+import re
+import uuid
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from core.validators import national_digits, normalize_any_phone
+from customers.models import Customer
+from org.models import User
+
+from . import cdr
+from .cdr_models import CdrImport
+from .choices import Direction, Outcome, Source
+from .models import Call, phone_settings
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 5000
+MAX_ERRORS_KEPT = 1000
+STEP_CALLS = 50_000  # calls per step of the upload page
+CDR_DIR = "cdr"
+State = CdrImport.State
+
+SOURCE = Source.PHONE_SYSTEM.value
+INBOUND = Direction.INBOUND.value
+# The columns written, in the order of _Context.values(); the other Call columns keep their defaults.
+COLUMNS = (
+    "store_id",
+    "direction",
+    "number",
+    "number_digits",
+    "customer_id",
+    "started_at",
+    "answered_at",
+    "ended_at",
+    "ring_seconds",
+    "rings",
+    "answered_in_time",
+    "missed",
+    "outcome",
+    "answered_by_id",
+    "department_id",
+    "extension",
+    "source",
+    "source_key",
+    "disposition",
+    "duration_seconds",
+    "talk_seconds",
+    "logged_by_id",
+    "logged_at",
+)
+KEY = COLUMNS.index("source_key")
+
+_MOBILE = re.compile(r"(?:\+?86|0086)?0?(1[3-9]\d{9})")
+_DIGITS = re.compile(r"\D")
+
+
+def promise_window() -> timedelta:
+    """How recent a missed call must be to become a call-back promise (setting CDR_PROMISE_WINDOW_HOURS)."""
+    return timedelta(hours=getattr(settings, "CDR_PROMISE_WINDOW_HOURS", 48))
+
+
+@lru_cache(maxsize=100_000)
+def clean_cdr_number(raw: str) -> tuple[str, str]:
+    """(stored number, national digits): E.164 where the number parses, else the bare digits."""
+    text = (raw or "").strip()
+    if not text:
+        return "", ""
+    match = _MOBILE.fullmatch(text)
+    if match:  # the common case, without phonenumbers
+        return "+86" + match[1], match[1]
+    try:
+        e164 = normalize_any_phone(text)
+    except (ValidationError, ValueError):
+        digits = _DIGITS.sub("", text)[:32]
+        return digits or text[:32], digits
+    return e164, national_digits(e164)[:32]
+
+
+class _Context:
+    """What one import needs to know about the store, loaded once."""
+
+    def __init__(self, store, actor, now: datetime, window: timedelta | None):
+        self.store = store
+        self.actor_id = getattr(actor, "pk", None)
+        self.now = now
+        self.promise_after = now - (promise_window() if window is None else window)
+        found = phone_settings(store)
+        self.cycle = found.ring_cycle_seconds or 5.0
+        self.in_time_below = found.max_rings * self.cycle
+        self.staff = {
+            ext: (pk, department)
+            for ext, pk, department in User.objects.filter(store=store, is_active=True)
+            .exclude(extension="")
+            .values_list("extension", "pk", "department_id")
+        }
+        self.customers: dict[str, int] = {}
+        rows = Customer.objects.filter(store=store, erased_at__isnull=True).order_by("id")
+        for pk, digits in rows.values_list("id", "phone_digits").iterator(chunk_size=10_000):
+            for part in (digits or "").split():
+                self.customers.setdefault(part, pk)
+
+    def values(self, record: cdr.CallRecord) -> tuple:
+        """The Call columns (COLUMNS, in order) for one call record."""
+        number, digits = clean_cdr_number(record.external_number) if record.external_number else ("", "")
+        answered_by = self.staff.get(record.answered_by) if record.answered_by else None
+        person = answered_by or self.staff.get(record.extension)
+        inbound = record.direction == cdr.INBOUND
+        rings = in_time = ring_seconds = None
+        if inbound:
+            ring_seconds = float(record.ring_seconds)
+            rings = min(int(ring_seconds // self.cycle + 1e-9) + 1, 32767)
+            in_time = record.answered and ring_seconds < self.in_time_below
+        outcome = ""
+        if record.missed:
+            outcome = Outcome.MISSED.value if inbound else Outcome.NO_ANSWER.value
+        return (
+            self.store.pk,
+            record.direction,
+            number,
+            digits,
+            self.customers.get(digits) if digits else None,
+            record.start,
+            record.answer,
+            record.end,
+            ring_seconds,
+            rings,
+            in_time,
+            record.missed,
+            outcome,
+            answered_by[0] if answered_by else None,
+            person[1] if person else None,
+            (record.answered_by or record.extension)[:10],
+            SOURCE,
+            record.source_key[:64],
+            record.disposition,
+            max(0, int((record.end - record.start).total_seconds())),
+            max(0, record.talk_seconds),
+            self.actor_id,
+            self.now,
+        )
+
+    def wants_promise(self, row: tuple) -> bool:
+        """A missed incoming call from a known number, recent enough for a call-back (see the module)."""
+        return bool(row[11] and row[1] == INBOUND and row[3] and row[5] >= self.promise_after)
+
+
+def _promise(call: Call):
+    """The desk's call-back promise for a missed call (S2.10): phone.services' own when it exists."""
+    try:
+        from .services import missed_call_promise
+    except ImportError:
+        missed_call_promise = None
+    if missed_call_promise is not None:
+        return missed_call_promise(call)
+    from org.choices import DepartmentKind
+    from org.models import Department
+    from promises.services import promise_make
+
+    department = call.department or (
+        Department.objects.filter(store=call.store, active=True, kind=DepartmentKind.CUSTOMER_SERVICE)
+        .order_by("id")
+        .first()
+    )
+    if department is None:
+        return None
+    return promise_make(
+        store=call.store,
+        kind="missed_callback",
+        rule_id="S2.10",
+        title=_("Call back %(number)s (cut off or missed)") % {"number": call.number},
+        owner_department=department,
+        subject=call,
+        business_minutes=phone_settings(call.store).missed_callback_minutes,
+        now=min(call.ended_at or call.started_at, timezone.now()),
+    )
+
+
+def _fresh(rows: list[tuple]) -> list[tuple]:
+    """The rows without repeats of a source_key within the batch (the first one wins)."""
+    seen = set()
+    fresh = []
+    for row in rows:
+        key = row[KEY]
+        if not key or key not in seen:
+            seen.add(key)
+            fresh.append(row)
+    return fresh
+
+
+def _insert_orm(ctx: _Context, rows: list[tuple]) -> list[tuple]:
+    """bulk_create the rows whose key is not yet stored; returns those inserted."""
+    existing = set(
+        Call.objects.filter(store_id=ctx.store.pk, source_key__in=[row[KEY] for row in rows])
+        .exclude(source_key="")
+        .values_list("source_key", flat=True)
+    )
+    new = [row for row in rows if row[KEY] not in existing]
+    Call.objects.bulk_create(
+        [Call(**dict(zip(COLUMNS, row, strict=True))) for row in new], batch_size=BATCH_SIZE, ignore_conflicts=True
+    )
+    return new
+
+
+_DEFAULTS = {
+    "purpose": "''",
+    "notes": "''",
+    "hung_up_first": "''",
+    "transcript": "''",
+}
+
+
+def _insert_copy(ctx: _Context, rows: list[tuple]) -> list[tuple]:
+    """PostgreSQL: COPY into a temporary table, then INSERT … ON CONFLICT DO NOTHING RETURNING the keys."""
+    table = Call._meta.db_table
+    names = ", ".join(COLUMNS)
+    defaults = ", ".join(_DEFAULTS)
+    default_values = ", ".join(_DEFAULTS.values())
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        raw.execute(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS cdr_import_rows ON COMMIT DROP AS SELECT {names} FROM {table} "
+            "WITH NO DATA"
+        )
+        raw.execute("TRUNCATE cdr_import_rows")
+        with raw.copy(f"COPY cdr_import_rows ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+        raw.execute(
+            f"INSERT INTO {table} ({names}, {defaults}) SELECT {names}, {default_values} FROM cdr_import_rows "
+            "ON CONFLICT (store_id, source_key) WHERE source_key <> '' DO NOTHING RETURNING source_key"
+        )
+        inserted = {key for (key,) in raw.fetchall()}
+    return [row for row in rows if row[KEY] in inserted or not row[KEY]]
+
+
+def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
+    """Insert the calls not yet present; (added, already present, promises made)."""
+    if not rows:
+        return 0, 0, 0
+    fresh = _fresh(rows)
+    promises = 0
+    with transaction.atomic():
+        insert = _insert_copy if connection.vendor == "postgresql" else _insert_orm
+        new = insert(ctx, fresh)
+        wanted = [row[KEY] for row in new if ctx.wants_promise(row)]
+        if wanted:
+            for call in Call.objects.filter(store_id=ctx.store.pk, source_key__in=wanted).select_related(
+                "store", "customer", "answered_by__department", "department"
+            ):
+                if _promise(call) is not None:
+                    promises += 1
+    return len(new), len(rows) - len(new), promises
+
+
+class _Errors:
+    """Counts every bad line, keeps the first MAX_ERRORS_KEPT (line, reason) on the import."""
+
+    def __init__(self, imp: CdrImport, after_line: int = 0):
+        self.imp = imp
+        self.after_line = after_line
+        self.last_line = after_line
+
+    def rows(self, items: Iterable) -> Iterator[cdr.CdrRow]:
+        imp = self.imp
+        for item in items:
+            line = item.line
+            if line > self.last_line:
+                self.last_line = line
+            if item.__class__ is cdr.CdrError:
+                if line > self.after_line:
+                    imp.bad_rows += 1
+                    if len(imp.errors) < MAX_ERRORS_KEPT:
+                        imp.errors.append({"line": line, "reason": item.reason})
+                continue
+            yield item
+
+
+def _sniff(binary_file: BinaryIO) -> tuple[str, str]:
+    """(format, encoding) from the start of a seekable file, which is rewound."""
+    head = binary_file.read(1 << 20)
+    binary_file.seek(0)
+    if isinstance(head, str):
+        head = head.encode("utf-8")
+    decoded = cdr.decode_stream(io.BytesIO(head))
+    first = next((line for line in decoded if line.strip()), "")
+    for _line in decoded:
+        pass
+    return cdr.detect_format(first), decoded.encoding
+
+
+def _records(ctx: _Context, binary_file: BinaryIO, errors: _Errors) -> Iterator[cdr.CallRecord]:
+    return cdr.merge_legs(errors.rows(cdr.parse(binary_file)), frozenset(ctx.staff))
+
+
+def _run(imp: CdrImport, ctx: _Context, records: Iterator, *, skip: int = 0, limit: int | None = None) -> bool:
+    """Write the records after the first `skip`, at most `limit`; True when the stream is exhausted."""
+    batch: list[tuple] = []
+    taken = 0
+    exhausted = True
+    for index, record in enumerate(records):
+        if index < skip:
+            continue
+        if limit is not None and taken >= limit:
+            exhausted = False
+            break
+        batch.append(ctx.values(record))
+        taken += 1
+        if len(batch) >= BATCH_SIZE:
+            _add_counts(imp, _write(ctx, batch))
+            batch = []
+    _add_counts(imp, _write(ctx, batch))
+    imp.records_done += taken
+    return exhausted
+
+
+def _add_counts(imp: CdrImport, counts: tuple[int, int, int]) -> None:
+    imp.calls_created += counts[0]
+    imp.calls_existing += counts[1]
+    imp.promises_made += counts[2]
+
+
+def _finish(imp: CdrImport, state: str, message: str = "") -> None:
+    imp.state = state
+    imp.finished_at = timezone.now()
+    if message:
+        imp.message = message[:300]
+    imp.errors.sort(key=lambda e: e["line"])
+    imp.save()
+
+
+def _failed(imp: CdrImport, exc: BaseException) -> CdrImport:
+    logger.exception("call-record import %s failed", imp.pk, exc_info=exc)
+    _finish(
+        imp,
+        State.FAILED,
+        _(
+            "The import stopped because of an unexpected problem (%(problem)s). The calls written before "
+            "it stay imported; import the file again to add the rest."
+        )
+        % {"problem": type(exc).__name__},
+    )
+    return imp
+
+
+def cdr_import_file(
+    *,
+    store,
+    actor,
+    binary_file: BinaryIO,
+    filename: str,
+    window: timedelta | None = None,
+    now: datetime | None = None,
+) -> CdrImport:
+    """Import a whole Asterisk Master.csv or FreePBX/Issabel export (UTF-8 or GBK), streaming.
+
+    Bad lines are counted and the first 1,000 kept (line, reason); the rest is imported. Calls
+    already present (same store and phone-system call id) are counted, not added again. ``window``
+    (default promise_window()) limits call-back promises to missed calls that recent.
+    """
+    now = now or timezone.now()
+    fmt, encoding = _sniff(binary_file)
+    imp = CdrImport.objects.create(
+        store=store,
+        created_by=actor if getattr(actor, "pk", None) else None,
+        filename=Path(filename or "").name[:255],
+        format=fmt,
+        encoding=encoding,
+        started_at=now,
+    )
+    ctx = _Context(store, actor, now, window)
+    errors = _Errors(imp)
+    try:
+        _run(imp, ctx, _records(ctx, binary_file, errors))
+    except Exception as exc:
+        imp.rows_read = errors.last_line
+        return _failed(imp, exc)
+    imp.rows_read = imp.lines_total = errors.last_line
+    _finish(imp, State.DONE)
+    return imp
+
+
+def cdr_import_records(*, store, actor, records: list[dict], window: timedelta | None = None) -> CdrImport:
+    """Import records sent as JSON objects with the FreePBX column names (calldate, src, dst, …)."""
+    required = ("calldate", "src", "dst", "duration", "billsec", "disposition")  # a missing one: empty
+    header = list(dict.fromkeys([*required, *(str(key).lower() for record in records for key in record)]))
+    records = [{str(key).lower(): value for key, value in record.items()} for record in records]
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(header)
+    for record in records:
+        writer.writerow(["" if record.get(key) is None else str(record.get(key)) for key in header])
+    imp = cdr_import_file(
+        store=store,
+        actor=actor,
+        binary_file=io.BytesIO(text.getvalue().encode("utf-8")),
+        filename="api.json",
+        window=window,
+    )
+    imp.format = CdrImport.Format.JSON
+    imp.save(update_fields=["format"])
+    for error in imp.errors:  # line 1 is the header written above: record n is line n + 1
+        error["record"] = error["line"] - 1
+    return imp
+
+
+# --- The upload page: a stored file, processed a step at a time -----------------------------------
+
+
+def _media(relative: str) -> Path:
+    return Path(settings.MEDIA_ROOT) / relative
+
+
+def cdr_upload(*, store, actor, uploaded) -> CdrImport:
+    """Store an uploaded call-record file under MEDIA_ROOT/cdr/ and open its import (nothing written yet)."""
+    name = Path(uploaded.name or "").name[:255]
+    size = uploaded.size or 0
+    if size == 0:
+        raise ValidationError({"file": [_("The file is empty: it has no rows.")]})
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise ValidationError(
+            {
+                "file": [
+                    _("The file has %(size)d MB; at most %(limit)d MB can be imported at once.")
+                    % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)}
+                ]
+            }
+        )
+    _media(CDR_DIR).mkdir(parents=True, exist_ok=True)
+    relative = f"{CDR_DIR}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}.csv"
+    lines = 0
+    last = b"\n"
+    with _media(relative).open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+            lines += chunk.count(b"\n")
+            last = chunk[-1:] or last
+    lines += last != b"\n"
+    with _media(relative).open("rb") as stored:
+        fmt, encoding = _sniff(stored)
+    return CdrImport.objects.create(
+        store=store,
+        created_by=actor,
+        filename=name,
+        file_path=relative,
+        format=fmt,
+        encoding=encoding,
+        lines_total=lines,
+        started_at=timezone.now(),
+    )
+
+
+def cdr_import_step(*, imp: CdrImport, actor, step_calls: int = STEP_CALLS, window: timedelta | None = None):
+    """Write the next `step_calls` calls of a stored file; the last step finishes the import.
+
+    The file is read again from the start each step (parsing costs ~9 µs a line) and the calls
+    already processed are skipped by count: merge_legs is deterministic, so a call whose legs
+    straddle a step boundary is still merged whole. Bad lines are counted once, on first reading.
+    """
+    try:
+        with transaction.atomic():
+            imp = CdrImport.objects.select_for_update().get(pk=imp.pk)
+            if imp.state != State.RUNNING:
+                return imp
+            ctx = _Context(imp.store, actor, timezone.now(), window)
+            errors = _Errors(imp, after_line=imp.rows_read)
+            with _media(imp.file_path).open("rb") as stored:
+                done = _run(imp, ctx, _records(ctx, stored, errors), skip=imp.records_done, limit=step_calls)
+            imp.rows_read = max(imp.rows_read, errors.last_line)
+            if done:
+                imp.lines_total = imp.rows_read
+                _finish(imp, State.DONE)
+            else:
+                imp.save()
+    except Exception as exc:  # the step was rolled back; the import says so instead of a server error
+        return _failed(CdrImport.objects.get(pk=imp.pk), exc)
+    if done:
+        _media(imp.file_path).unlink(missing_ok=True)
+        imp.file_path = ""
+        imp.save(update_fields=["file_path"])
+    return imp

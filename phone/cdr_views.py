@@ -1,0 +1,100 @@
+"""Pages of the call-record import: upload, progress (htmx polling of the step view), result.
+
+Each POST to the step view writes the next chunk of calls (phone.cdr_import.cdr_import_step).
+Without JavaScript the same step is a button.
+"""
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from core.forms import add_service_errors
+from core.htmx import is_htmx, render_page
+from org.access import Right, get_for_user, require, scope, stores_for
+
+from . import cdr_import
+from .cdr_models import CdrImport
+
+ERRORS_PAGE_SIZE = 50
+
+
+class CdrUploadForm(forms.Form):
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=True)
+    file = forms.FileField(
+        label=_("File"),
+        allow_empty_file=True,  # the service says why an empty file cannot be imported
+        error_messages={"required": _("Choose the file to import.")},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        stores = stores_for(user, Right.IMPORT)
+        self.fields["store"].queryset = stores
+        if len(stores) == 1:
+            self.fields["store"].initial = stores[0]
+            self.fields["store"].widget = forms.HiddenInput()
+        self.fields["file"].help_text = _(
+            "Asterisk's Master.csv or a CSV export of the FreePBX or Issabel cdr table with its header row, "
+            "UTF-8 or GBK, of at most %(limit)d MB."
+        ) % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+
+
+def _import(request, pk) -> CdrImport:
+    """An import of one of the person's stores (404 otherwise) for a person who may import (403)."""
+    return get_for_user(
+        CdrImport.objects.select_related("store", "created_by"), request.user, right=Right.IMPORT, pk=pk
+    )
+
+
+@login_required
+def cdr_import_start(request):
+    """Upload: the store (when the person has several) and the file."""
+    require(request.user, Right.IMPORT)
+    form = CdrUploadForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        store = form.cleaned_data["store"]
+        require(request.user, Right.IMPORT, store.pk)
+        try:
+            imp = cdr_import.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            return redirect("phone:cdr_import", cdr_pk=imp.pk)
+    recent = scope(CdrImport.objects.select_related("store", "created_by").defer("errors"), request.user)[:10]
+    return render(
+        request,
+        "phone/cdr_import_start.html",
+        {"form": form, "recent": recent},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def cdr_import_detail(request, cdr_pk):
+    """One import: its progress while it runs, then the counts and the bad lines."""
+    imp = _import(request, cdr_pk)
+    page = Paginator(imp.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(request, "phone/cdr_import.html", "phone/partials/cdr_errors.html", {"imp": imp, "page": page})
+
+
+@login_required
+@require_POST
+def cdr_import_step(request, cdr_pk):
+    """Write the next chunk of calls and show the progress; at the end, go to the result."""
+    imp = _import(request, cdr_pk)
+    imp = cdr_import.cdr_import_step(imp=imp, actor=request.user)
+    if not is_htmx(request):
+        return redirect("phone:cdr_import", cdr_pk=imp.pk)
+    if imp.is_running:
+        return render(request, "phone/partials/cdr_progress.html", {"imp": imp})
+    response = HttpResponse()
+    response["HX-Redirect"] = reverse("phone:cdr_import", kwargs={"cdr_pk": imp.pk})
+    return response
