@@ -33,6 +33,18 @@ class StoreForm(forms.Form):
     active = forms.BooleanField(
         label=_("Active"), required=False, help_text=_("A closed store keeps its records but is not offered in forms.")
     )
+    open_on_public_holidays = forms.BooleanField(
+        label=_("Open on statutory holidays"),
+        required=False,
+        help_text=_("Promise clocks run on statutory holidays only if the store is open then."),
+    )
+    wecom_webhook_url = forms.CharField(
+        label=_("WeCom group robot webhook"),
+        max_length=300,
+        required=False,
+        help_text=_("Reminders and escalations are also posted to this WeCom (企业微信) group robot."),
+        widget=forms.URLInput(attrs={"spellcheck": "false"}),
+    )
 
     def __init__(self, *args, user, store: Store | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from datetime import date, time
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
@@ -24,7 +25,17 @@ from .choices import DepartmentKind, Gender, Role, Weekday
 from .models import BusinessHours, DealerGroup, Department, Store, StoreClosure, User
 from .selectors import assignable_roles, may_manage_person
 
-STORE_FIELDS = ["code", "name", "brand", "city", "address", "phone", "active"]
+STORE_FIELDS = [
+    "code",
+    "name",
+    "brand",
+    "city",
+    "address",
+    "phone",
+    "active",
+    "open_on_public_holidays",
+    "wecom_webhook_url",
+]
 HOURS_FIELDS = ["closed", "opens", "closes"]
 CLOSURE_FIELDS = ["date", "reason"]
 DEPARTMENT_FIELDS = ["kind", "name", "active"]
@@ -88,6 +99,17 @@ def _clean_store_input(data: dict, *, exclude_pk: int | None = None) -> dict:
     cleaned = {key: _text(data, key) for key in ("code", "name", "brand", "city", "address", "phone")}
     cleaned["code"] = cleaned["code"].upper()
     cleaned["active"] = bool(data.get("active", True))
+    cleaned["open_on_public_holidays"] = bool(data.get("open_on_public_holidays", False))
+    cleaned["wecom_webhook_url"] = _text(data, "wecom_webhook_url")
+    if cleaned["wecom_webhook_url"]:
+        try:
+            URLValidator(schemes=["https"])(cleaned["wecom_webhook_url"])
+        except ValidationError:
+            errors["wecom_webhook_url"] = [
+                _(
+                    "Enter the robot's https address as WeCom shows it, for example https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…."
+                )
+            ]
     if not cleaned["code"]:
         errors["code"] = [_("Enter the store code, for example S001.")]
     elif not _STORE_CODE.match(cleaned["code"]):

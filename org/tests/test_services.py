@@ -400,3 +400,22 @@ def test_admin_site_accounts_are_managed_only_by_superusers(world):
         services.staff_set_password(actor=world.admin, staff=world.a.staff, password=STRONG)
     root = User.objects.create_superuser("root", "root@example.com", STRONG, name="root")
     assert selectors.may_manage_person(root, world.a.staff)
+
+
+def test_store_wecom_webhook_must_be_https_and_holiday_opening_is_kept(world):
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from org import services
+
+    base = {"code": "S001", "name": "测试一店", "brand": "一汽丰田", "city": "北京"}
+    with pytest.raises(ValidationError) as caught:
+        services.store_update(
+            actor=world.admin, store=world.a.store, data={**base, "wecom_webhook_url": "http://x.example/hook"}
+        )
+    assert set(caught.value.message_dict) == {"wecom_webhook_url"}
+    url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
+    store = services.store_update(
+        actor=world.admin, store=world.a.store, data={**base, "wecom_webhook_url": url, "open_on_public_holidays": True}
+    )
+    assert store.wecom_webhook_url == url and store.open_on_public_holidays
