@@ -39,10 +39,24 @@ def caller_card(user, store, raw_number: str) -> dict:
         card["customer"] = customer
         card["vehicles"] = list(customer.vehicles.order_by("plate")[:10])
         card["promises"] = customer_open_promises(customer)
+    card["complaints"] = open_complaints_for(store, customer, number)
     card["recent_calls"] = list(
         Call.objects.filter(store=store, number_digits=digits).select_related("answered_by").order_by("-started_at")[:5]
     )
     return card
+
+
+def open_complaints_for(store, customer, number: str) -> list:
+    """The caller's complaints not yet closed: by customer, or by the contact phone given (S2.6)."""
+    from complaints.choices import ComplaintState
+    from complaints.models import Complaint
+
+    match = Q(contact_phone=number) if number else Q(pk__in=[])
+    if customer is not None:
+        match |= Q(customer=customer)
+    return list(
+        Complaint.objects.filter(match, store=store).exclude(state=ComplaintState.CLOSED).order_by("-logged_at")[:5]
+    )
 
 
 def pending_incoming(user):

@@ -240,3 +240,16 @@ def test_scripts_edited_by_manager_and_read_by_staff(client, world):
     assert bad.status_code == 422
     assert client.get(reverse("phone:script_edit", args=[world.b.cs.pk])).status_code == 404
     assert 'data-testid="script-departments"' in client.get(reverse("phone:script_list")).content.decode()
+
+
+def test_caller_card_shows_the_callers_open_complaints_not_closed_or_other_stores(client, world):
+    """The console shows the caller's complaints still open (S2.6), found by the contact phone."""
+    from complaints.tests.wall import log_complaint
+
+    mine = log_complaint(world.a, contact_phone="13987654321")
+    log_complaint(world.b, contact_phone="13987654321")  # same number in store B: never shown
+    client.force_login(world.a.staff)
+    body = client.get(reverse("phone:caller"), {"number": "139 8765 4321"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-testid="caller-complaints"' in body
+    assert mine.number in body
+    assert "S002" not in body
