@@ -120,10 +120,16 @@ def test_htmx_request_gets_only_the_figures_partial(client, calls):
     assert "<html" not in body
 
 
-def test_no_complaint_figures_are_shown_until_the_complaints_app_provides_them(client, calls):
+def test_complaint_figures_come_from_the_registered_provider(client, calls, monkeypatch):
+    from insights import selectors
+
+    monkeypatch.setattr(selectors, "COMPLAINT_FIGURE_PROVIDERS", [])
     response = get(client, calls.a.manager, PAGE)
     assert response.context["complaint_figures"] == []
     assert 'data-testid="complaint-figures"' not in response.content.decode()
+    monkeypatch.setattr(selectors, "COMPLAINT_FIGURE_PROVIDERS", [lambda scope: [selectors.Figure("x", "X", 7)]])
+    response = get(client, calls.a.manager, PAGE)
+    assert [f.value for f in response.context["complaint_figures"]] == [7]
 
 
 def _queries(client, user, url, **params):
