@@ -10,12 +10,14 @@ from .imports import IMPORT_FIELDS, column_letter
 
 
 class ImportUploadForm(forms.Form):
+    """A file to import into one of the person's stores (customers here; phone records reuse it)."""
+
+    accept = ".xlsx,.csv"
     store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=True)
     file = forms.FileField(
         label=_("File"),
         allow_empty_file=True,  # the service says why an empty file cannot be imported
         error_messages={"required": _("Choose the file to import.")},
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -25,10 +27,14 @@ class ImportUploadForm(forms.Form):
         if len(stores) == 1:
             self.fields["store"].initial = stores[0]
             self.fields["store"].widget = forms.HiddenInput()
-        self.fields["file"].help_text = _(
+        self.fields["file"].widget = forms.ClearableFileInput(attrs={"accept": self.accept})
+        self.fields["file"].help_text = self.file_help() % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+
+    def file_help(self) -> str:
+        return _(
             "An Excel workbook (.xlsx) or a CSV file (.csv, UTF-8 or GBK) of at most %(limit)d MB, "
             "with the column names in the first row."
-        ) % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
 
 
 class ImportMappingForm(forms.Form):

@@ -4,8 +4,6 @@ Each POST to the step view writes the next chunk of calls (phone.cdr_import.cdr_
 Without JavaScript the same step is a button.
 """
 
-from django import forms
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,7 +15,8 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from org.access import Right, get_for_user, require, scope, stores_for
+from customers.import_forms import ImportUploadForm
+from org.access import Right, get_for_user, require, scope
 
 from . import cdr_import
 from .cdr_models import CdrImport
@@ -25,26 +24,16 @@ from .cdr_models import CdrImport
 ERRORS_PAGE_SIZE = 50
 
 
-class CdrUploadForm(forms.Form):
-    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=True)
-    file = forms.FileField(
-        label=_("File"),
-        allow_empty_file=True,  # the service says why an empty file cannot be imported
-        error_messages={"required": _("Choose the file to import.")},
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt"}),
-    )
+class CdrUploadForm(ImportUploadForm):
+    """The phone system's call-record file, for one of the person's stores."""
 
-    def __init__(self, *args, user, **kwargs):
-        super().__init__(*args, **kwargs)
-        stores = stores_for(user, Right.IMPORT)
-        self.fields["store"].queryset = stores
-        if len(stores) == 1:
-            self.fields["store"].initial = stores[0]
-            self.fields["store"].widget = forms.HiddenInput()
-        self.fields["file"].help_text = _(
+    accept = ".csv,.txt"
+
+    def file_help(self) -> str:
+        return _(
             "Asterisk's Master.csv or a CSV export of the FreePBX or Issabel cdr table with its header row, "
             "UTF-8 or GBK, of at most %(limit)d MB."
-        ) % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+        )
 
 
 def _import(request, pk) -> CdrImport:
