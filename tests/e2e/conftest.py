@@ -60,6 +60,10 @@ def sign_in(page, live_server):
         client = Client()
         client.force_login(user)
         cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+        # let the last page finish and leave it: an answer still on its way would set the old session again
+        if page.url != "about:blank":
+            page.wait_for_load_state("networkidle")
+            page.goto("about:blank")
         page.context.clear_cookies()
         page.context.add_cookies(
             [

@@ -15,6 +15,9 @@ def _as(page, live_server, user):
     client = Client()
     client.force_login(user)
     cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    # let the last page finish and leave it: an answer still on its way would set the old session again
+    page.wait_for_load_state("networkidle")
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
 
