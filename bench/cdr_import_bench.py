@@ -15,10 +15,8 @@ PostgreSQL.
 """
 
 import argparse
-import os
 import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -27,7 +25,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from cdr_parse_bench import EXTENSIONS, MOBILE_PREFIXES, generate  # noqa: E402
-from import_bench import _postgres_database  # noqa: E402
+from import_bench import throwaway_environment  # noqa: E402
 
 
 def main() -> int:
@@ -39,18 +37,7 @@ def main() -> int:
     parser.add_argument("--limit", type=float, default=60.0, help="seconds allowed for the first import")
     args = parser.parse_args()
 
-    workdir = Path(tempfile.mkdtemp(prefix="aftersales-cdr-bench-"))
-    drop = None
-    url = os.environ.get("DATABASE_URL", "")
-    if url.startswith(("postgres://", "postgresql://")):
-        url, drop = _postgres_database(url)
-        os.environ["DATABASE_URL"] = url
-        where = f"PostgreSQL ({url.rsplit('@', 1)[-1]})"
-    else:
-        os.environ.pop("DATABASE_URL", None)
-        where = "SQLite (WAL) in " + str(workdir)
-    os.environ["AFTERSALES_DATA_DIR"] = str(workdir)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+    workdir, where, drop = throwaway_environment("aftersales-cdr-bench-")
     try:
         import random
 

@@ -169,14 +169,10 @@ def _postgres_database(url: str):
     return f"{base}/{name}", drop
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10_000)
-    parser.add_argument("--format", choices=["csv", "gbk", "xlsx"], default="csv", help="csv is UTF-8")
-    parser.add_argument("--limit", type=float, default=30.0, help="seconds allowed for 10,000 rows")
-    args = parser.parse_args()
-
-    workdir = Path(tempfile.mkdtemp(prefix="aftersales-bench-"))
+def throwaway_environment(prefix: str):
+    """A temporary data folder and database for a benchmark: a new PostgreSQL database when
+    DATABASE_URL points to a server (dropped afterwards by the returned function), else SQLite."""
+    workdir = Path(tempfile.mkdtemp(prefix=prefix))
     drop = None
     url = os.environ.get("DATABASE_URL", "")
     if url.startswith(("postgres://", "postgresql://")):
@@ -188,6 +184,17 @@ def main() -> int:
         where = "SQLite (WAL) in " + str(workdir)
     os.environ["AFTERSALES_DATA_DIR"] = str(workdir)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "aftersales.settings")
+    return workdir, where, drop
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=10_000)
+    parser.add_argument("--format", choices=["csv", "gbk", "xlsx"], default="csv", help="csv is UTF-8")
+    parser.add_argument("--limit", type=float, default=30.0, help="seconds allowed for 10,000 rows")
+    args = parser.parse_args()
+
+    workdir, where, drop = throwaway_environment("aftersales-bench-")
     try:
         import django
 
