@@ -12,9 +12,19 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from core.api_schemas import ERRORS_TEXT, ErrorOut, PageOut, PageQuery, StoreRef, ValidationErrorOut, page_of, store_ref
+from core.api_schemas import (
+    ERRORS_TEXT,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    StoreRef,
+    ValidationErrorOut,
+    page_of,
+    store_from_ref,
+    store_ref,
+)
 from core.validators import mask_phone
-from org.access import Right, get_for_user, require, stores_for
+from org.access import Right, get_for_user, require
 from org.models import Department, User
 from phone.models import Call
 
@@ -187,18 +197,6 @@ def _detail(c: Complaint) -> dict:
     return out
 
 
-def _store_for(request, value):
-    stores = list(stores_for(request.user, Right.EDIT))
-    if value in (None, ""):
-        if len(stores) == 1:
-            return stores[0]
-        raise ValidationError({"store": [ValidationError(_("Choose the store."), code="required")]})
-    for s in stores:
-        if str(value) in (str(s.pk), s.code):
-            return s
-    raise ValidationError({"store": [ValidationError(_("Not one of your stores."), code="invalid")]})
-
-
 def _one_of_store(model, pk, store, field):
     if pk is None:
         return None
@@ -230,7 +228,7 @@ def _complaint(request, complaint_id, right=Right.VIEW) -> Complaint:
 )
 def complaint_create(request, payload: ComplaintIn):
     require(request.user, Right.EDIT)
-    store = _store_for(request, payload.store)
+    store = store_from_ref(request.user, payload.store, right=Right.EDIT, default_own=False)
     from customers.models import Customer, Vehicle
 
     data = payload.dict()

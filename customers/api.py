@@ -7,7 +7,6 @@ web views. Errors come back as JSON through the handlers registered in aftersale
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,10 +14,10 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from core.api_schemas import ERRORS_TEXT as CORE_ERRORS_TEXT
-from core.api_schemas import ErrorOut, PageOut, StoreRef, page_of, patch_data, store_ref
+from core.api_schemas import ErrorOut, PageOut, StoreRef, page_of, patch_data, store_from_ref, store_ref
 from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
-from org.access import Right, get_for_user, has_right, require, scope, stores_for
+from org.access import Right, get_for_user, has_right, require, scope
 
 from . import selectors, services
 from .choices import PreferredContact
@@ -179,29 +178,6 @@ def _customer_out(customer: Customer, *, reveal_to=None) -> dict:
     }
 
 
-def _store_for_new_customer(user, ref):
-    """The store named by code or id among those where the caller may add customers (422 otherwise)."""
-    stores = stores_for(user, Right.EDIT)
-    if ref is None or (isinstance(ref, str) and not ref.strip()):
-        candidates = list(stores[:2])
-        if len(candidates) == 1:
-            return candidates[0]
-        if not candidates:
-            raise ValidationError({"store": [_("You have no store to add customers to.")]})
-        raise ValidationError(
-            {"store": [_("You work for several stores: give the store's code or id (see GET /api/v1/stores).")]}
-        )
-    if isinstance(ref, int):
-        match = stores.filter(pk=ref)
-    else:
-        ref = ref.strip()
-        match = stores.filter(Q(code=ref) | Q(pk=int(ref))) if ref.isdigit() else stores.filter(code=ref)
-    store = match.first()
-    if store is None:
-        raise ValidationError({"store": [_("There is no such store among yours (see GET /api/v1/stores).")]})
-    return store
-
-
 @router.get(
     "/customers",
     response=CustomerPageOut,
@@ -260,7 +236,7 @@ def customer_detail(request, customer_id: int):
 def customer_create(request, payload: CustomerIn):
     user = request.auth
     require(user, Right.EDIT)
-    store = _store_for_new_customer(user, payload.store)
+    store = store_from_ref(user, payload.store, right=Right.EDIT, default_own=False)
     require(user, Right.EDIT, store.pk)
     customer = services.customer_create(actor=user, store=store, data=payload.dict(exclude={"store"}))
     return Status(201, _customer_out(customer))

@@ -8,14 +8,23 @@ import json
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
-from core.api_schemas import ERRORS_TEXT, ErrorOut, PageOut, PageQuery, StoreRef, ValidationErrorOut, page_of, store_ref
-from org.access import Right, get_for_user, require, stores_for
+from core.api_schemas import (
+    ERRORS_TEXT,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    StoreRef,
+    ValidationErrorOut,
+    page_of,
+    store_from_ref,
+    store_ref,
+)
+from org.access import Right, get_for_user, require
 from org.models import Department, User
 
 from . import selectors, services
@@ -23,27 +32,6 @@ from .choices import Direction, HungUpFirst, Outcome, Purpose
 from .models import Call, Message
 
 router = Router(tags=["phone"])
-
-
-def _store_for(user, ref, right=Right.EDIT):
-    """The store named by code or id among the caller's, else the caller's own (422 when unclear)."""
-    stores = stores_for(user, right)
-    if ref is None or (isinstance(ref, str) and not ref.strip()):
-        if user.store_id and stores.filter(pk=user.store_id).exists():
-            return stores.get(pk=user.store_id)
-        candidates = list(stores[:2])
-        if len(candidates) == 1:
-            return candidates[0]
-        raise ValidationError({"store": [_("Give the store's code or id (see GET /api/v1/stores).")]})
-    if isinstance(ref, int):
-        match = stores.filter(pk=ref)
-    else:
-        ref = ref.strip()
-        match = stores.filter(Q(code=ref) | Q(pk=int(ref))) if ref.isdigit() else stores.filter(code=ref)
-    store = match.first()
-    if store is None:
-        raise ValidationError({"store": [_("There is no such store among yours (see GET /api/v1/stores).")]})
-    return store
 
 
 class PersonRef(Schema):
@@ -98,7 +86,7 @@ class IncomingOut(Schema):
 def call_incoming(request, payload: IncomingIn):
     user = request.auth
     require(user, Right.EDIT)
-    store = _store_for(user, payload.store)
+    store = store_from_ref(user, payload.store, right=Right.EDIT)
     incoming = services.call_incoming(store=store, number=payload.number, extension=payload.extension)
     return Status(
         201,
@@ -252,7 +240,7 @@ def call_detail(request, call_id: int):
 def call_create(request, payload: CallIn):
     user = request.auth
     require(user, Right.EDIT)
-    store = _store_for(user, payload.store)
+    store = store_from_ref(user, payload.store, right=Right.EDIT)
     require(user, Right.EDIT, store.pk)
     data = payload.dict(exclude={"store", "answered_by"})
     data["source"] = "api"
@@ -380,7 +368,7 @@ def message_list(request, query: Query[PageQuery]):
 def message_create(request, payload: MessageIn):
     user = request.auth
     require(user, Right.EDIT)
-    store = _store_for(user, payload.store)
+    store = store_from_ref(user, payload.store, right=Right.EDIT)
     data = payload.dict(exclude={"store", "for_user", "for_department"})
     data["for_user"] = (
         User.objects.filter(pk=payload.for_user, store=store).first() if payload.for_user is not None else None
