@@ -16,9 +16,13 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as SchemaValidationError
 from ninja.renderers import JSONRenderer
 
+from checks.api import router as checks_router
 from complaints.api import router as complaints_router
 from core.api_auth import api_auth
 from customers.api import router as customers_router
+from lounge.api_faults import router as lounge_faults_router
+from lounge.api_requests import router as lounge_requests_router
+from lounge.api_visits import router as lounge_visits_router
 from org.api import router as org_router
 from phone.api import router as phone_router
 from phone.cdr_api import router as cdr_router
@@ -55,6 +59,10 @@ api.add_router("", customers_router)
 api.add_router("", phone_router)
 api.add_router("", cdr_router)
 api.add_router("", complaints_router)
+api.add_router("", lounge_visits_router)
+api.add_router("", lounge_requests_router)
+api.add_router("", lounge_faults_router)
+api.add_router("", checks_router)
 
 
 # --- Errors as JSON ------------------------------------------------------------------------------

@@ -89,6 +89,8 @@ INSTALLED_APPS = [
     "promises",
     "phone",
     "complaints",
+    "checks",
+    "lounge",
     "insights",
 ]
 

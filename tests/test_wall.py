@@ -67,14 +67,21 @@ def b_records(world):
     # each later module names its own records of store B in <app>/tests/wall.py
     from importlib import import_module
 
-    for app in WALLED_APPS:
-        ids |= import_module(f"{app}.tests.wall").records(world)
+    for module in WALLED_MODULES:
+        ids |= import_module(module).records(world)
     # API path parameters name the same records
     ids |= {"customer_id": customer.pk, "vehicle_id": vehicle.pk, "store_id": world.b.store.pk}
     return ids
 
 
-WALLED_APPS = ["phone", "complaints"]
+WALLED_MODULES = [
+    "phone.tests.wall",
+    "complaints.tests.wall",
+    "checks.tests.wall",
+    "lounge.tests.wall_visits",
+    "lounge.tests.wall_requests",
+    "lounge.tests.wall_faults",
+]
 
 # Keyword arguments that do not name a store's record, with a harmless value.
 NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone", "action": "keep"}
