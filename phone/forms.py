@@ -5,6 +5,7 @@ from django.utils.translation import pgettext_lazy
 from org.models import Department, User
 
 from .choices import Direction, HungUpFirst, Outcome, Purpose, ScriptKind
+from .models import PhoneSettings
 
 
 class CallForm(forms.Form):
@@ -95,3 +96,27 @@ class CallFilterForm(forms.Form):
     def __init__(self, *args, people=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = [("", "—"), *[(p.pk, p.name or p.username) for p in people]]
+
+
+def _model_field(name):
+    return PhoneSettings._meta.get_field(name)
+
+
+class PhoneSettingsForm(forms.Form):
+    """A store's telephone settings; the ranges are checked by phone.services.phone_settings_update."""
+
+    ring_cycle_seconds = forms.FloatField(
+        label=_model_field("ring_cycle_seconds").verbose_name,
+        help_text=_model_field("ring_cycle_seconds").help_text,
+        widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
+    )
+    max_rings = forms.IntegerField(
+        label=_model_field("max_rings").verbose_name,
+        help_text=_model_field("max_rings").help_text,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+    missed_callback_minutes = forms.IntegerField(
+        label=_model_field("missed_callback_minutes").verbose_name,
+        help_text=_("S2.10: a missed or cut-off call becomes a call-back promise due in this many business minutes."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )

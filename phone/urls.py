@@ -18,5 +18,6 @@ urlpatterns = [
     path("messages/<int:message_pk>/call-back/", views.message_call_back, name="message_call_back"),
     path("scripts/", views.script_list, name="script_list"),
     path("scripts/<int:department_pk>/", views.script_edit, name="script_edit"),
+    path("settings/<int:store_pk>/", views.phone_settings_edit, name="settings"),
     path("records/", include("phone.cdr_urls")),
 ]

@@ -7,17 +7,19 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
+from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from org.access import Right, get_for_user, has_right, require, scope, store_ids, stores_for
 from org.models import Department, User
+from org.selectors import store_get_for_user
 
 from . import script_check, selectors, services
 from .choices import Outcome, ScriptKind
-from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, ScriptForm
-from .models import Call, IncomingCall, Message
+from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, PhoneSettingsForm, ScriptForm
+from .models import Call, IncomingCall, Message, PhoneSettings
 
 PAGE_SIZE = 25
 
@@ -307,4 +309,51 @@ def script_edit(request, department_pk):
         "phone/script_edit.html",
         {"department": department, "scripts": scripts, "can_edit": can_edit},
         status=422 if errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_settings_edit(request, store_pk):
+    """A store's telephone settings (S2.1 ring time, S2.10 call-back time): its people read, its managers change."""
+    store = store_get_for_user(request.user, store_pk)
+    can_edit = has_right(request.user, Right.MANAGE_STORE, store.pk)
+    current = PhoneSettings.objects.filter(store=store).first() or PhoneSettings(store=store)
+    form = None
+    saved = False
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        form = PhoneSettingsForm(request.POST)
+        if form.is_valid():
+            try:
+                current = services.phone_settings_update(actor=request.user, store=store, **form.cleaned_data)
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                if not is_htmx(request):
+                    messages.success(request, _("Telephone settings saved."))
+                    return redirect("phone:settings", store_pk=store.pk)
+                form, saved = None, True
+    if can_edit and form is None:
+        form = PhoneSettingsForm(initial={name: getattr(current, name) for name in services.PHONE_SETTINGS_FIELDS})
+    refused = bool(form is not None and form.errors and not is_htmx(request))
+    return render_page(
+        request,
+        "phone/settings.html",
+        "phone/partials/settings.html",
+        {
+            "store": store,
+            "current": current,
+            "form": form,
+            "saved": saved,
+            "can_edit": can_edit,
+            "values": [
+                (PhoneSettings._meta.get_field(name).verbose_name, getattr(current, name))
+                for name in services.PHONE_SETTINGS_FIELDS
+            ],
+            "in_time_seconds": current.max_rings * current.ring_cycle_seconds,
+            "history": history_for(current) if current.pk else [],
+        },
+        status=400 if refused else 200,
     )

@@ -4,18 +4,23 @@ Every module makes its promises here (a call-back, a complaint reply, a refill â
 one set of states and one "kept on time" figure serve the whole product (S1.4, S1.D2).
 """
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from core.audit import add_change_rows, field_labels, history_record, snapshot
+from core.models import HistoryAction, HistoryEntry
+from org.access import Right, has_right
 from org.business_time import StoreCalendar
 from org.choices import Role
-from org.models import User
+from org.models import DealerGroup, User
 
 from .choices import NotificationKind, PromiseState
 from .models import Notification, Promise, PromiseEvent, PromiseRule, WebhookDelivery
@@ -367,9 +372,21 @@ def deliver_webhooks(*, now: datetime | None = None, limit: int = 50, post=None)
     return sent
 
 
+# Other apps' scheduled work, run by the worker after the promises' own (e.g. checks schedules the
+# rounds that fall due). Each is ``(name, fn)`` with ``fn(*, now) -> int``, safe to run in several
+# workers at once and idempotent. Registered in AppConfig.ready with register_worker_job.
+WORKER_JOBS: list[tuple[str, Callable[..., int]]] = []
+
+
+def register_worker_job(name: str, fn: Callable[..., int]) -> None:
+    if all(existing != name for existing, _fn in WORKER_JOBS):
+        WORKER_JOBS.append((name, fn))
+
+
 def worker_tick(*, now: datetime | None = None) -> dict:
-    """One round of the worker: reminders, escalations, webhook posts."""
-    return {
+    """One round of the worker: other apps' scheduled jobs, then reminders, escalations, webhook posts."""
+    done = {name: fn(now=now) for name, fn in WORKER_JOBS}
+    return done | {
         "reminders": send_due_reminders(now=now),
         "escalations": send_due_escalations(now=now),
         "webhooks": deliver_webhooks(now=now),
@@ -382,3 +399,184 @@ def notifications_mark_read(*, user, ids=None) -> int:
     if ids is not None:
         qs = qs.filter(pk__in=ids)
     return qs.update(read_at=timezone.now())
+
+
+# ---------------------------------------------------------------------------------------------
+# Promise rules: a store's own rule for a kind of promise, or the default for every store
+
+# The kinds of promise the modules make (phone.services, complaints.services): label and rule ID.
+PROMISE_KINDS = {
+    "message_callback": (gettext_lazy("Call back a caller who left a message"), "S2.3"),
+    "missed_callback": (gettext_lazy("Call back a missed or cut-off call"), "S2.10"),
+    "complaint_ack": (gettext_lazy("Report a complaint to the supervisor"), "S2.6"),
+    "complaint_verification": (gettext_lazy("Verify a complaint with a department"), "S2.6"),
+    "complaint_reply": (gettext_lazy("Reply to a complaint by the promised time"), "S2.6"),
+}
+PROMISE_RULE_FIELDS = ["remind_at_percent", "escalate_supervisor_after_minutes", "escalate_manager_after_minutes"]
+REMIND_PERCENT_RANGE = (1, 99)
+ESCALATION_MAX_MINUTES = 7 * 24 * 60
+
+
+def promise_kinds(default_kinds=()) -> dict[str, tuple]:
+    """The known kinds, then any other kind that has a default rule (set up in the admin)."""
+    kinds = dict(PROMISE_KINDS)
+    for kind in sorted(default_kinds):
+        kinds.setdefault(kind, (kind, ""))
+    return kinds
+
+
+def rules_in_force(store_id: int | None) -> list[dict]:
+    """Per kind of promise: the store's own rule, the default rule, and which one is in force (one query).
+
+    Without a store: the defaults only.
+    """
+    condition = Q(store=None) | Q(store_id=store_id) if store_id else Q(store=None)
+    found = {(rule.store_id, rule.kind): rule for rule in PromiseRule.objects.filter(condition)}
+    rows = []
+    for kind, (label, rule_id) in promise_kinds(k for s, k in found if s is None).items():
+        own = found.get((store_id, kind)) if store_id else None
+        default = found.get((None, kind))
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "rule_id": rule_id,
+                "own": own,
+                "default": default,
+                "in_force": own or default or DEFAULT_RULE,
+                "fallback": default or DEFAULT_RULE,  # what holds without the store's own rule
+                "source": "store" if own else ("default" if default else "built_in"),
+            }
+        )
+    return rows
+
+
+def rule_history(store_id: int | None, limit: int = 30) -> list:
+    """Changes to the store's own rules (without a store: to the defaults), newest first (one query)."""
+    entries = list(
+        HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(PromiseRule), store_id=store_id
+        ).select_related("actor")[:limit]
+    )
+    labels = field_labels(PromiseRule)
+    for entry in entries:
+        add_change_rows(entry, labels)
+        entry.kind_label = PROMISE_KINDS.get(entry.object_repr, (entry.object_repr,))[0]
+    return entries
+
+
+def may_edit_default_rules(user) -> bool:
+    """Whether the person may change the defaults (store empty), which hold for every store here.
+
+    A group admin may, as long as no other dealer group has stores in this installation; with
+    several groups only an operator (a superuser without a group) may, so no group sets another's.
+    """
+    if not has_right(user, Right.MANAGE_GROUP):
+        return False
+    if user.is_superuser and not user.group_id:
+        return True
+    return not DealerGroup.objects.exclude(pk=user.group_id).filter(stores__isnull=False).exists()
+
+
+def _may_edit_rule(user, store) -> bool:
+    return has_right(user, Right.MANAGE_STORE, store.pk) if store is not None else may_edit_default_rules(user)
+
+
+def promise_rule_errors(
+    *, remind_at_percent, escalate_supervisor_after_minutes, escalate_manager_after_minutes
+) -> dict:
+    """Every field's problem at once, each message naming the field and the rule."""
+    errors: dict[str, list] = {}
+    low, high = REMIND_PERCENT_RANGE
+    if remind_at_percent is None or not low <= remind_at_percent <= high:
+        errors["remind_at_percent"] = [
+            _("The reminder must come at %(low)s to %(high)s percent of the promised time.")
+            % {"low": low, "high": high}
+        ]
+    for field, value in (
+        ("escalate_supervisor_after_minutes", escalate_supervisor_after_minutes),
+        ("escalate_manager_after_minutes", escalate_manager_after_minutes),
+    ):
+        if value is None or value < 0:
+            errors[field] = [_("Escalation minutes cannot be negative: enter 0 (at the due time) or more.")]
+        elif value > ESCALATION_MAX_MINUTES:
+            errors[field] = [
+                _("Escalation must come within %(minutes)s minutes (one week) of the due time.")
+                % {"minutes": ESCALATION_MAX_MINUTES}
+            ]
+    escalation_ok = not errors.keys() & {"escalate_supervisor_after_minutes", "escalate_manager_after_minutes"}
+    if escalation_ok and escalate_manager_after_minutes <= escalate_supervisor_after_minutes:
+        errors["escalate_manager_after_minutes"] = [
+            _("The store manager must be told later than the supervisor: enter more than %(minutes)s minutes.")
+            % {"minutes": escalate_supervisor_after_minutes}
+        ]
+    return errors
+
+
+@transaction.atomic
+def promise_rule_save(
+    *,
+    actor,
+    store,
+    kind: str,
+    remind_at_percent: int,
+    escalate_supervisor_after_minutes: int,
+    escalate_manager_after_minutes: int,
+) -> PromiseRule:
+    """Set the store's own rule for a kind of promise (store None: the default for every store).
+
+    Promises made from now on follow it; a kept history records the change.
+    """
+    if not _may_edit_rule(actor, store):
+        raise PermissionDenied
+    store_id = store.pk if store is not None else None
+    existing = PromiseRule.objects.select_for_update().filter(store_id=store_id, kind=kind).first()
+    if existing is None and kind not in promise_kinds(
+        PromiseRule.objects.filter(store=None).values_list("kind", flat=True)
+    ):
+        raise ValidationError({"kind": [_("Choose a kind of promise from the list.")]})
+    errors = promise_rule_errors(
+        remind_at_percent=remind_at_percent,
+        escalate_supervisor_after_minutes=escalate_supervisor_after_minutes,
+        escalate_manager_after_minutes=escalate_manager_after_minutes,
+    )
+    if errors:
+        raise ValidationError(errors)
+    rule = existing or PromiseRule(store=store, kind=kind)
+    before = snapshot(rule, PROMISE_RULE_FIELDS) if existing else {}
+    rule.remind_at_percent = remind_at_percent
+    rule.escalate_supervisor_after_minutes = escalate_supervisor_after_minutes
+    rule.escalate_manager_after_minutes = escalate_manager_after_minutes
+    rule.full_clean()
+    try:
+        with transaction.atomic():
+            rule.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"kind": [_("Someone else saved this rule at the same moment. Open the page again and check it.")]}
+        ) from None
+    history_record(
+        actor=actor,
+        obj=rule,
+        action=HistoryAction.UPDATE if existing else HistoryAction.CREATE,
+        before=before,
+        after=snapshot(rule, PROMISE_RULE_FIELDS),
+    )
+    return rule
+
+
+@transaction.atomic
+def promise_rule_delete(*, actor, rule: PromiseRule) -> None:
+    """Remove a store's own rule (the default is in force again), or a default (the built-in values are)."""
+    if not _may_edit_rule(actor, rule.store):
+        raise PermissionDenied
+    rule = PromiseRule.objects.select_for_update().filter(pk=rule.pk).first()
+    if rule is None:
+        return
+    history_record(
+        actor=actor,
+        obj=rule,
+        action=HistoryAction.DELETE,
+        before=snapshot(rule, PROMISE_RULE_FIELDS),
+    )
+    rule.delete()

@@ -1,15 +1,21 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
-from org.access import Right, get_for_user, has_right, role_of
+from core.forms import add_service_errors
+from core.htmx import is_htmx, render_page
+from org.access import Right, get_for_user, has_right, require, role_of
 from org.choices import Role
+from org.selectors import store_get_for_user
 
 from . import selectors, services
-from .models import Promise
+from .forms import PromiseRuleForm
+from .models import Promise, PromiseRule
 
 
 def _promise(request, pk) -> Promise:
@@ -94,3 +100,129 @@ def promise_action(request, promise_pk, action):
     else:
         messages.success(request, _("Saved."))
     return redirect("promises:promise_detail", promise.pk)
+
+
+# ---------------------------------------------------------------------------------------------
+# Promise rules: everyone of a store reads which rule is in force; its managers set the store's own
+# rules, a group admin also the defaults for every store.
+
+
+@login_required
+def rule_list(request, store_pk):
+    """Per kind of promise: the rule in force in the store, its own or the default."""
+    store = store_get_for_user(request.user, store_pk)
+    return render(
+        request,
+        "promises/rule_list.html",
+        {
+            "store": store,
+            "rows": services.rules_in_force(store.pk),
+            "can_edit": has_right(request.user, Right.MANAGE_STORE, store.pk),
+            "can_edit_defaults": services.may_edit_default_rules(request.user),
+            "history": services.rule_history(store.pk),
+        },
+    )
+
+
+@login_required
+def default_rule_list(request):
+    """The defaults every store follows unless it has its own rule."""
+    require(request.user, Right.VIEW)
+    return render(
+        request,
+        "promises/rule_list.html",
+        {
+            "store": None,
+            "rows": services.rules_in_force(None),
+            "can_edit": False,
+            "can_edit_defaults": services.may_edit_default_rules(request.user),
+            "history": services.rule_history(None),
+        },
+    )
+
+
+def _rule_list_url(store) -> str:
+    return reverse("promises:rule_list", args=[store.pk]) if store else reverse("promises:default_rule_list")
+
+
+def _rule_form(request, store, kind):
+    row = next((r for r in services.rules_in_force(store.pk if store else None) if r["kind"] == kind), None)
+    if row is None:
+        raise Http404
+    rule = row["in_force"]
+    initial = {name: getattr(rule, name) for name in services.PROMISE_RULE_FIELDS}
+    form = PromiseRuleForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.promise_rule_save(actor=request.user, store=store, kind=kind, **form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Rule saved: %(kind)s.") % {"kind": row["label"]})
+            if is_htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = _rule_list_url(store)
+                return response
+            return redirect(_rule_list_url(store))
+    refused = request.method == "POST" and not is_htmx(request)
+    return render_page(
+        request,
+        "promises/rule_form.html",
+        "promises/partials/rule_form.html",
+        {"store": store, "row": row, "form": form, "list_url": _rule_list_url(store)},
+        status=400 if refused else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_edit(request, store_pk, kind):
+    """Create or change the store's own rule for one kind of promise."""
+    store = store_get_for_user(request.user, store_pk, right=Right.MANAGE_STORE)
+    return _rule_form(request, store, kind)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def default_rule_edit(request, kind):
+    """Create or change the default rule for one kind of promise (every store without its own)."""
+    if not services.may_edit_default_rules(request.user):
+        raise PermissionDenied
+    return _rule_form(request, None, kind)
+
+
+def _rule_delete(request, rule: PromiseRule, store):
+    label = services.PROMISE_KINDS.get(rule.kind, (rule.kind,))[0]
+    if request.method == "POST":
+        services.promise_rule_delete(actor=request.user, rule=rule)
+        if store:
+            messages.success(request, _("The store's own rule was removed; the default is in force again."))
+        else:
+            messages.success(request, _("The default rule was removed; the built-in values are in force again."))
+        return redirect(_rule_list_url(store))
+    return render(
+        request,
+        "promises/rule_delete.html",
+        {"store": store, "rule": rule, "label": label, "list_url": _rule_list_url(store)},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def rule_delete(request, store_pk, kind):
+    """Remove the store's own rule (confirmation on GET, the removal on POST)."""
+    store = store_get_for_user(request.user, store_pk, right=Right.MANAGE_STORE)
+    rule = get_for_user(PromiseRule.objects.all(), request.user, right=Right.MANAGE_STORE, store=store, kind=kind)
+    return _rule_delete(request, rule, store)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def default_rule_delete(request, kind):
+    """Remove a default rule: the built-in values hold again for stores without their own rule."""
+    if not services.may_edit_default_rules(request.user):
+        raise PermissionDenied
+    rule = PromiseRule.objects.filter(store=None, kind=kind).first()
+    if rule is None:
+        raise Http404
+    return _rule_delete(request, rule, None)

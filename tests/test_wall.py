@@ -54,6 +54,17 @@ def b_records(world):
         owner=world.b.staff,
         due_at=timezone.now() + timezone.timedelta(hours=1),
     )
+    # store B's own promise rule: its edit and remove pages (named by store and kind) must be walled
+    from promises.services import promise_rule_save
+
+    promise_rule_save(
+        actor=world.b.manager,
+        store=world.b.store,
+        kind="message_callback",
+        remind_at_percent=50,
+        escalate_supervisor_after_minutes=0,
+        escalate_manager_after_minutes=30,
+    )
     ids = {
         "customer_pk": customer.pk,
         "vehicle_pk": vehicle.pk,
@@ -84,7 +95,7 @@ WALLED_MODULES = [
 ]
 
 # Keyword arguments that do not name a store's record, with a harmless value.
-NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone", "action": "keep"}
+NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone", "action": "keep", "kind": "message_callback"}
 
 
 def build_path(route: str, pattern: URLPattern, ids: dict) -> str | None:

@@ -25,6 +25,10 @@ def records(world) -> dict:
     from phone.models import CdrImport
 
     cdr = CdrImport.objects.create(store=b.store, created_by=b.manager, filename="Master.csv")
+    # store B's own telephone settings: its settings page (named by store_pk) must be walled
+    services.phone_settings_update(
+        actor=b.manager, store=b.store, ring_cycle_seconds=6, max_rings=3, missed_callback_minutes=20
+    )
     return {
         "cdr_pk": cdr.pk,
         "call_pk": call.pk,
