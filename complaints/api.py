@@ -5,6 +5,7 @@ same validation applies. Service errors become 422 JSON through the handlers in 
 """
 
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
@@ -14,6 +15,7 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    BodyAfterWall,
     ErrorOut,
     PageOut,
     PageQuery,
@@ -23,6 +25,7 @@ from core.api_schemas import (
     store_from_ref,
     store_ref,
 )
+from core.api_schemas import after_wall as _after_wall
 from core.validators import mask_phone
 from org.access import Right, get_for_user, require
 from org.models import Department, User
@@ -132,25 +135,25 @@ class VerificationIn(Schema):
     question: str = ""
 
 
-class AnswerIn(Schema):
+class VerificationAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
     answer: str = ""
 
 
-class ReplyIn(Schema):
+class ComplaintReplyIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reply_channel: ReplyChannel
     reply_text: str = ""
 
 
-class FollowUpIn(Schema):
+class ComplaintFollowUpIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reached: bool
     satisfaction_score: int | None = None
     satisfaction_comment: str = ""
 
 
-class ReopenIn(Schema):
+class ComplaintReopenIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reason: str = ""
     reply_promised_at: datetime | None = None
@@ -204,14 +207,6 @@ def _one_of_store(model, pk, store, field):
     if found is None:
         raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
     return found
-
-
-def _body(request, schema):
-    """The JSON body, read after the store wall so that another store's record is a 404 whatever is sent."""
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except ValueError:
-        raise ValidationError(_("Send the fields of this step as JSON.")) from None
 
 
 def _complaint(request, complaint_id, right=Right.VIEW) -> Complaint:
@@ -322,7 +317,9 @@ def complaint_verify(request, complaint_id: int):
     summary="Answer a verification (the asked department)",
     description=ERRORS_TEXT,
 )
-def verification_answer(request, complaint_id: int, verification_id: int):
+def verification_answer(
+    request, complaint_id: int, verification_id: int, payload: Annotated[VerificationAnswerIn, BodyAfterWall(...)]
+):
     complaint = _complaint(request, complaint_id, right=Right.EDIT)
     verification = get_for_user(
         Verification.objects.select_related("complaint"),
@@ -332,7 +329,8 @@ def verification_answer(request, complaint_id: int, verification_id: int):
         pk=verification_id,
         complaint=complaint,
     )
-    services.verification_answer(actor=request.user, verification=verification, answer=_body(request, AnswerIn).answer)
+    payload = _after_wall(request, payload)
+    services.verification_answer(actor=request.user, verification=verification, answer=payload.answer)
     return _detail(_complaint(request, complaint_id))
 
 
@@ -342,12 +340,10 @@ def verification_answer(request, complaint_id: int, verification_id: int):
     summary="Record the reply given to the customer",
     description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
 )
-def complaint_reply(request, complaint_id: int):
+def complaint_reply(request, complaint_id: int, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
     def act(c):
-        payload = _body(request, ReplyIn)
-        services.complaint_reply(
-            actor=request.user, complaint=c, channel=payload.reply_channel, text=payload.reply_text
-        )
+        body = _after_wall(request, payload)
+        services.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
 
     return _stage(request, complaint_id, act)
 
@@ -359,9 +355,9 @@ def complaint_reply(request, complaint_id: int):
     description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
     "after three tries the customer is marked unreachable." + ERRORS_TEXT,
 )
-def complaint_followup(request, complaint_id: int):
+def complaint_followup(request, complaint_id: int, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
     def act(c):
-        body = _body(request, FollowUpIn)
+        body = _after_wall(request, payload)
         services.complaint_followup(
             actor=request.user,
             complaint=c,
@@ -389,9 +385,9 @@ def complaint_close(request, complaint_id: int):
     summary="Reopen with a reason and a new reply time",
     description=ERRORS_TEXT,
 )
-def complaint_reopen(request, complaint_id: int):
+def complaint_reopen(request, complaint_id: int, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
     def act(c):
-        body = _body(request, ReopenIn)
+        body = _after_wall(request, payload)
         services.complaint_reopen(
             actor=request.user, complaint=c, reason=body.reason, reply_promised_at=body.reply_promised_at
         )

@@ -5,9 +5,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.access import Right, store_ids, stores_for
-from org.models import Department, User
+from org.models import Department, Store, User
 
-from .choices import Channel, ReplyChannel, ReplyPreset, Severity
+from .choices import Channel, ComplaintState, ReplyChannel, ReplyPreset, Severity
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -116,3 +116,72 @@ class FollowUpForm(forms.Form):
 class ReopenForm(forms.Form):
     reason = forms.CharField(label=_("Reason for reopening"), max_length=200, required=False)
     reply_promised_at = forms.DateTimeField(label=_("New reply time"), required=False, widget=DATETIME_INPUT)
+
+
+class StageForm(forms.Form):
+    """A stage without input (acknowledge, close): it carries the service's errors back to the page."""
+
+
+class ComplaintFilterForm(forms.Form):
+    """The complaint list's filters; the complaint figures (insights) link to the list with them.
+
+    A department, person or store outside the person's stores is refused like one that does not exist.
+    """
+
+    state = forms.ChoiceField(label=_("State"), required=False)
+    severity = forms.MultipleChoiceField(label=_("Severity"), choices=Severity.choices, required=False)
+    store = forms.ModelChoiceField(label=_("Store"), queryset=None, required=False, empty_label=_("All my stores"))
+    department = forms.ModelChoiceField(
+        label=_("Department"), queryset=None, required=False, empty_label=_("All departments")
+    )
+    staff = forms.ModelChoiceField(label=_("Staff involved"), queryset=None, required=False, empty_label=_("Everyone"))
+    logged_from = forms.DateField(
+        label=_("Logged from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    logged_to = forms.DateField(label=_("Logged until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    stage = forms.ChoiceField(
+        label=_("Stage reached"),
+        required=False,
+        choices=[
+            ("", _("Any stage")),
+            ("acknowledged", _("Acknowledged")),
+            ("replied", _("Reply recorded")),
+            ("rated", _("Satisfaction recorded")),
+        ],
+    )
+    overdue = forms.BooleanField(label=_("Reply overdue"), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        ids = store_ids(user)
+        self.fields["state"].choices = [("", _("All states")), *ComplaintState.choices]
+        self.fields["store"].queryset = Store.objects.filter(pk__in=ids).order_by("code")
+        departments = Department.objects.filter(store_id__in=ids).select_related("store").order_by("store", "name")
+        self.fields["department"].queryset = departments
+        self.fields["staff"].queryset = User.objects.filter(store_id__in=ids, is_active=True).order_by("name", "pk")
+        if len(ids) < 2:
+            self.fields["store"].widget = forms.HiddenInput()
+        else:
+            self.fields["department"].label_from_instance = lambda d: f"{d.store.code} {d.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        first, last = cleaned.get("logged_from"), cleaned.get("logged_to")
+        if first and last and last < first:
+            self.add_error("logged_to", _("The end date must be on or after the start date."))
+        return cleaned
+
+    def selector_filters(self) -> dict:
+        """The valid filters as complaints.selectors.complaint_list takes them."""
+        data = self.cleaned_data
+        return {
+            "state": data["state"],
+            "severity": data["severity"],
+            "store": data["store"].pk if data["store"] else None,
+            "department": data["department"].pk if data["department"] else None,
+            "staff": data["staff"].pk if data["staff"] else None,
+            "logged_from": data["logged_from"],
+            "logged_to": data["logged_to"],
+            "stage": data["stage"],
+            "overdue": data["overdue"],
+        }

@@ -1,6 +1,8 @@
 """Reads of complaints: the list with its filters, a department's verification inbox, the timeline."""
 
-from django.db.models import Q
+from datetime import date, datetime, time, timedelta
+
+from django.db.models import Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,8 +10,20 @@ from django.utils.translation import gettext as _
 from customers.selectors import TimelineItem, timeline_source
 from org.access import Right, get_for_user, scope
 
-from .choices import ComplaintState
+from .choices import ComplaintState, Severity
 from .models import Complaint, Verification
+
+# The severities the "high or critical" figure counts (S2.6).
+SEVERE = (Severity.HIGH, Severity.CRITICAL)
+
+# A stage a complaint has reached, as the list filters it and the figures count it: the average
+# minutes to acknowledge are over the acknowledged ones, the replies on time over those replied to,
+# the satisfaction over those rated. One condition each, so a figure and its list always agree.
+STAGE_REACHED: dict[str, Q] = {
+    "acknowledged": Q(ack_minutes__isnull=False),
+    "replied": Q(reply_on_time__isnull=False),
+    "rated": Q(satisfaction_score__isnull=False),
+}
 
 
 def complaint_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Complaint:
@@ -25,19 +39,57 @@ def verification_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Verific
     return get_for_user(qs, user, right=right, field="complaint__store", pk=pk)
 
 
-def complaint_list(user, *, state="", severity="", department="", overdue=False, store_code=""):
-    qs = scope(Complaint.objects.all(), user).select_related("store", "department")
+def _day_start(day: date) -> datetime:
+    """Midnight starting the day in the stores' time zone (Asia/Shanghai)."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
+
+
+def complaints_matching(
+    qs: QuerySet,
+    *,
+    state="",
+    severity=(),
+    department=None,
+    staff=None,
+    store=None,
+    logged_from: date | None = None,
+    logged_to: date | None = None,
+    stage="",
+    overdue=False,
+    store_code="",
+) -> QuerySet:
+    """The complaints matching the list's filters; the complaint figures count with the same conditions.
+
+    `severity` is one value or several; `logged_from` and `logged_to` are days, both included; `stage`
+    is a key of STAGE_REACHED.
+    """
     if state:
         qs = qs.filter(state=state)
     if severity:
-        qs = qs.filter(severity=severity)
+        qs = qs.filter(severity__in=[severity] if isinstance(severity, str) else list(severity))
     if department:
         qs = qs.filter(department_id=department) if str(department).isdigit() else qs.none()
+    if staff:
+        qs = qs.filter(staff_involved_id=staff)
+    if store:
+        qs = qs.filter(store_id=store)
+    if logged_from:
+        qs = qs.filter(logged_at__gte=_day_start(logged_from))
+    if logged_to:
+        qs = qs.filter(logged_at__lt=_day_start(logged_to + timedelta(days=1)))
+    if stage:
+        qs = qs.filter(STAGE_REACHED[stage])
     if overdue:
         qs = qs.filter(reply_at__isnull=True, reply_promised_at__lt=timezone.now()).exclude(state=ComplaintState.CLOSED)
     if store_code:
         qs = qs.filter(store__code=store_code)
-    return qs.order_by("-logged_at", "-id")
+    return qs
+
+
+def complaint_list(user, **filters) -> QuerySet:
+    """The complaints of the person's stores matching the filters (see complaints_matching), newest first."""
+    qs = complaints_matching(scope(Complaint.objects.all(), user), **filters)
+    return qs.select_related("store", "department").order_by("-logged_at", "-id")
 
 
 def verification_inbox(user, *, open_only=True):

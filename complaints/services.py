@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
 from core.validators import mask_phone, normalize_any_phone, normalize_plate
+from customers.services import phone_reveal_log
 from org.access import Right, has_right, role_of
 from org.choices import Role
 from org.models import Department, Store, User
@@ -130,6 +131,11 @@ def _require(allowed: bool) -> None:
         raise PermissionDenied
 
 
+def _refusal(field: str, message, code: str) -> ValidationError:
+    """A stage refused: the field at fault and the rule's code, which the API's 422 answer shows."""
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
 # --- Helpers -------------------------------------------------------------------------------------
 
 
@@ -161,6 +167,27 @@ def _next_number(store: Store, now: datetime) -> str:
 
 def _text(data: dict, key: str) -> str:
     return str(data.get(key) or "").strip()
+
+
+# --- Contact phone -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def complaint_reveal_phone(*, actor, complaint: Complaint) -> str:
+    """The contact phone in full, logged like a customer's number: who saw it, when, on which complaint (PIPL)."""
+    _require(has_right(actor, Right.REVEAL_PHONE, complaint.store_id))
+    if not complaint.contact_phone:
+        raise ValidationError(
+            {"contact_phone": [ValidationError(_("This complaint has no contact phone."), code="required")]}
+        )
+    phone_reveal_log(
+        actor=actor,
+        store_id=complaint.store_id,
+        customer=complaint.customer,
+        ref=complaint.number,
+        detail=_("Contact phone of complaint %(number)s") % {"number": complaint.number},
+    )
+    return complaint.contact_phone
 
 
 # --- Logging -------------------------------------------------------------------------------------
@@ -371,7 +398,7 @@ def complaint_acknowledge(*, actor, complaint: Complaint, now=None) -> Complaint
     complaint = _locked(complaint)
     _require(may_handle(actor, complaint))
     if complaint.state != ComplaintState.LOGGED:
-        raise ValidationError({"state": [_("Only a newly logged complaint can be acknowledged.")]}, code="state")
+        raise _refusal("state", _("Only a newly logged complaint can be acknowledged."), "state")
     now = now or timezone.now()
     before = _history_view(complaint, STAGE_FIELDS)
     complaint.state = ComplaintState.ACKNOWLEDGED
@@ -385,9 +412,9 @@ def complaint_acknowledge(*, actor, complaint: Complaint, now=None) -> Complaint
 
 def _require_acknowledged(complaint: Complaint) -> None:
     if complaint.state == ComplaintState.LOGGED:
-        raise ValidationError({"state": [_("Acknowledge the complaint first.")]}, code="state")
+        raise _refusal("state", _("Acknowledge the complaint first."), "state")
     if complaint.state == ComplaintState.CLOSED:
-        raise ValidationError({"state": [_("The complaint is closed; reopen it first.")]}, code="state")
+        raise _refusal("state", _("The complaint is closed; reopen it first."), "state")
 
 
 @transaction.atomic
@@ -462,11 +489,11 @@ def verification_answer(*, actor, verification: Verification, answer: str, now=N
     _require(may_answer(actor, verification))
     answer = (answer or "").strip()
     if not answer:
-        raise ValidationError({"answer": [_("S2.6: write what the department found.")]}, code="required")
+        raise _refusal("answer", _("S2.6: write what the department found."), "required")
     if verification.answered_at:
-        raise ValidationError({"answer": [_("This verification has already been answered.")]}, code="state")
+        raise _refusal("answer", _("This verification has already been answered."), "state")
     if verification.complaint.state == ComplaintState.CLOSED:
-        raise ValidationError({"state": [_("The complaint is closed; reopen it first.")]}, code="state")
+        raise _refusal("state", _("The complaint is closed; reopen it first."), "state")
     now = now or timezone.now()
     verification.answer = answer
     verification.answered_at = now
@@ -491,7 +518,7 @@ def complaint_reply(*, actor, complaint: Complaint, channel: str, text: str, now
     _require(may_handle(actor, complaint))
     _require_acknowledged(complaint)
     if complaint.state not in (ComplaintState.ACKNOWLEDGED, ComplaintState.VERIFYING):
-        raise ValidationError({"state": [_("The customer has already been given a reply.")]}, code="state")
+        raise _refusal("state", _("The customer has already been given a reply."), "state")
     text = (text or "").strip()
     errors = {}
     if channel not in ReplyChannel.values:
@@ -523,14 +550,14 @@ def complaint_followup(
     complaint = _locked(complaint)
     _require(may_follow_up(actor, complaint))
     if complaint.state not in (ComplaintState.REPLIED, ComplaintState.FOLLOW_UP):
-        raise ValidationError({"state": [_("Follow up after the reply has been given.")]}, code="state")
+        raise _refusal("state", _("Follow up after the reply has been given."), "state")
     if complaint.satisfaction_score is not None or complaint.unreachable:
-        raise ValidationError({"state": [_("The follow-up is already done.")]}, code="state")
+        raise _refusal("state", _("The follow-up is already done."), "state")
     before = _history_view(complaint, STAGE_FIELDS)
     complaint.state = ComplaintState.FOLLOW_UP
     if reached:
         if score is None or not 1 <= int(score) <= 5:
-            raise ValidationError({"satisfaction_score": [_("Give the customer's score from 1 to 5.")]}, code="range")
+            raise _refusal("satisfaction_score", _("Give the customer's score from 1 to 5."), "range")
         complaint.satisfaction_score = int(score)
         complaint.satisfaction_comment = (comment or "").strip()
         fields = ["state", "satisfaction_score", "satisfaction_comment"]
@@ -548,11 +575,12 @@ def complaint_close(*, actor, complaint: Complaint, now=None) -> Complaint:
     complaint = _locked(complaint)
     _require(may_handle(actor, complaint))
     if complaint.state == ComplaintState.CLOSED:
-        raise ValidationError({"state": [_("The complaint is already closed.")]}, code="state")
+        raise _refusal("state", _("The complaint is already closed."), "state")
     if complaint.reply_at is None:
-        raise ValidationError(
-            {"reply_text": [_("S2.6: a complaint cannot be closed before the reply to the customer is recorded.")]},
-            code="no_reply",
+        raise _refusal(
+            "reply_text",
+            _("S2.6: a complaint cannot be closed before the reply to the customer is recorded."),
+            "no_reply",
         )
     now = now or timezone.now()
     before = _history_view(complaint, STAGE_FIELDS)
@@ -569,7 +597,7 @@ def complaint_reopen(*, actor, complaint: Complaint, reason: str, reply_promised
     complaint = _locked(complaint)
     _require(may_handle(actor, complaint))
     if complaint.state != ComplaintState.CLOSED:
-        raise ValidationError({"state": [_("Only a closed complaint can be reopened.")]}, code="state")
+        raise _refusal("state", _("Only a closed complaint can be reopened."), "state")
     now = now or timezone.now()
     reason = (reason or "").strip()
     errors = {}

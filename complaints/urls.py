@@ -9,6 +9,7 @@ urlpatterns = [
     path("verifications/", views.verification_inbox, name="verification_inbox"),
     path("verifications/<int:verification_pk>/answer/", views.verification_answer, name="verification_answer"),
     path("<int:complaint_pk>/", views.complaint_detail, name="complaint_detail"),
+    path("<int:complaint_pk>/reveal-phone/", views.complaint_reveal_phone, name="complaint_reveal_phone"),
     path("<int:complaint_pk>/acknowledge/", views.complaint_acknowledge, name="complaint_acknowledge"),
     path("<int:complaint_pk>/verifications/", views.complaint_verify, name="complaint_verify"),
     path("<int:complaint_pk>/reply/", views.complaint_reply, name="complaint_reply"),

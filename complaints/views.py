@@ -2,8 +2,9 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,40 +12,47 @@ from django.views.decorators.http import require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import render_page
-from core.validators import mask_phone
-from org.access import Right, get_for_user, has_right, require, scope
-from org.models import Department
+from core.validators import format_phone, mask_phone
+from org.access import Right, get_for_user, has_right, require
 from phone.models import Call
 
 from . import selectors, services
 from .choices import ComplaintState, Severity
-from .forms import AnswerForm, ComplaintForm, FollowUpForm, ReopenForm, ReplyForm, VerificationRequestForm
+from .forms import (
+    AnswerForm,
+    ComplaintFilterForm,
+    ComplaintForm,
+    FollowUpForm,
+    ReopenForm,
+    ReplyForm,
+    StageForm,
+    VerificationRequestForm,
+)
+from .models import Complaint
 
 PAGE_SIZE = 25
 
 
 @login_required
 def complaint_list(request):
+    """Complaints of the person's stores, newest first, filtered; the complaint figures (insights) link here.
+
+    A filter that is not valid is named under it, and the list then shows nothing rather than
+    complaints that were not asked for.
+    """
     require(request.user, Right.VIEW)
-    filters = {
-        "state": request.GET.get("state", "") if request.GET.get("state") in ComplaintState.values else "",
-        "severity": request.GET.get("severity", "") if request.GET.get("severity") in Severity.values else "",
-        "department": request.GET.get("department", ""),
-        "overdue": request.GET.get("overdue") == "1",
-    }
-    qs = selectors.complaint_list(request.user, **filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    departments = scope(Department.objects.filter(active=True), request.user).order_by("store", "name")
+    filters = ComplaintFilterForm(request.GET, user=request.user)
+    qs = selectors.complaint_list(request.user, **filters.selector_filters()) if filters.is_valid() else None
+    page = Paginator(qs if qs is not None else Complaint.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request,
         "complaints/complaint_list.html",
-        "complaints/partials/complaint_rows.html",
+        "complaints/partials/complaint_list_body.html",
         {
             "page": page,
             "filters": filters,
-            "states": ComplaintState.choices,
+            "chosen_severities": filters.data.getlist("severity"),
             "severities": Severity.choices,
-            "departments": departments,
             "can_log": has_right(request.user, Right.EDIT),
         },
     )
@@ -94,20 +102,38 @@ def complaint_create(request):
     )
 
 
-def _detail_context(request, complaint) -> dict:
+def _answer_forms(verifications, failed: AnswerForm | None = None, failed_pk: int | None = None) -> list:
+    """The verifications, each with its answer form (ids of their own); the one that failed keeps its input and errors."""
+    verifications = list(verifications)
+    for v in verifications:
+        v.answer_form = failed if v.pk == failed_pk else AnswerForm(auto_id=f"id_v{v.pk}_%s")
+    return verifications
+
+
+def _detail_context(request, complaint, *, failed: str = "", form=None, answer_pk: int | None = None) -> dict:
+    """The complaint page; `failed` names the stage form sent back with its errors (`form`), nothing saved."""
     user = request.user
     can_handle = services.may_handle(user, complaint)
-    return {
-        "complaint": complaint,
-        "verifications": complaint.verifications.select_related("department", "asked_by", "answered_by"),
-        "history": history_for(complaint),
-        "can_handle": can_handle,
-        "can_follow_up": services.may_follow_up(user, complaint),
+    forms = {
+        "acknowledge_form": StageForm(),
         "verify_form": VerificationRequestForm(store=complaint.store) if can_handle else None,
         "reply_form": ReplyForm(),
         "followup_form": FollowUpForm(),
+        "close_form": StageForm(),
         "reopen_form": ReopenForm(),
-        "answer_form": AnswerForm(),
+    }
+    if failed and failed != "answer_form":
+        forms[failed] = form
+    verifications = complaint.verifications.select_related("department", "asked_by", "answered_by")
+    return forms | {
+        "complaint": complaint,
+        "verifications": _answer_forms(verifications, form if failed == "answer_form" else None, answer_pk),
+        "failed_form": form if failed else None,
+        "failed_field_errors": bool(failed) and any(name != NON_FIELD_ERRORS for name in form.errors),
+        "history": history_for(complaint),
+        "can_handle": can_handle,
+        "can_follow_up": services.may_follow_up(user, complaint),
+        "can_reveal": has_right(user, Right.REVEAL_PHONE, complaint.store_id),
         "user_department_id": user.department_id,
         "contact_masked": mask_phone(complaint.contact_phone),
         "S": ComplaintState,
@@ -125,95 +151,128 @@ def complaint_detail(request, complaint_pk):
     )
 
 
-def _act(request, complaint_pk, call):
-    """Run one stage's service; its errors are shown as a message naming the field and rule."""
-    complaint = selectors.complaint_get_for_user(request.user, complaint_pk, right=Right.EDIT)
+@login_required
+@require_POST
+def complaint_reveal_phone(request, complaint_pk):
+    """Show the contact phone in full; the reveal is logged like a customer's number (who, when, which complaint)."""
+    complaint = selectors.complaint_get_for_user(request.user, complaint_pk, right=Right.REVEAL_PHONE)
     try:
-        call(complaint)
+        number = services.complaint_reveal_phone(actor=request.user, complaint=complaint)
     except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
-    return redirect("complaints:complaint_detail", complaint.pk)
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(
+        request, "customers/partials/revealed_phone.html", {"value": format_phone(number), "field": "contact-phone"}
+    )
+
+
+def _stage(request, complaint_pk, name: str, form, act):
+    """Run one stage's service with its form's input, on the complaint behind the wall.
+
+    Bad input comes back on the complaint page with each error under its field (a problem with the
+    complaint as a whole, such as its state, above the stages); the service saves all or nothing.
+    """
+    complaint = selectors.complaint_get_for_user(request.user, complaint_pk, right=Right.EDIT)
+    form = form(complaint)
+    if form.is_valid():
+        try:
+            act(complaint, form.cleaned_data)
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("complaints:complaint_detail", complaint.pk)
+    complaint = selectors.complaint_get_for_user(request.user, complaint_pk)
+    context = _detail_context(request, complaint, failed=name, form=form)
+    return render(request, "complaints/complaint_detail.html", context, status=400)
 
 
 @login_required
 @require_POST
 def complaint_acknowledge(request, complaint_pk):
-    return _act(request, complaint_pk, lambda c: services.complaint_acknowledge(actor=request.user, complaint=c))
+    return _stage(
+        request,
+        complaint_pk,
+        "acknowledge_form",
+        lambda c: StageForm(request.POST),
+        lambda c, data: services.complaint_acknowledge(actor=request.user, complaint=c),
+    )
 
 
 @login_required
 @require_POST
 def complaint_verify(request, complaint_pk):
-    def call(c):
-        form = VerificationRequestForm(request.POST, store=c.store)
-        form.is_valid()
-        services.verification_request(
-            actor=request.user,
-            complaint=c,
-            departments=form.cleaned_data.get("departments") or [],
-            question=form.cleaned_data.get("question", ""),
-        )
-
-    return _act(request, complaint_pk, call)
+    return _stage(
+        request,
+        complaint_pk,
+        "verify_form",
+        lambda c: VerificationRequestForm(request.POST, store=c.store),
+        lambda c, data: services.verification_request(
+            actor=request.user, complaint=c, departments=data["departments"], question=data["question"]
+        ),
+    )
 
 
 @login_required
 @require_POST
 def complaint_reply(request, complaint_pk):
-    def call(c):
-        form = ReplyForm(request.POST)
-        form.is_valid()
-        services.complaint_reply(
-            actor=request.user,
-            complaint=c,
-            channel=form.cleaned_data.get("reply_channel", ""),
-            text=form.cleaned_data.get("reply_text", ""),
-        )
-
-    return _act(request, complaint_pk, call)
+    return _stage(
+        request,
+        complaint_pk,
+        "reply_form",
+        lambda c: ReplyForm(request.POST),
+        lambda c, data: services.complaint_reply(
+            actor=request.user, complaint=c, channel=data["reply_channel"], text=data["reply_text"]
+        ),
+    )
 
 
 @login_required
 @require_POST
 def complaint_followup(request, complaint_pk):
-    def call(c):
-        form = FollowUpForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Give the customer's score from 1 to 5."))
-        services.complaint_followup(
+    return _stage(
+        request,
+        complaint_pk,
+        "followup_form",
+        lambda c: FollowUpForm(request.POST),
+        lambda c, data: services.complaint_followup(
             actor=request.user,
             complaint=c,
-            reached=form.cleaned_data["reached"],
-            score=form.cleaned_data.get("satisfaction_score"),
-            comment=form.cleaned_data.get("satisfaction_comment", ""),
-        )
-
-    return _act(request, complaint_pk, call)
+            reached=data["reached"],
+            score=data["satisfaction_score"],
+            comment=data["satisfaction_comment"],
+        ),
+    )
 
 
 @login_required
 @require_POST
 def complaint_close(request, complaint_pk):
-    return _act(request, complaint_pk, lambda c: services.complaint_close(actor=request.user, complaint=c))
+    return _stage(
+        request,
+        complaint_pk,
+        "close_form",
+        lambda c: StageForm(request.POST),
+        lambda c, data: services.complaint_close(actor=request.user, complaint=c),
+    )
 
 
 @login_required
 @require_POST
 def complaint_reopen(request, complaint_pk):
-    def call(c):
-        form = ReopenForm(request.POST)
-        if not form.is_valid():
-            raise ValidationError(_("Enter a valid date/time."))
-        services.complaint_reopen(
-            actor=request.user,
-            complaint=c,
-            reason=form.cleaned_data.get("reason", ""),
-            reply_promised_at=form.cleaned_data.get("reply_promised_at"),
-        )
+    return _stage(
+        request,
+        complaint_pk,
+        "reopen_form",
+        lambda c: ReopenForm(request.POST),
+        lambda c, data: services.complaint_reopen(
+            actor=request.user, complaint=c, reason=data["reason"], reply_promised_at=data["reply_promised_at"]
+        ),
+    )
 
-    return _act(request, complaint_pk, call)
+
+def _inbox_page(request, show_all: bool, page_number):
+    qs = selectors.verification_inbox(request.user, open_only=not show_all)
+    return Paginator(qs, PAGE_SIZE).get_page(page_number)
 
 
 @login_required
@@ -221,30 +280,41 @@ def verification_inbox(request):
     """The verifications asked of the person's department, oldest first (S2.6)."""
     require(request.user, Right.VIEW)
     show_all = request.GET.get("all") == "1"
-    qs = selectors.verification_inbox(request.user, open_only=not show_all)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = _inbox_page(request, show_all, request.GET.get("page"))
+    page.object_list = _answer_forms(page.object_list)
     return render_page(
         request,
         "complaints/verification_inbox.html",
         "complaints/partials/verification_rows.html",
-        {"page": page, "show_all": show_all, "answer_form": AnswerForm()},
+        {"page": page, "show_all": show_all},
     )
 
 
 @login_required
 @require_POST
 def verification_answer(request, verification_pk):
+    """The asked department's answer, from its inbox or the complaint page; bad input comes back under the field."""
     verification = selectors.verification_get_for_user(request.user, verification_pk, right=Right.EDIT)
-    form = AnswerForm(request.POST)
-    form.is_valid()
-    try:
-        services.verification_answer(
-            actor=request.user, verification=verification, answer=form.cleaned_data.get("answer", "")
-        )
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(request, _("Saved."))
+    form = AnswerForm(request.POST, auto_id=f"id_v{verification.pk}_%s")
+    if form.is_valid():
+        try:
+            services.verification_answer(
+                actor=request.user, verification=verification, answer=form.cleaned_data["answer"]
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            if request.POST.get("next") == "detail":
+                return redirect("complaints:complaint_detail", verification.complaint_id)
+            return redirect("complaints:verification_inbox")
     if request.POST.get("next") == "detail":
-        return redirect("complaints:complaint_detail", verification.complaint_id)
-    return redirect("complaints:verification_inbox")
+        complaint = selectors.complaint_get_for_user(request.user, verification.complaint_id)
+        context = _detail_context(request, complaint, failed="answer_form", form=form, answer_pk=verification.pk)
+        return render(request, "complaints/complaint_detail.html", context, status=400)
+    show_all = request.POST.get("all") == "1"
+    page = _inbox_page(request, show_all, request.POST.get("page"))
+    page.object_list = _answer_forms(page.object_list, form, verification.pk)
+    shown = any(v.pk == verification.pk for v in page.object_list)
+    context = {"page": page, "show_all": show_all, "failed_form": form, "failed_shown": shown}
+    return render(request, "complaints/verification_inbox.html", context, status=400)

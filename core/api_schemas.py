@@ -1,6 +1,9 @@
 """Shapes and helpers every app's API router shares: errors, store references, paging, PATCH input."""
 
+import pydantic
 from ninja import Field, Schema
+from ninja.errors import HttpError, ValidationErrorContext
+from ninja.params.models import Body, BodyModel
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -117,3 +120,52 @@ def store_from_ref(user, ref, *, right, default_own: bool = True):
             }
         )
     return store
+
+
+# ---------------------------------------------------------------------------------------------
+# A typed body whose errors wait until the endpoint has asked the store wall
+
+
+class _BodyAfterWallModel(BodyModel):
+    @classmethod
+    def get_request_data(cls, request, api, path_params):
+        # An empty body is an empty object: each required field it lacks is named.
+        data = super().get_request_data(request, api, path_params)
+        if data is None:
+            varname = getattr(cls, "__read_from_single_attr__", None)
+            data = {varname: {}} if varname else {}
+        return data
+
+    @classmethod
+    def resolve(cls, request, api, path_params):
+        try:
+            return super().resolve(request, api, path_params)
+        except HttpError as exc:  # not JSON: 400, as for every endpoint
+            request.body_error = exc
+        except pydantic.ValidationError as exc:  # 422 naming each field, as for every endpoint
+            context = ValidationErrorContext(pydantic_validation_error=exc, model=cls)
+            request.body_error = api.validation_error_from_error_contexts([context])
+        return dict.fromkeys(cls.model_fields)
+
+
+class BodyAfterWall(Body):
+    """A typed JSON body, in the OpenAPI document like any other, whose errors wait for the store wall.
+
+    ninja reads and validates a body before the endpoint runs, so a bad body sent to another store's
+    record would be a 400 or 422 where the wall promises a 404 whatever is sent. With this marker
+    the endpoint asks the wall first, then ``after_wall`` raises the body's error, unchanged.
+    """
+
+    _model = _BodyAfterWallModel
+
+    @classmethod
+    def _param_source(cls) -> str:
+        return "body"
+
+
+def after_wall(request, payload):
+    """The payload, or the error its body gave (see BodyAfterWall); call it once the wall has let the caller in."""
+    error = getattr(request, "body_error", None)
+    if error is not None:
+        raise error
+    return payload

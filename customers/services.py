@@ -322,11 +322,14 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict) -> Vehicle:
     return vehicle
 
 
-def _log(*, actor, customer: Customer, action: str, detail: str = "") -> PersonalDataLog:
+def _log(
+    *, actor, customer: Customer | None, action: str, detail: str = "", store_id: int | None = None, ref: str = ""
+) -> PersonalDataLog:
+    """One entry of the personal-data log; without a customer record, the store and a reference name whose data."""
     return PersonalDataLog.objects.create(
-        store_id=customer.store_id,
+        store_id=customer.store_id if customer is not None else store_id,
         customer=customer,
-        customer_ref=f"#{customer.pk}",
+        customer_ref=f"#{customer.pk}" if customer is not None else ref,
         action=action,
         detail=detail,
         actor=actor,
@@ -344,6 +347,17 @@ def customer_reveal_phone(*, actor, customer: Customer, field: str) -> str:
     label = Customer._meta.get_field(field).verbose_name
     _log(actor=actor, customer=customer, action=PersonalDataAction.REVEAL, detail=str(label))
     return value
+
+
+def phone_reveal_log(*, actor, store_id: int, customer: Customer | None, ref: str, detail: str) -> PersonalDataLog:
+    """Log the reveal of a masked number kept on another record, such as a complaint's contact phone (PIPL).
+
+    The same log as a customer's own numbers: who, when, which record (`detail`). Linked to the customer
+    when there is one, so it shows among their reveals; otherwise `ref` names the record.
+    """
+    return _log(
+        actor=actor, customer=customer, action=PersonalDataAction.REVEAL, detail=detail, store_id=store_id, ref=ref
+    )
 
 
 def customer_data(customer: Customer) -> dict:

@@ -6,8 +6,8 @@ counts, so a figure and its drill-down always agree. Each reader runs a fixed nu
 queries, whatever the data size.
 
 Complaint figures plug in through ``COMPLAINT_FIGURE_PROVIDERS``: the complaints app registers a
-function ``(FigureScope) -> list[Figure]`` with ``register_complaint_figures``; until it does,
-the page shows no complaint figures at all.
+function ``(FigureScope) -> list[Figure | FigureTable]`` with ``register_complaint_figures``; until
+it does, the page shows no complaint figures at all.
 """
 
 from collections.abc import Callable
@@ -373,16 +373,28 @@ class Figure:
     records_url: str = ""
 
 
-COMPLAINT_FIGURE_PROVIDERS: list[Callable[[FigureScope], list[Figure]]] = []
+@dataclass(frozen=True)
+class FigureTable:
+    """A breakdown a provider adds to the page: counts in rows and columns, each linked to its records."""
+
+    key: str
+    label: str
+    columns: tuple[str, ...]  # the headings, the first one over the rows' labels
+    rows: tuple[tuple[str, tuple[tuple[object, str], ...]], ...]  # (label, ((count, records url), …))
+    total: tuple[str, tuple[tuple[object, str], ...]] | None = None  # the totals row, the same way
+    rule_id: str = ""
 
 
-def register_complaint_figures(provider: Callable[[FigureScope], list[Figure]]) -> None:
+COMPLAINT_FIGURE_PROVIDERS: list[Callable[[FigureScope], list[Figure | FigureTable]]] = []
+
+
+def register_complaint_figures(provider: Callable[[FigureScope], list[Figure | FigureTable]]) -> None:
     """Called by the complaints app (in its AppConfig.ready) with its selector of complaint figures."""
     if provider not in COMPLAINT_FIGURE_PROVIDERS:
         COMPLAINT_FIGURE_PROVIDERS.append(provider)
 
 
-def complaint_figures(scope: FigureScope) -> list[Figure]:
+def complaint_figures(scope: FigureScope) -> list[Figure | FigureTable]:
     """Complaint figures from the registered providers; empty until the complaints app provides one."""
     return [figure for provider in COMPLAINT_FIGURE_PROVIDERS for figure in provider(scope)]
 

@@ -127,3 +127,94 @@ def test_list_and_detail_behind_the_wall(client, world, who):
 def test_auditor_cannot_log(client, world):
     client.force_login(world.a.auditor)
     assert client.post("/api/v1/complaints", _payload(world), content_type="application/json").status_code == 403
+
+
+# --- Stage bodies: typed, in the OpenAPI document, checked after the store wall -------------------
+
+STAGE_BODIES = {
+    "/api/v1/complaints/{complaint_id}/verifications/{verification_id}/answer": "VerificationAnswerIn",
+    "/api/v1/complaints/{complaint_id}/reply": "ComplaintReplyIn",
+    "/api/v1/complaints/{complaint_id}/follow-up": "ComplaintFollowUpIn",
+    "/api/v1/complaints/{complaint_id}/reopen": "ComplaintReopenIn",
+}
+
+
+def test_openapi_documents_the_request_body_of_each_stage(client, world):
+    client.force_login(world.a.staff)
+    document = client.get("/api/v1/openapi.json").json()
+    for path, schema in STAGE_BODIES.items():
+        body = document["paths"][path]["post"]["requestBody"]
+        assert body["required"] is True, path
+        assert body["content"]["application/json"]["schema"] == {"$ref": f"#/components/schemas/{schema}"}, path
+    schemas = document["components"]["schemas"]
+    assert schemas["ComplaintReplyIn"]["required"] == ["reply_channel"]
+    assert set(schemas["ComplaintReplyIn"]["properties"]) == {"reply_channel", "reply_text"}
+    assert set(schemas["ComplaintFollowUpIn"]["properties"]) == {
+        "reached",
+        "satisfaction_score",
+        "satisfaction_comment",
+    }
+    assert set(schemas["ComplaintReopenIn"]["properties"]) == {"reason", "reply_promised_at"}
+    assert set(schemas["VerificationAnswerIn"]["properties"]) == {"answer"}
+
+
+def _stage_world(world):
+    from complaints import services
+
+    complaint = log_complaint(world.a)
+    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    (verification,) = services.verification_request(
+        actor=world.a.supervisor, complaint=complaint, departments=[world.a.cs], question="核实"
+    )
+    return complaint, verification
+
+
+@pytest.mark.parametrize(
+    "stage,body,field,code",
+    [
+        ("reply", {}, "reply_channel", "missing"),
+        ("reply", {"reply_channel": "fax", "reply_text": "已处理"}, "reply_channel", "enum"),
+        ("reply", {"reply_channel": "phone", "reply_text": " "}, "reply_text", "required"),
+        ("reply", {"reply_channel": "phone", "reply_text": "x", "cc": "y"}, "cc", "extra_forbidden"),
+        ("follow-up", {}, "reached", "missing"),
+        ("follow-up", {"reached": "maybe"}, "reached", "bool_parsing"),
+        ("follow-up", {"reached": True, "satisfaction_score": "five"}, "satisfaction_score", "int_parsing"),
+        ("reopen", {"reason": "x", "reply_promised_at": "tomorrow"}, "reply_promised_at", "datetime_from_date_parsing"),
+        ("answer", {"answer": 5}, "answer", "string_type"),
+        ("answer", {"answer": " "}, "answer", "required"),
+    ],
+)
+def test_bad_stage_body_is_422_naming_the_field(client, world, stage, body, field, code):
+    complaint, verification = _stage_world(world)
+    if stage == "follow-up":
+        from complaints import services
+
+        services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
+    path = f"/api/v1/complaints/{complaint.pk}/" + (
+        f"verifications/{verification.pk}/answer" if stage == "answer" else stage
+    )
+    client.force_login(world.a.supervisor)
+    response = client.post(path, body, content_type="application/json")
+    assert response.status_code == 422, response.content
+    detail = response.json()["detail"]
+    assert any(e["field"] == field and e["code"] == code and e["message"] for e in detail), detail
+
+
+def test_stage_body_that_is_not_json_is_refused(client, world):
+    complaint, _verification = _stage_world(world)
+    client.force_login(world.a.supervisor)
+    response = client.post(f"/api/v1/complaints/{complaint.pk}/reply", "reply=phone", content_type="application/json")
+    assert response.status_code == 400
+    assert response.json()["detail"][0]["code"] == "json_invalid"
+
+
+@pytest.mark.parametrize("body", [None, "not json", {"reply_channel": "fax"}, {"unknown": 1}])
+@pytest.mark.parametrize("who,status", [("b_manager", 404), ("auditor", 403)])
+def test_the_store_wall_comes_before_the_body(client, world, body, who, status):
+    """Another store's complaint is a 404 whatever is sent; a role without the right, a 403."""
+    complaint, verification = _stage_world(world)
+    client.force_login({"b_manager": world.b.manager, "auditor": world.a.auditor}[who])
+    for stage in ("reply", "follow-up", "reopen", f"verifications/{verification.pk}/answer"):
+        path = f"/api/v1/complaints/{complaint.pk}/{stage}"
+        response = client.post(path) if body is None else client.post(path, body, content_type="application/json")
+        assert response.status_code == status, (stage, response.content)

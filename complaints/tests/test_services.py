@@ -232,3 +232,66 @@ def test_complaint_is_on_the_customer_timeline(world):
     )
     items = [i for i in customer_timeline(customer) if i.kind == "complaint"]
     assert items and complaint.number in items[0].title
+
+
+# --- Contact phone reveal (PIPL) ----------------------------------------------------------------
+
+
+def test_reveal_contact_phone_logs_who_when_and_which_complaint(world):
+    from customers.choices import PersonalDataAction
+    from customers.models import PersonalDataLog
+
+    complaint = log_complaint(world.a)
+    with time_machine.travel(at("2026-03-11 10:00")):
+        number = services.complaint_reveal_phone(actor=world.a.staff, complaint=complaint)
+    assert number == "+8613987654321"
+    log = PersonalDataLog.objects.get()
+    assert (log.actor, log.store, log.action) == (world.a.staff, world.a.store, PersonalDataAction.REVEAL)
+    assert log.at == at("2026-03-11 10:00")
+    assert log.customer is None and log.customer_ref == complaint.number and complaint.number in log.detail
+
+
+def test_reveal_contact_phone_links_the_log_to_the_customer_when_known(world):
+    from complaints.models import Complaint
+
+    customer = make_customer(world.a.store, actor=world.a.staff)
+    Complaint.objects.filter(pk=log_complaint(world.a).pk).update(customer=customer)
+    complaint = Complaint.objects.select_related("customer").get()
+    services.complaint_reveal_phone(actor=world.a.manager, complaint=complaint)
+    (log,) = customer.personal_data_log.all()
+    assert log.customer_ref == f"#{customer.pk}" and complaint.number in log.detail
+
+
+def test_auditor_cannot_reveal_the_contact_phone(world):
+    from customers.models import PersonalDataLog
+
+    complaint = log_complaint(world.a)
+    with pytest.raises(PermissionDenied):
+        services.complaint_reveal_phone(actor=world.a.auditor, complaint=complaint)
+    with pytest.raises(PermissionDenied):
+        services.complaint_reveal_phone(actor=world.b.manager, complaint=complaint)
+    assert not PersonalDataLog.objects.exists()
+
+
+def test_reveal_without_a_contact_phone_is_refused_and_not_logged(world):
+    from complaints.models import Complaint
+    from customers.models import PersonalDataLog
+
+    complaint = log_complaint(world.a)
+    Complaint.objects.filter(pk=complaint.pk).update(contact_phone="")
+    complaint.refresh_from_db()
+    with pytest.raises(ValidationError) as exc:
+        services.complaint_reveal_phone(actor=world.a.staff, complaint=complaint)
+    assert exc.value.error_dict["contact_phone"][0].code == "required"
+    assert not PersonalDataLog.objects.exists()
+
+
+def test_a_refused_stage_names_its_field_and_rule_code(world):
+    complaint = log_complaint(world.a)
+    with pytest.raises(ValidationError) as exc:
+        services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="x")
+    assert exc.value.error_dict["state"][0].code == "state"
+    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    with pytest.raises(ValidationError) as exc:
+        services.complaint_close(actor=world.a.supervisor, complaint=complaint)
+    assert exc.value.error_dict["reply_text"][0].code == "no_reply"
