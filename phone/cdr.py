@@ -16,6 +16,8 @@ Every line becomes a CdrRow (one leg of a call) or a CdrError (line and reason):
 raises. merge_legs() folds the legs of one call (same linkedid) into one CallRecord, and classify()
 tells inbound from outbound calls by which side is an extension. Everything streams: a million
 lines are read and merged in constant memory at about 9 µs a line (bench/cdr_parse_bench.py).
+CdrReader and LegMerger do the same in parts that go on from one another (the upload page's steps),
+each part read once.
 """
 
 import csv
@@ -23,6 +25,7 @@ import re
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta, tzinfo
 from functools import lru_cache
 from hashlib import md5
@@ -98,7 +101,7 @@ _NUMBERISH = re.compile(r"\+?[\d*#]+")
 _CHANNEL_PEER = re.compile(r"([^/]+)/(\d+)(?=[-@/;]|$)")
 _HEADER_SPLIT = re.compile(r"[,;\t]")
 
-_CHUNK = 1 << 20
+CHUNK_SIZE = 1 << 20  # bytes read at a time; a step of the upload page ends at the end of one
 _MERGE_WINDOW = timedelta(hours=2)
 
 
@@ -172,27 +175,55 @@ class DecodedText:
     that does not decode in it is decoded line by line, each line in whichever of the two fits
     (undecodable bytes become U+FFFD), so a stray line never stops an import. ``encoding`` says
     what was found ("UTF-8", "GBK" or "UTF-16") once the lines have been read.
+
+    Reading may start at ``offset``, the start of a line (a byte after a line end: neither UTF-8 nor
+    GB18030 ever has the byte of a line end inside a character), with ``codec`` the one an earlier
+    reading decided ("utf-8" or "gb18030"; None while it had only seen ASCII). With ``stop_after``,
+    reading stops at the end of the block in which that many lines have been read; ``offset`` is
+    then where the next line starts, ``lines`` how many lines were read and ``stopped`` is true.
+    UTF-16 is read whole, from the start only.
     """
 
-    def __init__(self, binary_file: BinaryIO, chunk_size: int = _CHUNK):
+    def __init__(
+        self,
+        binary_file: BinaryIO,
+        chunk_size: int = CHUNK_SIZE,
+        *,
+        offset: int = 0,
+        codec: str | None = None,
+        stop_after: int | None = None,
+    ):
         self._file = binary_file
         self._chunk_size = chunk_size
-        self.encoding = "UTF-8"
+        self._stop_after = stop_after
+        self.codec = codec
+        self.encoding = "GBK" if codec == "gb18030" else "UTF-8"
+        self.offset = offset  # in bytes: the start of the first line not read yet
+        self.lines = 0  # lines read (and yielded) by this reading
+        self.stopped = False
 
     def __iter__(self) -> Iterator[str]:
         read = self._file.read
+        start = self.offset  # the file position of the first byte of `rest`, then of `data`
+        if start:
+            self._file.seek(start)
         block = read(self._chunk_size)
         if isinstance(block, str):  # a file opened in text mode: already decoded
-            yield from (block + read()).lstrip("\ufeff").split("\n")
+            lines = (block + read()).lstrip("\ufeff").split("\n")
+            self.lines = len(lines)
+            yield from lines
             return
-        if block.startswith((b"\xff\xfe", b"\xfe\xff")):
+        if not start and block.startswith((b"\xff\xfe", b"\xfe\xff")):
             self.encoding = "UTF-16"
-            text = (block + read()).decode("utf-16", errors="replace")
-            yield from text.split("\n")
+            lines = (block + read()).decode("utf-16", errors="replace").split("\n")
+            self.lines = len(lines)
+            yield from lines
             return
-        if block.startswith(b"\xef\xbb\xbf"):
+        if not start and block.startswith(b"\xef\xbb\xbf"):
             block = block[3:]
-        codec = None  # decided by the first block that is not plain ASCII
+            start = 3
+        codec = self.codec  # decided by the first block that is not plain ASCII
+        stop_after = self._stop_after
         rest = b""
         while True:
             data = rest + block if rest else block
@@ -203,14 +234,23 @@ class DecodedText:
                 rest = data[cut + 1 :]
                 data = data[:cut]
                 if codec is None and not data.isascii():
-                    codec = self._choose(data)
-                yield from self._decode(data, codec).split("\n")
+                    codec = self.codec = self._choose(data)
+                lines = self._decode(data, codec).split("\n")
+                self.lines += len(lines)
+                yield from lines
+                start += cut + 1
+                self.offset = start
+                if stop_after is not None and self.lines >= stop_after:
+                    self.stopped = True
+                    return
             block = read(self._chunk_size)
             if not block:
                 break
         if rest:
             if codec is None and not rest.isascii():
-                codec = self._choose(rest)
+                codec = self.codec = self._choose(rest)
+            self.lines += 1
+            self.offset = start + len(rest)
             yield from self._decode(rest, codec).split("\n")
 
     def _choose(self, block: bytes) -> str:
@@ -260,7 +300,7 @@ class DecodedText:
         return "\n".join(lines)
 
 
-def decode_stream(binary_file: BinaryIO, *, chunk_size: int = _CHUNK) -> DecodedText:
+def decode_stream(binary_file: BinaryIO, *, chunk_size: int = CHUNK_SIZE) -> DecodedText:
     """The text lines of a binary file in UTF-8 (BOM or not), GBK/GB18030 or UTF-16, read in chunks."""
     return DecodedText(binary_file, chunk_size)
 
@@ -646,21 +686,99 @@ def parse(binary_file: BinaryIO, *, tz: tzinfo = SHANGHAI) -> Iterator[CdrRow | 
     Times without an offset are taken in ``tz`` (the phone system's time zone; Asterisk writes local
     time unless usegmtime is set: pass UTC then). Never raises on bad data.
     """
-    lines = iter(decode_stream(binary_file))
-    number = 0
-    for first in lines:  # the first line with text: a header row or a Master.csv record
-        number += 1
-        if first.strip():
-            break
-    else:
-        return
-    if detect_format(first) == FREEPBX:
-        counts = {delimiter: first.count(delimiter) for delimiter in (",", "\t", ";")}
-        delimiter = max(counts, key=counts.get)
-        header = next(csv.reader([first], delimiter=delimiter))
-        yield from _freepbx(header, _csv_lines(lines, number + 1, delimiter), tz, number)
-    else:
-        yield from _asterisk(_csv_lines(_prepend(first, lines), number, ","), tz)
+    yield from CdrReader(binary_file, tz=tz)
+
+
+class CdrReader:
+    """parse() in parts: a reading that stops after about ``stop_after`` lines and one that goes on.
+
+    Iterating yields what parse() yields. A reading with ``stop_after`` stops at the end of the
+    block (``chunk_size`` bytes) in which it has read that many lines; ``stopped`` then says that
+    the file goes on, and ``offset``, ``line``, ``codec`` and ``head`` (the first line with text and
+    its number: the format and the header row) are what the next reading is given to go on from
+    there: it seeks to ``offset`` and numbers the lines from ``line`` + 1. Each part is read once, so
+    a file read in n parts costs what one reading costs.
+    """
+
+    def __init__(
+        self,
+        binary_file: BinaryIO,
+        *,
+        tz: tzinfo = SHANGHAI,
+        offset: int = 0,
+        line: int = 0,
+        codec: str | None = None,
+        stop_after: int | None = None,
+        chunk_size: int = CHUNK_SIZE,
+        head: tuple[str, int] | None = None,
+    ):
+        self._file = binary_file
+        self._tz = tz
+        self.head = tuple(head) if head else None
+        self._first = line  # lines before the offset
+        self._text = DecodedText(binary_file, chunk_size, offset=offset, codec=codec, stop_after=stop_after)
+
+    @property
+    def stopped(self) -> bool:
+        return self._text.stopped
+
+    @property
+    def offset(self) -> int:
+        return self._text.offset
+
+    @property
+    def line(self) -> int:
+        """The number of the last line read."""
+        return self._first + self._text.lines
+
+    @property
+    def codec(self) -> str | None:
+        return self._text.codec
+
+    @property
+    def encoding(self) -> str:
+        return self._text.encoding
+
+    def __iter__(self) -> Iterator[CdrRow | CdrError]:
+        lines = iter(self._text)
+        head = self.head
+        if head is None and self._text.offset:  # going on without the first line: read it again
+            head = _first_line(self._file)
+            if not 0 < head[1] <= self._first:  # not read yet after all
+                head = None
+        if head is None:
+            number = self._first
+            for first in lines:  # the first line with text: a header row or a Master.csv record
+                number += 1
+                if first.strip():
+                    break
+            else:
+                return
+            self.head = (first, number)
+            following = number + 1
+            read_here = True
+        else:
+            first, number = self.head = tuple(head)
+            following = self._first + 1
+            read_here = False
+        if detect_format(first) == FREEPBX:
+            counts = {delimiter: first.count(delimiter) for delimiter in (",", "\t", ";")}
+            delimiter = max(counts, key=counts.get)
+            header = next(csv.reader([first], delimiter=delimiter))
+            yield from _freepbx(header, _csv_lines(lines, following, delimiter), self._tz, number)
+        elif read_here:  # a Master.csv record
+            yield from _asterisk(_csv_lines(_prepend(first, lines), number, ","), self._tz)
+        else:
+            yield from _asterisk(_csv_lines(lines, following, ","), self._tz)
+
+
+def _first_line(binary_file: BinaryIO) -> tuple[str, int]:
+    """(text, number) of the first line with text of a seekable binary file."""
+    binary_file.seek(0)
+    for number, text in enumerate(decode_stream(binary_file, chunk_size=1 << 16), start=1):
+        if text.strip():
+            return text, number
+    return "", 0
 
 
 def _prepend(first: str, lines: Iterator[str]) -> Iterator[str]:
@@ -821,33 +939,112 @@ def merge_legs(
     the same source_key, which the importer's de-duplication absorbs. CdrError items are skipped:
     collect them from parse() first.
     """
-    groups: dict[str, list] = {}  # linkedid -> [earliest start, latest start, legs]
-    opened = deque()  # linkedids in the order their groups were opened
-    checked_at = None
-    step = timedelta(minutes=1)
-    for row in rows:
-        if row.__class__ is not CdrRow:
-            continue
-        start = row.start
-        group = groups.get(row.linkedid)
-        if group is None:
-            groups[row.linkedid] = [start, start, [row]]
-            opened.append(row.linkedid)
-        else:
-            group[2].append(row)
-            if start < group[0]:
-                group[0] = start
-            elif start > group[1]:
-                group[1] = start
-        if checked_at is not None and checked_at - step < start < checked_at + step:
-            continue
-        checked_at = start
-        # The group opened first is the oldest in the stream's direction: flush from there.
+    merger = LegMerger(extensions, min_length=min_length, max_length=max_length, window=window)
+    yield from merger.feed(rows)
+    yield from merger.finish()
+
+
+class LegMerger:
+    """merge_legs() for a file read in parts: the calls still open between parts can be kept.
+
+    feed() yields the calls completed by some rows, finish() the calls still open at the end of the
+    file. state() is those open calls (their legs) as JSON-ready data, and ``LegMerger(…, state=…)``
+    goes on from them exactly as if the rows had never been interrupted.
+    """
+
+    def __init__(
+        self,
+        extensions: Collection[str] = frozenset(),
+        *,
+        min_length: int = 3,
+        max_length: int = 6,
+        window: timedelta = _MERGE_WINDOW,
+        state: dict | None = None,
+        tz: tzinfo = SHANGHAI,
+    ):
+        self.extensions = extensions
+        self.min_length = min_length
+        self.max_length = max_length
+        self.window = window
+        self.groups: dict[str, list] = {}  # linkedid -> [earliest start, latest start, legs]
+        self.opened = deque()  # linkedids in the order their groups were opened
+        self.checked_at = None
+        if state:
+            self.checked_at = _load_time(state["checked_at"], tz)
+            for legs in state["open"]:
+                rows = [_load_row(values, tz) for values in legs]
+                starts = [row.start for row in rows]
+                self.groups[rows[0].linkedid] = [min(starts), max(starts), rows]
+                self.opened.append(rows[0].linkedid)
+
+    def feed(self, rows: Iterable[CdrRow | CdrError]) -> Iterator[CallRecord]:
+        """The calls the rows complete (see merge_legs); the others stay open."""
+        groups = self.groups
+        opened = self.opened
+        checked_at = self.checked_at
+        window = self.window
+        extensions, min_length, max_length = self.extensions, self.min_length, self.max_length
+        step = timedelta(minutes=1)
+        for row in rows:
+            if row.__class__ is not CdrRow:
+                continue
+            start = row.start
+            group = groups.get(row.linkedid)
+            if group is None:
+                groups[row.linkedid] = [start, start, [row]]
+                opened.append(row.linkedid)
+            else:
+                group[2].append(row)
+                if start < group[0]:
+                    group[0] = start
+                elif start > group[1]:
+                    group[1] = start
+            if checked_at is not None and checked_at - step < start < checked_at + step:
+                continue
+            self.checked_at = checked_at = start
+            # The group opened first is the oldest in the stream's direction: flush from there.
+            while opened:
+                earliest, latest, legs = groups[opened[0]]
+                if start - latest <= window and earliest - start <= window:
+                    break
+                del groups[opened.popleft()]
+                yield _call(legs, extensions, min_length, max_length)
+
+    def finish(self) -> Iterator[CallRecord]:
+        """The calls still open: the file has ended."""
+        groups, opened = self.groups, self.opened
         while opened:
-            earliest, latest, legs = groups[opened[0]]
-            if start - latest <= window and earliest - start <= window:
-                break
-            del groups[opened.popleft()]
-            yield _call(legs, extensions, min_length, max_length)
-    for key in opened:
-        yield _call(groups[key][2], extensions, min_length, max_length)
+            yield _call(groups.pop(opened.popleft())[2], self.extensions, self.min_length, self.max_length)
+
+    def state(self) -> dict:
+        """The open calls' legs, in the order they were opened, and the last check, as JSON-ready data."""
+        return {
+            "checked_at": _dump_time(self.checked_at),
+            "open": [[_dump_row(row) for row in self.groups[key][2]] for key in self.opened],
+        }
+
+
+_ROW_FIELDS = tuple(field.name for field in dataclass_fields(CdrRow))
+_ROW_TIMES = tuple(index for index, name in enumerate(_ROW_FIELDS) if name in ("start", "answer", "end"))
+
+
+def _dump_time(value: datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _load_time(text: str | None, tz: tzinfo) -> datetime | None:
+    return None if text is None else datetime.fromisoformat(text).astimezone(tz)
+
+
+def _dump_row(row: CdrRow) -> list:
+    values = [getattr(row, name) for name in _ROW_FIELDS]
+    for index in _ROW_TIMES:
+        values[index] = _dump_time(values[index])
+    return values
+
+
+def _load_row(values: list, tz: tzinfo) -> CdrRow:
+    values = list(values)
+    for index in _ROW_TIMES:
+        values[index] = _load_time(values[index], tz)
+    return CdrRow(*values)

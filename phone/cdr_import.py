@@ -2,7 +2,7 @@
 
     cdr_import_file     read a whole file in one go (management command, API, benchmark)
     cdr_upload          store an uploaded file under MEDIA_ROOT/cdr/ for the upload page
-    cdr_import_step     process the next calls of a stored file (the page polls it with htmx)
+    cdr_import_step     process the next part of a stored file (the page polls it with htmx)
     cdr_import_records  import a list of records sent as JSON (API)
 
 The path is the same everywhere: phone.cdr.parse → merge_legs (the store's staff extensions) → one
@@ -47,7 +47,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 MAX_ERRORS_KEPT = 1000
-STEP_CALLS = 50_000  # calls per step of the upload page
+STEP_LINES = 50_000  # lines per step of the upload page (about 30,000 calls, a few seconds)
 CDR_DIR = "cdr"
 State = CdrImport.State
 
@@ -286,10 +286,9 @@ def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
 class _Errors:
     """Counts every bad line, keeps the first MAX_ERRORS_KEPT (line, reason) on the import."""
 
-    def __init__(self, imp: CdrImport, after_line: int = 0):
+    def __init__(self, imp: CdrImport, last_line: int = 0):
         self.imp = imp
-        self.after_line = after_line
-        self.last_line = after_line
+        self.last_line = last_line  # the last line with text
 
     def rows(self, items: Iterable) -> Iterator[cdr.CdrRow]:
         imp = self.imp
@@ -298,10 +297,9 @@ class _Errors:
             if line > self.last_line:
                 self.last_line = line
             if item.__class__ is cdr.CdrError:
-                if line > self.after_line:
-                    imp.bad_rows += 1
-                    if len(imp.errors) < MAX_ERRORS_KEPT:
-                        imp.errors.append({"line": line, "reason": item.reason})
+                imp.bad_rows += 1
+                if len(imp.errors) < MAX_ERRORS_KEPT:
+                    imp.errors.append({"line": line, "reason": item.reason})
                 continue
             yield item
 
@@ -323,17 +321,11 @@ def _records(ctx: _Context, binary_file: BinaryIO, errors: _Errors) -> Iterator[
     return cdr.merge_legs(errors.rows(cdr.parse(binary_file)), frozenset(ctx.staff))
 
 
-def _run(imp: CdrImport, ctx: _Context, records: Iterator, *, skip: int = 0, limit: int | None = None) -> bool:
-    """Write the records after the first `skip`, at most `limit`; True when the stream is exhausted."""
+def _run(imp: CdrImport, ctx: _Context, records: Iterator) -> None:
+    """Write the records, a batch at a time."""
     batch: list[tuple] = []
     taken = 0
-    exhausted = True
-    for index, record in enumerate(records):
-        if index < skip:
-            continue
-        if limit is not None and taken >= limit:
-            exhausted = False
-            break
+    for record in records:
         batch.append(ctx.values(record))
         taken += 1
         if len(batch) >= BATCH_SIZE:
@@ -341,7 +333,6 @@ def _run(imp: CdrImport, ctx: _Context, records: Iterator, *, skip: int = 0, lim
             batch = []
     _add_counts(imp, _write(ctx, batch))
     imp.records_done += taken
-    return exhausted
 
 
 def _add_counts(imp: CdrImport, counts: tuple[int, int, int]) -> None:
@@ -442,7 +433,10 @@ def _media(relative: str) -> Path:
 
 
 def cdr_upload(*, store, actor, uploaded) -> CdrImport:
-    """Store an uploaded call-record file under MEDIA_ROOT/cdr/ and open its import (nothing written yet)."""
+    """Store an uploaded call-record file under MEDIA_ROOT/cdr/ and open its import (nothing written yet).
+
+    A UTF-16 file is stored as UTF-8, so that the steps can go on from any line end.
+    """
     name = Path(uploaded.name or "").name[:255]
     size = uploaded.size or 0
     if size == 0:
@@ -459,16 +453,14 @@ def cdr_upload(*, store, actor, uploaded) -> CdrImport:
         )
     _media(CDR_DIR).mkdir(parents=True, exist_ok=True)
     relative = f"{CDR_DIR}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}.csv"
-    lines = 0
-    last = b"\n"
-    with _media(relative).open("wb") as out:
+    stored = _media(relative)
+    with stored.open("wb") as out:
         for chunk in uploaded.chunks():
             out.write(chunk)
-            lines += chunk.count(b"\n")
-            last = chunk[-1:] or last
-    lines += last != b"\n"
-    with _media(relative).open("rb") as stored:
-        fmt, encoding = _sniff(stored)
+    with stored.open("rb") as binary:
+        fmt, encoding = _sniff(binary)
+    if encoding == "UTF-16":
+        stored.write_text(stored.read_bytes().decode("utf-16", errors="replace"), encoding="utf-8")
     return CdrImport.objects.create(
         store=store,
         created_by=actor,
@@ -476,32 +468,78 @@ def cdr_upload(*, store, actor, uploaded) -> CdrImport:
         file_path=relative,
         format=fmt,
         encoding=encoding,
-        lines_total=lines,
+        lines_total=_count_lines(stored),
         started_at=timezone.now(),
     )
 
 
-def cdr_import_step(*, imp: CdrImport, actor, step_calls: int = STEP_CALLS, window: timedelta | None = None):
-    """Write the next `step_calls` calls of a stored file; the last step finishes the import.
+def _count_lines(path: Path) -> int:
+    lines = 0
+    last = b"\n"
+    with path.open("rb") as binary:
+        while chunk := binary.read(cdr.CHUNK_SIZE):
+            lines += chunk.count(b"\n")
+            last = chunk[-1:]
+    return lines + (last != b"\n")
 
-    The file is read again from the start each step (parsing costs ~9 µs a line) and the calls
-    already processed are skipped by count: merge_legs is deterministic, so a call whose legs
-    straddle a step boundary is still merged whole. Bad lines are counted once, on first reading.
+
+def cdr_import_step(
+    *,
+    imp: CdrImport,
+    actor,
+    step_lines: int | None = None,
+    window: timedelta | None = None,
+    chunk_size: int | None = None,
+):
+    """Import the next `step_lines` (STEP_LINES) lines of a stored file, to the end of the block they end in.
+
+    Each step reads only its own part: it seeks to the line end where the last one stopped
+    (``bytes_read``, line number ``rows_read``), decodes in the encoding found so far and goes on
+    merging the legs of the calls the last step left open (``resume_state``). The part's calls, the
+    counts and where the next step goes on are saved in one transaction, so a step interrupted
+    half-way leaves the import as the last step left it, and the page (closed and opened again)
+    goes on from there. Read in steps, a file gives what cdr_import_file gives reading it at once.
     """
     try:
         with transaction.atomic():
             imp = CdrImport.objects.select_for_update().get(pk=imp.pk)
             if imp.state != State.RUNNING:
                 return imp
+            if imp.rows_read and not imp.bytes_read:
+                # Begun by a version whose steps read the file from its start each time: begin again,
+                # counting afresh (its calls are found already present; nothing is added twice).
+                imp.rows_read = imp.records_done = imp.bad_rows = imp.promises_made = 0
+                imp.calls_created = imp.calls_existing = 0
+                imp.errors = []
             ctx = _Context(imp.store, actor, timezone.now(), window)
-            errors = _Errors(imp, after_line=imp.rows_read)
+            state = imp.resume_state or {}
+            errors = _Errors(imp, last_line=state.get("last_line", 0))
+            merger = cdr.LegMerger(frozenset(ctx.staff), state=state.get("merge"))
             with _media(imp.file_path).open("rb") as stored:
-                done = _run(imp, ctx, _records(ctx, stored, errors), skip=imp.records_done, limit=step_calls)
-            imp.rows_read = max(imp.rows_read, errors.last_line)
+                reader = cdr.CdrReader(
+                    stored,
+                    offset=imp.bytes_read,
+                    line=imp.rows_read,
+                    codec=state.get("codec"),
+                    head=state.get("head"),
+                    stop_after=step_lines or STEP_LINES,
+                    chunk_size=chunk_size or cdr.CHUNK_SIZE,
+                )
+                _run(imp, ctx, _step_records(reader, merger, errors))
+            done = not reader.stopped
+            imp.bytes_read = reader.offset
             if done:
-                imp.lines_total = imp.rows_read
+                imp.rows_read = imp.lines_total = errors.last_line
+                imp.resume_state = {}
                 _finish(imp, State.DONE)
             else:
+                imp.rows_read = reader.line
+                imp.resume_state = {
+                    "codec": reader.codec,
+                    "head": list(reader.head or ()),
+                    "last_line": errors.last_line,
+                    "merge": merger.state(),
+                }
                 imp.save()
     except Exception as exc:  # the step was rolled back; the import says so instead of a server error
         return _failed(CdrImport.objects.get(pk=imp.pk), exc)
@@ -510,3 +548,10 @@ def cdr_import_step(*, imp: CdrImport, actor, step_calls: int = STEP_CALLS, wind
         imp.file_path = ""
         imp.save(update_fields=["file_path"])
     return imp
+
+
+def _step_records(reader: cdr.CdrReader, merger: cdr.LegMerger, errors: _Errors) -> Iterator[cdr.CallRecord]:
+    """The calls a step's part of the file completes; at the end of the file, the ones still open too."""
+    yield from merger.feed(errors.rows(reader))
+    if not reader.stopped:
+        yield from merger.finish()

@@ -40,6 +40,10 @@ class CdrImport(models.Model):
     lines_total = models.PositiveIntegerField(_("lines in the file"), default=0)
     rows_read = models.PositiveIntegerField(_("lines read"), default=0)
     records_done = models.PositiveIntegerField(_("calls processed"), default=0)
+    # Where the next step of the upload page goes on: the byte after the last line read (rows_read
+    # is that line's number) and, in resume_state, the calls still open and the encoding found.
+    bytes_read = models.PositiveBigIntegerField(_("bytes read"), default=0)
+    resume_state = models.JSONField(_("state for the next step"), default=dict, blank=True)
     calls_created = models.PositiveIntegerField(_("calls added"), default=0)
     calls_existing = models.PositiveIntegerField(_("calls already present"), default=0)
     promises_made = models.PositiveIntegerField(_("call-back promises made"), default=0)

@@ -1,7 +1,7 @@
 """Pages of the call-record import: upload, progress (htmx polling of the step view), result.
 
-Each POST to the step view writes the next chunk of calls (phone.cdr_import.cdr_import_step).
-Without JavaScript the same step is a button.
+Each POST to the step view imports the next part of the stored file, read once, from where the last
+step stopped (phone.cdr_import.cdr_import_step). Without JavaScript the same step is a button.
 """
 
 from django.contrib.auth.decorators import login_required
