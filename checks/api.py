@@ -1,5 +1,393 @@
-"""The checks API: rounds and their results (behind the store wall)."""
+"""The checks API: rounds and their results, corrective actions (S4.6–S4.10), behind the store wall.
 
-from ninja import Router
+Thin endpoints: the store wall first (checks.selectors), then the same services as the pages, so the
+same validation applies; a service's error is a 422 naming the field. An item's problem is named
+``results.<result id>.<field>`` (``passed``, ``value``, ``comment``, ``photo``).
+
+Photos: a round's answers are JSON; the photo of an item (needed when an item with the photo rule
+fails) is uploaded first, as ``multipart/form-data`` with the file in ``photo``, to
+``POST /checks/rounds/{round_id}/results/{result_id}/photo``; then the round is submitted.
+Closing a corrective action is ``multipart/form-data`` too (``note``, optional ``photo``).
+"""
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Query, Router, Schema, Status
+from ninja.files import UploadedFile
+from pydantic import ConfigDict
+
+from core.api_schemas import (
+    ERRORS_TEXT,
+    BodyAfterWall,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    StoreRef,
+    ValidationErrorOut,
+    page_of,
+    store_ref,
+)
+from core.api_schemas import after_wall as _after_wall
+from core.images import photo_response
+from org.access import Right, get_for_user, require
+from org.models import User
+
+from . import selectors, services
+from .choices import ActionState, ItemKind, Purpose, RoundState
+from .models import CorrectiveAction, Round, RoundResult
 
 router = Router(tags=["checks"])
+
+WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+# --- Shapes --------------------------------------------------------------------------------------
+
+
+class ActionOut(Schema):
+    id: int
+    store: StoreRef
+    round_id: int
+    result_id: int
+    rule_id: str = Field(description="The standard's rule the failed item checks, e.g. S4.7.")
+    description: str
+    state: ActionState
+    owner_id: int | None = Field(description="The person who puts it right; null when it is a department's desk.")
+    owner_department_id: int | None
+    due_at: datetime | None = Field(description="When it is to be put right (the corrective action's clock).")
+    promise_state: str | None
+    created_at: datetime
+    done_at: datetime | None
+    done_by_id: int | None
+    done_note: str
+    has_photo: bool = Field(description="A photo after was taken: GET /checks/actions/{id}/photo.")
+
+
+class ActionPageOut(PageOut):
+    items: list[ActionOut]
+
+
+class ResultOut(Schema):
+    id: int
+    position: int
+    text: str = Field(description="What was checked, as the template said it when the round started.")
+    rule_id: str
+    kind: ItemKind
+    min_value: float | None
+    max_value: float | None
+    unit: str
+    photo_on_fail: bool
+    passed: bool | None
+    value: float | None
+    comment: str
+    has_photo: bool = Field(description="A photo is attached: GET …/results/{result_id}/photo.")
+    action_id: int | None = Field(description="The corrective action of a failed item.")
+
+
+class RoundItemOut(Schema):
+    id: int
+    url: str
+    web_url: str
+    store: StoreRef
+    area_id: int | None
+    area: str
+    template_name: str
+    purpose: Purpose
+    scheduled_for: datetime | None = Field(description="The slot; null for an extra round outside the schedule.")
+    due_at: datetime | None
+    state: RoundState
+    started_at: datetime | None
+    submitted_at: datetime | None
+    submitted_by_id: int | None
+    on_time: bool | None = Field(description="Submitted by its due time; null for an extra round.")
+    item_count: int
+    failed_count: int
+    score: float | None = Field(description="Percent of items passed.")
+
+
+class RoundOut(RoundItemOut):
+    results: list[ResultOut]
+
+
+class RoundPageOut(PageOut):
+    items: list[RoundItemOut]
+
+
+class RoundListQuery(PageQuery):
+    area: int | None = Field(None, description="Only this area (id).")
+    state: RoundState | None = None
+    date_from: date | None = Field(None, description="Rounds of this day or later (slot, or start of an extra round).")
+    date_to: date | None = Field(None, description="Rounds of this day or earlier.")
+
+
+class ActionListQuery(PageQuery):
+    state: ActionState | None = None
+
+
+class AnswerIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    result: int = Field(description="The item's id in the round (results[].id of GET /checks/rounds/{round_id}).")
+    passed: bool | None = Field(None, description="Pass-or-fail items: true or false. Ignored for measured items.")
+    value: Decimal | None = Field(
+        None, description="Measured items: the value; outside the item's limits the item fails (S4.7: ≤ 2 butts)."
+    )
+    comment: str = Field("", max_length=300)
+
+
+class SubmitIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    results: list[AnswerIn] = Field(description="One answer for every item of the round.")
+    action_owner: int | None = Field(
+        None, description="The person who puts failed items right (id); by default the area's department desk."
+    )
+
+
+# The answers are read after the store wall: another store's round is 404 whatever the body says.
+SUBMIT_BODY = BodyAfterWall(...)
+
+
+# --- Output --------------------------------------------------------------------------------------
+
+
+def _num(value: Decimal | None) -> float | None:
+    return float(value) if value is not None else None
+
+
+def _round_item(r: Round) -> dict:
+    return {
+        "id": r.pk,
+        "url": reverse("api:check_round_detail", kwargs={"round_id": r.pk}),
+        "web_url": reverse("checks:round_detail", kwargs={"round_pk": r.pk}),
+        "store": store_ref(r.store),
+        "area_id": r.area_id,
+        "area": r.area.name if r.area_id else "",
+        "template_name": r.template_name,
+        "purpose": r.purpose,
+        "scheduled_for": r.scheduled_for,
+        "due_at": r.due_at,
+        "state": r.state,
+        "started_at": r.started_at,
+        "submitted_at": r.submitted_at,
+        "submitted_by_id": r.submitted_by_id,
+        "on_time": r.on_time,
+        "item_count": r.item_count,
+        "failed_count": r.failed_count,
+        "score": _num(r.score),
+    }
+
+
+def _result(res: RoundResult) -> dict:
+    action = getattr(res, "action", None) if res.passed is False else None
+    return {
+        "id": res.pk,
+        "position": res.position,
+        "text": res.text,
+        "rule_id": res.rule_id,
+        "kind": res.kind,
+        "min_value": _num(res.min_value),
+        "max_value": _num(res.max_value),
+        "unit": res.unit,
+        "photo_on_fail": res.photo_on_fail,
+        "passed": res.passed,
+        "value": _num(res.value),
+        "comment": res.comment,
+        "has_photo": bool(res.photo),
+        "action_id": action.pk if action is not None else None,
+    }
+
+
+def _round_out(request, round_id: int) -> dict:
+    r = selectors.round_get_for_user(request.user, round_id)
+    return _round_item(r) | {"results": [_result(res) for res in selectors.round_results(r)]}
+
+
+def _action(a: CorrectiveAction) -> dict:
+    return {
+        "id": a.pk,
+        "store": store_ref(a.store),
+        "round_id": a.result.round_id,
+        "result_id": a.result_id,
+        "rule_id": a.result.rule_id,
+        "description": a.description,
+        "state": a.state,
+        "owner_id": a.owner_id,
+        "owner_department_id": a.owner_department_id,
+        "due_at": a.promise.due_at if a.promise_id else None,
+        "promise_state": a.promise.state if a.promise_id else None,
+        "created_at": a.created_at,
+        "done_at": a.done_at,
+        "done_by_id": a.done_by_id,
+        "done_note": a.done_note,
+        "has_photo": bool(a.photo),
+    }
+
+
+# --- Rounds --------------------------------------------------------------------------------------
+
+
+@router.get(
+    "/checks/rounds",
+    response={200: RoundPageOut},
+    summary="List rounds",
+    description="Rounds of the caller's stores (hygiene rounds, S4.6–S4.10), newest first; filters: area, "
+    "state, date_from, date_to, store." + ERRORS_TEXT,
+)
+def round_list(request, query: Query[RoundListQuery]):
+    require(request.user, Right.VIEW)
+    qs = selectors.round_list(
+        request.user,
+        area=query.area or "",
+        state=query.state or "",
+        date_from=query.date_from,
+        date_to=query.date_to,
+        store_code=query.store,
+    )
+    page = page_of(qs, query)
+    page["items"] = [_round_item(r) for r in page["items"]]
+    return page
+
+
+@router.get(
+    "/checks/rounds/{int:round_id}",
+    response={200: RoundOut, 404: ErrorOut},
+    url_name="check_round_detail",
+    summary="One round with its results",
+    description="The round's items as they were when it started (a later change of the template does not "
+    "change them), each answer, and the corrective action of each failed item." + ERRORS_TEXT,
+)
+def round_detail(request, round_id: int):
+    return _round_out(request, round_id)
+
+
+@router.post(
+    "/checks/rounds/{int:round_id}/start",
+    response={200: RoundOut, **WRITE_ERRORS},
+    summary="Start a scheduled round",
+    description="Copies the template's items into the round's results (the snapshot the answers refer to). "
+    "Starting a started round changes nothing." + ERRORS_TEXT,
+)
+def round_start(request, round_id: int):
+    r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
+    services.round_start(actor=request.user, round=r)
+    return _round_out(request, round_id)
+
+
+@router.post(
+    "/checks/areas/{int:area_id}/rounds",
+    response={201: RoundOut, **WRITE_ERRORS},
+    summary="Start an extra round of an area",
+    description="An extra round outside the schedule, started at once (supervisors and managers); it has no "
+    "clock." + ERRORS_TEXT,
+)
+def round_adhoc(request, area_id: int):
+    area = selectors.area_get_for_user(request.user, area_id, right=Right.EDIT)
+    r = services.round_start_adhoc(actor=request.user, area=area)
+    return Status(201, _round_out(request, r.pk))
+
+
+def _result_of(request, round_id: int, result_id: int, right: Right) -> RoundResult:
+    r = selectors.round_get_for_user(request.user, round_id, right=right)
+    return get_for_user(RoundResult.objects.select_related("round"), request.user, right=right, pk=result_id, round=r)
+
+
+@router.post(
+    "/checks/rounds/{int:round_id}/results/{int:result_id}/photo",
+    response={200: ResultOut, **WRITE_ERRORS},
+    summary="Upload an item's photo",
+    description="`multipart/form-data` with the image in `photo` (JPEG, PNG, WebP or GIF; it is checked, scaled "
+    "down and stored as JPEG without its metadata). Only while the round is being done." + ERRORS_TEXT,
+)
+def result_photo_upload(request, round_id: int, result_id: int, photo: File[UploadedFile] = None):
+    result = _result_of(request, round_id, result_id, Right.EDIT)
+    if photo is None:
+        raise ValidationError({"photo": [ValidationError(_("Take or choose a photo."), code="required")]})
+    result = services.result_photo_set(actor=request.user, result=result, photo=photo)
+    return _result(result)
+
+
+@router.get(
+    "/checks/rounds/{int:round_id}/results/{int:result_id}/photo",
+    response={404: ErrorOut},
+    summary="An item's photo (JPEG)",
+    description=ERRORS_TEXT,
+)
+def result_photo(request, round_id: int, result_id: int):
+    return photo_response(_result_of(request, round_id, result_id, Right.VIEW).photo)
+
+
+@router.post(
+    "/checks/rounds/{int:round_id}/submit",
+    response={200: RoundOut, **WRITE_ERRORS},
+    summary="Submit a round's answers",
+    description="Every item answered: `passed` for pass-or-fail items, `value` for measured ones (outside the "
+    "limits fails). A failed item with the photo rule needs its photo uploaded first. The round is scored "
+    "(percent passed), marked on time or late, and each failed item becomes a corrective action with an owner "
+    "and a clock. Nothing is saved unless everything is valid." + ERRORS_TEXT,
+)
+def round_submit(request, round_id: int, payload: SubmitIn = SUBMIT_BODY):
+    r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
+    body = _after_wall(request, payload)
+    ids = [a.result for a in body.results]
+    if len(ids) != len(set(ids)):
+        raise ValidationError({"results": [ValidationError(_("Each item is answered once only."), code="duplicate")]})
+    owner = None
+    if body.action_owner is not None:
+        owner = User.objects.filter(pk=body.action_owner, is_active=True).first()
+        if owner is None:
+            raise ValidationError(
+                {
+                    "action_owner": [
+                        ValidationError(
+                            _("The person putting failed items right must work in the store."), code="invalid"
+                        )
+                    ]
+                }
+            )
+    answers = {a.result: services.Answer(passed=a.passed, value=a.value, comment=a.comment) for a in body.results}
+    services.round_submit(actor=request.user, round=r, answers=answers, action_owner=owner)
+    return _round_out(request, round_id)
+
+
+# --- Corrective actions --------------------------------------------------------------------------
+
+
+@router.get(
+    "/checks/actions",
+    response={200: ActionPageOut},
+    summary="List corrective actions",
+    description="Failed items to put right, open ones first; filter: state, store." + ERRORS_TEXT,
+)
+def action_list(request, query: Query[ActionListQuery]):
+    require(request.user, Right.VIEW)
+    page = page_of(selectors.action_list(request.user, state=query.state or "", store_code=query.store), query)
+    page["items"] = [_action(a) for a in page["items"]]
+    return page
+
+
+@router.post(
+    "/checks/actions/{int:action_id}/close",
+    response={200: ActionOut, **WRITE_ERRORS},
+    summary="Close a corrective action",
+    description="`multipart/form-data`: `note` (what was done, required) and an optional `photo` after. The "
+    "action's clock is kept (on time or late)." + ERRORS_TEXT,
+)
+def action_close(request, action_id: int, note: Form[str] = "", photo: File[UploadedFile] = None):
+    action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
+    services.action_close(actor=request.user, action=action, note=note, photo=photo)
+    return _action(selectors.action_get_for_user(request.user, action_id))
+
+
+@router.get(
+    "/checks/actions/{int:action_id}/photo",
+    response={404: ErrorOut},
+    summary="A corrective action's photo after (JPEG)",
+    description=ERRORS_TEXT,
+)
+def action_photo(request, action_id: int):
+    return photo_response(selectors.action_get_for_user(request.user, action_id).photo)

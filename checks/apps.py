@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class ChecksConfig(AppConfig):
     name = "checks"
     verbose_name = _("Checks")
+
+    def ready(self):
+        from promises.services import register_worker_job
+
+        from .services import rounds_schedule
+
+        # S4.6–S4.10: each area's round of the current slot is made, earlier ones not done are missed.
+        register_worker_job("checks_rounds", rounds_schedule)

@@ -1,0 +1,62 @@
+"""Builders for the checks tests: a small real PNG, the default lounge set-up, a round done with a failure."""
+
+import io
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=TZ)
+
+
+def png_bytes(size=(40, 30), color=(200, 60, 60)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+def png_upload(name="photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
+def lounge(store_world, *, actor=None):
+    """The default lounge hygiene template (S4.6–S4.10) and its hourly area, for the store."""
+    from checks.models import Area
+    from checks.services import template_default_lounge
+
+    template = template_default_lounge(store_world.store, actor=actor)
+    return template, Area.objects.get(store=store_world.store, template=template)
+
+
+def answers_all_pass(round, **overrides):
+    """Every item passed (measured items at 0), with per-item overrides by position: {5: Answer(...)}."""
+    from checks.choices import ItemKind
+    from checks.services import Answer
+
+    out = {}
+    for result in round.results.order_by("position"):
+        if result.kind == ItemKind.MEASURED:
+            out[result.pk] = Answer(value=Decimal("0"))
+        else:
+            out[result.pk] = Answer(passed=True)
+    by_position = {r.position: r.pk for r in round.results.all()}
+    for position, answer in overrides.items():
+        out[by_position[int(position.lstrip("p"))]] = answer
+    return out
+
+
+def done_round(store_world, *, actor=None, butts="5"):
+    """An extra round of the lounge, done with the ashtray (item 5, S4.7) failing with a photo."""
+    from checks.services import Answer, round_start_adhoc, round_submit
+
+    _template, area = lounge(store_world)
+    actor = actor or store_world.supervisor
+    round = round_start_adhoc(actor=actor, area=area)
+    answers = answers_all_pass(round, p5=Answer(value=Decimal(butts), comment="烟头未清", photo=png_upload()))
+    return round_submit(actor=actor, round=round, answers=answers)
