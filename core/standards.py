@@ -107,7 +107,15 @@ STANDARDS = [
             Rule("S4.10", _("Display racks dust-free")),
             Rule("S4.11", _("All facilities working; faults reported to maintenance at once")),
         ],
-        planned=[_("Lounge board"), _("Hygiene rounds"), _("Facility faults")],
+        built=[
+            (_("Lounge board"), "lounge:board"),
+            (_("Lounge requests"), "lounge:request_list"),
+            (_("Lounge visits"), "lounge:visit_list"),
+            (_("Hygiene rounds"), "checks:round_list"),
+            (_("Corrective actions"), "checks:action_list"),
+            (_("Facility faults"), "lounge:fault_list"),
+            (_("Lounge figures"), "insights:lounge"),
+        ],
     ),
     Standard(
         5,

@@ -1,3 +1,409 @@
-from ninja import Router
+"""API: lounge visits — list, read, arrival and each step (S4.1–S4.4).
+
+Thin endpoints: the store wall (org.access) first, then the same services as the board, so the same
+validation applies. Service errors become 422 JSON naming the field through the handlers in
+aftersales/api.py. A step's body is read only once the wall has let the caller in, so another
+store's visit is a 404 whatever is sent.
+"""
+
+import datetime as dt
+from datetime import datetime
+
+import pydantic
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import ValidationError as SchemaValidationError
+from pydantic import ConfigDict
+
+from core.api_schemas import (
+    ERRORS_TEXT,
+    ErrorOut,
+    PageOut,
+    PageQuery,
+    StoreRef,
+    ValidationErrorOut,
+    page_of,
+    store_from_ref,
+    store_ref,
+)
+from customers.models import Customer, Vehicle
+from org.access import Right, require
+
+from . import selectors
+from .models import Drink, Seat, Visit
+from .services import visits as services
 
 router = Router(tags=["lounge"])
+
+WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+MAX_ID = 2_147_483_647  # ids beyond this exist in no table; refused as bad input, never a database error
+
+
+# --- Shapes --------------------------------------------------------------------------------------
+
+
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
+class CustomerRef(Schema):
+    id: int
+    name: str
+
+
+class VehicleRef(Schema):
+    id: int
+    plate: str
+    model: str
+
+
+class SeatRef(Schema):
+    id: int
+    label: str
+
+
+class ServingOut(Schema):
+    drink: str
+    drink_id: int | None
+    refill: bool
+    served_at: datetime
+    served_by: PersonRef | None
+    on_time: bool | None = Field(description="For a refill: served before its clock ran out (S4.2).")
+
+
+class VisitOut(Schema):
+    id: int
+    url: str
+    web_url: str
+    store: StoreRef
+    name: str = Field(description="The customer's name, the walk-in's name, or 'Guest'.")
+    customer: CustomerRef | None
+    vehicle: VehicleRef | None
+    guest_name: str
+    seat: SeatRef | None
+    first_visit: bool = Field(description="S4.3: a first-time customer, to be introduced to the services.")
+    repair_order: str
+    service_status: str
+    arrived_at: datetime
+    in_lounge: bool
+    greet_due_at: datetime | None = Field(description="S4.1: the greeting clock's due time.")
+    greeted_at: datetime | None
+    greeted_by: PersonRef | None
+    greet_seconds: int | None = Field(description="S4.1: seconds from arrival to greeting.")
+    drink_offered_at: datetime | None
+    servings: list[ServingOut]
+    refill_due_at: datetime | None = Field(description="S4.2: when the next refill is due, while its clock runs.")
+    introduced_at: datetime | None
+    introduced_by: PersonRef | None
+    farewell_at: datetime | None
+    farewell_by: PersonRef | None
+    departed_at: datetime | None
+
+
+class VisitPageOut(PageOut):
+    items: list[VisitOut]
+
+
+class VisitPageQuery(PageQuery):
+    in_lounge: bool | None = Field(None, description="Only customers still in the lounge (true) or gone (false).")
+    date: dt.date | None = Field(None, description="Only visits that began on this day (store time), YYYY-MM-DD.")
+
+
+class VisitIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
+    customer: int | None = Field(None, ge=1, le=MAX_ID, description="The customer on file (id).")
+    vehicle: int | None = Field(None, ge=1, le=MAX_ID, description="The vehicle (id); its owner is the customer.")
+    plate: str = Field("", max_length=20, description="Or find the customer by their vehicle's plate.")
+    phone: str = Field("", max_length=40, description="Or by their phone number.")
+    guest_name: str = Field("", max_length=50, description="A walk-in not on file: a name, or nothing.")
+    seat: int | None = Field(None, ge=1, le=MAX_ID, description="The seat or table (id).")
+    first_visit: bool = Field(
+        False, description="Mark a walk-in as first-time (S4.3); a customer on file is marked automatically."
+    )
+    repair_order: str = Field("", max_length=30)
+    service_status: str = Field("", max_length=100)
+
+
+class ServeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    drink: int | None = Field(
+        None,
+        ge=1,
+        le=MAX_ID,
+        description="A drink of the store's menu (id); without it the last drink served is served again.",
+    )
+
+
+class VisitPatchIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    seat: int | None = Field(None, ge=1, le=MAX_ID, description="The seat (id); null takes the seat away.")
+    repair_order: str | None = Field(None, max_length=30)
+    service_status: str | None = Field(None, max_length=100)
+    first_visit: bool | None = None
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _person(user) -> dict | None:
+    return {"id": user.pk, "name": user.name or user.username} if user else None
+
+
+def _out(v: Visit) -> dict:
+    greet = v.greet_promise
+    refill = v.refill_promise
+    return {
+        "id": v.pk,
+        "url": reverse("api:lounge_visit_detail", kwargs={"visit_id": v.pk}),
+        "web_url": reverse("lounge:visit_detail", kwargs={"visit_pk": v.pk}),
+        "store": store_ref(v.store),
+        "name": v.display_name,
+        "customer": {"id": v.customer.pk, "name": v.customer.name} if v.customer else None,
+        "vehicle": {"id": v.vehicle.pk, "plate": v.vehicle.plate, "model": v.vehicle.model} if v.vehicle else None,
+        "guest_name": v.guest_name,
+        "seat": {"id": v.seat.pk, "label": v.seat.label} if v.seat else None,
+        "first_visit": v.first_visit,
+        "repair_order": v.repair_order,
+        "service_status": v.service_status,
+        "arrived_at": v.arrived_at,
+        "in_lounge": v.in_lounge,
+        "greet_due_at": greet.due_at if greet else None,
+        "greeted_at": v.greeted_at,
+        "greeted_by": _person(v.greeted_by),
+        "greet_seconds": v.greet_seconds,
+        "drink_offered_at": v.drink_offered_at,
+        "servings": [
+            {
+                "drink": s.drink_name,
+                "drink_id": s.drink_id,
+                "refill": s.refill,
+                "served_at": s.served_at,
+                "served_by": _person(s.served_by),
+                "on_time": s.on_time,
+            }
+            for s in v.servings.all()
+        ],
+        "refill_due_at": refill.due_at if refill is not None and refill.is_open else None,
+        "introduced_at": v.introduced_at,
+        "introduced_by": _person(v.introduced_by),
+        "farewell_at": v.farewell_at,
+        "farewell_by": _person(v.farewell_by),
+        "departed_at": v.departed_at,
+    }
+
+
+def _visits(user):
+    return selectors.visit_list(user).select_related(
+        "arrival_recorded_by", "introduced_by", "farewell_by", "greet_promise", "refill_promise"
+    )
+
+
+def _detail(user, visit_id: int) -> dict:
+    visit = selectors.visit_get_for_user(user, visit_id)
+    return _out(_visits(user).prefetch_related("servings__served_by").get(pk=visit.pk))
+
+
+def _one_of_store(model, pk, store, field):
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, store=store).first()
+    if found is None:
+        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
+    return found
+
+
+def _body(request, schema):
+    """The JSON body, read after the store wall; its problems are a 422 naming each field, as for every endpoint."""
+    try:
+        return schema.model_validate_json(request.body or b"{}")
+    except pydantic.ValidationError as exc:
+        errors = [dict(e) | {"loc": ("body", "payload", *e.get("loc", ()))} for e in exc.errors()]
+        raise SchemaValidationError(errors) from None
+
+
+def _body_doc(schema) -> dict:
+    return {"requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}}}}
+
+
+def _step(request, visit_id: int, act) -> dict:
+    user = request.auth
+    visit = selectors.visit_get_for_user(user, visit_id, right=Right.EDIT)
+    act(user, visit)
+    return _detail(user, visit.pk)
+
+
+# --- Endpoints -----------------------------------------------------------------------------------
+
+
+@router.get(
+    "/lounge/visits",
+    response=VisitPageOut,
+    url_name="lounge_visit_list",
+    summary="List lounge visits",
+    description="Visits of the caller's stores, newest first, paged; filters `store`, `in_lounge`, `date`."
+    + ERRORS_TEXT,
+)
+def visit_list(request, query: Query[VisitPageQuery]):
+    user = request.auth
+    require(user, Right.VIEW)
+    qs = selectors.visit_list(user, day=query.date, in_lounge=query.in_lounge, store_code=query.store.strip())
+    qs = qs.select_related("arrival_recorded_by", "introduced_by", "farewell_by", "greet_promise", "refill_promise")
+    page = page_of(qs.prefetch_related("servings__served_by"), query)
+    page["items"] = [_out(v) for v in page["items"]]
+    return page
+
+
+@router.get(
+    "/lounge/visits/{int:visit_id}",
+    response={200: VisitOut, 404: ErrorOut},
+    url_name="lounge_visit_detail",
+    summary="Read a lounge visit",
+    description="One visit with each step, who took it and when, its drinks and its clocks." + ERRORS_TEXT,
+)
+def visit_detail(request, visit_id: int):
+    return _detail(request.auth, visit_id)
+
+
+@router.post(
+    "/lounge/visits",
+    response={201: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_arrive",
+    summary="A customer arrives in the lounge",
+    description="S4.1: the customer on file (by `customer`, `vehicle`, `plate` or `phone`) or a walk-in (a "
+    "`guest_name` or nothing). A customer with no earlier visit in the store is marked first-time (S4.3). The "
+    "greeting clock starts, due in the store's greeting seconds." + ERRORS_TEXT,
+)
+def visit_arrive(request, payload: VisitIn):
+    user = request.auth
+    require(user, Right.EDIT)
+    store = store_from_ref(user, payload.store, right=Right.EDIT)
+    visit = services.visit_arrive(
+        actor=user,
+        store=store,
+        customer=_one_of_store(Customer, payload.customer, store, "customer"),
+        vehicle=_one_of_store(Vehicle, payload.vehicle, store, "vehicle"),
+        plate=payload.plate,
+        phone=payload.phone,
+        guest_name=payload.guest_name,
+        seat=_one_of_store(Seat, payload.seat, store, "seat"),
+        first_visit=payload.first_visit,
+        repair_order=payload.repair_order,
+        service_status=payload.service_status,
+    )
+    return Status(201, _detail(user, visit.pk))
+
+
+@router.patch(
+    "/lounge/visits/{int:visit_id}",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_update",
+    summary="Change a visit's seat or service status",
+    description="Only the fields sent change: `seat` (null takes it away), `repair_order`, `service_status`, "
+    "`first_visit`." + ERRORS_TEXT,
+    openapi_extra=_body_doc(VisitPatchIn),
+)
+def visit_update(request, visit_id: int):
+    def act(user, visit):
+        payload = _body(request, VisitPatchIn)
+        sent = payload.model_fields_set
+        seat = _one_of_store(Seat, payload.seat, visit.store, "seat") if "seat" in sent else None
+        services.visit_update(
+            actor=user,
+            visit=visit,
+            seat=seat,
+            clear_seat="seat" in sent and payload.seat is None,
+            repair_order=payload.repair_order,
+            service_status=payload.service_status,
+            first_visit=payload.first_visit,
+        )
+
+    return _step(request, visit_id, act)
+
+
+@router.post(
+    "/lounge/visits/{int:visit_id}/greet",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_greet",
+    summary="The customer is greeted",
+    description="S4.1: by the caller, now; the seconds since arrival are recorded and the greeting clock kept. "
+    "A visit is greeted once." + ERRORS_TEXT,
+)
+def visit_greet(request, visit_id: int):
+    return _step(request, visit_id, lambda user, v: services.visit_greet(actor=user, visit=v))
+
+
+@router.post(
+    "/lounge/visits/{int:visit_id}/offer-drink",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_offer",
+    summary="A drink is offered",
+    description="S4.2: the customer was asked what they would like to drink." + ERRORS_TEXT,
+)
+def visit_offer(request, visit_id: int):
+    return _step(request, visit_id, lambda user, v: services.visit_offer_drink(actor=user, visit=v))
+
+
+@router.post(
+    "/lounge/visits/{int:visit_id}/serve",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_serve",
+    summary="A drink is served, or refilled",
+    description="S4.2: a drink of the store's menu that is available; every serving after the first is a "
+    "refill, on time or late against the refill clock, and starts the next refill clock. Without `drink` the "
+    "last drink is served again." + ERRORS_TEXT,
+    openapi_extra=_body_doc(ServeIn),
+)
+def visit_serve(request, visit_id: int):
+    def act(user, visit):
+        payload = _body(request, ServeIn)
+        drink = None
+        if payload.drink is not None:
+            drink = Drink.objects.filter(pk=payload.drink, store=visit.store).first()
+            if drink is None:
+                raise ValidationError(
+                    {"drink": [ValidationError(_("Choose a drink from this store's menu."), code="invalid")]}
+                )
+        services.visit_serve(actor=user, visit=visit, drink=drink)
+
+    return _step(request, visit_id, act)
+
+
+@router.post(
+    "/lounge/visits/{int:visit_id}/introduce",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_introduce",
+    summary="The services are introduced",
+    description="S4.3: for a first-time customer, after the greeting; once per visit." + ERRORS_TEXT,
+)
+def visit_introduce(request, visit_id: int):
+    return _step(request, visit_id, lambda user, v: services.visit_introduce(actor=user, visit=v))
+
+
+@router.post(
+    "/lounge/visits/{int:visit_id}/farewell",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_farewell",
+    summary="The customer is seen off",
+    description="S4.4: by the caller, now; once per visit." + ERRORS_TEXT,
+)
+def visit_farewell(request, visit_id: int):
+    return _step(request, visit_id, lambda user, v: services.visit_farewell(actor=user, visit=v))
+
+
+@router.post(
+    "/lounge/visits/{int:visit_id}/depart",
+    response={200: VisitOut, **WRITE_ERRORS},
+    url_name="lounge_visit_depart",
+    summary="The customer has left",
+    description="The clocks still open are closed with the reason 'customer left': cancelled if not yet due, "
+    "closed as not kept if already overdue." + ERRORS_TEXT,
+)
+def visit_depart(request, visit_id: int):
+    return _step(request, visit_id, lambda user, v: services.visit_depart(actor=user, visit=v))

@@ -282,6 +282,15 @@ class LoungeRequest(models.Model):
     drink = models.ForeignKey(
         Drink, verbose_name=_("drink"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    facility = models.ForeignKey(
+        "Facility",
+        verbose_name=_("facility"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("For something broken: the facility the customer reported (S4.11)."),
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=10, choices=RequestSource.choices, default=RequestSource.BOARD)
     receipt = models.CharField(_("receipt"), max_length=20, unique=True, default=new_receipt, editable=False)
@@ -313,6 +322,13 @@ class LoungeRequest(models.Model):
         blank=True,
         related_name="+",
     )
+    client_key = models.CharField(
+        _("sender (hashed address)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("A keyed hash of the address a QR request came from, only to limit floods; never the address."),
+    )
 
     class Meta:
         verbose_name = _("lounge request")
@@ -322,6 +338,7 @@ class LoungeRequest(models.Model):
             models.Index(fields=["store", "created_at"], name="lounge_request_store_created"),
             models.Index(fields=["seat", "created_at"], name="lounge_request_seat_created"),
             models.Index(fields=["store"], condition=Q(state__in=["open", "on_way"]), name="lounge_request_open"),
+            models.Index(fields=["client_key", "created_at"], name="lounge_request_client_created"),
         ]
 
     def __str__(self):
@@ -418,6 +435,12 @@ class FaultTicket(models.Model):
     fix_note = models.CharField(_("what was done"), max_length=300, blank=True)
     close_reason = models.CharField(_("reason"), max_length=200, blank=True)
     photo = models.ImageField(_("photo"), upload_to=fault_photo_path, blank=True)
+    fix_photo = models.ImageField(
+        _("photo after the fix"),
+        upload_to=fault_photo_path,
+        blank=True,
+        help_text=_("Taken by whoever fixed it, to show it works again."),
+    )
 
     class Meta:
         verbose_name = _("fault ticket")

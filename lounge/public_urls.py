@@ -1,6 +1,14 @@
-"""The customer's page behind a table's QR code: no sign-in, no personal data, rate-limited."""
+"""The customer's page behind a table's QR code: no sign-in, no personal data, rate-limited.
 
-from django.urls import path  # noqa: F401
+Public by design: the seat's unguessable code is the only key (the store wall test skips "q/").
+"""
+
+from django.urls import path
+
+from . import public_views
 
 app_name = "table"
-urlpatterns = []
+urlpatterns = [
+    path("<str:seat_token>/", public_views.table_home, name="home"),
+    path("<str:seat_token>/r/<str:receipt>/", public_views.table_receipt, name="receipt"),
+]

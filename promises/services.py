@@ -411,6 +411,12 @@ PROMISE_KINDS = {
     "complaint_ack": (gettext_lazy("Report a complaint to the supervisor"), "S2.6"),
     "complaint_verification": (gettext_lazy("Verify a complaint with a department"), "S2.6"),
     "complaint_reply": (gettext_lazy("Reply to a complaint by the promised time"), "S2.6"),
+    "lounge_greet": (gettext_lazy("Greet a customer entering the lounge"), "S4.1"),
+    "lounge_refill": (gettext_lazy("Refill a customer's drink in time"), "S4.2"),
+    "lounge_request": (gettext_lazy("Go to a lounge customer who asked"), "S4.5"),
+    "check_round": (gettext_lazy("Do a scheduled hygiene round"), "S4.6"),
+    "check_correction": (gettext_lazy("Put right an item that failed a check"), "S4.6"),
+    "fault_fix": (gettext_lazy("Fix a broken facility"), "S4.11"),
 }
 PROMISE_RULE_FIELDS = ["remind_at_percent", "escalate_supervisor_after_minutes", "escalate_manager_after_minutes"]
 REMIND_PERCENT_RANGE = (1, 99)

@@ -84,7 +84,7 @@ def test_every_role_has_a_home_page(client, world, who, django_assert_max_num_qu
 
 def test_unbuilt_standard_says_so_plainly(client, world):
     client.force_login(world.a.staff)
-    response = client.get(reverse("standard_detail", args=["lounge"]))
+    response = client.get(reverse("standard_detail", args=["events"]))
     assert 'data-testid="not-built"' in response.content.decode()
-    assert "S4.7" in response.content.decode()
+    assert "S5.1" in response.content.decode()
     assert client.get(reverse("standard_detail", args=["nope"])).status_code == 404

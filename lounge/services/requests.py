@@ -1,0 +1,529 @@
+"""Customers' requests from their table's QR code or the board, answered on a clock (S4.2, S4.5); seats and codes.
+
+Every write goes through here, from the customer's page, the staff pages and the API alike. A request
+makes a promise (kind ``lounge_request``) owned by the store's lounge desk, due when the store's lounge
+settings say someone must be on the way; taking the request ("on my way") keeps it, so the response
+time is ``acknowledged_at - created_at``. Requests from a table's QR code are limited per table and per
+sender so that a code left on a table cannot be used to flood the desk.
+
+The reads the request and seat pages share (the access functions behind the store wall, the customer's
+code and receipt lookups) are at the end of this module.
+"""
+
+import re
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext as _
+
+from core.audit import history_record, snapshot
+from core.models import HistoryAction
+from org.access import Right, get_for_user, has_right, scope
+from org.choices import DepartmentKind, Role
+from org.models import Department, Store, User
+from promises.choices import NotificationKind, PromiseState
+from promises.services import notify, promise_cancel, promise_keep, promise_make
+
+from ..choices import FaultSource, RequestKind, RequestSource, RequestState
+from ..models import Drink, Facility, LoungeRequest, Seat, Visit, lounge_settings, new_seat_token
+
+PROMISE_KIND = "lounge_request"
+LIMIT_WINDOW = timedelta(minutes=10)
+# Requests from one sender (a keyed hash of the address) in LIMIT_WINDOW, over all the store's tables.
+QR_REQUESTS_PER_SENDER = getattr(settings, "LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES", 30)
+NOTE_MAX_LENGTH = LoungeRequest._meta.get_field("note").max_length
+LABEL_MAX_LENGTH = Seat._meta.get_field("label").max_length
+TOKEN_MAX_LENGTH = Seat._meta.get_field("token").max_length
+RECEIPT_MAX_LENGTH = LoungeRequest._meta.get_field("receipt").max_length
+CODE_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
+
+SEAT_FIELDS = ["label", "active"]  # never the token: history is readable by every colleague
+REQUEST_FIELDS = ["kind", "seat", "visit", "drink", "facility", "note", "source", "state"]
+STAGE_FIELDS = ["state", "acknowledged_at", "acknowledged_by", "done_at", "done_by"]
+OPEN_STATES = (RequestState.OPEN, RequestState.ON_WAY)
+
+
+class RequestLimitReached(ValidationError):
+    """Too many requests from one table, or one sender, in ten minutes: the customer is asked to wait or ask staff."""
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def _require(user, right: Right, store_id: int) -> None:
+    if not has_right(user, right, store_id):
+        raise PermissionDenied
+
+
+def _error(field: str, message: str, code: str) -> ValidationError:
+    return ValidationError({field: [ValidationError(message, code=code)]})
+
+
+def sender_key(address: str | None) -> str:
+    """A keyed hash of the customer's address: enough to count their requests, never the address itself."""
+    if not address:
+        return ""
+    return salted_hmac("lounge.request.sender", address).hexdigest()[:32]
+
+
+def response_seconds(req: LoungeRequest) -> int | None:
+    """S4.5: seconds from the customer's request until someone was on the way."""
+    if req.acknowledged_at is None:
+        return None
+    return max(0, int((req.acknowledged_at - req.created_at).total_seconds()))
+
+
+def request_summary(req: LoungeRequest) -> str:
+    """What was asked for, as staff read it: the kind, and the drink or the broken facility named."""
+    label = str(req.get_kind_display())
+    if req.kind == RequestKind.DRINK and req.drink_id:
+        return f"{label} · {req.drink.name}"
+    if req.kind == RequestKind.FAULT and req.facility_id:
+        return f"{label} · {req.facility.name}"
+    return label
+
+
+def _lounge_desk(store: Store) -> Department | None:
+    return Department.objects.filter(store=store, kind=DepartmentKind.LOUNGE, active=True).order_by("pk").first()
+
+
+def _store_managers(store: Store):
+    return User.objects.filter(
+        Q(store=store) | Q(extra_stores=store), role=Role.STORE_MANAGER, is_active=True
+    ).distinct()
+
+
+def _list_url() -> str:
+    return reverse("lounge:request_list")
+
+
+# --- Seats and their codes -------------------------------------------------------------------------
+
+
+def _clean_label(store: Store, label, *, exclude_pk=None) -> str:
+    label = " ".join(str(label or "").split())
+    if not label:
+        raise _error("label", _("Give the seat or table a name, as printed on its card (for example A3)."), "required")
+    if len(label) > LABEL_MAX_LENGTH:
+        raise _error(
+            "label",
+            _("Keep the seat's name to %(limit)d characters.") % {"limit": LABEL_MAX_LENGTH},
+            "max_length",
+        )
+    taken = Seat.objects.filter(store=store, label__iexact=label).exclude(pk=exclude_pk)
+    if taken.exists():
+        raise _error("label", _("The store already has a seat of this name."), "duplicate")
+    return label
+
+
+@transaction.atomic
+def seat_create(*, actor, store: Store, label: str, now: datetime | None = None) -> Seat:
+    """A new seat or table of the store's lounge, with its own QR code."""
+    _require(actor, Right.MANAGE_STORE, store.pk)
+    seat = Seat(store=store, label=_clean_label(store, label), issued_at=now or timezone.now())
+    seat.full_clean()
+    seat.save()
+    history_record(actor=actor, obj=seat, action=HistoryAction.CREATE, after=snapshot(seat, SEAT_FIELDS))
+    return seat
+
+
+@transaction.atomic
+def seat_update(*, actor, seat: Seat, label: str | None = None, active: bool | None = None) -> Seat:
+    """Rename a seat, or take it out of use (its code then gets the customer a polite "not in use" page)."""
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    _require(actor, Right.MANAGE_STORE, seat.store_id)
+    before = snapshot(seat, SEAT_FIELDS)
+    fields = []
+    if label is not None:
+        seat.label = _clean_label(seat.store, label, exclude_pk=seat.pk)
+        fields.append("label")
+    if active is not None:
+        seat.active = bool(active)
+        fields.append("active")
+    if not fields:
+        return seat
+    seat.full_clean()
+    seat.save(update_fields=fields)
+    history_record(actor=actor, obj=seat, action=HistoryAction.UPDATE, before=before, after=snapshot(seat, SEAT_FIELDS))
+    return seat
+
+
+@transaction.atomic
+def seat_reissue(*, actor, seat: Seat, now: datetime | None = None) -> Seat:
+    """A new code for the seat: the old printed card stops working at once; print the new one."""
+    seat = Seat.objects.select_for_update().get(pk=seat.pk)
+    _require(actor, Right.MANAGE_STORE, seat.store_id)
+    before = {"issued_at": _shown_time(seat.issued_at)}
+    seat.token = new_seat_token()
+    seat.issued_at = now or timezone.now()
+    seat.full_clean()
+    seat.save(update_fields=["token", "issued_at"])
+    history_record(
+        actor=actor,
+        obj=seat,
+        action=HistoryAction.UPDATE,
+        before=before,
+        after={"issued_at": _shown_time(seat.issued_at)},
+        note=_("New code issued; the old printed code no longer works."),
+    )
+    return seat
+
+
+def _shown_time(at: datetime) -> str:
+    return timezone.localtime(at).strftime("%Y-%m-%d %H:%M:%S")
+
+
+# --- Requests ------------------------------------------------------------------------------------
+
+
+def _check_limits(*, seat: Seat, client_key: str, store: Store, now: datetime) -> None:
+    """S4.5 safe on a table: at most the store's number per table, and a fixed number per sender, in 10 minutes."""
+    since = now - LIMIT_WINDOW
+    allowed = lounge_settings(store).requests_per_seat_per_10_minutes
+    recent = LoungeRequest.objects.filter(source=RequestSource.QR, created_at__gt=since)
+    if recent.filter(seat=seat).count() >= allowed:
+        raise RequestLimitReached(
+            _("This table has sent %(count)d requests in the last 10 minutes; please wait, or ask a member of staff.")
+            % {"count": allowed},
+            code="rate_limited",
+        )
+    if client_key and recent.filter(client_key=client_key).count() >= QR_REQUESTS_PER_SENDER:
+        raise RequestLimitReached(
+            _("Too many requests have been sent from this phone; please wait, or ask a member of staff."),
+            code="rate_limited",
+        )
+
+
+def _clean_request(*, store, kind, seat, visit, drink, facility, note, source) -> dict:
+    """Each problem named by its field; nothing of another store is accepted."""
+    errors: dict[str, list] = {}
+
+    def add(field, message, code):
+        errors.setdefault(field, []).append(ValidationError(message, code=code))
+
+    if kind not in RequestKind.values:
+        add("kind", _("Choose what the customer asks for."), "invalid_choice")
+    if source not in RequestSource.values:
+        add("source", _("Choose where the request came from."), "invalid_choice")
+    if seat is not None and seat.store_id != store.pk:
+        add("seat", _("The seat must be one of the store's."), "invalid")
+    elif source == RequestSource.QR and (seat is None or not seat.active):
+        add("seat", _("A request from a QR code needs a seat in use."), "invalid")
+    if visit is not None:
+        if visit.store_id != store.pk:
+            add("visit", _("The visit must be one of the store's."), "invalid")
+        elif visit.departed_at is not None:
+            add("visit", _("The customer has already left the lounge."), "departed")
+    if drink is not None and (drink.store_id != store.pk or not drink.active):
+        add("drink", _("Choose a drink from the store's menu."), "invalid")
+    elif drink is not None and not drink.available:
+        add("drink", _("That drink has run out; please choose another."), "unavailable")
+    elif kind == RequestKind.DRINK and drink is None:
+        add("drink", _("S4.2: choose a drink from the menu."), "required")
+    if kind == RequestKind.FAULT:
+        if facility is None:
+            add("facility", _("S4.11: choose what is broken."), "required")
+        elif facility.store_id != store.pk or not facility.active:
+            add("facility", _("Choose one of the lounge's facilities."), "invalid")
+    note = " ".join(str(note or "").split())
+    if len(note) > NOTE_MAX_LENGTH:
+        add("note", _("Keep the note to %(limit)d characters.") % {"limit": NOTE_MAX_LENGTH}, "max_length")
+    if errors:
+        raise ValidationError(errors)
+    return {"note": note}
+
+
+def _promise_title(req: LoungeRequest) -> str:
+    what = request_summary(req)
+    if req.seat_id:
+        return _("Seat %(seat)s asks for: %(what)s") % {"seat": req.seat.label, "what": what}
+    return _("A lounge customer asks for: %(what)s") % {"what": what}
+
+
+def _make_promise(req: LoungeRequest, store: Store, actor, now: datetime):
+    """S4.5: someone on the way within the store's minutes; the lounge desk owns it (else a store manager)."""
+    desk = _lounge_desk(store)
+    manager = None if desk is not None else _store_managers(store).order_by("pk").first()
+    if desk is None and manager is None:
+        return None, []
+    minutes = lounge_settings(store).help_within_minutes
+    promise = promise_make(
+        store=store,
+        kind=PROMISE_KIND,
+        rule_id="S4.2" if req.kind in (RequestKind.REFILL, RequestKind.DRINK) else "S4.5",
+        title=_promise_title(req),
+        actor=actor,
+        owner=manager,
+        owner_department=desk,
+        subject=req,
+        url=_list_url(),
+        due_at=now + timedelta(minutes=minutes),
+        now=now,
+    )
+    recipients = list(User.objects.filter(department=desk, is_active=True)) if desk is not None else [manager]
+    return promise, recipients or list(_store_managers(store))
+
+
+def _report_fault(req: LoungeRequest, actor) -> None:
+    """S4.11: a customer's "something is broken" becomes a maintenance ticket (or is added to the open one)."""
+    from .faults import fault_report
+
+    seat = req.seat.label if req.seat_id else "-"
+    description = req.note or _("Reported by a customer at seat %(seat)s.") % {"seat": seat}
+    fault_report(
+        store=req.store,
+        facility=req.facility,
+        description=description,
+        source=FaultSource(req.source),
+        actor=actor if getattr(actor, "pk", None) else None,
+        request=req,
+        now=req.created_at,
+    )
+
+
+@transaction.atomic
+def request_create(
+    *,
+    store: Store,
+    kind: str,
+    seat: Seat | None = None,
+    visit: Visit | None = None,
+    drink: Drink | None = None,
+    facility: Facility | None = None,
+    note: str = "",
+    source: str,
+    actor=None,
+    client_key: str = "",
+    now: datetime | None = None,
+) -> LoungeRequest:
+    """A request from a table's QR code (no actor) or entered by staff; the lounge desk is told at once (S4.5).
+
+    It is linked to the visit at that seat if one is open; a drink must be on the store's menu and
+    available (S4.2); "something is broken" needs one of the store's facilities and becomes a fault
+    ticket (S4.11). QR requests are limited per table and per sender (``RequestLimitReached``).
+    """
+    now = now or timezone.now()
+    if source != RequestSource.QR or getattr(actor, "pk", None):
+        _require(actor, Right.EDIT, store.pk)
+    if seat is not None and source == RequestSource.QR:
+        seat = Seat.objects.select_for_update().filter(pk=seat.pk).first()  # one table's requests one at a time
+    if kind != RequestKind.DRINK and kind != RequestKind.REFILL:
+        drink = None
+    if kind != RequestKind.FAULT:
+        facility = None
+    cleaned = _clean_request(
+        store=store, kind=kind, seat=seat, visit=visit, drink=drink, facility=facility, note=note, source=source
+    )
+    if source == RequestSource.QR:
+        _check_limits(seat=seat, client_key=client_key, store=store, now=now)
+    if visit is None and seat is not None:
+        visit = Visit.objects.filter(store=store, seat=seat, departed_at=None).order_by("-arrived_at", "-pk").first()
+    if seat is None and visit is not None:
+        seat = visit.seat
+    req = LoungeRequest(
+        store=store,
+        seat=seat,
+        visit=visit,
+        kind=kind,
+        drink=drink,
+        facility=facility,
+        note=cleaned["note"],
+        source=source,
+        created_at=now,
+        client_key=client_key if source == RequestSource.QR else "",
+    )
+    req.full_clean()
+    req.save()
+    history_record(
+        actor=actor, obj=req, action=HistoryAction.CREATE, after=snapshot(req, REQUEST_FIELDS), store_id=store.pk
+    )
+    if facility is not None:
+        _report_fault(req, actor)
+    req.promise, recipients = _make_promise(req, store, actor, now)
+    if req.promise is not None:
+        req.save(update_fields=["promise"])
+        notify(
+            recipients=recipients,
+            store=store,
+            title=req.promise.title,
+            kind=NotificationKind.ASSIGNED,
+            promise=req.promise,
+            url=_list_url(),
+        )
+    return req
+
+
+def _locked(req: LoungeRequest) -> LoungeRequest:
+    return (
+        LoungeRequest.objects.select_for_update(of=("self",))
+        .select_related("store", "seat", "visit", "drink", "facility", "promise")
+        .get(pk=req.pk)
+    )
+
+
+def _save_stage(req: LoungeRequest, actor, before: dict, fields: list[str], note: str = "") -> None:
+    req.full_clean()
+    req.save(update_fields=fields)
+    history_record(
+        actor=actor, obj=req, action=HistoryAction.UPDATE, before=before, after=snapshot(req, STAGE_FIELDS), note=note
+    )
+
+
+def _keep(req: LoungeRequest, actor, at: datetime) -> None:
+    if req.promise is not None and req.promise.state == PromiseState.OPEN:
+        promise_keep(promise=req.promise, actor=actor, at=at)
+
+
+def _closed_error(req: LoungeRequest) -> ValidationError:
+    if req.state == RequestState.DONE:
+        return _error("state", _("The request is already done."), "state")
+    return _error("state", _("The request was cancelled."), "state")
+
+
+@transaction.atomic
+def request_acknowledge(*, actor, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
+    """Someone is on the way: the customer's page shows it, and the promise is kept (S4.5 response time)."""
+    req = _locked(request)
+    _require(actor, Right.EDIT, req.store_id)
+    if req.state == RequestState.ON_WAY:
+        raise _error("state", _("Someone is already on the way."), "state")
+    if req.state != RequestState.OPEN:
+        raise _closed_error(req)
+    now = now or timezone.now()
+    before = snapshot(req, STAGE_FIELDS)
+    req.state = RequestState.ON_WAY
+    req.acknowledged_at = now
+    req.acknowledged_by = actor
+    _save_stage(req, actor, before, ["state", "acknowledged_at", "acknowledged_by"])
+    _keep(req, actor, now)
+    return req
+
+
+def _serve(req: LoungeRequest, actor, now: datetime) -> str:
+    """S4.2: a refill or drink brought to a customer whose visit is open is a serving on that visit.
+
+    The request is done all the same when the visit cannot take the serving (not greeted yet, the
+    drink ran out meanwhile): the reason is returned for the request's history.
+    """
+    if req.visit is None or req.visit.departed_at is not None:
+        return ""
+    from .visits import visit_serve
+
+    refill = True if req.kind == RequestKind.REFILL else None
+    try:
+        visit_serve(actor=actor, visit=req.visit, drink=req.drink, refill=refill, now=now)
+    except ValidationError as exc:  # its savepoint is rolled back; the request stays done
+        return _("Not recorded as served on the visit: %(reason)s") % {"reason": " ".join(exc.messages)}
+    return ""
+
+
+@transaction.atomic
+def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
+    """Done: a refill or drink is also recorded on the customer's visit (S4.2); done at once also keeps the clock."""
+    req = _locked(request)
+    _require(actor, Right.EDIT, req.store_id)
+    if req.state not in OPEN_STATES:
+        raise _closed_error(req)
+    now = now or timezone.now()
+    before = snapshot(req, STAGE_FIELDS)
+    fields = ["state", "done_at", "done_by"]
+    if req.acknowledged_at is None:  # someone went and did it straight away
+        req.acknowledged_at = now
+        req.acknowledged_by = actor
+        fields += ["acknowledged_at", "acknowledged_by"]
+    req.state = RequestState.DONE
+    req.done_at = now
+    req.done_by = actor
+    note = _serve(req, actor, now) if req.kind in (RequestKind.REFILL, RequestKind.DRINK) else ""
+    _save_stage(req, actor, before, fields, note=note)
+    _keep(req, actor, req.acknowledged_at)
+    return req
+
+
+@transaction.atomic
+def request_cancel(*, actor, request: LoungeRequest, reason: str = "", now: datetime | None = None) -> LoungeRequest:
+    """Cancel a request that needs nothing more (sent twice, the customer left); its clock is cancelled."""
+    req = _locked(request)
+    _require(actor, Right.EDIT, req.store_id)
+    if req.state not in OPEN_STATES:
+        raise _closed_error(req)
+    reason = " ".join(str(reason or "").split())[:200] or _("The request was cancelled.")
+    before = snapshot(req, STAGE_FIELDS)
+    req.state = RequestState.CANCELLED
+    _save_stage(req, actor, before, ["state"], note=reason)
+    if req.promise is not None and req.promise.state == PromiseState.OPEN:
+        promise_cancel(promise=req.promise, actor=actor, reason=reason)
+    return req
+
+
+# --- Reads ---------------------------------------------------------------------------------------
+
+
+def _is_code(value: str, max_length: int) -> bool:
+    """Codes are URL-safe base64 (secrets.token_urlsafe): anything else is refused before the database sees it."""
+    return bool(value) and len(value) <= max_length and CODE_CHARACTERS.fullmatch(value) is not None
+
+
+def seat_for_token(token: str) -> Seat | None:
+    """The seat behind a customer's code: only a seat in use, of an active store, with its current code."""
+    if not _is_code(token, TOKEN_MAX_LENGTH):
+        return None
+    return Seat.objects.select_related("store").filter(token=token, active=True, store__active=True).first()
+
+
+def request_for_receipt(seat: Seat, receipt: str) -> LoungeRequest | None:
+    """The customer's own request, by the receipt in their status link, and only at their seat."""
+    if not _is_code(receipt, RECEIPT_MAX_LENGTH):
+        return None
+    return LoungeRequest.objects.select_related("drink", "facility").filter(seat=seat, receipt=receipt).first()
+
+
+def request_get_for_user(user, pk, *, right: Right = Right.VIEW) -> LoungeRequest:
+    """One request behind the store wall: another store's is 404, a missing right 403."""
+    qs = LoungeRequest.objects.select_related(
+        "store", "seat", "visit", "visit__customer", "drink", "facility", "promise", "acknowledged_by", "done_by"
+    )
+    return get_for_user(qs, user, right=right, pk=pk)
+
+
+def seat_get_for_user(user, pk, *, right: Right = Right.MANAGE_STORE) -> Seat:
+    """One seat behind the store wall; seats are configured by the store's managers."""
+    return get_for_user(Seat.objects.select_related("store"), user, right=right, pk=pk)
+
+
+def request_list(user, *, state: str = "", kind: str = "", store_code: str = "", store=None) -> QuerySet:
+    """Requests of the person's stores, newest first, with everything a list shows."""
+    qs = scope(LoungeRequest.objects.all(), user).select_related(
+        "store", "seat", "visit", "visit__customer", "drink", "facility", "promise", "acknowledged_by", "done_by"
+    )
+    if state:
+        qs = qs.filter(state=state)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if store_code:
+        qs = qs.filter(store__code=store_code)
+    if store is not None:
+        qs = qs.filter(store=store)
+    return qs.order_by("-created_at", "-id")
+
+
+def requests_open(user, store: Store) -> list[LoungeRequest]:
+    """The store's requests still waiting or with someone on the way, oldest first (the desk's queue)."""
+    qs = request_list(user, store=store).filter(state__in=OPEN_STATES)
+    return list(qs.order_by("created_at", "id")[:100])
+
+
+def requests_recent_closed(user, store: Store, limit: int = 15) -> list[LoungeRequest]:
+    """The store's most recently done or cancelled requests."""
+    qs = request_list(user, store=store).exclude(state__in=OPEN_STATES)
+    return list(qs.order_by("-created_at", "-id")[:limit])
+
+
+def seats_of(store: Store) -> QuerySet:
+    return Seat.objects.filter(store=store).select_related("store").order_by("-active", "label")

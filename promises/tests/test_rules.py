@@ -58,11 +58,17 @@ def test_store_rule_overrides_the_default_and_only_for_that_store(world):
 
 
 def test_every_kind_the_modules_make_has_a_label():
-    """The kinds named by phone and complaints all appear on the rules page."""
+    """The kinds named by phone, complaints, the lounge and checks all appear on the rules page."""
+    from checks.services import KIND_CORRECTION, KIND_ROUND
     from complaints.services import KIND_ACK, KIND_REPLY, KIND_VERIFY
+    from lounge.services.faults import KIND_FIX
+    from lounge.services.requests import PROMISE_KIND as REQUEST_KIND
+    from lounge.services.visits import KIND_GREET, KIND_REFILL
     from phone.services import MESSAGE_KIND, MISSED_KIND
 
-    assert {MESSAGE_KIND, MISSED_KIND, KIND_ACK, KIND_REPLY, KIND_VERIFY} == set(services.PROMISE_KINDS)
+    made = {MESSAGE_KIND, MISSED_KIND, KIND_ACK, KIND_REPLY, KIND_VERIFY, KIND_ROUND, KIND_CORRECTION}
+    made |= {KIND_FIX, REQUEST_KIND, KIND_GREET, KIND_REFILL}
+    assert made == set(services.PROMISE_KINDS)
 
 
 def test_save_creates_then_updates_with_history(world):

@@ -109,7 +109,8 @@ def test_kept_or_paused_promises_are_not_reminded_or_escalated(world):
     services.promise_keep(promise=kept, actor=world.a.staff, at=at("2026-11-30 09:10"))
     paused = make(world, minutes=60, now="2026-11-30 09:00")
     services.promise_pause(promise=paused, actor=world.a.staff, reason="等待", now=at("2026-11-30 09:10"))
-    assert services.worker_tick(now=at("2026-11-30 18:00")) == {"reminders": 0, "escalations": 0, "webhooks": 0}
+    done = services.worker_tick(now=at("2026-11-30 18:00"))
+    assert (done["reminders"], done["escalations"], done["webhooks"]) == (0, 0, 0)
 
 
 def test_a_department_desk_promise_goes_to_its_members(world):
