@@ -79,3 +79,29 @@ def test_incoming_call_pops_up_on_the_console_without_reload(page, live_server, 
     page.get_by_test_id("call-save").click()
     expect(page.get_by_test_id("call-saved")).to_be_visible()
     expect(page.get_by_test_id("incoming-call")).to_have_count(0)
+
+
+def test_a_common_call_is_logged_from_the_keyboard(page, live_server, world, sign_in):
+    """S2.1, S2.2: number, Enter, the purpose has the focus, Tab to the ring time, Ctrl+Enter saves."""
+    from phone.models import Call
+
+    customer = make_customer(world.a.store, name="赵六", mobile="13700005678", actor=world.a.staff)
+    sign_in(world.a.staff)
+    page.goto(f"{live_server.url}/phone/")
+    number = page.get_by_test_id("console-number")
+    expect(number).to_be_focused()
+    page.keyboard.type("13700005678")
+    page.keyboard.press("Enter")
+    expect(page.get_by_test_id("caller-name")).to_have_text("赵六")
+    expect(page.locator("#call-form-box input[name='purpose']:focus")).to_have_count(1)
+    page.locator("#id_ring_seconds").fill("6")
+    page.locator("#id_notes").fill("询问保养价格")
+    page.locator("#id_notes").press("Control+Enter")
+    expect(page.get_by_test_id("call-saved")).to_be_visible()
+    call = Call.objects.get()
+    assert (call.customer, call.ring_seconds, call.notes, call.answered_by) == (
+        customer,
+        6.0,
+        "询问保养价格",
+        world.a.staff,
+    )
