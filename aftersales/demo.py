@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from aftersales.demo_lounge import load_lounge_month
 from aftersales.demo_phone import load_phone_month
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
@@ -283,6 +284,7 @@ def demo_load() -> DemoResult:
 
     _customers_create(rng, stores, people)
     load_phone_month(rng, timezone.now())
+    load_lounge_month(rng, timezone.now())
     return DemoResult(
         True,
         "demo data loaded",

@@ -1,33 +1,52 @@
 """The demo data: complete, valid, deterministic, loaded once; its people can sign in."""
 
-from datetime import time, timedelta
+import os
+import re
+from collections import Counter
+from datetime import datetime, time, timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
+from django.test import override_settings
 from django.utils import timezone
 
 from aftersales import demo
+from checks.choices import ActionState, RoundState
+from checks.models import CorrectiveAction, Round, RoundResult
 from complaints.choices import ComplaintState
 from complaints.models import Complaint
 from core.validators import normalize_landline, normalize_mobile, normalize_plate, normalize_vin
 from customers.models import Customer, Vehicle
+from insights.lounge import lounge_figures
+from insights.selectors import MONTH, FigureScope, Period, period_containing
+from lounge.choices import FaultSource, FaultState, RequestKind, RequestSource, RequestState
+from lounge.fault_selectors import facilities_out_of_order
+from lounge.models import Drink, Facility, FaultTicket, LoungeRequest, Seat, Serving, Visit
+from lounge.selectors import board
+from org.business_time import StoreCalendar
 from org.choices import DepartmentKind, Role
 from org.models import BusinessHours, DealerGroup, Department, Store, StoreClosure, User
 from phone.choices import Direction, Outcome
 from phone.models import Call, Message
 from promises.choices import PromiseState
-from promises.models import Promise
+from promises.models import Notification, Promise
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
-    """The demo loaded once for the tests that only read it (a load takes about 20 s), undone after."""
-    with django_db_blocker.unblock(), transaction.atomic():
+def demo_media(tmp_path_factory):
+    """Where the loaded demo's photos go (the per-test media folder does not exist yet when it loads)."""
+    return tmp_path_factory.mktemp("demo_media")
+
+
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, demo_media):
+    """The demo loaded once for the tests that only read it (a load takes about a minute), undone after."""
+    with override_settings(MEDIA_ROOT=demo_media), django_db_blocker.unblock(), transaction.atomic():
         result = demo.demo_load()
         yield result
         transaction.set_rollback(True)
@@ -66,7 +85,20 @@ def _fingerprint() -> list:
     messages = Message.objects.order_by("taken_at", "id").values_list(
         "store__code", "for_user__username", "taken_at", "promise__state", "promise__due_at"
     )
-    return [list(customers), list(vehicles), list(people), list(calls), list(complaints), list(messages)]
+    # the lounge month, before today (today's lounge is on the real clock)
+    today = datetime.combine(timezone.localdate(), time.min, tzinfo=timezone.get_current_timezone())
+    visits = Visit.objects.filter(arrived_at__lt=today).order_by("store__code", "arrived_at", "id")
+    visits = visits.values_list(
+        "store__code", "arrived_at", "customer__name", "guest_name", "seat__label", "greet_seconds", "departed_at"
+    )
+    servings = Serving.objects.filter(served_at__lt=today).order_by("store__code", "served_at", "id")
+    servings = servings.values_list("store__code", "served_at", "drink_name", "refill", "on_time")
+    requests = LoungeRequest.objects.filter(created_at__lt=today).order_by("store__code", "created_at", "id")
+    requests = requests.values_list("store__code", "created_at", "kind", "state", "acknowledged_at")
+    rounds = Round.objects.filter(scheduled_for__lt=today, state="done").order_by("store__code", "scheduled_for")
+    rounds = rounds.values_list("store__code", "scheduled_for", "submitted_at", "score", "submitted_by__username")
+    lounge = [list(visits), list(servings), list(requests), list(rounds)]
+    return [list(customers), list(vehicles), list(people), list(calls), list(complaints), list(messages), lounge]
 
 
 def test_demo_has_two_stores_of_one_brand_staff_in_every_role_and_valid_customers(loaded):
@@ -208,3 +240,220 @@ def test_demo_has_a_month_of_calls_messages_missed_calls_and_complaints(loaded):
         assert complaints.filter(reply_on_time=False).exists()
         assert not complaints.filter(logged_at__gt=now).exists()
         assert complaints.filter(call__purpose="complaint").count() == 12
+
+
+# ---------------------------------------------------------------------------------------------
+# The lounge month (aftersales/demo_lounge.py)
+
+
+def _local_day(at):
+    return timezone.localtime(at).date()
+
+
+def _before_today():
+    return datetime.combine(timezone.localdate(), time.min, tzinfo=timezone.get_current_timezone())
+
+
+def _business_days(store) -> list:
+    """The days of the demo month the store was open (closures and public holidays have no visits)."""
+    calendar = StoreCalendar(store)
+    today = timezone.localdate()
+    return [d for d in (today - timedelta(days=n) for n in range(30, 0, -1)) if calendar.interval(d)]
+
+
+def test_demo_lounge_is_set_up_per_store_with_menu_seats_facilities_and_hygiene_template(loaded):
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        drinks = Drink.objects.filter(store=store)
+        assert drinks.count() == 8 and set(drinks.values_list("name", flat=True)) >= {"矿泉水", "咖啡", "柠檬水"}
+        assert drinks.filter(available=False).count() == 1, "one drink has run out"
+        labels = sorted(Seat.objects.filter(store=store).values_list("label", flat=True))
+        assert labels == sorted(f"{row}{n}" for row in "AB" for n in range(1, 7))
+        assert Facility.objects.filter(store=store).count() >= 8
+        assert store.lounge_settings.greet_within_seconds == 60  # S4.1 default
+        assert store.lounge_settings.refill_every_minutes == 20  # S4.2 default
+        template = store.checklist_templates.get()
+        assert set(template.items.values_list("rule_id", flat=True)) == {"S4.6", "S4.7", "S4.8", "S4.9", "S4.10"}
+        assert store.check_areas.get().every_minutes == 60
+
+
+def test_demo_lounge_has_visits_every_business_day_greeted_served_introduced_and_seen_off(loaded):
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        calendar = StoreCalendar(store)
+        month = Visit.objects.filter(store=store, arrived_at__lt=_before_today())
+        per_day = Counter(_local_day(at) for at in month.values_list("arrived_at", flat=True))
+        assert set(per_day) == set(_business_days(store)), "visits on every business day, none on closed days"
+        assert all(15 <= n <= 30 for n in per_day.values()), per_day
+        for arrived, departed in month.values_list("arrived_at", "departed_at"):
+            opens, closes = calendar.interval(_local_day(arrived))
+            assert opens <= arrived < departed <= closes
+        # customers on file with the car they came in, a repair order and a service status; some walk-ins
+        on_file = month.exclude(customer=None)
+        assert 0.6 < on_file.count() / month.count() < 0.8
+        assert not on_file.filter(vehicle=None).exists()
+        assert not on_file.exclude(vehicle__owner=F("customer")).exists()
+        for arrived, order in on_file.values_list("arrived_at", "repair_order"):
+            assert re.fullmatch(rf"RO{_local_day(arrived):%Y%m%d}-\d{{3}}", order), order
+        assert not on_file.filter(service_status="").exists()
+        # S4.1: greeted 5–120 s after arrival, mostly within the store's minute; a few never
+        seconds = list(month.exclude(greet_seconds=None).values_list("greet_seconds", flat=True))
+        assert min(seconds) >= 5 and max(seconds) <= 120
+        assert 0.7 < sum(1 for s in seconds if s <= 60) / len(seconds) < 0.95
+        assert 0 < month.filter(greeted_at=None).count() < 0.06 * month.count()
+        # S4.3: about a fifth first-time customers, most given the introduction
+        first = month.filter(first_visit=True)
+        assert 0.12 < first.count() / month.count() < 0.3
+        assert 0.7 < first.exclude(introduced_at=None).count() / first.count() < 1
+        assert not month.filter(first_visit=False).exclude(introduced_at=None).exists()
+        # S4.2: one to three drinks (a request from the table may add one), refills mostly on time, some late
+        drinks = Counter(Serving.objects.filter(visit__in=month).values_list("visit_id", flat=True))
+        assert {1, 2, 3} <= set(drinks.values()) <= {1, 2, 3, 4}
+        assert len(drinks) == month.exclude(greeted_at=None).count(), "every customer greeted had a drink"
+        refills = Serving.objects.filter(visit__in=month, refill=True)
+        on_time = refills.filter(on_time=True).count()
+        assert 0.65 < on_time / refills.count() < 0.95 and refills.filter(on_time=False).exists()
+        assert not Serving.objects.filter(visit__in=month, refill=False).exclude(on_time=None).exists()
+        # S4.4: seen off, most of them; every visit of the month is over and its clocks are closed
+        assert month.exclude(farewell_at=None).count() > 0.8 * month.count()
+        assert not month.filter(departed_at=None).exists()
+        clocks = Promise.objects.filter(store=store, subject_id__in=month.values("id"))
+        assert clocks.filter(kind="lounge_greet").count() == month.count()
+        assert not clocks.filter(kind__in=["lounge_greet", "lounge_refill"], state=PromiseState.OPEN).exists()
+        assert clocks.filter(kind="lounge_refill", state=PromiseState.BROKEN).exists()
+
+
+def test_demo_lounge_has_requests_from_the_tables_answered_within_minutes(loaded):
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        month = LoungeRequest.objects.filter(store=store, created_at__lt=_before_today())
+        qr = month.filter(source=RequestSource.QR).exclude(kind=RequestKind.FAULT)
+        per_day = Counter(_local_day(at) for at in qr.values_list("created_at", flat=True))
+        assert set(per_day) == set(_business_days(store)) and all(3 <= n <= 8 for n in per_day.values()), per_day
+        assert month.filter(source=RequestSource.BOARD).exists()
+        assert set(month.values_list("kind", flat=True)) == set(RequestKind.values)
+        assert not qr.filter(seat=None).exists() and not qr.filter(visit=None).exists()
+        # S4.5: someone on the way after 30 seconds to 6 minutes; a few never, cancelled at closing
+        for created, acknowledged in month.exclude(acknowledged_at=None).values_list("created_at", "acknowledged_at"):
+            assert 30 <= (acknowledged - created).total_seconds() <= 360
+        cancelled = month.filter(state=RequestState.CANCELLED)
+        assert cancelled.exists() and not cancelled.exclude(acknowledged_at=None).exists()
+        assert set(month.values_list("state", flat=True)) == {RequestState.DONE, RequestState.CANCELLED}
+        # S4.2: a refill asked for from the table is served on the visit when the request is done
+        refills = month.filter(kind=RequestKind.REFILL)
+        for visit_id, done_at in refills.values_list("visit_id", "done_at"):
+            assert Serving.objects.filter(visit_id=visit_id, served_at=done_at, refill=True).exists()
+        made = Promise.objects.filter(store=store, kind="lounge_request", created_at__lt=_before_today())
+        assert made.count() == month.count() and not made.filter(state=PromiseState.OPEN).exists()
+
+
+def test_demo_lounge_has_hourly_hygiene_rounds_some_missed_failed_or_late_with_corrective_actions(loaded, demo_media):
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        rounds = Round.objects.filter(store=store, scheduled_for__lt=_before_today() - timedelta(days=1))
+        states = Counter(rounds.values_list("state", flat=True))
+        assert set(states) == {RoundState.DONE, RoundState.MISSED}, states
+        assert 0.04 < states[RoundState.MISSED] / rounds.count() < 0.2
+        done = rounds.filter(state=RoundState.DONE)
+        assert 0.7 < done.filter(on_time=True).count() / done.count() < 0.97 and done.filter(on_time=False).exists()
+        failed = done.filter(failed_count__gt=0)
+        assert 0.07 < failed.count() / done.count() < 0.25
+        assert not done.filter(failed_count=0).exclude(score=100).exists()
+        results = RoundResult.objects.filter(round__in=failed, passed=False)
+        assert not results.filter(photo_on_fail=True, photo="").exists()
+        assert results.filter(rule_id="S4.7", value__gt=2).exists(), "an ashtray with more than 2 butts"
+        actions = CorrectiveAction.objects.filter(result__in=results)
+        assert actions.count() == results.count()
+        assert actions.filter(state=ActionState.DONE).count() > 0.85 * actions.count()
+        assert not actions.filter(state=ActionState.DONE, done_note="").exists()
+    photos = [os.path.join(root, name) for root, _dirs, names in os.walk(demo_media) for name in names]
+    assert len(photos) > 20
+    assert max(os.path.getsize(path) for path in photos) < 5 * 1024, "demo photos are tiny"
+
+
+def test_demo_lounge_has_faults_fixed_late_unfixed_and_one_still_open(loaded):
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        faults = FaultTicket.objects.filter(store=store)
+        assert 5 <= faults.count() <= 6
+        sources = set(faults.values_list("source", flat=True))
+        assert sources == {FaultSource.BOARD, FaultSource.ROUND, FaultSource.QR, FaultSource.PAGE}
+        fixed = faults.filter(state=FaultState.FIXED)
+        assert fixed.filter(promise__state=PromiseState.KEPT).count() >= 3
+        assert not fixed.filter(fix_note="").exists() and not fixed.filter(fixed_at__lte=F("reported_at")).exists()
+        assert faults.filter(state=FaultState.CANCELLED).exclude(close_reason="").count() == 1
+        still_open = faults.filter(state__in=[FaultState.OPEN, FaultState.IN_PROGRESS])
+        assert still_open.count() == 1
+        assert [f.name for f in facilities_out_of_order([store.pk])] == [still_open.get().facility.name]
+        assert faults.get(source=FaultSource.QR).request.kind == RequestKind.FAULT
+        assert faults.get(source=FaultSource.ROUND).round_result.passed is False
+    assert FaultTicket.objects.filter(state=FaultState.FIXED, promise__state=PromiseState.LATE).exists()
+
+
+def test_demo_lounge_today_has_customers_in_it_so_the_board_is_alive(loaded):
+    now = timezone.now()
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        here = Visit.objects.filter(store=store, departed_at=None)
+        assert here.count() == 5
+        assert all(now - timedelta(hours=1) <= at <= now for at in here.values_list("arrived_at", flat=True))
+        shown = board(store, now=now)
+        counts = shown["counts"]
+        assert counts["here"] == 5
+        assert counts["to_greet"] == 1 and counts["refill_overdue"] == 1 and counts["to_introduce"] == 1
+        assert counts["faults"] == 1
+        assert sorted(r.state for r in shown["requests"]) == [RequestState.ON_WAY, RequestState.OPEN]
+        assert {r.visit_id for r in shown["requests"]} <= set(here.values_list("id", flat=True))
+        # today's bells are unread; the month's notifications were read at the time
+        lounge = Notification.objects.filter(store=store, promise__kind__in=["lounge_request", "check_correction"])
+        unread = lounge.filter(read_at=None)
+        assert unread.exists() and not unread.filter(promise__created_at__lt=now - timedelta(hours=1)).exists()
+        assert lounge.filter(read_at__lt=_before_today()).count() > 100
+
+
+def test_demo_lounge_records_belong_to_their_store_and_nothing_lies_in_the_future(loaded):
+    now = timezone.now()
+    assert not Serving.objects.exclude(store=F("visit__store")).exists()
+    assert not Visit.objects.exclude(seat=None).exclude(seat__store=F("store")).exists()
+    assert not Visit.objects.exclude(customer=None).exclude(customer__store=F("store")).exists()
+    assert not LoungeRequest.objects.exclude(visit=None).exclude(visit__store=F("store")).exists()
+    assert not LoungeRequest.objects.exclude(seat=None).exclude(seat__store=F("store")).exists()
+    assert not LoungeRequest.objects.exclude(drink=None).exclude(drink__store=F("store")).exists()
+    assert not RoundResult.objects.exclude(store=F("round__store")).exists()
+    assert not Round.objects.exclude(store=F("area__store")).exists()
+    assert not CorrectiveAction.objects.exclude(store=F("result__store")).exists()
+    assert not FaultTicket.objects.exclude(store=F("facility__store")).exists()
+    for code, other in (("S001", "S002"), ("S002", "S001")):
+        visits = Visit.objects.filter(store__code=other).values("id")
+        clocks = Promise.objects.filter(kind__in=["lounge_greet", "lounge_refill"], store__code=code)
+        assert not clocks.filter(subject_id__in=visits).exists()
+    assert not Visit.objects.filter(arrived_at__gt=now).exists()
+    assert not Serving.objects.filter(served_at__gt=now).exists()
+    assert not LoungeRequest.objects.filter(created_at__gt=now).exists()
+    assert not Round.objects.filter(submitted_at__gt=now).exists()
+    assert not CorrectiveAction.objects.filter(done_at__gt=now).exists()
+    assert not FaultTicket.objects.filter(fixed_at__gt=now).exists()
+
+
+def test_demo_lounge_figures_for_the_month_are_sensible(loaded):
+    today = timezone.localdate()
+    for code in ("S001", "S002"):
+        store = Store.objects.get(code=code)
+        scope = FigureScope(store_ids=frozenset({store.pk}), period=Period(MONTH, today - timedelta(days=30), today))
+        figures = lounge_figures(scope)
+        days = len(_business_days(store))
+        assert 15 * days < figures["visits"] < 30 * days + 10  # today's few customers too
+        assert 25 < figures["greet_avg"] < 60 and 60 < figures["greet_p90"] <= 120  # S4.1
+        assert 0 < figures["visits_not_greeted"] < 0.06 * figures["visits"]
+        assert 60 < figures["introduced_share"] < 100  # S4.3
+        assert 65 < figures["refills_on_time_share"] < 95 and figures["refills_overdue"] > 0  # S4.2
+        assert 3 * days < figures["requests"] < 10 * days and 1 < figures["response_avg_minutes"] < 4  # S4.5
+        assert 60 < figures["requests_in_time_share"] < 100
+        assert 8 * days <= figures["rounds_due"] <= 10 * days and 95 < figures["score_avg"] < 100  # S4.6–S4.10
+        assert 65 < figures["rounds_on_time_share"] < 95 and figures["failed_items"] > days / 2
+        assert figures["faults_open"] == 1 and figures["faults_fixed"] >= 3  # S4.11
+        assert figures["faults_fixed_in_time"] >= 2 and figures["fix_avg_hours"] > 0
+        # the calendar month the figures page opens on holds the demo too
+        month = period_containing(MONTH, today - timedelta(days=1))
+        calendar_month = lounge_figures(FigureScope(store_ids=frozenset({store.pk}), period=month))
+        assert calendar_month["visits"] > 0 and calendar_month["rounds_done"] > 0
