@@ -248,9 +248,7 @@ def round_list(request, query: Query[RoundListQuery]):
         date_to=query.date_to,
         store_code=query.store,
     )
-    page = page_of(qs, query)
-    page["items"] = [_round_item(r) for r in page["items"]]
-    return page
+    return page_of(qs, query, _round_item)
 
 
 @router.get(
@@ -365,9 +363,7 @@ def round_submit(request, round_id: int, payload: SubmitIn = SUBMIT_BODY):
 )
 def action_list(request, query: Query[ActionListQuery]):
     require(request.user, Right.VIEW)
-    page = page_of(selectors.action_list(request.user, state=query.state or "", store_code=query.store), query)
-    page["items"] = [_action(a) for a in page["items"]]
-    return page
+    return page_of(selectors.action_list(request.user, state=query.state or "", store_code=query.store), query, _action)
 
 
 @router.post(

@@ -889,9 +889,8 @@ def round_submit(
             try:
                 value = Decimal(answer.value)
             except (ArithmeticError, TypeError, ValueError):
-                errors[_field(result, "value")] = [ValidationError(_("Enter a number."), code="invalid")]
-                continue
-            if not value.is_finite() or abs(value) >= Decimal("1000000"):
+                value = None
+            if value is None or not value.is_finite() or abs(value) >= Decimal("1000000"):
                 errors[_field(result, "value")] = [ValidationError(_("Enter a number."), code="invalid")]
                 continue
             result.value = value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

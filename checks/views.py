@@ -10,7 +10,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +18,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
-from org.access import Right, has_right, require, scope, stores_for
+from org.access import Right, has_right, require, scope, store_for_page, stores_for
 
 from . import selectors, services
 from .choices import ActionState, ItemKind, RoundState
@@ -257,11 +256,7 @@ def template_create(request):
 def template_default(request):
     """The manager's button: the default lounge hygiene template (S4.6–S4.10) and its hourly area."""
     require(request.user, Right.MANAGE_STORE)
-    stores = stores_for(request.user, Right.MANAGE_STORE)
-    store_id = request.POST.get("store") or request.user.store_id
-    store = stores.filter(pk=store_id).first() if str(store_id or "").isdigit() else None
-    if store is None:
-        raise Http404
+    store = store_for_page(request.user, request.POST.get("store"), Right.MANAGE_STORE)
     template = services.template_default_lounge(store, actor=request.user)
     if not template.areas.exists():
         messages.warning(

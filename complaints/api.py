@@ -21,6 +21,7 @@ from core.api_schemas import (
     PageQuery,
     StoreRef,
     ValidationErrorOut,
+    one_of_store,
     page_of,
     store_from_ref,
     store_ref,
@@ -200,15 +201,6 @@ def _detail(c: Complaint) -> dict:
     return out
 
 
-def _one_of_store(model, pk, store, field):
-    if pk is None:
-        return None
-    found = model.objects.filter(pk=pk, store=store).first()
-    if found is None:
-        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
-    return found
-
-
 def _complaint(request, complaint_id, right=Right.VIEW) -> Complaint:
     return selectors.complaint_get_for_user(request.user, complaint_id, right=right)
 
@@ -227,11 +219,11 @@ def complaint_create(request, payload: ComplaintIn):
     from customers.models import Customer, Vehicle
 
     data = payload.dict()
-    data["department"] = _one_of_store(Department, payload.department, store, "department")
-    data["staff_involved"] = _one_of_store(User, payload.staff_involved, store, "staff_involved")
-    call = _one_of_store(Call, payload.call, store, "call")
-    customer = _one_of_store(Customer, payload.customer, store, "customer")
-    vehicle = _one_of_store(Vehicle, payload.vehicle, store, "vehicle")
+    data["department"] = one_of_store(Department, payload.department, store, "department")
+    data["staff_involved"] = one_of_store(User, payload.staff_involved, store, "staff_involved")
+    call = one_of_store(Call, payload.call, store, "call")
+    customer = one_of_store(Customer, payload.customer, store, "customer")
+    vehicle = one_of_store(Vehicle, payload.vehicle, store, "vehicle")
     complaint = services.complaint_log(
         actor=request.user, store=store, data=data, call=call, customer=customer, vehicle=vehicle
     )
@@ -254,9 +246,7 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
         overdue=query.overdue,
         store_code=query.store,
     )
-    page = page_of(qs, query)
-    page["items"] = [_item(c) for c in page["items"]]
-    return page
+    return page_of(qs, query, _item)
 
 
 @router.get(

@@ -1,5 +1,7 @@
 """Shapes and helpers every app's API router shares: errors, store references, paging, PATCH input."""
 
+from collections.abc import Callable
+
 import pydantic
 from ninja import Field, Schema
 from ninja.errors import HttpError, ValidationErrorContext
@@ -36,6 +38,11 @@ class StoreRef(Schema):
     name: str
 
 
+class PersonRef(Schema):
+    id: int
+    name: str
+
+
 class PageQuery(Schema):
     page: int = Field(1, ge=1, description="Page number, from 1.")
     page_size: int = Field(DEFAULT_PAGE_SIZE, ge=1, le=MAX_PAGE_SIZE, description="Records per page, at most 100.")
@@ -49,22 +56,41 @@ class PageOut(Schema):
     pages: int
 
 
-def page_of(qs, query: PageQuery) -> dict:
-    """One page of a queryset in the PageOut shape, with its items."""
+def page_of(qs, query: PageQuery, out: Callable[..., dict] | None = None) -> dict:
+    """One page of a queryset in the PageOut shape, with its items (each shaped by `out`, when given)."""
     count = qs.count()
     size = query.page_size
     start = (query.page - 1) * size
+    items = list(qs[start : start + size]) if start < count else []
     return {
         "count": count,
         "page": query.page,
         "page_size": size,
         "pages": max(1, -(-count // size)),
-        "items": list(qs[start : start + size]) if start < count else [],
+        "items": [out(item) for item in items] if out is not None else items,
     }
 
 
 def store_ref(store) -> dict:
     return {"id": store.pk, "code": store.code, "name": store.name}
+
+
+def person_ref(user) -> dict | None:
+    """A person in the PersonRef shape; None stays None."""
+    return {"id": user.pk, "name": user.name or user.username} if user else None
+
+
+def one_of_store(model, pk, store, field: str):
+    """The record of `model` with that id in the store, None for no id; another store's or none is a 422 on `field`."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if pk is None:
+        return None
+    found = model.objects.filter(pk=pk, store=store).first()
+    if found is None:
+        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
+    return found
 
 
 def patch_data(payload: Schema, *, text: set[str], nullable: set[str] = frozenset()) -> dict:

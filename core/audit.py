@@ -70,6 +70,19 @@ def history_record(
     )
 
 
+def history_record_saved(
+    *, actor, obj: models.Model, fields: Iterable[str], before: dict | None
+) -> HistoryEntry | None:
+    """The history of a record just saved: its creation when there is no `before`, else what changed."""
+    return history_record(
+        actor=actor,
+        obj=obj,
+        action=HistoryAction.CREATE if before is None else HistoryAction.UPDATE,
+        before=before,
+        after=snapshot(obj, fields),
+    )
+
+
 def history_for(obj: models.Model):
     """Entries of one record, newest first, with field labels ready for display."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)

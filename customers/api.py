@@ -198,9 +198,7 @@ def customer_list(request, query: Query[PageQuery]):
     if text:
         found, vehicles = selectors.search(user, text, limit=SEARCH_LIMIT)
         qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
-    page = page_of(qs.order_by("-created_at", "-id"), query)
-    page["items"] = [_customer_item(c) for c in page["items"]]
-    return page
+    return page_of(qs.order_by("-created_at", "-id"), query, _customer_item)
 
 
 @router.get(
@@ -377,9 +375,7 @@ def vehicle_list(request, query: Query[VehiclePageQuery]):
     text = query.q.strip()
     if text:
         qs = qs.filter(pk__in=[v.pk for v in selectors.search(user, text, limit=SEARCH_LIMIT)[1]])
-    page = page_of(qs.order_by("plate", "id"), query)
-    page["items"] = [_vehicle_out(v) for v in page["items"]]
-    return page
+    return page_of(qs.order_by("plate", "id"), query, _vehicle_out)
 
 
 @router.get(

@@ -24,9 +24,11 @@ from core.api_schemas import (
     ErrorOut,
     PageOut,
     PageQuery,
+    PersonRef,
     StoreRef,
     ValidationErrorOut,
     page_of,
+    person_ref,
     store_from_ref,
     store_ref,
 )
@@ -50,11 +52,6 @@ PHOTO_TEXT = (
 
 
 # --- Shapes --------------------------------------------------------------------------------------
-
-
-class PersonRef(Schema):
-    id: int
-    name: str
 
 
 class FacilityOut(Schema):
@@ -186,10 +183,6 @@ def _read_body(request, schema: type[Schema]):
         raise SchemaValidationError(errors) from None
 
 
-def _person(user) -> dict | None:
-    return {"id": user.pk, "name": user.name or user.username} if user else None
-
-
 def _facility_out(f: Facility) -> dict:
     open_faults = getattr(f, "open_faults", None)
     if open_faults is None:
@@ -221,7 +214,7 @@ def _item(t: FaultTicket) -> dict:
         "state": t.state,
         "out_of_order": is_open,
         "reported_at": t.reported_at,
-        "owner": _person(t.owner),
+        "owner": person_ref(t.owner),
         "owner_department_id": t.owner_department_id,
         "due_at": promise.due_at if promise else None,
         "overdue": bool(is_open and promise and promise.is_overdue()),
@@ -234,12 +227,12 @@ def _detail(t: FaultTicket) -> dict:
     if t.state == FaultState.FIXED and promise is not None:
         on_time = promise.state == "kept"
     return _item(t) | {
-        "reported_by": _person(t.reported_by),
+        "reported_by": person_ref(t.reported_by),
         "request_id": t.request_id,
         "round_result_id": t.round_result_id,
         "started_at": t.started_at,
         "fixed_at": t.fixed_at,
-        "fixed_by": _person(t.fixed_by),
+        "fixed_by": person_ref(t.fixed_by),
         "fix_note": t.fix_note,
         "close_reason": t.close_reason,
         "fix_minutes": selectors.fix_minutes(t),
@@ -277,9 +270,7 @@ def _colleague(pk, field: str):
 def facility_list(request, query: Query[FacilityListQuery]):
     require(request.user, Right.VIEW)
     qs = selectors.facility_list(request.user, store_code=query.store, include_inactive=query.include_inactive)
-    page = page_of(qs, query)
-    page["items"] = [_facility_out(f) for f in page["items"]]
-    return page
+    return page_of(qs, query, _facility_out)
 
 
 # --- Fault tickets -------------------------------------------------------------------------------
@@ -304,9 +295,7 @@ def fault_list(request, query: Query[FaultListQuery]):
         date_to=query.reported_to,
         store_code=query.store,
     )
-    page = page_of(qs, query)
-    page["items"] = [_item(t) for t in page["items"]]
-    return page
+    return page_of(qs, query, _item)
 
 
 @router.post(

@@ -7,9 +7,7 @@ customer's QR page is HTML only: there is no public API.
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
@@ -21,6 +19,8 @@ from core.api_schemas import (
     PageQuery,
     StoreRef,
     ValidationErrorOut,
+    after_wall,
+    one_of_store,
     page_of,
     store_from_ref,
     store_ref,
@@ -130,15 +130,6 @@ def _out(req: LoungeRequest) -> dict:
     }
 
 
-def _one_of_store(model, pk, store, field):
-    if pk is None:
-        return None
-    found = model.objects.filter(pk=pk, store=store).first()
-    if found is None:
-        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
-    return found
-
-
 def _request(request, request_id, right=Right.VIEW) -> LoungeRequest:
     return services.request_get_for_user(request.user, request_id, right=right)
 
@@ -159,9 +150,7 @@ def _detail(request, request_id) -> dict:
 def request_list(request, query: Query[RequestListQuery]):
     require(request.user, Right.VIEW)
     qs = services.request_list(request.user, state=query.state or "", kind=query.kind or "", store_code=query.store)
-    page = page_of(qs, query)
-    page["items"] = [_out(r) for r in page["items"]]
-    return page
+    return page_of(qs, query, _out)
 
 
 @router.post(
@@ -179,10 +168,10 @@ def request_create(request, payload: RequestIn):
     req = services.request_create(
         store=store,
         kind=payload.kind,
-        seat=_one_of_store(Seat, payload.seat, store, "seat"),
-        visit=_one_of_store(Visit, payload.visit, store, "visit"),
-        drink=_one_of_store(Drink, payload.drink, store, "drink"),
-        facility=_one_of_store(Facility, payload.facility, store, "facility"),
+        seat=one_of_store(Seat, payload.seat, store, "seat"),
+        visit=one_of_store(Visit, payload.visit, store, "visit"),
+        drink=one_of_store(Drink, payload.drink, store, "drink"),
+        facility=one_of_store(Facility, payload.facility, store, "facility"),
         note=payload.note,
         source=RequestSource.API,
         actor=request.user,
@@ -233,9 +222,7 @@ def request_done(request, request_id: int):
 )
 def request_cancel(request, request_id: int, payload: CancelIn = _CANCEL_BODY):
     req = _request(request, request_id, Right.EDIT)
-    error = getattr(request, "body_error", None)  # a bad body is answered only once the wall let the caller in
-    if error is not None:
-        raise error
+    payload = after_wall(request, payload)  # a bad body is answered only once the wall let the caller in
     services.request_cancel(actor=request.user, request=req, reason=payload.reason)
     return _detail(request, request_id)
 

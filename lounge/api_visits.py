@@ -22,9 +22,12 @@ from core.api_schemas import (
     ErrorOut,
     PageOut,
     PageQuery,
+    PersonRef,
     StoreRef,
     ValidationErrorOut,
+    one_of_store,
     page_of,
+    person_ref,
     store_from_ref,
     store_ref,
 )
@@ -42,11 +45,6 @@ MAX_ID = 2_147_483_647  # ids beyond this exist in no table; refused as bad inpu
 
 
 # --- Shapes --------------------------------------------------------------------------------------
-
-
-class PersonRef(Schema):
-    id: int
-    name: str
 
 
 class CustomerRef(Schema):
@@ -152,10 +150,6 @@ class VisitPatchIn(Schema):
 # --- Helpers -------------------------------------------------------------------------------------
 
 
-def _person(user) -> dict | None:
-    return {"id": user.pk, "name": user.name or user.username} if user else None
-
-
 def _out(v: Visit) -> dict:
     greet = v.greet_promise
     refill = v.refill_promise
@@ -176,7 +170,7 @@ def _out(v: Visit) -> dict:
         "in_lounge": v.in_lounge,
         "greet_due_at": greet.due_at if greet else None,
         "greeted_at": v.greeted_at,
-        "greeted_by": _person(v.greeted_by),
+        "greeted_by": person_ref(v.greeted_by),
         "greet_seconds": v.greet_seconds,
         "drink_offered_at": v.drink_offered_at,
         "servings": [
@@ -185,16 +179,16 @@ def _out(v: Visit) -> dict:
                 "drink_id": s.drink_id,
                 "refill": s.refill,
                 "served_at": s.served_at,
-                "served_by": _person(s.served_by),
+                "served_by": person_ref(s.served_by),
                 "on_time": s.on_time,
             }
             for s in v.servings.all()
         ],
         "refill_due_at": refill.due_at if refill is not None and refill.is_open else None,
         "introduced_at": v.introduced_at,
-        "introduced_by": _person(v.introduced_by),
+        "introduced_by": person_ref(v.introduced_by),
         "farewell_at": v.farewell_at,
-        "farewell_by": _person(v.farewell_by),
+        "farewell_by": person_ref(v.farewell_by),
         "departed_at": v.departed_at,
     }
 
@@ -208,15 +202,6 @@ def _visits(user):
 def _detail(user, visit_id: int) -> dict:
     visit = selectors.visit_get_for_user(user, visit_id)
     return _out(_visits(user).prefetch_related("servings__served_by").get(pk=visit.pk))
-
-
-def _one_of_store(model, pk, store, field):
-    if pk is None:
-        return None
-    found = model.objects.filter(pk=pk, store=store).first()
-    if found is None:
-        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
-    return found
 
 
 def _body(request, schema):
@@ -255,9 +240,7 @@ def visit_list(request, query: Query[VisitPageQuery]):
     require(user, Right.VIEW)
     qs = selectors.visit_list(user, day=query.date, in_lounge=query.in_lounge, store_code=query.store.strip())
     qs = qs.select_related("arrival_recorded_by", "introduced_by", "farewell_by", "greet_promise", "refill_promise")
-    page = page_of(qs.prefetch_related("servings__served_by"), query)
-    page["items"] = [_out(v) for v in page["items"]]
-    return page
+    return page_of(qs.prefetch_related("servings__served_by"), query, _out)
 
 
 @router.get(
@@ -287,12 +270,12 @@ def visit_arrive(request, payload: VisitIn):
     visit = services.visit_arrive(
         actor=user,
         store=store,
-        customer=_one_of_store(Customer, payload.customer, store, "customer"),
-        vehicle=_one_of_store(Vehicle, payload.vehicle, store, "vehicle"),
+        customer=one_of_store(Customer, payload.customer, store, "customer"),
+        vehicle=one_of_store(Vehicle, payload.vehicle, store, "vehicle"),
         plate=payload.plate,
         phone=payload.phone,
         guest_name=payload.guest_name,
-        seat=_one_of_store(Seat, payload.seat, store, "seat"),
+        seat=one_of_store(Seat, payload.seat, store, "seat"),
         first_visit=payload.first_visit,
         repair_order=payload.repair_order,
         service_status=payload.service_status,
@@ -313,7 +296,7 @@ def visit_update(request, visit_id: int):
     def act(user, visit):
         payload = _body(request, VisitPatchIn)
         sent = payload.model_fields_set
-        seat = _one_of_store(Seat, payload.seat, visit.store, "seat") if "seat" in sent else None
+        seat = one_of_store(Seat, payload.seat, visit.store, "seat") if "seat" in sent else None
         services.visit_update(
             actor=user,
             visit=visit,

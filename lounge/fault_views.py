@@ -6,7 +6,7 @@ Anyone who may work (Right.EDIT) reports a fault, starts it and fixes it; manage
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,7 +18,7 @@ from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
-from org.access import Right, get_for_user, has_right, require, scope, stores_for
+from org.access import Right, get_for_user, has_right, require, scope, store_for_page, stores_for
 from org.selectors import store_get_for_user
 
 from . import fault_selectors as selectors
@@ -169,9 +169,7 @@ def fault_report(request):
     if request.method == "POST" and form.is_valid():
         facility = form.cleaned_data["facility"]
         # Without a facility chosen the service still names every problem at once, for the person's store.
-        store = facility.store if facility is not None else stores_for(user, Right.EDIT).first()
-        if store is None:
-            raise PermissionDenied
+        store = facility.store if facility is not None else store_for_page(user, right=Right.EDIT)
         require(user, Right.EDIT, store.pk)
         try:
             fault = services.fault_report(

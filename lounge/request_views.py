@@ -26,7 +26,7 @@ from core.audit import add_change_rows, field_labels
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.models import HistoryEntry
-from org.access import Right, has_right, require, stores_for
+from org.access import Right, has_right, require, store_for_page, stores_for
 
 from .choices import RequestSource, RequestState
 from .models import Seat
@@ -40,20 +40,10 @@ CHANGED_EVENT = "loungeRequestChanged"
 
 
 def _page_store(request, right: Right):
-    """The store the page is about: ?store=<id> among the person's stores, else their own, else their first."""
+    """The store the page is about (see store_for_page), with the person's stores for the picker."""
     require(request.user, right)
-    stores = stores_for(request.user, right)
-    wanted = request.POST.get("store") or request.GET.get("store") or ""
-    if wanted:
-        store = stores.filter(pk=wanted).first() if wanted.isdigit() else None
-        if store is None:
-            raise Http404
-        return store, stores
-    store = stores.filter(pk=request.user.store_id).first() if request.user.store_id else None
-    store = store or stores.first()
-    if store is None:
-        raise Http404
-    return store, stores
+    store = store_for_page(request.user, request.POST.get("store") or request.GET.get("store"), right)
+    return store, stores_for(request.user, right)
 
 
 def _next_url(request, default: str) -> str:

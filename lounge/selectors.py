@@ -8,7 +8,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +15,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_for
 from customers.models import Customer
 from customers.selectors import TimelineItem, search, timeline_source
-from org.access import Right, get_for_user, scope, stores_for
+from org.access import Right, get_for_user, scope
 from org.models import Store
 
 from .choices import FaultState, RequestKind, RequestState
@@ -48,25 +47,6 @@ def visit_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Visit:
 
 def drink_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Drink:
     return get_for_user(Drink.objects.select_related("store"), user, right=right, pk=pk)
-
-
-def lounge_store(user, ref=None) -> Store:
-    """The store whose lounge the person looks at: the one named (by id), else their own, else their first.
-
-    A store outside the person's stores is 404, as if it did not exist.
-    """
-    stores = stores_for(user, Right.VIEW)
-    ref = str(ref or "").strip()
-    if ref:
-        store = stores.filter(pk=int(ref)).first() if ref.isdigit() and len(ref) < 12 else None
-        if store is None:
-            raise Http404
-        return store
-    store = stores.filter(pk=user.store_id).first() if user.store_id else None
-    store = store or stores.first()
-    if store is None:
-        raise Http404
-    return store
 
 
 # --- Clocks --------------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from org.access import Right, has_right, require, stores_for
+from org.access import Right, has_right, require, store_for_page, stores_for
 from org.selectors import store_get_for_user
 
 from . import selectors
@@ -99,7 +99,7 @@ def _arrival_context(request, store, form=None, saved=None) -> dict:
 def board(request):
     """The attendant's live screen: who is here, their clocks, drinks, requests and facilities out of order."""
     require(request.user, Right.VIEW)
-    store = selectors.lounge_store(request.user, request.GET.get("store"))
+    store = store_for_page(request.user, request.GET.get("store"))
     context = _board_context(request, store) | {"arrival": _arrival_context(request, store)}
     context["stores"] = list(_other_stores(request.user))
     return render(request, "lounge/board.html", context)
@@ -109,14 +109,14 @@ def board(request):
 def board_live(request):
     """The board's live part, polled every few seconds (constant queries)."""
     require(request.user, Right.VIEW)
-    store = selectors.lounge_store(request.user, request.GET.get("store"))
+    store = store_for_page(request.user, request.GET.get("store"))
     return render(request, "lounge/partials/board_live.html", _board_context(request, store))
 
 
 @login_required
 def board_lookup(request):
     """Customers and vehicles of the store for the arrival form, as you type a plate, phone digits or a name."""
-    store = selectors.lounge_store(request.user, request.GET.get("store"))
+    store = store_for_page(request.user, request.GET.get("store"))
     require(request.user, Right.EDIT, store.pk)
     found = selectors.arrival_lookup(request.user, store, request.GET.get("q", ""))
     return render(request, "lounge/partials/board_lookup.html", found | {"store": store})
@@ -126,7 +126,7 @@ def board_lookup(request):
 @require_POST
 def visit_arrive(request):
     """A customer enters the lounge (S4.1): the greeting clock starts."""
-    store = selectors.lounge_store(request.user, request.POST.get("store") or request.GET.get("store"))
+    store = store_for_page(request.user, request.POST.get("store") or request.GET.get("store"))
     require(request.user, Right.EDIT, store.pk)
     lookup_url = reverse("lounge:board_lookup") + _store_query(store)
     form = ArrivalForm(request.POST, store=store, lookup_url=lookup_url)
@@ -391,14 +391,14 @@ def _drinks_context(request, store, *, add_form=None, edit_forms=None) -> dict:
 def drink_list(request):
     """The store's drink menu: managers add, rename, order and take drinks off; attendants mark them out of stock."""
     require(request.user, Right.VIEW)
-    store = selectors.lounge_store(request.user, request.GET.get("store"))
+    store = store_for_page(request.user, request.GET.get("store"))
     return render(request, "lounge/drinks.html", _drinks_context(request, store))
 
 
 @login_required
 @require_POST
 def drink_create(request):
-    store = selectors.lounge_store(request.user, request.POST.get("store") or request.GET.get("store"))
+    store = store_for_page(request.user, request.POST.get("store") or request.GET.get("store"))
     require(request.user, Right.MANAGE_STORE, store.pk)
     form = DrinkForm(request.POST)
     if form.is_valid():

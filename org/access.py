@@ -109,3 +109,23 @@ def stores_for(user, right: Right = Right.VIEW):
     if not has_right(user, right):
         return Store.objects.none()
     return Store.objects.filter(id__in=store_ids(user), active=True).order_by("code")
+
+
+def store_for_page(user, ref=None, right: Right = Right.VIEW):
+    """The store a page is about: the one named by ?store=<id> among the person's stores, else their own, else
+    their first.
+
+    A store outside the person's stores (or a name that is no id) is 404, as if it did not exist.
+    """
+    stores = stores_for(user, right)
+    ref = str(ref or "").strip()
+    if ref:
+        store = stores.filter(pk=int(ref)).first() if ref.isdigit() and len(ref) < 12 else None
+        if store is None:
+            raise Http404
+        return store
+    store = stores.filter(pk=user.store_id).first() if user.store_id else None
+    store = store or stores.first()
+    if store is None:
+        raise Http404
+    return store

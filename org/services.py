@@ -16,7 +16,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from core.audit import history_record, snapshot
+from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
 from core.validators import format_phone, normalize_any_phone
 
@@ -248,17 +248,11 @@ def business_hours_set(*, actor, store: Store, hours: dict[int, dict]) -> list[B
     for weekday, closed, opens, closes in plan:
         row = existing.get(weekday) or BusinessHours(store=store, weekday=weekday)
         creating = row.pk is None
-        before = {} if creating else snapshot(row, HOURS_FIELDS)
+        before = None if creating else snapshot(row, HOURS_FIELDS)
         row.closed, row.opens, row.closes = closed, opens, closes
         row.full_clean()
         row.save()
-        history_record(
-            actor=actor,
-            obj=row,
-            action=HistoryAction.CREATE if creating else HistoryAction.UPDATE,
-            before=before,
-            after=snapshot(row, HOURS_FIELDS),
-        )
+        history_record_saved(actor=actor, obj=row, fields=HOURS_FIELDS, before=before)
         saved.append(row)
     return saved
 

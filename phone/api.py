@@ -18,9 +18,11 @@ from core.api_schemas import (
     ErrorOut,
     PageOut,
     PageQuery,
+    PersonRef,
     StoreRef,
     ValidationErrorOut,
     page_of,
+    person_ref,
     store_from_ref,
     store_ref,
 )
@@ -34,18 +36,9 @@ from .models import Call, Message
 router = Router(tags=["phone"])
 
 
-class PersonRef(Schema):
-    id: int
-    name: str
-
-
 class CustomerRef(Schema):
     id: int
     name: str
-
-
-def _person(user) -> dict | None:
-    return {"id": user.pk, "name": user.name or user.username} if user else None
 
 
 def _customer(customer) -> dict | None:
@@ -95,7 +88,7 @@ def call_incoming(request, payload: IncomingIn):
             "store": store_ref(store),
             "number": incoming.number,
             "extension": incoming.extension,
-            "user": _person(incoming.user),
+            "user": person_ref(incoming.user),
             "customer": _customer(incoming.customer),
             "created_at": incoming.created_at,
         },
@@ -187,7 +180,7 @@ def _call_out(call: Call) -> dict:
         "purpose": call.purpose,
         "outcome": call.outcome,
         "notes": call.notes,
-        "answered_by": _person(call.answered_by),
+        "answered_by": person_ref(call.answered_by),
         "hung_up_first": call.hung_up_first,
         "returns_call": call.returns_call_id,
         "script_score": call.script_score,
@@ -212,9 +205,7 @@ def call_list(request, query: Query[CallPageQuery]):
         qs = qs.filter(missed=query.missed)
     if query.person:
         qs = qs.filter(answered_by_id=query.person)
-    page = page_of(qs.order_by("-started_at", "-id"), query)
-    page["items"] = [_call_out(c) for c in page["items"]]
-    return page
+    return page_of(qs.order_by("-started_at", "-id"), query, _call_out)
 
 
 @router.get(
@@ -323,7 +314,7 @@ def _message_out(m: Message) -> dict:
     return {
         "id": m.pk,
         "store": store_ref(m.store),
-        "for_user": _person(m.for_user),
+        "for_user": person_ref(m.for_user),
         "for_department": str(m.for_department) if m.for_department else None,
         "caller_name": m.caller_name,
         "caller_number": m.caller_number,
@@ -332,7 +323,7 @@ def _message_out(m: Message) -> dict:
         "callback_wanted": m.callback_wanted,
         "callback_due_at": m.promise.due_at if m.promise else None,
         "promise_state": m.promise.state if m.promise else None,
-        "taken_by": _person(m.taken_by),
+        "taken_by": person_ref(m.taken_by),
         "taken_at": m.taken_at,
         "read_at": m.read_at,
         "called_back_at": m.called_back_at,
@@ -352,9 +343,7 @@ def message_list(request, query: Query[PageQuery]):
     qs = selectors.messages_for(user)
     if query.store:
         qs = qs.filter(store__code=query.store.strip())
-    page = page_of(qs, query)
-    page["items"] = [_message_out(m) for m in page["items"]]
-    return page
+    return page_of(qs, query, _message_out)
 
 
 @router.post(

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from core.audit import history_record, snapshot
+from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
 from core.validators import national_digits, normalize_any_phone, to_halfwidth
 from customers.models import Customer
@@ -715,17 +715,11 @@ def phone_settings_update(
     found = PhoneSettings.objects.select_for_update().filter(store=store).first()
     creating = found is None
     found = found or PhoneSettings(store=store)
-    before = {} if creating else snapshot(found, PHONE_SETTINGS_FIELDS)
+    before = None if creating else snapshot(found, PHONE_SETTINGS_FIELDS)
     found.ring_cycle_seconds = float(ring_cycle_seconds)
     found.max_rings = max_rings
     found.missed_callback_minutes = missed_callback_minutes
     found.full_clean()
     found.save()
-    history_record(
-        actor=actor,
-        obj=found,
-        action=HistoryAction.CREATE if creating else HistoryAction.UPDATE,
-        before=before,
-        after=snapshot(found, PHONE_SETTINGS_FIELDS),
-    )
+    history_record_saved(actor=actor, obj=found, fields=PHONE_SETTINGS_FIELDS, before=before)
     return found

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.audit import add_change_rows, field_labels, history_record, snapshot
+from core.audit import add_change_rows, field_labels, history_record, history_record_saved, snapshot
 from core.models import HistoryAction, HistoryEntry
 from org.access import Right, has_right
 from org.business_time import StoreCalendar
@@ -549,7 +549,7 @@ def promise_rule_save(
     if errors:
         raise ValidationError(errors)
     rule = existing or PromiseRule(store=store, kind=kind)
-    before = snapshot(rule, PROMISE_RULE_FIELDS) if existing else {}
+    before = snapshot(rule, PROMISE_RULE_FIELDS) if existing else None
     rule.remind_at_percent = remind_at_percent
     rule.escalate_supervisor_after_minutes = escalate_supervisor_after_minutes
     rule.escalate_manager_after_minutes = escalate_manager_after_minutes
@@ -561,13 +561,7 @@ def promise_rule_save(
         raise ValidationError(
             {"kind": [_("Someone else saved this rule at the same moment. Open the page again and check it.")]}
         ) from None
-    history_record(
-        actor=actor,
-        obj=rule,
-        action=HistoryAction.UPDATE if existing else HistoryAction.CREATE,
-        before=before,
-        after=snapshot(rule, PROMISE_RULE_FIELDS),
-    )
+    history_record_saved(actor=actor, obj=rule, fields=PROMISE_RULE_FIELDS, before=before)
     return rule
 
 

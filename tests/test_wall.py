@@ -7,8 +7,10 @@ add a page without putting it to the wall.
 """
 
 import pytest
+from django.http import Http404
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from org.access import Right, store_for_page
 from tests.factories import make_customer, make_vehicle
 
 B_NAME = "乙店独有客户"
@@ -179,3 +181,16 @@ def test_group_admin_sees_both_stores(client, world, b_records):
     response = client.get("/customers/", {"q": B_NAME})
     assert B_NAME in response.content.decode()
     assert client.get(f"/customers/{b_records['customer_pk']}/").status_code == 200
+
+
+def test_a_page_is_about_the_named_store_else_their_own_else_their_first(world):
+    """One helper picks the store a page is about (org.access.store_for_page); another store's is a 404."""
+    assert store_for_page(world.a.staff) == world.a.store
+    assert store_for_page(world.b.manager, None, Right.MANAGE_STORE) == world.b.store
+    assert store_for_page(world.admin, str(world.b.store.pk)) == world.b.store
+    assert store_for_page(world.admin) == world.a.store  # no store of their own: the first, by code
+    for ref in (world.b.store.pk, "S002", "9" * 30):
+        with pytest.raises(Http404):
+            store_for_page(world.a.staff, ref)
+    with pytest.raises(Http404):  # a role without the right has no store for it
+        store_for_page(world.a.auditor, None, Right.EDIT)

@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import history_record, snapshot
+from core.audit import history_record, history_record_saved, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
 from org.access import Right, has_right, role_of, store_ids
@@ -238,13 +238,7 @@ def facility_save(
     facility.active = active
     facility.full_clean()
     facility.save()
-    history_record(
-        actor=actor,
-        obj=facility,
-        action=HistoryAction.UPDATE if before is not None else HistoryAction.CREATE,
-        before=before,
-        after=snapshot(facility, FACILITY_FIELDS),
-    )
+    history_record_saved(actor=actor, obj=facility, fields=FACILITY_FIELDS, before=before)
     return facility
 
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import history_record, snapshot
+from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
 from core.validators import normalize_plate
 from customers.models import Customer, Vehicle
@@ -124,6 +124,22 @@ def _still_here(visit: Visit) -> None:
             _("%(name)s left the lounge at %(time)s; nothing more can be recorded for this visit.")
             % {"name": visit.display_name, "time": _hhmm(visit.departed_at)},
             code="departed",
+        )
+
+
+def _step_start(actor, visit: Visit) -> Visit:
+    """A step of a visit: the right to record it, the visit locked, the customer still in the lounge."""
+    _require(actor, Right.EDIT, visit.store_id)
+    visit = _locked(visit)
+    _still_here(visit)
+    return visit
+
+
+def _not_done_yet(visit: Visit, done_at, done_by, message: str, code: str) -> None:
+    """A step done once per visit: done already is refused, naming who did it and when."""
+    if done_at is not None:
+        raise ValidationError(
+            message % {"name": visit.display_name, "person": _person(done_by), "time": _hhmm(done_at)}, code=code
         )
 
 
@@ -305,15 +321,14 @@ def visit_arrive(
 @transaction.atomic
 def visit_greet(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.1: the customer is greeted; by whom and how many seconds after arrival. Keeps the greeting clock."""
-    _require(actor, Right.EDIT, visit.store_id)
-    visit = _locked(visit)
-    _still_here(visit)
-    if visit.greeted_at is not None:
-        raise ValidationError(
-            _("%(name)s was already greeted by %(person)s at %(time)s.")
-            % {"name": visit.display_name, "person": _person(visit.greeted_by), "time": _hhmm(visit.greeted_at)},
-            code="already_greeted",
-        )
+    visit = _step_start(actor, visit)
+    _not_done_yet(
+        visit,
+        visit.greeted_at,
+        visit.greeted_by,
+        _("%(name)s was already greeted by %(person)s at %(time)s."),
+        "already_greeted",
+    )
     now = now or timezone.now()
     before = snapshot(visit, ["greeted_at", "greeted_by", "greet_seconds"])
     visit.greeted_at = max(now, visit.arrived_at)
@@ -333,9 +348,7 @@ def _require_greeted(visit: Visit, message: str) -> None:
 @transaction.atomic
 def visit_offer_drink(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.2: the customer was asked what they would like to drink."""
-    _require(actor, Right.EDIT, visit.store_id)
-    visit = _locked(visit)
-    _still_here(visit)
+    visit = _step_start(actor, visit)
     _require_greeted(visit, _("Greet the customer first (S4.1), then offer a drink."))
     if visit.drink_offered_at is not None:
         raise ValidationError(
@@ -366,9 +379,7 @@ def visit_serve(
     serving keeps the refill clock running before it and starts the next one, due in the store's
     refill minutes.
     """
-    _require(actor, Right.EDIT, visit.store_id)
-    visit = _locked(visit)
-    _still_here(visit)
+    visit = _step_start(actor, visit)
     _require_greeted(visit, _("Greet the customer first (S4.1), then serve the drink."))
     last = visit.servings.select_related("drink").order_by("-served_at", "-id").first()
     if drink is None and last is not None and last.drink is not None:
@@ -438,9 +449,7 @@ def visit_serve(
 @transaction.atomic
 def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.3: the services introduced to a first-time customer, and the customer shown around."""
-    _require(actor, Right.EDIT, visit.store_id)
-    visit = _locked(visit)
-    _still_here(visit)
+    visit = _step_start(actor, visit)
     if not visit.first_visit:
         raise ValidationError(
             _(
@@ -449,16 +458,13 @@ def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visi
             ),
             code="not_first_visit",
         )
-    if visit.introduced_at is not None:
-        raise ValidationError(
-            _("The services were already introduced to %(name)s by %(person)s at %(time)s.")
-            % {
-                "name": visit.display_name,
-                "person": _person(visit.introduced_by),
-                "time": _hhmm(visit.introduced_at),
-            },
-            code="already_introduced",
-        )
+    _not_done_yet(
+        visit,
+        visit.introduced_at,
+        visit.introduced_by,
+        _("The services were already introduced to %(name)s by %(person)s at %(time)s."),
+        "already_introduced",
+    )
     _require_greeted(visit, _("Greet the customer first (S4.1), then introduce the services."))
     now = now or timezone.now()
     before = snapshot(visit, ["introduced_at", "introduced_by"])
@@ -471,15 +477,14 @@ def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visi
 @transaction.atomic
 def visit_farewell(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.4: the customer seen off (您慢走)."""
-    _require(actor, Right.EDIT, visit.store_id)
-    visit = _locked(visit)
-    _still_here(visit)
-    if visit.farewell_at is not None:
-        raise ValidationError(
-            _("%(name)s was already seen off by %(person)s at %(time)s.")
-            % {"name": visit.display_name, "person": _person(visit.farewell_by), "time": _hhmm(visit.farewell_at)},
-            code="already_seen_off",
-        )
+    visit = _step_start(actor, visit)
+    _not_done_yet(
+        visit,
+        visit.farewell_at,
+        visit.farewell_by,
+        _("%(name)s was already seen off by %(person)s at %(time)s."),
+        "already_seen_off",
+    )
     now = now or timezone.now()
     before = snapshot(visit, ["farewell_at", "farewell_by"])
     visit.farewell_at = now
@@ -495,9 +500,7 @@ def visit_depart(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
     A clock not yet due is cancelled (nothing was owed any more); one already overdue is closed as
     not kept, so a missed greeting or refill still counts as missed.
     """
-    _require(actor, Right.EDIT, visit.store_id)
-    visit = _locked(visit)
-    _still_here(visit)
+    visit = _step_start(actor, visit)
     now = max(now or timezone.now(), visit.arrived_at)
     before = snapshot(visit, ["departed_at"])
     visit.departed_at = now
@@ -598,7 +601,7 @@ def drink_save(
             position = 0 if top is None else top + 1
     else:
         drink = Drink.objects.select_for_update().get(pk=drink.pk)
-    before = {} if creating else snapshot(drink, DRINK_FIELDS)
+    before = None if creating else snapshot(drink, DRINK_FIELDS)
     drink.name = name
     if position is not None:
         drink.position = position
@@ -611,13 +614,7 @@ def drink_save(
         raise ValidationError(
             {"name": [_("Someone else saved this drink at the same moment. Open the page again and check it.")]}
         ) from None
-    history_record(
-        actor=actor,
-        obj=drink,
-        action=HistoryAction.CREATE if creating else HistoryAction.UPDATE,
-        before=before,
-        after=snapshot(drink, DRINK_FIELDS),
-    )
+    history_record_saved(actor=actor, obj=drink, fields=DRINK_FIELDS, before=before)
     return drink
 
 
@@ -665,7 +662,7 @@ def lounge_settings_update(
     found = LoungeSettings.objects.select_for_update().filter(store=store).first()
     creating = found is None
     found = found or LoungeSettings(store=store)
-    before = {} if creating else snapshot(found, SETTINGS_FIELDS)
+    before = None if creating else snapshot(found, SETTINGS_FIELDS)
     found.greet_within_seconds = greet_within_seconds
     found.refill_every_minutes = refill_every_minutes
     found.help_within_minutes = help_within_minutes
@@ -674,11 +671,5 @@ def lounge_settings_update(
     found.maintenance_department = maintenance_department
     found.full_clean()
     found.save()
-    history_record(
-        actor=actor,
-        obj=found,
-        action=HistoryAction.CREATE if creating else HistoryAction.UPDATE,
-        before=before,
-        after=snapshot(found, SETTINGS_FIELDS),
-    )
+    history_record_saved(actor=actor, obj=found, fields=SETTINGS_FIELDS, before=before)
     return found

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from core.audit import history_for
 from core.models import HistoryAction
@@ -127,10 +128,11 @@ def test_greeting_seconds_come_from_the_store_settings(world, lounge):
     ],
 )
 def test_unknown_or_bad_plate_or_phone_is_refused_naming_the_field(world, lounge, kwargs, field, words):
-    with pytest.raises(ValidationError) as caught:
-        arrive(world, **kwargs)
-    assert field in caught.value.message_dict
-    assert words in " ".join(caught.value.message_dict[field])
+    with translation.override("en"):
+        with pytest.raises(ValidationError) as caught:
+            arrive(world, **kwargs)
+        assert field in caught.value.message_dict
+        assert words in " ".join(caught.value.message_dict[field])
     assert not Visit.objects.exists()
 
 
@@ -352,7 +354,7 @@ def test_farewell_once(world, lounge):
 
 
 def test_departure_cancels_a_refill_clock_not_yet_due(world, lounge):
-    with time_machine.travel(at("2026-11-30 10:00:00"), tick=False) as clock:
+    with translation.override("en"), time_machine.travel(at("2026-11-30 10:00:00"), tick=False) as clock:
         visit = greeted(world)
         visit_serve(actor=world.a.staff, visit=visit, drink=lounge["coffee"])
         clock.move_to(at("2026-11-30 10:10:00"))

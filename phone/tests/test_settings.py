@@ -153,6 +153,8 @@ def test_bad_input_shows_the_error_next_to_the_field_and_saves_nothing(client, w
 
 
 def test_bad_input_message_names_the_rule_in_english(client, world):
+    world.a.manager.language = "en"  # the person's own language decides the page's
+    world.a.manager.save(update_fields=["language"])
     client.force_login(world.a.manager)
     response = client.post(
         settings_url(world.a),

@@ -239,6 +239,8 @@ def test_bad_input_shows_the_error_next_to_the_field_and_saves_nothing(client, w
 
 
 def test_bad_input_message_is_shown_in_english(client, world):
+    world.a.manager.language = "en"  # the person's own language decides the page's
+    world.a.manager.save(update_fields=["language"])
     client.force_login(world.a.manager)
     response = client.post(edit_url(world.a), GOOD_POST | {"remind_at_percent": "0"}, HTTP_ACCEPT_LANGUAGE="en")
     assert "The reminder must come at 1 to 99 percent of the promised time." in response.content.decode()
