@@ -141,6 +141,10 @@ else:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
             },
+            # The test database is a file too, not SQLite's shared in-memory database: the browser
+            # tests' live server answers several requests at once, and the in-memory database's
+            # table locks can leave two of them waiting for each other for ever.
+            "TEST": {"NAME": str(DATA_DIR / "test_aftersales.sqlite3")},
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
