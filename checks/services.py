@@ -35,7 +35,7 @@ from .models import Area, ChecklistTemplate, CorrectiveAction, Round, RoundResul
 KIND_ROUND = "check_round"
 KIND_CORRECTION = "check_correction"
 # A failed item is to be put right within this many business minutes (the corrective action's clock).
-CORRECTION_BUSINESS_MINUTES = getattr(settings, "CHECKS_CORRECTION_BUSINESS_MINUTES", 120)
+CORRECTION_BUSINESS_MINUTES = settings.CHECKS_CORRECTION_BUSINESS_MINUTES
 
 TEMPLATE_FIELDS = ["name", "purpose", "description", "active"]
 ITEM_FIELDS = ["position", "text", "rule_id", "kind", "min_value", "max_value", "unit", "photo_on_fail"]

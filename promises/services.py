@@ -246,7 +246,8 @@ def _department_supervisors(department_ids: set[int], store_id: int):
     ).distinct()
 
 
-def _store_managers(store_id: int):
+def store_managers(store_id: int):
+    """The active store managers of the store (its own and those who also look after it)."""
     return User.objects.filter(
         Q(store_id=store_id) | Q(extra_stores=store_id), role=Role.STORE_MANAGER, is_active=True
     ).distinct()
@@ -266,7 +267,7 @@ def supervisors_of(promise: Promise) -> list:
     if promise.owner_id and promise.owner.department_id:
         departments.add(promise.owner.department_id)
     people = list(_department_supervisors(departments, promise.store_id)) if departments else []
-    return [p for p in people if p.pk != promise.owner_id] or list(_store_managers(promise.store_id))
+    return [p for p in people if p.pk != promise.owner_id] or list(store_managers(promise.store_id))
 
 
 def _due_text(promise: Promise) -> str:
@@ -319,7 +320,7 @@ def send_due_escalations(*, now: datetime | None = None, limit: int = 200) -> in
         )
         for promise in _pick(due, limit):
             level = promise.escalation_level + 1
-            recipients = supervisors_of(promise) if level == 1 else list(_store_managers(promise.store_id))
+            recipients = supervisors_of(promise) if level == 1 else list(store_managers(promise.store_id))
             owner = promise.owner or promise.owner_department
             title = _("Overdue since %(due)s: %(title)s (owner: %(owner)s)") % {
                 "due": _due_text(promise),

@@ -17,7 +17,6 @@ from datetime import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,15 +25,16 @@ from core.audit import history_record, history_record_saved, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
 from org.access import Right, has_right, role_of, store_ids
-from org.choices import DepartmentKind, Role
-from org.models import Department, Store, User
+from org.choices import Role
+from org.models import Department, Store
 from promises.choices import NotificationKind, PromiseState
 from promises.models import Promise
-from promises.services import notify, owners_of, promise_cancel, promise_keep, promise_make
+from promises.services import notify, owners_of, promise_cancel, promise_keep, promise_make, store_managers
 
 from ..choices import FacilityKind, FaultSource, FaultState
 from ..fault_selectors import OPEN_STATES
 from ..models import Facility, FaultTicket, lounge_settings
+from .visits import lounge_department
 
 KIND_FIX = "fault_fix"
 RULE_ID = "S4.11"
@@ -137,27 +137,19 @@ def _works_in(user, store: Store) -> bool:
     return user is not None and user.is_active and store.pk in store_ids(user)
 
 
-def _store_managers(store: Store):
-    return User.objects.filter(
-        Q(store=store) | Q(extra_stores=store), role=Role.STORE_MANAGER, is_active=True
-    ).distinct()
-
-
 def fault_department(store: Store) -> Department | None:
     """The desk that owns a store's fault tickets: its maintenance department, else its lounge department."""
     chosen = lounge_settings(store).maintenance_department
     if chosen is not None and chosen.active and chosen.store_id == store.pk:
         return chosen
-    return (
-        Department.objects.filter(store=store, kind=DepartmentKind.LOUNGE, active=True).order_by("name", "id").first()
-    )
+    return lounge_department(store)
 
 
 def _recipients(fault: FaultTicket, promise: Promise | None) -> list:
     """Who is told of a ticket: the promise's owners (the person, or the department's members);
     with nobody there, the store managers, so a report never goes unheard (S4.11 "at once")."""
     people = owners_of(promise) if promise is not None else []
-    return people or list(_store_managers(fault.store))
+    return people or list(store_managers(fault.store_id))
 
 
 def _save(fault: FaultTicket, actor, before: dict, fields: list[str], note: str = "") -> None:
@@ -356,7 +348,7 @@ def fault_report(
 
     department = None if owner is not None else fault_department(store)
     if owner is None and department is None:
-        owner = _store_managers(store).order_by("id").first()
+        owner = store_managers(store.pk).order_by("id").first()
         if owner is None:
             raise ValidationError(
                 {

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -25,18 +25,18 @@ from django.utils.translation import gettext as _
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
 from org.access import Right, get_for_user, has_right, scope
-from org.choices import DepartmentKind, Role
-from org.models import Department, Store, User
+from org.models import Store, User
 from promises.choices import NotificationKind, PromiseState
-from promises.services import notify, promise_cancel, promise_keep, promise_make
+from promises.services import notify, promise_cancel, promise_keep, promise_make, store_managers
 
 from ..choices import FaultSource, RequestKind, RequestSource, RequestState
 from ..models import Drink, Facility, LoungeRequest, Seat, Visit, lounge_settings, new_seat_token
+from .visits import lounge_department
 
 PROMISE_KIND = "lounge_request"
 LIMIT_WINDOW = timedelta(minutes=10)
 # Requests from one sender (a keyed hash of the address) in LIMIT_WINDOW, over all the store's tables.
-QR_REQUESTS_PER_SENDER = getattr(settings, "LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES", 30)
+QR_REQUESTS_PER_SENDER = settings.LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES
 NOTE_MAX_LENGTH = LoungeRequest._meta.get_field("note").max_length
 LABEL_MAX_LENGTH = Seat._meta.get_field("label").max_length
 TOKEN_MAX_LENGTH = Seat._meta.get_field("token").max_length
@@ -87,16 +87,6 @@ def request_summary(req: LoungeRequest) -> str:
     if req.kind == RequestKind.FAULT and req.facility_id:
         return f"{label} · {req.facility.name}"
     return label
-
-
-def _lounge_desk(store: Store) -> Department | None:
-    return Department.objects.filter(store=store, kind=DepartmentKind.LOUNGE, active=True).order_by("pk").first()
-
-
-def _store_managers(store: Store):
-    return User.objects.filter(
-        Q(store=store) | Q(extra_stores=store), role=Role.STORE_MANAGER, is_active=True
-    ).distinct()
 
 
 def _list_url() -> str:
@@ -248,8 +238,8 @@ def _promise_title(req: LoungeRequest) -> str:
 
 def _make_promise(req: LoungeRequest, store: Store, actor, now: datetime):
     """S4.5: someone on the way within the store's minutes; the lounge desk owns it (else a store manager)."""
-    desk = _lounge_desk(store)
-    manager = None if desk is not None else _store_managers(store).order_by("pk").first()
+    desk = lounge_department(store)
+    manager = None if desk is not None else store_managers(store.pk).order_by("pk").first()
     if desk is None and manager is None:
         return None, []
     minutes = lounge_settings(store).help_within_minutes
@@ -267,7 +257,7 @@ def _make_promise(req: LoungeRequest, store: Store, actor, now: datetime):
         now=now,
     )
     recipients = list(User.objects.filter(department=desk, is_active=True)) if desk is not None else [manager]
-    return promise, recipients or list(_store_managers(store))
+    return promise, recipients or list(store_managers(store.pk))
 
 
 def _report_fault(req: LoungeRequest, actor) -> None:
