@@ -116,7 +116,7 @@ def board(store: Store, *, now: datetime | None = None) -> dict:
     requests = list(
         LoungeRequest.objects.filter(store=store, state__in=OPEN_REQUEST_STATES)
         .select_related("seat", "visit", "visit__customer", "drink", "promise", "acknowledged_by")
-        .order_by("created_at", "id")
+        .order_by("-created_at", "-id")  # newest first: the one just asked for is at the top
     )
     visits = list(
         Visit.objects.filter(store=store, departed_at=None)
