@@ -318,12 +318,8 @@ def visit_steps(visit: Visit) -> list[Step]:
 
 
 def visit_history(visit: Visit) -> list:
-    """The visit's history entries, newest first, with the drinks served labelled like the fields."""
-    entries = history_for(visit)
-    label = _("drink served")
-    for entry in entries:
-        entry.change_rows = [(label if name == "serving" else name, b, a) for name, b, a in entry.change_rows]
-    return entries
+    """The visit's history entries, newest first (a drink served is labelled by lounge.services.visits)."""
+    return history_for(visit)
 
 
 def visit_summary(visit: Visit, drinks: int | None = None) -> str:
