@@ -44,6 +44,7 @@ def bell(request):
         {
             "unread": selectors.unread_count(request.user),
             "notifications": selectors.recent_notifications(request.user),
+            "watch": selectors.watch_counts(request.user),
         },
     )
 
