@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from .helpers import answered, at, call, message, missed, missed_callback
 
@@ -172,8 +173,9 @@ def test_promise_kinds_read_as_their_labels_in_the_readers_language(client, call
     assert "<code>missed_callback</code>" not in body
     records = client.get(RECORDS, {**WEEK, "figure": "promises_due", "kind": "missed_callback"}).content.decode()
     assert 'data-testid="records-kind">' in records and "<code>missed_callback</code>" not in records
-    client.post(reverse("set_language"), {"language": "en"})
-    body = client.get(PAGE, WEEK).content.decode()
-    assert ">Call back a missed or cut-off call</td>" in body
-    records = client.get(RECORDS, {**WEEK, "figure": "promises_due", "kind": "missed_callback"}).content.decode()
-    assert 'data-testid="records-kind">Call back a missed or cut-off call</small>' in records
+    with translation.override("en"):  # the language the requests activate does not outlive the test
+        client.post(reverse("set_language"), {"language": "en"})
+        body = client.get(PAGE, WEEK).content.decode()
+        assert ">Call back a missed or cut-off call</td>" in body
+        records = client.get(RECORDS, {**WEEK, "figure": "promises_due", "kind": "missed_callback"}).content.decode()
+        assert 'data-testid="records-kind">Call back a missed or cut-off call</small>' in records
