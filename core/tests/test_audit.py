@@ -45,3 +45,17 @@ def test_history_shows_labels_local_times_and_values_in_the_readers_language(wor
         assert created["涉及车辆"][1] == "是"
         assert created["发生时间"][1] == "2026年12月4日 13:30"
         assert "核实回复" in _rows(entries[0])
+
+
+def test_the_history_list_shows_when_in_local_time_and_the_readers_format(world):
+    from django.template.loader import render_to_string
+
+    with time_machine.travel(NOW, tick=False):
+        complaint = log_complaint(world.a)
+    entries = history_for(complaint)
+    with translation.override("zh-hans"):
+        html = render_to_string("core/partials/history.html", {"entries": entries})
+    assert "2026年12月4日 14:30" in html and "涉及车辆: <span" not in html and "涉及车辆: 是" in html
+    with translation.override("en"):
+        html = render_to_string("core/partials/history.html", {"entries": history_for(complaint)})
+    assert "Dec. 4, 2026, 2:30 p.m." in html and "a vehicle is involved: Yes" in html
