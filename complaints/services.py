@@ -14,8 +14,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.audit import history_record, snapshot
+from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
 from core.validators import mask_phone, normalize_any_phone, normalize_plate
 from customers.services import phone_reveal_log
@@ -80,6 +81,14 @@ STAGE_FIELDS = [
 
 
 # --- Who may act ---------------------------------------------------------------------------------
+
+
+# the history lines of a complaint that are not its fields (core.audit shows them under these labels)
+register_history_labels(
+    Complaint,
+    verification=gettext_lazy("verification asked"),
+    verification_answer=gettext_lazy("verification answer"),
+)
 
 
 def department_supervisors(department: Department):

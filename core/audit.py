@@ -1,10 +1,15 @@
 """History of business records (who, when, before → after), written explicitly by services."""
 
+import functools
+import re
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from django.apps import apps
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 
 from .models import HistoryAction, HistoryEntry
@@ -93,24 +98,95 @@ def history_for(obj: models.Model):
     return entries
 
 
+# Labels of history lines that are not fields of the model (a verification answered, a drink served),
+# registered by the app that writes them: model → name → translated label.
+_EXTRA_LABELS: dict[type, dict[str, object]] = {}
+
+
+def register_history_labels(model, **labels) -> None:
+    """Name the history lines a service writes for `model` under a key that is not one of its fields."""
+    _EXTRA_LABELS.setdefault(model, {}).update(labels)
+
+
 def field_labels(model) -> dict:
     """Field name → its translated label, to show history entries of the model."""
-    return {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+    labels = {f.name: f.verbose_name for f in model._meta.get_fields() if hasattr(f, "verbose_name")}
+    return labels | _EXTRA_LABELS.get(model, {})
 
 
 def add_change_rows(entry: HistoryEntry, labels: dict) -> None:
-    """Give the entry `change_rows` (label, before, after) as shown now; a creation lists set values."""
+    """Give the entry `change_rows` (label, before, after) as shown now; a creation lists set values.
+
+    Everything in the reader's language and the store's local time: the field's label (never its
+    name), choices by their label, yes/no, times and dates in the reader's locale format.
+    """
+    model = ContentType.objects.get_for_id(entry.content_type_id).model_class()
+    own = field_labels(model) if model is not None else {}
+    fields = _fields(model) if model is not None else {}
     entry.change_rows = [
-        (labels.get(name, name), _shown(before), _shown(after))
+        (
+            labels.get(name) or own.get(name) or name.replace("_", " "),
+            _shown(before, fields.get(name)),
+            _shown(after, fields.get(name)),
+        )
         for name, (before, after) in entry.changes.items()
         if not (entry.action != HistoryAction.UPDATE and after in ("", None, False))
     ]
 
 
-def _shown(value):
-    """A stored history value as shown now, in the reader's language."""
+def _fields(model) -> dict:
+    return {f.name: f for f in model._meta.get_fields() if isinstance(f, models.Field)}
+
+
+_ISO_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([+-]\d{2}:\d{2}|Z)?$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@functools.cache
+def _choice_codes(model_label: str, field_name: str) -> dict:
+    """Every way a choice was stored (its code, or its label in any of the site's languages) → its code.
+
+    History keeps a choice as shown to the writer; the reader gets it in their own language.
+    """
+    field = apps.get_model(model_label)._meta.get_field(field_name)
+    codes = {}
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            for code, label in field.flatchoices:
+                codes.setdefault(str(label), code)
+    for code, _label in field.flatchoices:
+        codes[str(code)] = code
+    return codes
+
+
+def _shown(value, field: models.Field | None = None):
+    """A stored history value as shown now, in the reader's language and the store's local time."""
     if value is True:
         return gettext("Yes")
     if value is False:
         return gettext("No")
+    if not isinstance(value, str) or not value:
+        return value
+    if field is not None and field.choices:
+        code = _choice_codes(field.model._meta.label, field.name).get(value)
+        if code is not None:
+            return str(dict(field.flatchoices)[code])
+        return value
+    if _ISO_DATETIME.match(value) and (isinstance(field, models.DateTimeField) or "T" in value):
+        return _shown_datetime(value)
+    if isinstance(field, models.DateField) and _ISO_DATE.match(value):
+        try:
+            return formats.date_format(date.fromisoformat(value), "DATE_FORMAT")
+        except ValueError:
+            return value
     return value
+
+
+def _shown_datetime(value: str) -> str:
+    try:
+        at = datetime.fromisoformat(value)
+    except ValueError:
+        return value
+    if timezone.is_aware(at):
+        at = timezone.localtime(at)  # the store's local time (settings.TIME_ZONE, Asia/Shanghai)
+    return formats.date_format(at, "DATETIME_FORMAT")

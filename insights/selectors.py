@@ -23,6 +23,7 @@ from phone.choices import Direction
 from phone.models import Call, Message
 from promises.choices import PromiseState
 from promises.models import Promise
+from promises.services import promise_kind_label
 
 DAY, WEEK, MONTH = "day", "week", "month"
 PERIOD_KINDS = (DAY, WEEK, MONTH)
@@ -248,6 +249,7 @@ def telephone_figures(scope: FigureScope) -> dict:
         "promises_by_kind": [
             {
                 "kind": kind,
+                "label": promise_kind_label(kind),
                 "kept": row["kept"],
                 "due": row["due"],
                 "share": share(row["kept"], row["due"]),

@@ -8,6 +8,7 @@ from core.htmx import render_page
 from org.access import Right, require, role_of, stores_for
 from org.choices import Role
 from org.models import Department, User
+from promises.services import promise_kind_label
 
 from . import selectors
 from .forms import TelephoneFilterForm
@@ -101,6 +102,7 @@ def telephone_records(request):
         "scope": scope,
         "figure": key,
         "kind": kind,
+        "kind_label": promise_kind_label(kind) if kind else "",
         "label": selectors.FIGURE_LABELS[key],
         "record_kind": selectors.RECORD_KINDS[key],
         "page": page,

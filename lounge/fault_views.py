@@ -18,6 +18,7 @@ from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
+from core.templatetags.ui import format_duration
 from org.access import Right, get_for_user, has_right, require, scope, store_for_page, stores_for
 from org.selectors import store_get_for_user
 
@@ -235,16 +236,6 @@ def fault_list(request):
     )
 
 
-def _duration(minutes: float | None) -> str:
-    """Minutes as "2 h 05 min" (or "35 min"), for the time to fix."""
-    if minutes is None:
-        return ""
-    whole = round(minutes)
-    if whole < 60:
-        return _("%(minutes)d min") % {"minutes": whole}
-    return _("%(hours)d h %(minutes)02d min") % {"hours": whole // 60, "minutes": whole % 60}
-
-
 def _detail_context(request, fault, **forms) -> dict:
     user = request.user
     is_open = fault.state in selectors.OPEN_STATES
@@ -255,7 +246,7 @@ def _detail_context(request, fault, **forms) -> dict:
         "promise": fault.promise,
         "history": history_for(fault),
         "fix_minutes": minutes,
-        "fix_time": _duration(minutes),
+        "fix_time": format_duration(minutes) if minutes is not None else "",
         "can_start": can_work and fault.state == FaultState.OPEN,
         "can_fix": can_work,
         "can_close": is_open and services.may_close_unfixed(user, fault.store_id),

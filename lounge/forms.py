@@ -41,6 +41,9 @@ class ArrivalForm(forms.Form):
                 "hx-get": lookup_url,
                 "hx-trigger": "input changed delay:250ms, search",
                 "hx-target": "#arrival-lookup",
+                # not the form's outerHTML (inherited): that would replace #arrival-lookup and the next search
+                # would find no target (htmx:targetError)
+                "hx-swap": "innerHTML",
                 "hx-sync": "this:replace",
                 "data-testid": "arrival-search",
             }

@@ -57,6 +57,7 @@ def _with_clock(reqs, now):
     """Each request's age and whether its clock has run out, for the list."""
     for req in reqs:
         req.age_minutes = max(0, int((now - req.created_at).total_seconds() // 60))
+        req.age_seconds = max(0, int((now - req.created_at).total_seconds()))
         req.overdue = bool(req.promise and req.promise.is_overdue(now))
         req.summary = services.request_summary(req)
     return reqs

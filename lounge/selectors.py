@@ -116,7 +116,7 @@ def board(store: Store, *, now: datetime | None = None) -> dict:
     requests = list(
         LoungeRequest.objects.filter(store=store, state__in=OPEN_REQUEST_STATES)
         .select_related("seat", "visit", "visit__customer", "drink", "promise", "acknowledged_by")
-        .order_by("created_at", "id")
+        .order_by("-created_at", "-id")  # newest first: the one just asked for is at the top
     )
     visits = list(
         Visit.objects.filter(store=store, departed_at=None)
@@ -318,12 +318,8 @@ def visit_steps(visit: Visit) -> list[Step]:
 
 
 def visit_history(visit: Visit) -> list:
-    """The visit's history entries, newest first, with the drinks served labelled like the fields."""
-    entries = history_for(visit)
-    label = _("drink served")
-    for entry in entries:
-        entry.change_rows = [(label if name == "serving" else name, b, a) for name, b, a in entry.change_rows]
-    return entries
+    """The visit's history entries, newest first (a drink served is labelled by lounge.services.visits)."""
+    return history_for(visit)
 
 
 def visit_summary(visit: Visit, drinks: int | None = None) -> str:

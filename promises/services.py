@@ -424,6 +424,11 @@ REMIND_PERCENT_RANGE = (1, 99)
 ESCALATION_MAX_MINUTES = 7 * 24 * 60
 
 
+def promise_kind_label(kind: str) -> str:
+    """A kind of promise in the reader's language (the code itself for a kind set up only in the admin)."""
+    return str(PROMISE_KINDS.get(kind, (kind,))[0])
+
+
 def promise_kinds(default_kinds=()) -> dict[str, tuple]:
     """The known kinds, then any other kind that has a default rule (set up in the admin)."""
     kinds = dict(PROMISE_KINDS)
@@ -468,7 +473,7 @@ def rule_history(store_id: int | None, limit: int = 30) -> list:
     labels = field_labels(PromiseRule)
     for entry in entries:
         add_change_rows(entry, labels)
-        entry.kind_label = PROMISE_KINDS.get(entry.object_repr, (entry.object_repr,))[0]
+        entry.kind_label = promise_kind_label(entry.object_repr)
     return entries
 
 

@@ -44,6 +44,7 @@ def bell(request):
         {
             "unread": selectors.unread_count(request.user),
             "notifications": selectors.recent_notifications(request.user),
+            "watch": selectors.watch_counts(request.user),
         },
     )
 
@@ -192,7 +193,7 @@ def default_rule_edit(request, kind):
 
 
 def _rule_delete(request, rule: PromiseRule, store):
-    label = services.PROMISE_KINDS.get(rule.kind, (rule.kind,))[0]
+    label = services.promise_kind_label(rule.kind)
     if request.method == "POST":
         services.promise_rule_delete(actor=request.user, rule=rule)
         if store:

@@ -91,7 +91,9 @@ def test_messages_asking_for_a_call_back_and_the_share_called_back_on_time(world
     assert figures["messages_callback"] == 4
     assert (figures["message_callback_kept"], figures["message_callback_due"]) == (2, 4)
     assert figures["message_callback_share"] == 50.0
-    assert figures["promises_by_kind"] == [{"kind": "message_callback", "kept": 2, "due": 4, "share": 50.0}]
+    assert figures["promises_by_kind"] == [
+        {"kind": "message_callback", "label": "给留言的来电者回电", "kept": 2, "due": 4, "share": 50.0}
+    ]
 
 
 def test_another_stores_records_are_not_counted(world):

@@ -2,6 +2,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from .helpers import answered, at, call, message, missed, missed_callback
 
@@ -161,3 +162,20 @@ def test_query_count_does_not_grow_with_the_data(client, world, django_assert_ma
     assert few == many
     with django_assert_max_num_queries(20):
         client.get(url, {**WEEK, **params})
+
+
+def test_promise_kinds_read_as_their_labels_in_the_readers_language(client, calls):
+    """The figures name each kind of promise (S1.4) as staff know it, never its code (`missed_callback`)."""
+    a = calls.a
+    client.force_login(a.manager)
+    body = client.get(PAGE, WEEK, headers={"Accept-Language": "zh-hans"}).content.decode()
+    assert ">回拨未接或中断的来电</td>" in body
+    assert "<code>missed_callback</code>" not in body
+    records = client.get(RECORDS, {**WEEK, "figure": "promises_due", "kind": "missed_callback"}).content.decode()
+    assert 'data-testid="records-kind">' in records and "<code>missed_callback</code>" not in records
+    with translation.override("en"):  # the language the requests activate does not outlive the test
+        client.post(reverse("set_language"), {"language": "en"})
+        body = client.get(PAGE, WEEK).content.decode()
+        assert ">Call back a missed or cut-off call</td>" in body
+        records = client.get(RECORDS, {**WEEK, "figure": "promises_due", "kind": "missed_callback"}).content.decode()
+        assert 'data-testid="records-kind">Call back a missed or cut-off call</small>' in records

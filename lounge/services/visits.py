@@ -16,8 +16,9 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from core.audit import history_record, history_record_saved, snapshot
+from core.audit import history_record, history_record_saved, register_history_labels, snapshot
 from core.models import HistoryAction
 from core.validators import normalize_plate
 from customers.models import Customer, Vehicle
@@ -56,6 +57,10 @@ SETTINGS_FIELDS = [
 
 
 # --- Helpers -------------------------------------------------------------------------------------
+
+
+# a drink served is a history line of the visit under "serving" (core.audit shows it with this label)
+register_history_labels(Visit, serving=gettext_lazy("drink served"))
 
 
 def _require(actor, right: Right, store_id: int) -> None:
