@@ -364,9 +364,10 @@ def keep_waiting_callbacks(
     The one rule for the console and the phone system's records alike. Taken in the order they
     started, each call keeps the open promises of the missed or dropped calls from its number that
     started before it (a call's own promise aside), and the call-back promises of messages for its
-    number taken before it, when
-    the person who called (``actor_of(call)``) is the message's recipient or a member of its
-    department. A call made before the missed call keeps nothing. ``waiting`` (from
+    number, when the person who called (``actor_of(call)``) is the message's recipient or a member of
+    its department. A call made before the missed call keeps nothing, nor does a call in the phone
+    system's records made before the message was taken (a call logged at the console is the call-back
+    of the message its person has in front of them). ``waiting`` (from
     waiting_callbacks) may be given when the caller has looked the promises up already.
     """
     calls = sorted((c for c in calls if c.number_digits), key=lambda c: (c.started_at, c.pk or 0))
@@ -387,8 +388,10 @@ def keep_waiting_callbacks(
             promise.state = kept_promise.state
             kept += 1
         for message in waiting.messages.get(call.number, ()):
-            if message.called_back_at is not None or message.taken_at > call.started_at:
+            if message.called_back_at is not None:
                 continue
+            if call.source == Source.PHONE_SYSTEM and message.taken_at > call.started_at:
+                continue  # the records' call was made before the message was taken
             actor = actor or actor_of(call)
             if actor is not None and _is_recipient(actor, message):
                 _mark_called_back(message, call, actor)

@@ -142,6 +142,9 @@ def test_a_message_call_back_is_kept_only_by_its_recipient_calling(world):
     from tests.factories import make_user
 
     make_user("desk2", role="staff", store=world.a.store, department=world.a.lounge, extension="8012")
+    _import(world.a.store, world.a.manager, _outgoing(_at(8, 50), uid="8.0"))  # before the message: nothing
+    message.refresh_from_db()
+    assert message.called_back_at is None and message.promise.state == PromiseState.OPEN
     _import(world.a.store, world.a.manager, _outgoing(_at(10, 0), uid="8.1", ext="8012"))
     message.refresh_from_db()
     assert message.called_back_at is None and message.promise.state == PromiseState.OPEN
