@@ -9,6 +9,7 @@ from org.business_time import MAX_DAYS, StoreCalendar
 from org.models import Department, Store, User
 
 from .choices import Channel, ComplaintState, ReplyChannel, ReplyPreset, Severity
+from .services import HAPPENED_MAX_DAYS, REPLY_MAX_DAYS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
@@ -112,6 +113,15 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # the browser's date pickers offer only the times the service accepts (it checks them again)
+        now = timezone.localtime()
+        stamp = "%Y-%m-%dT%H:%M"
+        self.fields["happened_at"].widget.attrs.update(
+            min=(now - timedelta(days=HAPPENED_MAX_DAYS)).strftime(stamp), max=now.strftime(stamp)
+        )
+        self.fields["reply_custom"].widget.attrs.update(
+            min=now.strftime(stamp), max=(now + timedelta(days=REPLY_MAX_DAYS)).strftime(stamp)
+        )
         stores = stores_for(user, Right.EDIT)
         self.fields["store"].queryset = stores
         if len(stores) == 1:

@@ -163,6 +163,8 @@ def test_required_fields_are_starred_with_a_legend_and_aria_required(client, wor
         assert 'aria-required="true"' in tag and "required" in tag, name
         label = page.split(f'for="id_{name}"')[1].split("</label>", 1)[0]
         assert "required-mark" in label, name
+    assert 'max="2026-12-30T12:00"' in page  # the custom reply time: 30 days ahead at most
+    assert 'min="2025-11-30T12:00"' in page and 'max="2026-11-30T12:00"' in page  # happened: the last 365 days
     optional = page.split('for="id_staff_involved"')[1].split("</label>", 1)[0]
     assert "required-mark" not in optional  # required only without "unknown": said in its help text
 
