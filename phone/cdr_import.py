@@ -306,8 +306,8 @@ def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
 
 OUTBOUND = Direction.OUTBOUND.value
 NO_ANSWER = Outcome.NO_ANSWER.value
-DIRECTION, NUMBER, DIGITS, STARTED, OUTCOME, EXTENSION = (
-    COLUMNS.index(name) for name in ("direction", "number", "number_digits", "started_at", "outcome", "extension")
+DIRECTION, NUMBER, DIGITS, OUTCOME = (
+    COLUMNS.index(name) for name in ("direction", "number", "number_digits", "outcome")
 )
 
 
