@@ -40,10 +40,14 @@ class ReplyChannel(models.TextChoices):
 
 
 class ReplyPreset(models.TextChoices):
-    """Reply times offered on the form (S2.6: tell the customer when they will get an answer)."""
+    """Reply times offered on the form (S2.6: tell the customer when they will get an answer).
 
-    HOURS_2 = "2h", _("Within 2 hours")
-    TODAY_18 = "today_18", _("Today 18:00")
-    TOMORROW_12 = "tomorrow_12", _("Tomorrow 12:00")
-    HOURS_24 = "24h", _("In 24 hours")
+    They run in the store's business hours (complaints.forms.reply_time_from_preset); the values keep
+    their first names (today_18, tomorrow_12) so that links and saved forms keep working.
+    """
+
+    HOURS_2 = "2h", _("Within 2 business hours")
+    TODAY_18 = "today_18", _("By closing time")
+    TOMORROW_12 = "tomorrow_12", _("Next business day, 12:00")
+    HOURS_24 = "24h", _("Within 24 hours")
     CUSTOM = "custom", _("Another time")

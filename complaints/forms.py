@@ -5,25 +5,69 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from org.access import Right, store_ids, stores_for
+from org.business_time import MAX_DAYS, StoreCalendar
 from org.models import Department, Store, User
 
 from .choices import Channel, ComplaintState, ReplyChannel, ReplyPreset, Severity
+from .services import HAPPENED_MAX_DAYS, REPLY_MAX_DAYS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-def reply_time_from_preset(preset: str, custom: datetime | None, now: datetime | None = None) -> datetime | None:
-    """The reply time promised to the customer, from a preset or the custom time (S2.6)."""
+def _last_open_moment(calendar: StoreCalendar, moment: datetime, after: datetime) -> datetime | None:
+    """The latest moment at or before `moment` (and after `after`) when the store is open, if any."""
+    day = timezone.localtime(moment).date()
+    while datetime.combine(day, time.max, tzinfo=moment.tzinfo) > after:
+        span = calendar.interval(day)
+        if span and span[0] <= moment:
+            last = min(moment, span[1])
+            return last if last > after else None
+        day -= timedelta(days=1)
+    return None
+
+
+def reply_time_from_preset(
+    preset: str, custom: datetime | None, *, store, now: datetime | None = None
+) -> datetime | None:
+    """The reply time promised to the customer (S2.6), from a preset in the store's business hours, or custom.
+
+    The presets count the store's open hours and closure days (the promise clocks' calendar,
+    org.business_time), so at 23:32, the store closed since 18:00, "within 2 business hours" is two
+    hours after the next opening, and "by closing time" is the next open day's closing.
+    """
+    if preset == ReplyPreset.CUSTOM or not preset:
+        return custom
+    if preset not in ReplyPreset.values:
+        return None
     now = timezone.localtime(now or timezone.now())
+    calendar = StoreCalendar(store)
     if preset == ReplyPreset.HOURS_2:
-        return now + timedelta(hours=2)
+        return calendar.add(now, 2 * 3600)
     if preset == ReplyPreset.HOURS_24:
-        return now + timedelta(hours=24)
+        wall = now + timedelta(hours=24)
+        return _last_open_moment(calendar, wall, now) or calendar.next_open(wall)
+    opens = calendar.next_open(now)  # now, when the store is open
     if preset == ReplyPreset.TODAY_18:
-        return datetime.combine(now.date(), time(18, 0), tzinfo=now.tzinfo)
-    if preset == ReplyPreset.TOMORROW_12:
-        return datetime.combine(now.date() + timedelta(days=1), time(12, 0), tzinfo=now.tzinfo)
-    return custom
+        span = calendar.interval(timezone.localtime(opens).date())
+        return span[1] if span else opens
+    # the next business day after today, at noon (or its opening or closing, if noon is outside them)
+    day = timezone.localtime(now).date() + timedelta(days=1)
+    for _step in range(MAX_DAYS):
+        span = calendar.interval(day)
+        if span:
+            noon = datetime.combine(day, time(12, 0), tzinfo=span[0].tzinfo)
+            return min(max(noon, span[0]), span[1])
+        day += timedelta(days=1)
+    return now + timedelta(days=1)
+
+
+def reply_preset_times(store, now: datetime | None = None) -> dict[str, datetime]:
+    """Each preset's reply time for the store now, to show beside it on the form."""
+    return {
+        value: reply_time_from_preset(value, None, store=store, now=now)
+        for value in ReplyPreset.values
+        if value != ReplyPreset.CUSTOM
+    }
 
 
 class ComplaintForm(forms.Form):
@@ -34,10 +78,22 @@ class ComplaintForm(forms.Form):
     customer_name = forms.CharField(label=_("Customer name"), max_length=50, required=False)
     contact_phone = forms.CharField(label=_("Contact phone"), max_length=30, required=False)
     vehicle_involved = forms.BooleanField(label=_("A vehicle is involved"), required=False, initial=True)
-    vehicle_model = forms.CharField(label=_("Vehicle model"), max_length=50, required=False)
-    plate = forms.CharField(label=_("Plate"), max_length=12, required=False)
+    vehicle_model = forms.CharField(
+        label=_("Vehicle model"),
+        max_length=50,
+        required=False,
+        help_text=_("Required when a vehicle is involved (S2.6)."),
+    )
+    plate = forms.CharField(
+        label=_("Plate"), max_length=12, required=False, help_text=_("Required when a vehicle is involved (S2.4).")
+    )
     department = forms.ModelChoiceField(label=_("Department complained about"), queryset=None, required=False)
-    staff_involved = forms.ModelChoiceField(label=_("Staff involved"), queryset=None, required=False)
+    staff_involved = forms.ModelChoiceField(
+        label=_("Staff involved"),
+        queryset=None,
+        required=False,
+        help_text=_("Required, or mark the staff involved as unknown (S2.6)."),
+    )
     staff_unknown = forms.BooleanField(label=_("Staff involved unknown"), required=False)
     happened_at = forms.DateTimeField(label=_("Happened at"), required=False, widget=DATETIME_INPUT)
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
@@ -57,6 +113,15 @@ class ComplaintForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # the browser's date pickers offer only the times the service accepts (it checks them again)
+        now = timezone.localtime()
+        stamp = "%Y-%m-%dT%H:%M"
+        self.fields["happened_at"].widget.attrs.update(
+            min=(now - timedelta(days=HAPPENED_MAX_DAYS)).strftime(stamp), max=now.strftime(stamp)
+        )
+        self.fields["reply_custom"].widget.attrs.update(
+            min=now.strftime(stamp), max=(now + timedelta(days=REPLY_MAX_DAYS)).strftime(stamp)
+        )
         stores = stores_for(user, Right.EDIT)
         self.fields["store"].queryset = stores
         if len(stores) == 1:
@@ -68,9 +133,30 @@ class ComplaintForm(forms.Form):
         )
         self.fields["staff_involved"].queryset = User.objects.filter(store_id__in=ids, is_active=True).order_by("name")
 
+    def preset_store(self):
+        """The store the presets are shown for: the one chosen, else the form's first."""
+        chosen = self.cleaned_data.get("store") if hasattr(self, "cleaned_data") else None
+        if chosen is None:
+            ref = self.data.get(self.add_prefix("store")) if self.is_bound else self.initial.get("store")
+            ref = ref or self.fields["store"].initial
+            queryset = self.fields["store"].queryset
+            ref = getattr(ref, "pk", ref)
+            if ref and str(ref).isascii() and str(ref).isdigit() and len(str(ref)) < 18:
+                chosen = queryset.filter(pk=int(ref)).first()
+            chosen = chosen or queryset.first()
+        return chosen
+
+    def presets(self) -> list[dict]:
+        """The preset radios, each with the reply time it gives now in the store's business hours."""
+        store = self.preset_store()
+        times = reply_preset_times(store) if store is not None else {}
+        return [{"radio": radio, "at": times.get(radio.data["value"])} for radio in self["reply_preset"]]
+
     def service_data(self) -> dict:
         data = dict(self.cleaned_data)
-        data["reply_promised_at"] = reply_time_from_preset(data.pop("reply_preset"), data.pop("reply_custom"))
+        data["reply_promised_at"] = reply_time_from_preset(
+            data.pop("reply_preset"), data.pop("reply_custom"), store=data["store"]
+        )
         for key in ("store", "call"):
             data.pop(key, None)
         return data

@@ -5,7 +5,7 @@ each change written to the complaint's history, and the two clocks of S2.6 — r
 superior at once, answered by the time promised to the customer — are promises (promises app).
 """
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,11 +18,12 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
-from core.validators import mask_phone, normalize_any_phone, normalize_plate
+from core.validators import mask_phone, national_digits, normalize_any_phone, normalize_plate
 from customers.services import phone_reveal_log
 from org.access import Right, has_right, role_of
 from org.choices import Role
 from org.models import Department, Store, User
+from phone.services import customer_for_number
 from promises.choices import NotificationKind, PromiseState
 from promises.services import notify, promise_keep, promise_make
 
@@ -33,6 +34,10 @@ from .models import Complaint, Verification
 ACK_BUSINESS_MINUTES = getattr(settings, "COMPLAINTS_ACK_BUSINESS_MINUTES", 30)
 # S2.6 verification with a department: its answer clock, in business minutes.
 VERIFY_BUSINESS_MINUTES = getattr(settings, "COMPLAINTS_VERIFY_BUSINESS_MINUTES", 120)
+# S2.6: a reply promised further ahead than this is a typing slip, not a promise to a waiting customer.
+REPLY_MAX_DAYS = getattr(settings, "COMPLAINTS_REPLY_MAX_DAYS", 30)
+# S2.4: events longer ago than this are a typing slip in the date (a year 0226), not a complaint's facts.
+HAPPENED_MAX_DAYS = getattr(settings, "COMPLAINTS_HAPPENED_MAX_DAYS", 365)
 # Follow-up: after this many tries without reaching the customer, they are marked unreachable.
 FOLLOWUP_MAX_ATTEMPTS = getattr(settings, "COMPLAINTS_FOLLOWUP_MAX_ATTEMPTS", 3)
 
@@ -282,20 +287,23 @@ def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
         errors["happened_at"] = [
             ValidationError(_("S2.4: the time of the events cannot be in the future."), code="future")
         ]
+    elif happened < now - timedelta(days=HAPPENED_MAX_DAYS):
+        errors["happened_at"] = [
+            ValidationError(
+                _("S2.4: the time of the events must be within the last %(days)d days: check the date."),
+                code="too_old",
+                params={"days": HAPPENED_MAX_DAYS},
+            )
+        ]
     out["happened_at"] = happened
     need("place", _("S2.4: record where it happened."))
     need("course", _("S2.4: record the course of events."))
     need("customer_wants", _("S2.6: record what the customer wants."))
 
     reply_at = data.get("reply_promised_at")
-    if not reply_at:
-        errors["reply_promised_at"] = [
-            ValidationError(_("S2.6: tell the customer when they will get an answer, and record it."), code="required")
-        ]
-    elif reply_at <= now:
-        errors["reply_promised_at"] = [
-            ValidationError(_("S2.6: the reply time promised to the customer must be in the future."), code="past")
-        ]
+    reply_errors = _reply_time_errors(reply_at, now)
+    if reply_errors:
+        errors["reply_promised_at"] = reply_errors
     out["reply_promised_at"] = reply_at
     if errors:
         raise ValidationError(errors)
@@ -311,6 +319,10 @@ def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, 
         if call.store_id != store.pk:
             raise ValidationError({"call": [_("The call must be one of the store's.")]})
         customer = customer or call.customer
+    if customer is None:
+        # the customer whose number the complaint gives (a caller made a customer after the call, say):
+        # linked, so the complaint shows on their timeline
+        customer = customer_for_number(store, national_digits(cleaned["contact_phone"]))
     for obj, key in ((customer, "customer"), (vehicle, "vehicle")):
         if obj is not None and obj.store_id != store.pk:
             raise ValidationError({key: [_("The record must be one of the store's.")]})
@@ -601,6 +613,25 @@ def complaint_close(*, actor, complaint: Complaint, now=None) -> Complaint:
 
 
 @transaction.atomic
+def _reply_time_errors(reply_at, now) -> list | None:
+    """S2.6: the reply time promised is required, in the future, and at most REPLY_MAX_DAYS ahead."""
+    if not reply_at:
+        return [
+            ValidationError(_("S2.6: tell the customer when they will get an answer, and record it."), code="required")
+        ]
+    if reply_at <= now:
+        return [ValidationError(_("S2.6: the reply time promised to the customer must be in the future."), code="past")]
+    if reply_at > now + timedelta(days=REPLY_MAX_DAYS):
+        return [
+            ValidationError(
+                _("S2.6: the reply time promised to the customer must be within %(days)d days from now."),
+                code="too_far",
+                params={"days": REPLY_MAX_DAYS},
+            )
+        ]
+    return None
+
+
 def complaint_reopen(*, actor, complaint: Complaint, reason: str, reply_promised_at: datetime | None, now=None):
     """Reopen a closed complaint with a reason and a new reply time promised to the customer (S2.6)."""
     complaint = _locked(complaint)
@@ -612,14 +643,9 @@ def complaint_reopen(*, actor, complaint: Complaint, reason: str, reply_promised
     errors = {}
     if not reason:
         errors["reason"] = [ValidationError(_("Give the reason for reopening the complaint."), code="required")]
-    if not reply_promised_at:
-        errors["reply_promised_at"] = [
-            ValidationError(_("S2.6: tell the customer when they will get an answer, and record it."), code="required")
-        ]
-    elif reply_promised_at <= now:
-        errors["reply_promised_at"] = [
-            ValidationError(_("S2.6: the reply time promised to the customer must be in the future."), code="past")
-        ]
+    reply_errors = _reply_time_errors(reply_promised_at, now)
+    if reply_errors:
+        errors["reply_promised_at"] = reply_errors
     if errors:
         raise ValidationError(errors)
     before = _history_view(complaint, STAGE_FIELDS)

@@ -4,8 +4,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from core.htmx import render_page
 from core.validators import format_phone, mask_phone
 from org.access import Right, get_for_user, has_right, require
 from phone.models import Call
+from phone.services import customer_for_number
 
 from . import selectors, services
 from .choices import ComplaintState, Severity
@@ -63,7 +65,33 @@ def _from_call(request):
     call_id = request.POST.get("call") or request.GET.get("call")
     if not call_id:
         return None
-    return get_for_user(Call.objects.select_related("customer", "store"), request.user, pk=call_id)
+    if not (call_id.isascii() and call_id.isdigit() and len(call_id) <= 18):
+        raise Http404  # not an id: as if there were no such call
+    return get_for_user(Call.objects.select_related("customer", "store"), request.user, pk=int(call_id))
+
+
+def _initial_from_call(call) -> dict:
+    """The complaint form filled from the call it was logged from (S2.4): who, which number, when, what was said.
+
+    The customer is the call's, else the store's customer with the call's number (one made after the
+    call, from the console's "new customer"), else the caller-ID name the phone system showed.
+    """
+    initial = {"store": call.store_id, "channel": "phone", "contact_phone": call.number, "call": call.pk}
+    initial["happened_at"] = timezone.localtime(call.started_at).replace(second=0, microsecond=0)
+    if call.department_id:
+        initial["department"] = call.department_id
+    if call.notes:
+        initial["course"] = call.notes
+    customer = call.customer or customer_for_number(call.store, call.number_digits)
+    if customer is not None:
+        initial["customer_name"] = customer.name
+        vehicle = customer.vehicles.first()
+        if vehicle is not None:
+            initial["plate"] = vehicle.plate
+            initial["vehicle_model"] = " ".join(filter(None, [vehicle.brand, vehicle.model]))
+    elif call.caller_name:
+        initial["customer_name"] = call.caller_name
+    return initial
 
 
 @login_required
@@ -71,18 +99,7 @@ def complaint_create(request):
     """Log a complaint: every required fact, a reply time promised; supervisors told at once (S2.4, S2.6)."""
     require(request.user, Right.EDIT)
     call = _from_call(request)
-    initial = {}
-    if call is not None:
-        initial = {"store": call.store_id, "channel": "phone", "contact_phone": call.number, "call": call.pk}
-        initial["happened_at"] = call.started_at
-        if call.department_id:
-            initial["department"] = call.department_id
-        if call.customer is not None:
-            initial["customer_name"] = call.customer.name
-            vehicle = call.customer.vehicles.first()
-            if vehicle is not None:
-                initial["plate"] = vehicle.plate
-                initial["vehicle_model"] = " ".join(filter(None, [vehicle.brand, vehicle.model]))
+    initial = _initial_from_call(call) if call is not None else {}
     form = ComplaintForm(request.POST or None, user=request.user, initial=initial)
     if request.method == "POST" and form.is_valid():
         store = form.cleaned_data["store"]

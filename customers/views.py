@@ -3,7 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import render_page
+from core.validators import format_phone, normalize_landline, normalize_mobile
 from org.access import Right, get_for_user, has_right, require, scope
 
 from . import selectors, services
@@ -87,11 +88,56 @@ def customer_detail(request, customer_pk):
     )
 
 
+PREFILL_NAME_LENGTH = 50
+
+
+def _prefill(request) -> dict:
+    """The new customer's number and name from the call console (an unknown caller).
+
+    ``?call=<id>`` takes the number, the caller-ID name and the store of a call of the person's stores
+    (another store's call is a 404, as if it did not exist); ``?phone=…&name=…`` give them directly.
+    A number that is not a phone number is named in a message and left out, never half-filled.
+    """
+    from phone.models import Call
+
+    initial = {}
+    phone = request.GET.get("phone", "").strip()[:40]
+    name = " ".join(request.GET.get("name", "").split())[:PREFILL_NAME_LENGTH]
+    call_id = request.GET.get("call", "").strip()
+    if call_id:
+        if not (call_id.isascii() and call_id.isdigit() and len(call_id) <= 18):
+            raise Http404
+        call = get_for_user(Call.objects.select_related("store"), request.user, right=Right.EDIT, pk=int(call_id))
+        phone = phone or call.number
+        name = name or call.caller_name
+        initial["store"] = call.store
+    if name:
+        initial["name"] = name
+    if phone:
+        try:
+            initial["mobile"] = format_phone(normalize_mobile(phone))
+        except ValidationError:
+            try:
+                initial["landline"] = format_phone(normalize_landline(phone))
+            except ValidationError:
+                messages.warning(
+                    request,
+                    _("The number %(value)s is not a mobile or landline number: enter the customer's number.")
+                    % {"value": phone},
+                )
+    return initial
+
+
 @login_required
 def customer_create(request):
-    """A new customer, optionally with a first vehicle: both saved, or neither."""
+    """A new customer, optionally with a first vehicle: both saved, or neither.
+
+    Opened from the console for an unknown caller, the form comes filled with the number (and the
+    caller-ID name): see _prefill.
+    """
     require(request.user, Right.EDIT)
-    form = CustomerForm(request.POST or None, user=request.user)
+    initial = _prefill(request) if request.method == "GET" else {}
+    form = CustomerForm(request.POST or None, user=request.user, initial=initial)
     vehicle_form = VehicleForm(request.POST or None, prefix="vehicle")
     duplicate_url = ""
     if request.method == "POST" and form.is_valid() and vehicle_form.is_valid():

@@ -113,6 +113,7 @@ class CallOut(Schema):
     store: StoreRef
     direction: Direction
     number: str
+    caller_name: str = Field(description="The caller-ID name from the phone system's records (empty if none).")
     customer: CustomerRef | None
     started_at: datetime
     ring_seconds: float | None
@@ -171,6 +172,7 @@ def _call_out(call: Call) -> dict:
         "store": store_ref(call.store),
         "direction": call.direction,
         "number": call.number,
+        "caller_name": call.caller_name,
         "customer": _customer(call.customer),
         "started_at": call.started_at,
         "ring_seconds": call.ring_seconds,

@@ -78,8 +78,10 @@ COLUMNS = (
     "talk_seconds",
     "logged_by_id",
     "logged_at",
+    "caller_name",
 )
 KEY = COLUMNS.index("source_key")
+CALLER_NAME_LENGTH = 50
 
 _MOBILE = re.compile(r"(?:\+?86|0086)?0?(1[3-9]\d{9})")
 _DIGITS = re.compile(r"\D")
@@ -124,6 +126,7 @@ class _Context:
             .exclude(extension="")
             .values_list("extension", "pk", "department_id")
         }
+        self._people: dict[str, object] = {}
         self.customers: dict[str, int] = {}
         rows = Customer.objects.filter(store=store, erased_at__isnull=True).order_by("id")
         for pk, digits in rows.values_list("id", "phone_digits").iterator(chunk_size=10_000):
@@ -168,11 +171,28 @@ class _Context:
             max(0, record.talk_seconds),
             self.actor_id,
             self.now,
+            caller_name(record) if inbound else "",
         )
+
+    def person_at(self, call: Call):
+        """The staff member at the call's extension (who placed an outgoing call), or None."""
+        extension = call.extension
+        if extension not in self._people:
+            found = self.staff.get(extension)
+            self._people[extension] = User.objects.filter(pk=found[0]).first() if found else None
+        return self._people[extension]
 
     def wants_promise(self, row: tuple) -> bool:
         """A missed incoming call from a known number, recent enough for a call-back (see the module)."""
         return bool(row[11] and row[1] == INBOUND and row[3] and row[5] >= self.promise_after)
+
+
+def caller_name(record: cdr.CallRecord) -> str:
+    """The caller-ID name the phone system showed ("张三" of '"张三" <138…>'), not a number repeated."""
+    name = " ".join((record.clid_name or "").split())
+    if not name or cdr._NUMBERISH.fullmatch(name.replace(" ", "").replace("-", "")):
+        return ""
+    return name[:CALLER_NAME_LENGTH]
 
 
 def _promise(call: Call):
@@ -280,7 +300,55 @@ def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
             ):
                 if _promise(call) is not None:
                     promises += 1
+        _keep_callbacks(ctx, new, promised=wanted)
     return len(new), len(rows) - len(new), promises
+
+
+OUTBOUND = Direction.OUTBOUND.value
+NO_ANSWER = Outcome.NO_ANSWER.value
+DIRECTION, NUMBER, DIGITS, OUTCOME = (
+    COLUMNS.index(name) for name in ("direction", "number", "number_digits", "outcome")
+)
+
+
+def _keep_callbacks(ctx: _Context, new: list[tuple], promised: list[str]) -> int:
+    """Outgoing calls in the records keep the call-backs their numbers wait for, as at the console (S2.3, S2.10).
+
+    phone.services.keep_waiting_callbacks decides, in the order the calls started: so a missed call
+    and its call-back in one file (in either order, in one batch or two) end with the promise kept,
+    and a call made before the missed call keeps nothing. The open promises are looked up once per
+    batch, for the batch's numbers; the stored calls are read only for numbers that wait.
+    """
+    from .services import keep_waiting_callbacks, waiting_callbacks
+
+    outgoing = [row for row in new if row[DIRECTION] == OUTBOUND and row[DIGITS] and row[OUTCOME] != NO_ANSWER]
+    digits = {row[DIGITS] for row in outgoing}
+    if promised:  # missed calls made promises in this batch: their call-backs may be stored already
+        promised_keys = set(promised)
+        digits.update(row[DIGITS] for row in new if row[KEY] in promised_keys)
+    if not digits:
+        return 0
+    waiting = waiting_callbacks(ctx.store, digits=digits, numbers={row[NUMBER] for row in outgoing})
+    if not waiting:
+        return 0
+    waiting_digits = set(waiting.missed)
+    waiting_digits.update(national_digits_of(number) for number in waiting.messages)
+    calls = list(
+        Call.objects.filter(
+            store_id=ctx.store.pk,
+            direction=OUTBOUND,
+            number_digits__in=waiting_digits,
+            started_at__gte=waiting.earliest(),
+        )
+        .exclude(outcome=NO_ANSWER)
+        .select_related("store")
+    )
+    return keep_waiting_callbacks(calls, actor_of=ctx.person_at, waiting=waiting)
+
+
+def national_digits_of(number: str) -> str:
+    """The digits a stored number is matched by (the national digits of an E.164 number)."""
+    return clean_cdr_number(number)[1]
 
 
 class _Errors:

@@ -49,6 +49,12 @@ class Call(models.Model):
         pgettext_lazy("phone number", "number"), max_length=32, blank=True, help_text=_("The other party's number.")
     )
     number_digits = models.CharField(_("number digits"), max_length=32, blank=True, db_index=True, editable=False)
+    caller_name = models.CharField(
+        _("caller ID name"),
+        max_length=50,
+        blank=True,
+        help_text=_("The name the phone system showed for the caller; it names an unknown caller."),
+    )
     customer = models.ForeignKey(
         "customers.Customer",
         verbose_name=_("customer"),

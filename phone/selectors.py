@@ -6,11 +6,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from customers.models import Customer
 from customers.selectors import TimelineItem, search, timeline_source
-from org.access import scope, store_ids
+from org.access import Right, has_right, scope, store_ids
 from promises.choices import PromiseState
 from promises.models import Promise
 
@@ -43,6 +44,12 @@ def caller_card(user, store, raw_number: str) -> dict:
     card["recent_calls"] = list(
         Call.objects.filter(store=store, number_digits=digits).select_related("answered_by").order_by("-started_at")[:5]
     )
+    if customer is None:
+        # an unknown caller: the name the phone system showed, and a new customer with this number
+        card["caller_name"] = next((call.caller_name for call in card["recent_calls"] if call.caller_name), "")
+        if has_right(user, Right.EDIT, store.pk):
+            query = {"phone": number, "name": card["caller_name"]} if card["caller_name"] else {"phone": number}
+            card["new_customer_url"] = reverse("customers:customer_create") + "?" + urlencode(query)
     return card
 
 

@@ -6,6 +6,8 @@ naming the field. The web views and the API call these same functions.
 
 import math
 import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
@@ -293,38 +295,114 @@ def missed_call_promise(call: Call) -> Promise | None:
     )
 
 
-def _keep_waiting_callbacks(call: Call, actor) -> int:
-    """An outgoing call to a number that waits for a call-back keeps those promises (S2.3, S2.10)."""
-    if not call.number_digits:
+_FEW = 200  # up to this many numbers are looked up in the database; more, among the store's open promises
+
+
+@dataclass
+class WaitingCallbacks:
+    """The call-back promises still open for some numbers: missed calls by digits, messages by number."""
+
+    missed: dict = field(default_factory=dict)  # number digits -> [(missed call's start, promise)]
+    messages: dict = field(default_factory=dict)  # stored number -> [message]
+
+    def __bool__(self) -> bool:
+        return bool(self.missed or self.messages)
+
+    def earliest(self):
+        starts = [start for found in self.missed.values() for start, _promise in found]
+        starts += [m.taken_at for found in self.messages.values() for m in found]
+        return min(starts) if starts else None
+
+
+def waiting_callbacks(store, *, digits: Iterable[str] = (), numbers: Iterable[str] = ()) -> WaitingCallbacks:
+    """The open call-back promises of missed calls from these digits and of messages from these numbers.
+
+    Three queries whatever the number of numbers: the phone-system import asks once per batch of
+    thousands of calls. A long list is matched among the store's open promises (few) rather than
+    sent to the database as a list.
+    """
+    digits = {d for d in digits if d}
+    numbers = {n for n in numbers if n}
+    waiting = WaitingCallbacks()
+    if digits:
+        call_type = ContentType.objects.get_for_model(Call)
+        promises = Promise.objects.filter(
+            store=store, kind=MISSED_KIND, state=PromiseState.OPEN, subject_type=call_type
+        ).order_by("id")
+        if len(digits) <= _FEW:
+            promises = promises.filter(
+                subject_id__in=Call.objects.filter(store=store, number_digits__in=digits).values("pk")
+            )
+        promises = list(promises)
+        subjects = {
+            pk: (number_digits, started_at)
+            for pk, number_digits, started_at in Call.objects.filter(
+                pk__in=[p.subject_id for p in promises]
+            ).values_list("pk", "number_digits", "started_at")
+        }
+        for promise in promises:
+            number_digits, started_at = subjects.get(promise.subject_id, ("", None))
+            if number_digits in digits:
+                waiting.missed.setdefault(number_digits, []).append((started_at, promise))
+    if numbers:
+        messages = Message.objects.filter(
+            store=store, callback_wanted=True, called_back_at=None, promise__state=PromiseState.OPEN
+        ).order_by("taken_at", "id")
+        if len(numbers) <= _FEW:
+            messages = messages.filter(caller_number__in=numbers)
+        for message in messages:
+            if message.caller_number in numbers:
+                waiting.messages.setdefault(message.caller_number, []).append(message)
+    return waiting
+
+
+def keep_waiting_callbacks(
+    calls: Iterable[Call], *, actor_of: Callable[[Call], object], waiting: WaitingCallbacks | None = None
+) -> int:
+    """Outgoing calls to numbers that wait for a call-back keep those promises (S2.3, S2.10).
+
+    The one rule for the console and the phone system's records alike. Taken in the order they
+    started, each call keeps the open promises of the missed or dropped calls from its number that
+    started before it (a call's own promise aside), and the call-back promises of messages for its
+    number, when the person who called (``actor_of(call)``) is the message's recipient or a member of
+    its department. A call made before the missed call keeps nothing, nor does a call in the phone
+    system's records made before the message was taken (a call logged at the console is the call-back
+    of the message its person has in front of them). ``waiting`` (from
+    waiting_callbacks) may be given when the caller has looked the promises up already.
+    """
+    calls = sorted((c for c in calls if c.number_digits), key=lambda c: (c.started_at, c.pk or 0))
+    if not calls:
         return 0
-    kept = 0
-    call_type = ContentType.objects.get_for_model(Call)
-    missed_ids = Call.objects.filter(store=call.store, number_digits=call.number_digits).exclude(pk=call.pk)
-    promises = list(
-        Promise.objects.filter(
-            store=call.store,
-            kind=MISSED_KIND,
-            state=PromiseState.OPEN,
-            subject_type=call_type,
-            subject_id__in=missed_ids.values("pk"),
+    if waiting is None:
+        waiting = waiting_callbacks(
+            calls[0].store, digits={c.number_digits for c in calls}, numbers={c.number for c in calls}
         )
-    )
-    for promise in promises:
-        promise_keep(promise=promise, actor=actor, at=call.started_at)
-        kept += 1
-    # messages for the caller of this number: kept by their recipient (or a member of the department)
-    messages = Message.objects.filter(
-        store=call.store,
-        caller_number=call.number,
-        callback_wanted=True,
-        called_back_at=None,
-        promise__state=PromiseState.OPEN,
-    )
-    for message in messages:
-        if _is_recipient(actor, message):
-            _mark_called_back(message, call, actor)
+    kept = 0
+    for call in calls:
+        actor = None
+        for started_at, promise in waiting.missed.get(call.number_digits, ()):
+            if promise.state != PromiseState.OPEN or promise.subject_id == call.pk or started_at > call.started_at:
+                continue
+            actor = actor or actor_of(call)
+            kept_promise = promise_keep(promise=promise, actor=actor, at=call.started_at)
+            promise.state = kept_promise.state
             kept += 1
+        for message in waiting.messages.get(call.number, ()):
+            if message.called_back_at is not None:
+                continue
+            if call.source == Source.PHONE_SYSTEM and message.taken_at > call.started_at:
+                continue  # the records' call was made before the message was taken
+            actor = actor or actor_of(call)
+            if actor is not None and _is_recipient(actor, message):
+                _mark_called_back(message, call, actor)
+                message.called_back_at = call.started_at
+                kept += 1
     return kept
+
+
+def _keep_waiting_callbacks(call: Call, actor) -> int:
+    """An outgoing call logged at the console keeps the call-backs its number waits for (S2.3, S2.10)."""
+    return keep_waiting_callbacks([call], actor_of=lambda _call: actor)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,7 +18,7 @@ from org.models import Department, User
 from org.selectors import store_get_for_user
 
 from . import script_check, selectors, services
-from .choices import Outcome, ScriptKind
+from .choices import Outcome, Purpose, ScriptKind
 from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, PhoneSettingsForm, ScriptForm
 from .models import Call, IncomingCall, Message, PhoneSettings
 
@@ -108,6 +109,15 @@ def call_create(request):
             found = IncomingCall.objects.filter(pk=int(incoming_pk), user=request.user).first()
             if found is not None:
                 services.incoming_take(actor=request.user, incoming=found)
+        if saved.purpose == Purpose.COMPLAINT or saved.outcome == Outcome.COMPLAINT:
+            # S2.4: a complaint by phone goes straight on to the complaint form, filled from the call
+            url = reverse("complaints:complaint_create") + f"?call={saved.pk}"
+            messages.success(request, _("Call logged. Record the complaint's facts now."))
+            if is_htmx(request):
+                response = HttpResponse(status=204)
+                response["HX-Redirect"] = url
+                return response
+            return redirect(url)
         if not is_htmx(request):
             messages.success(request, _("Call logged."))
             return redirect("phone:call_detail", saved.pk)

@@ -25,6 +25,10 @@ def field(bound_field, **attrs):
     if bound_field.errors:
         css += " is-invalid"
     existing = widget.attrs.get("class", "")
+    # required=True marks a field the service requires (the form leaves the message to it): starred too
+    starred = bool(bound_field.field.required or attrs.get("required"))
+    if starred:
+        attrs = {"aria-required": "true", **attrs}
     rendered = bound_field.as_widget(attrs={"class": f"{existing} {css}".strip(), **attrs})
     return render_to_string(
         "core/partials/field.html",
@@ -32,6 +36,7 @@ def field(bound_field, **attrs):
             "field": bound_field,
             "widget_html": rendered,
             "is_checkbox": isinstance(widget, forms.CheckboxInput),
+            "starred": starred,
         },
     )
 
