@@ -24,6 +24,7 @@ from core.api_schemas import (
     ERRORS_TEXT,
     BodyAfterWall,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     StoreRef,
@@ -118,7 +119,7 @@ class RoundPageOut(PageOut):
 
 
 class RoundListQuery(PageQuery):
-    area: int | None = Field(None, description="Only this area (id).")
+    area: Id | None = Field(None, description="Only this area (id).")
     state: RoundState | None = None
     date_from: date | None = Field(None, description="Rounds of this day or later (slot, or start of an extra round).")
     date_to: date | None = Field(None, description="Rounds of this day or earlier.")
@@ -131,7 +132,7 @@ class ActionListQuery(PageQuery):
 class AnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    result: int = Field(description="The item's id in the round (results[].id of GET /checks/rounds/{round_id}).")
+    result: Id = Field(description="The item's id in the round (results[].id of GET /checks/rounds/{round_id}).")
     passed: bool | None = Field(None, description="Pass-or-fail items: true or false. Ignored for measured items.")
     value: Decimal | None = Field(
         None, description="Measured items: the value; outside the item's limits the item fails (S4.7: ≤ 2 butts)."
@@ -143,7 +144,7 @@ class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     results: list[AnswerIn] = Field(description="One answer for every item of the round.")
-    action_owner: int | None = Field(
+    action_owner: Id | None = Field(
         None, description="The person who puts failed items right (id); by default the area's department desk."
     )
 
@@ -202,7 +203,7 @@ def _result(res: RoundResult) -> dict:
     }
 
 
-def _round_out(request, round_id: int) -> dict:
+def _round_out(request, round_id: Id) -> dict:
     r = selectors.round_get_for_user(request.user, round_id)
     return _round_item(r) | {"results": [_result(res) for res in selectors.round_results(r)]}
 
@@ -259,7 +260,7 @@ def round_list(request, query: Query[RoundListQuery]):
     description="The round's items as they were when it started (a later change of the template does not "
     "change them), each answer, and the corrective action of each failed item." + ERRORS_TEXT,
 )
-def round_detail(request, round_id: int):
+def round_detail(request, round_id: Id):
     return _round_out(request, round_id)
 
 
@@ -270,7 +271,7 @@ def round_detail(request, round_id: int):
     description="Copies the template's items into the round's results (the snapshot the answers refer to). "
     "Starting a started round changes nothing." + ERRORS_TEXT,
 )
-def round_start(request, round_id: int):
+def round_start(request, round_id: Id):
     r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
     services.round_start(actor=request.user, round=r)
     return _round_out(request, round_id)
@@ -283,13 +284,13 @@ def round_start(request, round_id: int):
     description="An extra round outside the schedule, started at once (supervisors and managers); it has no "
     "clock." + ERRORS_TEXT,
 )
-def round_adhoc(request, area_id: int):
+def round_adhoc(request, area_id: Id):
     area = selectors.area_get_for_user(request.user, area_id, right=Right.EDIT)
     r = services.round_start_adhoc(actor=request.user, area=area)
     return Status(201, _round_out(request, r.pk))
 
 
-def _result_of(request, round_id: int, result_id: int, right: Right) -> RoundResult:
+def _result_of(request, round_id: Id, result_id: Id, right: Right) -> RoundResult:
     r = selectors.round_get_for_user(request.user, round_id, right=right)
     return get_for_user(RoundResult.objects.select_related("round"), request.user, right=right, pk=result_id, round=r)
 
@@ -301,7 +302,7 @@ def _result_of(request, round_id: int, result_id: int, right: Right) -> RoundRes
     description="`multipart/form-data` with the image in `photo` (JPEG, PNG, WebP or GIF; it is checked, scaled "
     "down and stored as JPEG without its metadata). Only while the round is being done." + ERRORS_TEXT,
 )
-def result_photo_upload(request, round_id: int, result_id: int, photo: File[UploadedFile] = None):
+def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[UploadedFile] = None):
     result = _result_of(request, round_id, result_id, Right.EDIT)
     if photo is None:
         raise ValidationError({"photo": [ValidationError(_("Take or choose a photo."), code="required")]})
@@ -315,7 +316,7 @@ def result_photo_upload(request, round_id: int, result_id: int, photo: File[Uplo
     summary="An item's photo (JPEG)",
     description=ERRORS_TEXT,
 )
-def result_photo(request, round_id: int, result_id: int):
+def result_photo(request, round_id: Id, result_id: Id):
     return photo_response(_result_of(request, round_id, result_id, Right.VIEW).photo)
 
 
@@ -328,7 +329,7 @@ def result_photo(request, round_id: int, result_id: int):
     "(percent passed), marked on time or late, and each failed item becomes a corrective action with an owner "
     "and a clock. Nothing is saved unless everything is valid." + ERRORS_TEXT,
 )
-def round_submit(request, round_id: int, payload: SubmitIn = SUBMIT_BODY):
+def round_submit(request, round_id: Id, payload: SubmitIn = SUBMIT_BODY):
     r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
     body = _after_wall(request, payload)
     ids = [a.result for a in body.results]
@@ -373,7 +374,7 @@ def action_list(request, query: Query[ActionListQuery]):
     description="`multipart/form-data`: `note` (what was done, required) and an optional `photo` after. The "
     "action's clock is kept (on time or late)." + ERRORS_TEXT,
 )
-def action_close(request, action_id: int, note: Form[str] = "", photo: File[UploadedFile] = None):
+def action_close(request, action_id: Id, note: Form[str] = "", photo: File[UploadedFile] = None):
     action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
     services.action_close(actor=request.user, action=action, note=note, photo=photo)
     return _action(selectors.action_get_for_user(request.user, action_id))
@@ -385,5 +386,5 @@ def action_close(request, action_id: int, note: Form[str] = "", photo: File[Uplo
     summary="A corrective action's photo after (JPEG)",
     description=ERRORS_TEXT,
 )
-def action_photo(request, action_id: int):
+def action_photo(request, action_id: Id):
     return photo_response(selectors.action_get_for_user(request.user, action_id).photo)

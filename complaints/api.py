@@ -15,14 +15,19 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    REVEAL_TEXT,
     BodyAfterWall,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
+    RevealedPhoneOut,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     one_of_store,
     page_of,
+    revealed_phone,
     store_from_ref,
     store_ref,
 )
@@ -102,25 +107,25 @@ class ComplaintPageOut(PageOut):
 class ComplaintListQuery(PageQuery):
     state: ComplaintState | None = None
     severity: Severity | None = None
-    department: int | None = None
+    department: Id | None = None
     overdue: bool = False
 
 
 class ComplaintIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; needed only for several stores.")
-    call: int | None = Field(None, description="The phone call the complaint came in on.")
-    customer: int | None = None
-    vehicle: int | None = None
+    store: StoreKey | None = Field(None, description="The store's code or id; needed only for several stores.")
+    call: Id | None = Field(None, description="The phone call the complaint came in on.")
+    customer: Id | None = None
+    vehicle: Id | None = None
     channel: Channel = Channel.PHONE
     customer_name: str = ""
     contact_phone: str = ""
     vehicle_involved: bool = True
     vehicle_model: str = ""
     plate: str = ""
-    department: int | None = None
-    staff_involved: int | None = None
+    department: Id | None = None
+    staff_involved: Id | None = None
     staff_unknown: bool = False
     happened_at: datetime | None = None
     place: str = ""
@@ -132,7 +137,7 @@ class ComplaintIn(Schema):
 
 class VerificationIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    departments: list[int] = Field(default_factory=list)
+    departments: list[Id] = Field(default_factory=list)
     question: str = ""
 
 
@@ -257,8 +262,21 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
     description="One complaint of the caller's stores: the facts recorded (S2.4), every stage with its time "
     "and person, the verifications and the promised reply time (S2.6)." + ERRORS_TEXT,
 )
-def complaint_detail(request, complaint_id: int):
+def complaint_detail(request, complaint_id: Id):
     return _detail(_complaint(request, complaint_id))
+
+
+@router.post(
+    "/complaints/{int:complaint_id}/reveal-phone",
+    response={200: RevealedPhoneOut, **WRITE_ERRORS},
+    url_name="complaint_reveal_phone",
+    summary="Show the contact phone in full",
+    description="The complaint's contact phone in full, to reply to the customer (S2.6); logged in the "
+    "personal-data log like a customer's number." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def complaint_reveal_phone(request, complaint_id: Id):
+    complaint = _complaint(request, complaint_id, right=Right.REVEAL_PHONE)
+    return revealed_phone("contact_phone", services.complaint_reveal_phone(actor=request.user, complaint=complaint))
 
 
 def _stage(request, complaint_id, action):
@@ -273,7 +291,7 @@ def _stage(request, complaint_id, action):
     summary="Acknowledge (supervisor or duty manager)",
     description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
 )
-def complaint_acknowledge(request, complaint_id: int):
+def complaint_acknowledge(request, complaint_id: Id):
     return _stage(request, complaint_id, lambda c: services.complaint_acknowledge(actor=request.user, complaint=c))
 
 
@@ -284,7 +302,7 @@ def complaint_acknowledge(request, complaint_id: int):
     description='Body: `{"departments": [id, …], "question": "…"}`.' + ERRORS_TEXT,
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": VerificationIn.model_json_schema()}}}},
 )
-def complaint_verify(request, complaint_id: int):
+def complaint_verify(request, complaint_id: Id):
     # The body is read after the store wall so that another store's complaint is a 404 whatever is sent.
     def act(c):
         try:
@@ -330,7 +348,7 @@ def verification_answer(
     summary="Record the reply given to the customer",
     description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
 )
-def complaint_reply(request, complaint_id: int, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
+def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
         services.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
@@ -345,7 +363,7 @@ def complaint_reply(request, complaint_id: int, payload: Annotated[ComplaintRepl
     description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
     "after three tries the customer is marked unreachable." + ERRORS_TEXT,
 )
-def complaint_followup(request, complaint_id: int, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
+def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
         services.complaint_followup(
@@ -365,7 +383,7 @@ def complaint_followup(request, complaint_id: int, payload: Annotated[ComplaintF
     summary="Close (needs a recorded reply)",
     description=ERRORS_TEXT,
 )
-def complaint_close(request, complaint_id: int):
+def complaint_close(request, complaint_id: Id):
     return _stage(request, complaint_id, lambda c: services.complaint_close(actor=request.user, complaint=c))
 
 
@@ -375,7 +393,7 @@ def complaint_close(request, complaint_id: int):
     summary="Reopen with a reason and a new reply time",
     description=ERRORS_TEXT,
 )
-def complaint_reopen(request, complaint_id: int, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
+def complaint_reopen(request, complaint_id: Id, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
         services.complaint_reopen(

@@ -22,9 +22,11 @@ from pydantic import ConfigDict
 from core.api_schemas import (
     ERRORS_TEXT,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     PersonRef,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     page_of,
@@ -116,7 +118,7 @@ class FaultPageOut(PageOut):
 class FaultListQuery(PageQuery):
     state: FaultState | None = None
     open: bool = Field(False, description="Only tickets open or being fixed.")
-    facility: int | None = None
+    facility: Id | None = None
     reported_from: date | None = Field(None, description="Reported on or after this day.")
     reported_to: date | None = Field(None, description="Reported on or before this day.")
 
@@ -124,10 +126,10 @@ class FaultListQuery(PageQuery):
 class FaultReportIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the facility's store.")
-    facility: int | None = Field(None, description="The broken facility (see GET /api/v1/lounge/facilities).")
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the facility's store.")
+    facility: Id | None = Field(None, description="The broken facility (see GET /api/v1/lounge/facilities).")
     description: str = Field("", description="What is wrong, at most 300 characters.")
-    owner: int | None = Field(
+    owner: Id | None = Field(
         None, description="A person to own the ticket; by default the store's maintenance (or lounge) department."
     )
 
@@ -135,7 +137,7 @@ class FaultReportIn(Schema):
 class FaultStartIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    assignee: int | None = Field(None, description="Give the ticket and its clock to this colleague.")
+    assignee: Id | None = Field(None, description="Give the ticket and its clock to this colleague.")
 
 
 class FaultFixIn(Schema):
@@ -344,7 +346,7 @@ def fault_report(request):
     summary="One fault ticket",
     description="Its states with times and people, owner, clock, time to fix, links to its photos." + ERRORS_TEXT,
 )
-def fault_detail(request, fault_id: int):
+def fault_detail(request, fault_id: Id):
     return _detail(_fault(request, fault_id))
 
 
@@ -363,7 +365,7 @@ def _step(request, fault_id, schema, action):
     "of the store, who is notified." + ERRORS_TEXT,
     openapi_extra=_request_body(FaultStartIn, photo=False),
 )
-def fault_start(request, fault_id: int):
+def fault_start(request, fault_id: Id):
     def act(fault, payload, photo):
         services.fault_start(actor=request.user, fault=fault, assignee=_colleague(payload.assignee, "assignee"))
 
@@ -378,7 +380,7 @@ def fault_start(request, fault_id: int):
     "facility is back in order." + PHOTO_TEXT + ERRORS_TEXT,
     openapi_extra=_request_body(FaultFixIn, photo=True),
 )
-def fault_fix(request, fault_id: int):
+def fault_fix(request, fault_id: Id):
     def act(fault, payload, photo):
         services.fault_fix(actor=request.user, fault=fault, note=payload.note, photo=photo)
 
@@ -393,7 +395,7 @@ def fault_fix(request, fault_id: int):
     "admins and supervisors only." + ERRORS_TEXT,
     openapi_extra=_request_body(FaultCloseIn, photo=False),
 )
-def fault_close(request, fault_id: int):
+def fault_close(request, fault_id: Id):
     def act(fault, payload, photo):
         services.fault_close_unfixed(actor=request.user, fault=fault, reason=payload.reason)
 
@@ -411,7 +413,7 @@ IMAGE_RESPONSE = {"responses": {"200": {"description": "The photo (JPEG).", "con
     description="A JPEG; 404 when the ticket has none." + ERRORS_TEXT,
     openapi_extra=IMAGE_RESPONSE,
 )
-def fault_photo(request, fault_id: int):
+def fault_photo(request, fault_id: Id):
     return photo_response(_fault(request, fault_id).photo)
 
 
@@ -423,5 +425,5 @@ def fault_photo(request, fault_id: int):
     description="A JPEG; 404 when the ticket has none." + ERRORS_TEXT,
     openapi_extra=IMAGE_RESPONSE,
 )
-def fault_fix_photo(request, fault_id: int):
+def fault_fix_photo(request, fault_id: Id):
     return photo_response(_fault(request, fault_id).fix_photo)

@@ -15,8 +15,10 @@ from core.api_schemas import (
     ERRORS_TEXT,
     BodyAfterWall,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     after_wall,
@@ -73,12 +75,12 @@ class RequestListQuery(PageQuery):
 class RequestIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; needed only for several stores.")
+    store: StoreKey | None = Field(None, description="The store's code or id; needed only for several stores.")
     kind: RequestKind
-    seat: int | None = Field(None, description="The seat or table (id, see GET /lounge/seats).")
-    visit: int | None = Field(None, description="The customer's visit; without it, the open visit at the seat.")
-    drink: int | None = Field(None, description="Required for a drink (S4.2): one of the store's menu, available.")
-    facility: int | None = Field(None, description="Required for something broken (S4.11): one of the store's.")
+    seat: Id | None = Field(None, description="The seat or table (id, see GET /lounge/seats).")
+    visit: Id | None = Field(None, description="The customer's visit; without it, the open visit at the seat.")
+    drink: Id | None = Field(None, description="Required for a drink (S4.2): one of the store's menu, available.")
+    facility: Id | None = Field(None, description="Required for something broken (S4.11): one of the store's.")
     note: str = Field("", description="At most 200 characters.")
 
 
@@ -186,7 +188,7 @@ def request_create(request, payload: RequestIn):
     summary="One lounge request",
     description="With its clock (due time, overdue) and response time (S4.5)." + ERRORS_TEXT,
 )
-def request_detail(request, request_id: int):
+def request_detail(request, request_id: Id):
     return _detail(request, request_id)
 
 
@@ -197,7 +199,7 @@ def request_detail(request, request_id: int):
     description="S4.5: the customer's page shows it; the request's promise is kept and the response time "
     "measured. Only an open request." + ERRORS_TEXT,
 )
-def request_acknowledge(request, request_id: int):
+def request_acknowledge(request, request_id: Id):
     services.request_acknowledge(actor=request.user, request=_request(request, request_id, Right.EDIT))
     return _detail(request, request_id)
 
@@ -208,7 +210,7 @@ def request_acknowledge(request, request_id: int):
     summary="Done",
     description="S4.2: a refill or drink is also recorded as served on the customer's visit." + ERRORS_TEXT,
 )
-def request_done(request, request_id: int):
+def request_done(request, request_id: Id):
     services.request_done(actor=request.user, request=_request(request, request_id, Right.EDIT))
     return _detail(request, request_id)
 
@@ -220,7 +222,7 @@ def request_done(request, request_id: int):
     description="A request that needs nothing more (sent twice, the customer left); its clock is cancelled."
     + ERRORS_TEXT,
 )
-def request_cancel(request, request_id: int, payload: CancelIn = _CANCEL_BODY):
+def request_cancel(request, request_id: Id, payload: CancelIn = _CANCEL_BODY):
     req = _request(request, request_id, Right.EDIT)
     payload = after_wall(request, payload)  # a bad body is answered only once the wall let the caller in
     services.request_cancel(actor=request.user, request=req, reason=payload.reason)

@@ -15,17 +15,23 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    REVEAL_TEXT,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     PersonRef,
+    RevealedPhoneOut,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     page_of,
     person_ref,
+    revealed_phone,
     store_from_ref,
     store_ref,
 )
+from core.validators import mask_number
 from org.access import Right, get_for_user, require
 from org.models import Department, User
 
@@ -53,13 +59,13 @@ class IncomingIn(Schema):
 
     number: str = Field(description="The caller's number as the phone system shows it.")
     extension: str = Field(description="The extension that rings; its person gets the pop-up.")
-    store: int | str | None = Field(None, description="The store's code or id; by default the token person's store.")
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the token person's store.")
 
 
 class IncomingOut(Schema):
     id: int
     store: StoreRef
-    number: str
+    number_masked: str = Field(description="The caller's number masked (PIPL).")
     extension: str
     user: PersonRef
     customer: CustomerRef | None
@@ -86,7 +92,7 @@ def call_incoming(request, payload: IncomingIn):
         {
             "id": incoming.pk,
             "store": store_ref(store),
-            "number": incoming.number,
+            "number_masked": mask_number(incoming.number),
             "extension": incoming.extension,
             "user": person_ref(incoming.user),
             "customer": _customer(incoming.customer),
@@ -112,7 +118,9 @@ class CallOut(Schema):
     url: str
     store: StoreRef
     direction: Direction
-    number: str
+    number_masked: str = Field(
+        description="The other party's number masked, 138****5678 (PIPL); POST /calls/{call_id}/reveal-number for it in full."
+    )
     customer: CustomerRef | None
     started_at: datetime
     ring_seconds: float | None
@@ -137,13 +145,13 @@ class CallPageOut(PageOut):
 
 class CallPageQuery(PageQuery):
     missed: bool | None = Field(None, description="Only missed calls (true) or only answered ones (false).")
-    person: int | None = Field(None, description="Only calls answered by this person (id).")
+    person: Id | None = Field(None, description="Only calls answered by this person (id).")
 
 
 class CallIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
     direction: Direction = Direction.INBOUND
     number: str = Field("", description="The other party's number; unknown callers may leave it empty.")
     started_at: datetime | None = None
@@ -153,7 +161,7 @@ class CallIn(Schema):
     outcome: Outcome
     notes: str = ""
     hung_up_first: HungUpFirst = HungUpFirst.UNKNOWN
-    answered_by: int | None = Field(None, description="Who answered (person id); by default the caller.")
+    answered_by: Id | None = Field(None, description="Who answered (person id); by default the caller.")
     transcript: str = Field("", description="Checked against the department's script at once.")
 
 
@@ -170,7 +178,7 @@ def _call_out(call: Call) -> dict:
         "url": reverse("api:call_detail", kwargs={"call_id": call.pk}),
         "store": store_ref(call.store),
         "direction": call.direction,
-        "number": call.number,
+        "number_masked": mask_number(call.number),
         "customer": _customer(call.customer),
         "started_at": call.started_at,
         "ring_seconds": call.ring_seconds,
@@ -215,7 +223,7 @@ def call_list(request, query: Query[CallPageQuery]):
     url_name="call_detail",
     description="One call with its ring time and script check result." + ERRORS_TEXT,
 )
-def call_detail(request, call_id: int):
+def call_detail(request, call_id: Id):
     return _call_out(get_for_user(selectors.calls_for(request.auth), request.auth, pk=call_id))
 
 
@@ -258,7 +266,7 @@ def call_create(request, payload: CallIn):
     description="Stores the transcript and checks it against the department's script (S2.2; S2.4 and S2.6 for "
     "complaints); the answer carries the score and each item's result." + ERRORS_TEXT,
 )
-def call_transcript(request, call_id: int):
+def call_transcript(request, call_id: Id):
     user = request.auth
     call = get_for_user(Call.objects.all(), user, right=Right.EDIT, pk=call_id)
     # The body is read after the wall: another store's call is 404 whatever the body says.
@@ -272,6 +280,19 @@ def call_transcript(request, call_id: int):
     return _call_out(selectors.calls_for(user).get(pk=call.pk))
 
 
+@router.post(
+    "/calls/{call_id}/reveal-number",
+    response={200: RevealedPhoneOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Show a call's number in full",
+    url_name="call_reveal_number",
+    description="The other party's number in full, for a call back; the reveal is logged." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def call_reveal_number(request, call_id: Id):
+    user = request.auth
+    call = get_for_user(Call.objects.select_related("customer"), user, pk=call_id)
+    return revealed_phone("number", services.call_reveal_number(actor=user, call=call))
+
+
 # --- Messages ------------------------------------------------------------------------------------
 
 
@@ -281,7 +302,9 @@ class MessageOut(Schema):
     for_user: PersonRef | None
     for_department: str | None
     caller_name: str
-    caller_number: str
+    caller_number_masked: str = Field(
+        description="The caller's number masked (PIPL); POST /messages/{message_id}/reveal-number for it in full."
+    )
     customer: CustomerRef | None
     text: str
     callback_wanted: bool
@@ -300,9 +323,9 @@ class MessagePageOut(PageOut):
 class MessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
-    for_user: int | None = Field(None, description="The person the message is for (id).")
-    for_department: int | None = Field(None, description="Or the department (id).")
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
+    for_user: Id | None = Field(None, description="The person the message is for (id).")
+    for_department: Id | None = Field(None, description="Or the department (id).")
     caller_name: str
     caller_number: str = ""
     text: str
@@ -317,7 +340,7 @@ def _message_out(m: Message) -> dict:
         "for_user": person_ref(m.for_user),
         "for_department": str(m.for_department) if m.for_department else None,
         "caller_name": m.caller_name,
-        "caller_number": m.caller_number,
+        "caller_number_masked": mask_number(m.caller_number),
         "customer": _customer(m.customer),
         "text": m.text,
         "callback_wanted": m.callback_wanted,
@@ -385,9 +408,23 @@ def message_create(request, payload: MessageIn):
     url_name="message_read",
     description="The recipient has read the message." + ERRORS_TEXT,
 )
-def message_read(request, message_id: int):
+def message_read(request, message_id: Id):
     user = request.auth
     message = get_for_user(Message.objects.all(), user, right=Right.EDIT, pk=message_id)
     services.message_check_handler(user, message)
     services.message_mark_read(actor=user, message=message)
     return _message_out(selectors.messages_for_store(message))
+
+
+@router.post(
+    "/messages/{message_id}/reveal-number",
+    response={200: RevealedPhoneOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Show a message's caller number in full",
+    url_name="message_reveal_number",
+    description="The caller's number in full, for the call back the message asks for (S2.3); for the "
+    "message's recipients. The reveal is logged." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def message_reveal_number(request, message_id: Id):
+    user = request.auth
+    message = get_for_user(Message.objects.select_related("customer"), user, pk=message_id)
+    return revealed_phone("caller_number", services.message_reveal_number(actor=user, message=message))
