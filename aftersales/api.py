@@ -6,7 +6,7 @@ in the caller's language: ``{"detail": "…"}``, or for bad input (422) one entr
 the field, ``{"detail": [{"field": …, "message": …, "code": …}]}``.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from checks.api import router as checks_router
 from complaints.api import router as complaints_router
 from core.api_auth import api_auth
+from core.views import request_too_big_message
 from customers.api import router as customers_router
 from lounge.api_faults import router as lounge_faults_router
 from lounge.api_requests import router as lounge_requests_router
@@ -134,6 +135,11 @@ def schema_validation_error(request, exc: SchemaValidationError):
     return api.create_response(request, {"detail": items}, status=422)
 
 
+def request_too_big(request, exc):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: JSON 413 in the caller's language, like every other error."""
+    return api.create_response(request, {"detail": request_too_big_message()}, status=413)
+
+
 def not_found(request, exc):
     return api.create_response(request, {"detail": _("Not found, or not in your stores.")}, status=404)
 
@@ -158,6 +164,7 @@ def http_error(request, exc: HttpError):
 
 api.add_exception_handler(DjangoValidationError, service_validation_error)
 api.add_exception_handler(SchemaValidationError, schema_validation_error)
+api.add_exception_handler(RequestDataTooBig, request_too_big)
 api.add_exception_handler(Http404, not_found)
 api.add_exception_handler(PermissionDenied, permission_denied)
 api.add_exception_handler(AuthenticationError, not_authenticated)
