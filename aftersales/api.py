@@ -35,7 +35,48 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": ("Not JSON: the body could not be read.", "ValidationErrorOut"),
+    "401": ("No valid token or session.", "ErrorOut"),
+    "403": ("The caller's role lacks the right.", "ErrorOut"),
+    "404": ("Not found, or not in the caller's stores.", "ErrorOut"),
+    "413": ("The body is over the size limit.", "ErrorOut"),
+    "422": ("Bad input: one entry per problem, naming the field.", "ValidationErrorOut"),
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Every error an operation can answer, in its OpenAPI entry: the handlers below answer them for every
+    endpoint (a token refused, a role short of the right, bad input…), so each operation documents them
+    here, in one place, rather than in each of its `response=` lists."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            params = operation.get("parameters", [])
+            has_body = "requestBody" in operation
+            codes = ["401", "403"]
+            if any(p.get("in") == "path" for p in params):
+                codes.append("404")
+            if params or has_body:
+                codes.append("422")
+            if has_body:
+                codes += ["400", "413"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                if code not in responses and int(code) not in responses:
+                    description, component = ERROR_RESPONSES[code]
+                    responses[int(code)] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+                    }
+    return schema
+
+
+class AftersalesAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = AftersalesAPI(
     title="aftersales API",
     version="1",
     description=(
@@ -119,6 +160,10 @@ def _schema_message(error: dict) -> str:
         return _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ctx.get("le")}
     if kind == "greater_than_equal":
         return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": ctx.get("ge")}
+    if kind == "string_too_long":
+        return _("Ensure this text has at most %(limit)s characters.") % {"limit": ctx.get("max_length")}
+    if kind == "too_long":
+        return _("Send at most %(limit)s items.") % {"limit": ctx.get("max_length")}
     if kind == "json_invalid":
         return _("Enter a valid JSON.")
     return _("Enter a valid value.")

@@ -12,13 +12,14 @@ Closing a corrective action is ``multipart/form-data`` too (``note``, optional `
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 
 from core.api_schemas import (
     ERRORS_TEXT,
@@ -34,6 +35,7 @@ from core.api_schemas import (
 )
 from core.api_schemas import after_wall as _after_wall
 from core.images import photo_response
+from core.validators import text_max_length
 from org.access import Right, get_for_user, require
 from org.models import User
 
@@ -134,8 +136,12 @@ class AnswerIn(Schema):
 
     result: Id = Field(description="The item's id in the round (results[].id of GET /checks/rounds/{round_id}).")
     passed: bool | None = Field(None, description="Pass-or-fail items: true or false. Ignored for measured items.")
-    value: Decimal | None = Field(
-        None, description="Measured items: the value; outside the item's limits the item fails (S4.7: ≤ 2 butts)."
+    value: Annotated[Decimal, WithJsonSchema({"type": "number"})] | None = Field(
+        None,
+        max_digits=RoundResult._meta.get_field("value").max_digits,
+        decimal_places=RoundResult._meta.get_field("value").decimal_places,
+        allow_inf_nan=False,
+        description="Measured items: the value; outside the item's limits the item fails (S4.7: ≤ 2 butts).",
     )
     comment: str = Field("", max_length=300)
 
@@ -143,7 +149,7 @@ class AnswerIn(Schema):
 class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    results: list[AnswerIn] = Field(description="One answer for every item of the round.")
+    results: list[AnswerIn] = Field(max_length=500, description="One answer for every item of the round.")
     action_owner: Id | None = Field(
         None, description="The person who puts failed items right (id); by default the area's department desk."
     )
@@ -253,7 +259,7 @@ def round_list(request, query: Query[RoundListQuery]):
 
 
 @router.get(
-    "/checks/rounds/{int:round_id}",
+    "/checks/rounds/{round_id}",
     response={200: RoundOut, 404: ErrorOut},
     url_name="check_round_detail",
     summary="One round with its results",
@@ -265,7 +271,7 @@ def round_detail(request, round_id: Id):
 
 
 @router.post(
-    "/checks/rounds/{int:round_id}/start",
+    "/checks/rounds/{round_id}/start",
     response={200: RoundOut, **WRITE_ERRORS},
     summary="Start a scheduled round",
     description="Copies the template's items into the round's results (the snapshot the answers refer to). "
@@ -278,7 +284,7 @@ def round_start(request, round_id: Id):
 
 
 @router.post(
-    "/checks/areas/{int:area_id}/rounds",
+    "/checks/areas/{area_id}/rounds",
     response={201: RoundOut, **WRITE_ERRORS},
     summary="Start an extra round of an area",
     description="An extra round outside the schedule, started at once (supervisors and managers); it has no "
@@ -296,7 +302,7 @@ def _result_of(request, round_id: Id, result_id: Id, right: Right) -> RoundResul
 
 
 @router.post(
-    "/checks/rounds/{int:round_id}/results/{int:result_id}/photo",
+    "/checks/rounds/{round_id}/results/{result_id}/photo",
     response={200: ResultOut, **WRITE_ERRORS},
     summary="Upload an item's photo",
     description="`multipart/form-data` with the image in `photo` (JPEG, PNG, WebP or GIF; it is checked, scaled "
@@ -311,7 +317,7 @@ def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[Upload
 
 
 @router.get(
-    "/checks/rounds/{int:round_id}/results/{int:result_id}/photo",
+    "/checks/rounds/{round_id}/results/{result_id}/photo",
     response={404: ErrorOut},
     summary="An item's photo (JPEG)",
     description=ERRORS_TEXT,
@@ -321,7 +327,7 @@ def result_photo(request, round_id: Id, result_id: Id):
 
 
 @router.post(
-    "/checks/rounds/{int:round_id}/submit",
+    "/checks/rounds/{round_id}/submit",
     response={200: RoundOut, **WRITE_ERRORS},
     summary="Submit a round's answers",
     description="Every item answered: `passed` for pass-or-fail items, `value` for measured ones (outside the "
@@ -368,20 +374,25 @@ def action_list(request, query: Query[ActionListQuery]):
 
 
 @router.post(
-    "/checks/actions/{int:action_id}/close",
+    "/checks/actions/{action_id}/close",
     response={200: ActionOut, **WRITE_ERRORS},
     summary="Close a corrective action",
     description="`multipart/form-data`: `note` (what was done, required) and an optional `photo` after. The "
     "action's clock is kept (on time or late)." + ERRORS_TEXT,
 )
-def action_close(request, action_id: Id, note: Form[str] = "", photo: File[UploadedFile] = None):
+def action_close(
+    request,
+    action_id: Id,
+    note: Annotated[str, Form(max_length=text_max_length(CorrectiveAction, "done_note"))] = "",
+    photo: File[UploadedFile] = None,
+):
     action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
     services.action_close(actor=request.user, action=action, note=note, photo=photo)
     return _action(selectors.action_get_for_user(request.user, action_id))
 
 
 @router.get(
-    "/checks/actions/{int:action_id}/photo",
+    "/checks/actions/{action_id}/photo",
     response={404: ErrorOut},
     summary="A corrective action's photo after (JPEG)",
     description=ERRORS_TEXT,

@@ -25,6 +25,7 @@ from core.api_schemas import (
     StoreKey,
     StoreRef,
     ValidationErrorOut,
+    form_limit,
     one_of_store,
     page_of,
     revealed_phone,
@@ -39,6 +40,7 @@ from phone.models import Call
 
 from . import selectors, services
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
+from .forms import AnswerForm, ComplaintForm, FollowUpForm, ReopenForm, ReplyForm, VerificationRequestForm
 from .models import Complaint, Verification
 
 router = Router(tags=["complaints"])
@@ -119,49 +121,49 @@ class ComplaintIn(Schema):
     customer: Id | None = None
     vehicle: Id | None = None
     channel: Channel = Channel.PHONE
-    customer_name: str = ""
-    contact_phone: str = ""
+    customer_name: str = Field("", max_length=form_limit(ComplaintForm, "customer_name"))
+    contact_phone: str = Field("", max_length=form_limit(ComplaintForm, "contact_phone"))
     vehicle_involved: bool = True
-    vehicle_model: str = ""
-    plate: str = ""
+    vehicle_model: str = Field("", max_length=form_limit(ComplaintForm, "vehicle_model"))
+    plate: str = Field("", max_length=form_limit(ComplaintForm, "plate"))
     department: Id | None = None
     staff_involved: Id | None = None
     staff_unknown: bool = False
     happened_at: datetime | None = None
-    place: str = ""
-    course: str = ""
-    customer_wants: str = ""
+    place: str = Field("", max_length=form_limit(ComplaintForm, "place"))
+    course: str = Field("", max_length=form_limit(ComplaintForm, "course"))
+    customer_wants: str = Field("", max_length=form_limit(ComplaintForm, "customer_wants"))
     severity: Severity | None = None
     reply_promised_at: datetime | None = Field(None, description="S2.6: the reply time promised to the customer.")
 
 
 class VerificationIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    departments: list[Id] = Field(default_factory=list)
-    question: str = ""
+    departments: list[Id] = Field(default_factory=list, max_length=50)
+    question: str = Field("", max_length=form_limit(VerificationRequestForm, "question"))
 
 
 class VerificationAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    answer: str = ""
+    answer: str = Field("", max_length=form_limit(AnswerForm, "answer"))
 
 
 class ComplaintReplyIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reply_channel: ReplyChannel
-    reply_text: str = ""
+    reply_text: str = Field("", max_length=form_limit(ReplyForm, "reply_text"))
 
 
 class ComplaintFollowUpIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reached: bool
     satisfaction_score: int | None = None
-    satisfaction_comment: str = ""
+    satisfaction_comment: str = Field("", max_length=form_limit(FollowUpForm, "satisfaction_comment"))
 
 
 class ComplaintReopenIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: str = ""
+    reason: str = Field("", max_length=form_limit(ReopenForm, "reason"))
     reply_promised_at: datetime | None = None
 
 
@@ -255,7 +257,7 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
 
 
 @router.get(
-    "/complaints/{int:complaint_id}",
+    "/complaints/{complaint_id}",
     response={200: ComplaintOut, 404: ErrorOut},
     url_name="complaint_detail",
     summary="One complaint with its stages",
@@ -267,7 +269,7 @@ def complaint_detail(request, complaint_id: Id):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/reveal-phone",
+    "/complaints/{complaint_id}/reveal-phone",
     response={200: RevealedPhoneOut, **WRITE_ERRORS},
     url_name="complaint_reveal_phone",
     summary="Show the contact phone in full",
@@ -286,7 +288,7 @@ def _stage(request, complaint_id, action):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/acknowledge",
+    "/complaints/{complaint_id}/acknowledge",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Acknowledge (supervisor or duty manager)",
     description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
@@ -296,7 +298,7 @@ def complaint_acknowledge(request, complaint_id: Id):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/verifications",
+    "/complaints/{complaint_id}/verifications",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Ask departments to verify",
     description='Body: `{"departments": [id, …], "question": "…"}`.' + ERRORS_TEXT,
@@ -320,7 +322,7 @@ def complaint_verify(request, complaint_id: Id):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/verifications/{int:verification_id}/answer",
+    "/complaints/{complaint_id}/verifications/{verification_id}/answer",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Answer a verification (the asked department)",
     description=ERRORS_TEXT,
@@ -343,7 +345,7 @@ def verification_answer(
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/reply",
+    "/complaints/{complaint_id}/reply",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the reply given to the customer",
     description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
@@ -357,7 +359,7 @@ def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReply
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/follow-up",
+    "/complaints/{complaint_id}/follow-up",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the satisfaction follow-up",
     description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
@@ -378,7 +380,7 @@ def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFo
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/close",
+    "/complaints/{complaint_id}/close",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Close (needs a recorded reply)",
     description=ERRORS_TEXT,
@@ -388,7 +390,7 @@ def complaint_close(request, complaint_id: Id):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/reopen",
+    "/complaints/{complaint_id}/reopen",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Reopen with a reason and a new reply time",
     description=ERRORS_TEXT,

@@ -117,6 +117,11 @@ def page_of(qs, query: PageQuery, out: Callable[..., dict] | None = None) -> dic
     }
 
 
+def form_limit(form_class, name: str) -> int:
+    """The max_length of a web form's field: the API takes the same text as the web page, no more."""
+    return form_class.base_fields[name].max_length
+
+
 def store_ref(store) -> dict:
     return {"id": store.pk, "code": store.code, "name": store.name}
 

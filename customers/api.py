@@ -23,6 +23,7 @@ from core.api_schemas import (
     RevealedPhoneOut,
     StoreKey,
     StoreRef,
+    form_limit,
     page_of,
     patch_data,
     revealed_phone,
@@ -35,6 +36,7 @@ from org.access import Right, get_for_user, require, scope
 
 from . import selectors, services
 from .choices import PreferredContact
+from .forms import CustomerForm, VehicleForm
 from .models import Customer, Vehicle
 
 router = Router()
@@ -112,25 +114,33 @@ class CustomerIn(Schema):
     store: StoreKey | None = Field(
         None, description="The store's code (S001) or id; needed only when the caller works for several stores."
     )
-    name: str
-    mobile: str = Field("", description="A mainland mobile number in any usual form: 138 1234 5678, +86…")
-    landline: str = Field("", description="A landline with its area code (010 1234 5678), or a 400/800 number.")
-    landline_ext: str = ""
+    name: str = Field(max_length=form_limit(CustomerForm, "name"))
+    mobile: str = Field(
+        "",
+        max_length=form_limit(CustomerForm, "mobile"),
+        description="A mainland mobile number in any usual form: 138 1234 5678, +86…",
+    )
+    landline: str = Field(
+        "",
+        max_length=form_limit(CustomerForm, "landline"),
+        description="A landline with its area code (010 1234 5678), or a 400/800 number.",
+    )
+    landline_ext: str = Field("", max_length=form_limit(CustomerForm, "landline_ext"))
     preferred_contact: PreferredContact = PreferredContact.MOBILE
     consent_to_contact: bool = False
-    notes: str = ""
+    notes: str = Field("", max_length=form_limit(CustomerForm, "notes"))
 
 
 class CustomerPatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    mobile: str | None = None
-    landline: str | None = None
-    landline_ext: str | None = None
+    name: str | None = Field(None, max_length=form_limit(CustomerForm, "name"))
+    mobile: str | None = Field(None, max_length=form_limit(CustomerForm, "mobile"))
+    landline: str | None = Field(None, max_length=form_limit(CustomerForm, "landline"))
+    landline_ext: str | None = Field(None, max_length=form_limit(CustomerForm, "landline_ext"))
     preferred_contact: PreferredContact | None = None
     consent_to_contact: bool | None = None
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=form_limit(CustomerForm, "notes"))
 
 
 CUSTOMER_TEXT = {"name", "mobile", "landline", "landline_ext", "notes"}
@@ -310,14 +320,22 @@ class VehicleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     owner: Id = Field(description="The owner's customer id; the vehicle belongs to the owner's store.")
-    plate: str = Field("", description="Mainland plate, for example 京A12345; give the plate, the VIN or both.")
-    vin: str = Field("", description="17 characters, never I, O or Q; the check digit (9th) is verified.")
+    plate: str = Field(
+        "",
+        max_length=form_limit(VehicleForm, "plate"),
+        description="Mainland plate, for example 京A12345; give the plate, the VIN or both.",
+    )
+    vin: str = Field(
+        "",
+        max_length=form_limit(VehicleForm, "vin"),
+        description="17 characters, never I, O or Q; the check digit (9th) is verified.",
+    )
     vin_check_confirmed: bool = Field(
         False, description="Keep a VIN whose check digit is wrong, after checking it on the vehicle (ISO 3779)."
     )
-    brand: str = ""
-    model: str = ""
-    colour: str = ""
+    brand: str = Field("", max_length=form_limit(VehicleForm, "brand"))
+    model: str = Field("", max_length=form_limit(VehicleForm, "model"))
+    colour: str = Field("", max_length=form_limit(VehicleForm, "colour"))
     purchase_date: date | None = None
     mileage_km: int | None = None
 
@@ -326,12 +344,12 @@ class VehiclePatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
     owner: Id | None = Field(None, description="A new owner: a customer of the same store.")
-    plate: str | None = None
-    vin: str | None = None
+    plate: str | None = Field(None, max_length=form_limit(VehicleForm, "plate"))
+    vin: str | None = Field(None, max_length=form_limit(VehicleForm, "vin"))
     vin_check_confirmed: bool | None = None
-    brand: str | None = None
-    model: str | None = None
-    colour: str | None = None
+    brand: str | None = Field(None, max_length=form_limit(VehicleForm, "brand"))
+    model: str | None = Field(None, max_length=form_limit(VehicleForm, "model"))
+    colour: str | None = Field(None, max_length=form_limit(VehicleForm, "colour"))
     purchase_date: date | None = None
     mileage_km: int | None = None
 

@@ -35,6 +35,7 @@ from core.api_schemas import (
     store_ref,
 )
 from core.images import PHOTO_MAX_BYTES, photo_response
+from core.validators import text_max_length
 from org.access import Right, require, scope
 from org.models import User
 
@@ -128,7 +129,9 @@ class FaultReportIn(Schema):
 
     store: StoreKey | None = Field(None, description="The store's code or id; by default the facility's store.")
     facility: Id | None = Field(None, description="The broken facility (see GET /api/v1/lounge/facilities).")
-    description: str = Field("", description="What is wrong, at most 300 characters.")
+    description: str = Field(
+        "", max_length=text_max_length(FaultTicket, "description"), description="What is wrong, at most 300 characters."
+    )
     owner: Id | None = Field(
         None, description="A person to own the ticket; by default the store's maintenance (or lounge) department."
     )
@@ -143,13 +146,21 @@ class FaultStartIn(Schema):
 class FaultFixIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field("", description="What was done, at most 300 characters (required).")
+    note: str = Field(
+        "",
+        max_length=text_max_length(FaultTicket, "fix_note"),
+        description="What was done, at most 300 characters (required).",
+    )
 
 
 class FaultCloseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field("", description="Why it is closed without a fix, at most 200 characters (required).")
+    reason: str = Field(
+        "",
+        max_length=text_max_length(FaultTicket, "close_reason"),
+        description="Why it is closed without a fix, at most 200 characters (required).",
+    )
 
 
 def _request_body(schema: type[Schema], *, photo: bool) -> dict:
@@ -340,7 +351,7 @@ def fault_report(request):
 
 
 @router.get(
-    "/lounge/faults/{int:fault_id}",
+    "/lounge/faults/{fault_id}",
     response={200: FaultOut, 404: ErrorOut},
     url_name="fault_detail",
     summary="One fault ticket",
@@ -358,7 +369,7 @@ def _step(request, fault_id, schema, action):
 
 
 @router.post(
-    "/lounge/faults/{int:fault_id}/start",
+    "/lounge/faults/{fault_id}/start",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Start the work",
     description='State "being fixed"; optional `{"assignee": id}` gives the ticket and its clock to a colleague '
@@ -373,7 +384,7 @@ def fault_start(request, fault_id: Id):
 
 
 @router.post(
-    "/lounge/faults/{int:fault_id}/fix",
+    "/lounge/faults/{fault_id}/fix",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Record the fix",
     description='S4.11: `{"note": "what was done"}` (required); the clock is kept, on time or late, and the '
@@ -388,7 +399,7 @@ def fault_fix(request, fault_id: Id):
 
 
 @router.post(
-    "/lounge/faults/{int:fault_id}/close",
+    "/lounge/faults/{fault_id}/close",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Close without a fix",
     description='`{"reason": "…"}` (required); the clock is cancelled with the reason. Store managers, group '
@@ -406,7 +417,7 @@ IMAGE_RESPONSE = {"responses": {"200": {"description": "The photo (JPEG).", "con
 
 
 @router.get(
-    "/lounge/faults/{int:fault_id}/photo",
+    "/lounge/faults/{fault_id}/photo",
     response={404: ErrorOut},
     url_name="fault_photo",
     summary="The photo taken when the fault was reported",
@@ -418,7 +429,7 @@ def fault_photo(request, fault_id: Id):
 
 
 @router.get(
-    "/lounge/faults/{int:fault_id}/fix-photo",
+    "/lounge/faults/{fault_id}/fix-photo",
     response={404: ErrorOut},
     url_name="fault_fix_photo",
     summary="The photo taken after the fix",

@@ -27,6 +27,7 @@ from core.api_schemas import (
     store_from_ref,
     store_ref,
 )
+from core.validators import text_max_length
 from org.access import Right, require, scope
 
 from .choices import RequestKind, RequestSource, RequestState
@@ -81,12 +82,12 @@ class RequestIn(Schema):
     visit: Id | None = Field(None, description="The customer's visit; without it, the open visit at the seat.")
     drink: Id | None = Field(None, description="Required for a drink (S4.2): one of the store's menu, available.")
     facility: Id | None = Field(None, description="Required for something broken (S4.11): one of the store's.")
-    note: str = Field("", description="At most 200 characters.")
+    note: str = Field("", max_length=text_max_length(LoungeRequest, "note"), description="At most 200 characters.")
 
 
 class CancelIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: str = ""
+    reason: str = Field("", max_length=text_max_length(LoungeRequest, "note"))
 
 
 class SeatOut(Schema):
@@ -182,7 +183,7 @@ def request_create(request, payload: RequestIn):
 
 
 @router.get(
-    "/lounge/requests/{int:request_id}",
+    "/lounge/requests/{request_id}",
     response={200: RequestOut, 404: ErrorOut},
     url_name="lounge_request_detail",
     summary="One lounge request",
@@ -193,7 +194,7 @@ def request_detail(request, request_id: Id):
 
 
 @router.post(
-    "/lounge/requests/{int:request_id}/acknowledge",
+    "/lounge/requests/{request_id}/acknowledge",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Someone is on the way",
     description="S4.5: the customer's page shows it; the request's promise is kept and the response time "
@@ -205,7 +206,7 @@ def request_acknowledge(request, request_id: Id):
 
 
 @router.post(
-    "/lounge/requests/{int:request_id}/done",
+    "/lounge/requests/{request_id}/done",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Done",
     description="S4.2: a refill or drink is also recorded as served on the customer's visit." + ERRORS_TEXT,
@@ -216,7 +217,7 @@ def request_done(request, request_id: Id):
 
 
 @router.post(
-    "/lounge/requests/{int:request_id}/cancel",
+    "/lounge/requests/{request_id}/cancel",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Cancel",
     description="A request that needs nothing more (sent twice, the customer left); its clock is cancelled."

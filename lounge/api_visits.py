@@ -243,7 +243,7 @@ def visit_list(request, query: Query[VisitPageQuery]):
 
 
 @router.get(
-    "/lounge/visits/{int:visit_id}",
+    "/lounge/visits/{visit_id}",
     response={200: VisitOut, 404: ErrorOut},
     url_name="lounge_visit_detail",
     summary="Read a lounge visit",
@@ -283,7 +283,7 @@ def visit_arrive(request, payload: VisitIn):
 
 
 @router.patch(
-    "/lounge/visits/{int:visit_id}",
+    "/lounge/visits/{visit_id}",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_update",
     summary="Change a visit's seat or service status",
@@ -310,7 +310,7 @@ def visit_update(request, visit_id: Id):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/greet",
+    "/lounge/visits/{visit_id}/greet",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_greet",
     summary="The customer is greeted",
@@ -322,7 +322,7 @@ def visit_greet(request, visit_id: Id):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/offer-drink",
+    "/lounge/visits/{visit_id}/offer-drink",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_offer",
     summary="A drink is offered",
@@ -333,7 +333,7 @@ def visit_offer(request, visit_id: Id):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/serve",
+    "/lounge/visits/{visit_id}/serve",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_serve",
     summary="A drink is served, or refilled",
@@ -358,7 +358,7 @@ def visit_serve(request, visit_id: Id):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/introduce",
+    "/lounge/visits/{visit_id}/introduce",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_introduce",
     summary="The services are introduced",
@@ -369,7 +369,7 @@ def visit_introduce(request, visit_id: Id):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/farewell",
+    "/lounge/visits/{visit_id}/farewell",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_farewell",
     summary="The customer is seen off",
@@ -380,7 +380,7 @@ def visit_farewell(request, visit_id: Id):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/depart",
+    "/lounge/visits/{visit_id}/depart",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_depart",
     summary="The customer has left",

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -25,19 +26,21 @@ from core.api_schemas import (
     StoreKey,
     StoreRef,
     ValidationErrorOut,
+    form_limit,
     page_of,
     person_ref,
     revealed_phone,
     store_from_ref,
     store_ref,
 )
-from core.validators import mask_number
+from core.validators import mask_number, text_max_length
 from org.access import Right, get_for_user, require
 from org.models import Department, User
 
 from . import selectors, services
 from .choices import Direction, HungUpFirst, Outcome, Purpose
-from .models import Call, Message
+from .forms import CallForm, MessageForm
+from .models import Call, IncomingCall, Message
 
 router = Router(tags=["phone"])
 
@@ -57,8 +60,13 @@ def _customer(customer) -> dict | None:
 class IncomingIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    number: str = Field(description="The caller's number as the phone system shows it.")
-    extension: str = Field(description="The extension that rings; its person gets the pop-up.")
+    number: str = Field(
+        max_length=form_limit(CallForm, "number"), description="The caller's number as the phone system shows it."
+    )
+    extension: str = Field(
+        max_length=text_max_length(IncomingCall, "extension"),
+        description="The extension that rings; its person gets the pop-up.",
+    )
     store: StoreKey | None = Field(None, description="The store's code or id; by default the token person's store.")
 
 
@@ -153,22 +161,30 @@ class CallIn(Schema):
 
     store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
     direction: Direction = Direction.INBOUND
-    number: str = Field("", description="The other party's number; unknown callers may leave it empty.")
+    number: str = Field(
+        "",
+        max_length=form_limit(CallForm, "number"),
+        description="The other party's number; unknown callers may leave it empty.",
+    )
     started_at: datetime | None = None
     ring_seconds: float | None = Field(None, ge=0, description="Ring time in seconds (S2.1).")
     rings: int | None = Field(None, ge=1, description="Or the rings counted; converted with the store's ring cycle.")
     purpose: Purpose | None = None
     outcome: Outcome
-    notes: str = ""
+    notes: str = Field("", max_length=form_limit(CallForm, "notes"))
     hung_up_first: HungUpFirst = HungUpFirst.UNKNOWN
     answered_by: Id | None = Field(None, description="Who answered (person id); by default the caller.")
-    transcript: str = Field("", description="Checked against the department's script at once.")
+    transcript: str = Field(
+        "",
+        max_length=form_limit(CallForm, "transcript"),
+        description="Checked against the department's script at once.",
+    )
 
 
 class TranscriptIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    transcript: str
+    transcript: str = Field(max_length=form_limit(CallForm, "transcript"))
 
 
 def _call_out(call: Call) -> dict:
@@ -276,6 +292,10 @@ def call_transcript(request, call_id: Id):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("transcript", ""), str):
         raise ValidationError({"transcript": [_("Send JSON with the transcript as text.")]})
+    try:
+        MaxLengthValidator(form_limit(CallForm, "transcript"))(body.get("transcript", ""))
+    except ValidationError as exc:
+        raise ValidationError({"transcript": exc.error_list}) from None
     call = services.call_transcript_set(actor=user, call=call, transcript=body.get("transcript", ""))
     return _call_out(selectors.calls_for(user).get(pk=call.pk))
 
@@ -326,9 +346,9 @@ class MessageIn(Schema):
     store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
     for_user: Id | None = Field(None, description="The person the message is for (id).")
     for_department: Id | None = Field(None, description="Or the department (id).")
-    caller_name: str
-    caller_number: str = ""
-    text: str
+    caller_name: str = Field(max_length=form_limit(MessageForm, "caller_name"))
+    caller_number: str = Field("", max_length=form_limit(MessageForm, "caller_number"))
+    text: str = Field(max_length=form_limit(MessageForm, "text"))
     callback_wanted: bool = False
     callback_by: datetime | None = Field(None, description="By default two business hours from now.")
 

@@ -202,3 +202,102 @@ def test_web_form_over_the_size_limit_is_a_clear_413_page(world, raw_client, set
     page = response.content.decode()
     assert "发送的内容过大" in page and "未保存任何内容" in page and 'data-testid="request-too-big"' in page
     assert not Customer.objects.exists()
+
+
+# --- Text limits: the same in the API and on the web -------------------------------------------------
+
+
+def _unlimited_strings(schema, components, where, seen, found):
+    if "$ref" in schema:
+        name = schema["$ref"].split("/")[-1]
+        if name not in seen:
+            seen.add(name)
+            _unlimited_strings(components[name], components, f"{where}>{name}", seen, found)
+        return
+    for key in ("anyOf", "oneOf", "allOf"):
+        for sub in schema.get(key, []):
+            _unlimited_strings(sub, components, where, seen, found)
+    limited = {"maxLength", "enum", "pattern", "const"} & set(schema) or schema.get("format") in (
+        "date",
+        "date-time",
+        "binary",  # an uploaded photo: its size is checked (PHOTO_MAX_BYTES), not its length as text
+    )
+    if schema.get("type") == "string" and not limited:
+        found.append(where)
+    if schema.get("type") == "array":
+        if "maxItems" not in schema:
+            found.append(f"{where}[] (no maxItems)")
+        _unlimited_strings(schema.get("items", {}), components, f"{where}[]", seen, found)
+    for name, sub in schema.get("properties", {}).items():
+        _unlimited_strings(sub, components, f"{where}.{name}", seen, found)
+
+
+def test_every_text_the_api_takes_has_a_length_limit(client, world):
+    """Every string of every request body, query and path parameter in the OpenAPI document has a maxLength."""
+    doc = client.get("/api/v1/openapi.json").json()
+    components = doc["components"]["schemas"]
+    found, inputs = [], 0
+    for path, operations in doc["paths"].items():
+        for method, op in operations.items():
+            for parameter in op.get("parameters", []):
+                inputs += 1
+                _unlimited_strings(
+                    parameter["schema"], components, f"{method} {path} ?{parameter['name']}", set(), found
+                )
+            for content in op.get("requestBody", {}).get("content", {}).values():
+                inputs += 1
+                _unlimited_strings(content["schema"], components, f"{method} {path} body", set(), found)
+    assert inputs > 50
+    assert not found, found
+
+
+@pytest.mark.parametrize(
+    ("schema", "field", "form", "form_field"),
+    [
+        ("phone.api.CallIn", "notes", "phone.forms.CallForm", "notes"),
+        ("phone.api.CallIn", "transcript", "phone.forms.CallForm", "transcript"),
+        ("phone.api.MessageIn", "text", "phone.forms.MessageForm", "text"),
+        ("customers.api.CustomerIn", "notes", "customers.forms.CustomerForm", "notes"),
+        ("complaints.api.ComplaintIn", "course", "complaints.forms.ComplaintForm", "course"),
+        ("complaints.api.ComplaintReplyIn", "reply_text", "complaints.forms.ReplyForm", "reply_text"),
+    ],
+)
+def test_api_and_web_form_share_one_limit(schema, field, form, form_field):
+    from django.utils.module_loading import import_string
+
+    api_limit = next(
+        m.max_length for m in import_string(schema).model_fields[field].metadata if hasattr(m, "max_length")
+    )
+    assert api_limit == import_string(form).base_fields[form_field].max_length
+    assert 200 <= api_limit <= 20000
+
+
+def test_a_megabyte_of_notes_or_message_text_is_refused_by_api_and_web_alike(world, api, raw_client):
+    from phone.models import Call, Message
+
+    mb = "很" * 1_000_000
+    for path, body, field in (
+        ("/calls", {"outcome": "handled", "notes": mb}, "notes"),
+        ("/messages", {"for_user": world.a.supervisor.pk, "caller_name": "李", "text": mb}, "text"),
+        ("/customers", {"name": "张三", "notes": mb}, "notes"),
+    ):
+        response = api(world.a.staff, "post", path, body)
+        assert response.status_code == 422, response.content
+        (item,) = response.json()["detail"]
+        assert item["field"] == field and item["code"] == "string_too_long"
+        assert item["message"] == "请确保此文字最多 2000 个字符。"
+    call = Call.objects.create(store=world.a.store, number="+8613812345678", started_at="2026-06-10T10:00+08:00")
+    response = api(world.a.staff, "post", f"/calls/{call.pk}/transcript", {"transcript": "很" * 20_001})
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "transcript"
+    raw_client.force_login(world.a.staff)
+    from django.urls import reverse
+
+    response = raw_client.post(
+        reverse("phone:message_create"),
+        {"recipient": f"u{world.a.supervisor.pk}", "caller_name": "李", "text": "很" * 2001},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and 'data-field="text"' in response.content.decode()
+    assert not Message.objects.exists() and not Call.objects.exclude(pk=call.pk).exists()
+    call.refresh_from_db()
+    assert call.transcript == ""
