@@ -91,8 +91,8 @@ def test_every_web_page_given_bad_ids_in_its_query_is_never_a_500(world, raw_cli
         raw_client.force_login(user)
         for route in routes:
             path = _fill(route, "")
-            for value in (BIG, "²"):
-                response = raw_client.get(path, dict.fromkeys(FILTERS, value))
+            for value in (BIG, "²", "a\x00b"):
+                response = raw_client.get(path, dict.fromkeys((*FILTERS, "q", "number"), value))
                 assert response.status_code < 500, (path, value, response.status_code)
 
 
@@ -301,3 +301,26 @@ def test_a_megabyte_of_notes_or_message_text_is_refused_by_api_and_web_alike(wor
     assert not Message.objects.exists() and not Call.objects.exclude(pk=call.pk).exists()
     call.refresh_from_db()
     assert call.transcript == ""
+
+
+# --- NUL characters (PostgreSQL cannot store them in text) --------------------------------------------
+
+
+def test_nul_characters_are_refused_naming_the_field_never_a_database_error(world, api, raw_client):
+    from django.utils.translation import gettext, override
+
+    from customers.models import Customer
+
+    response = api(world.a.staff, "get", "/customers", q="张\x00")
+    assert response.status_code == 422
+    (item,) = response.json()["detail"]
+    assert item["field"] == "q" and item["code"] == "null_characters_not_allowed"
+    with override("zh-hans"):
+        assert item["message"] == gettext("Null characters are not allowed.") == "不允许是用空字符串。"
+    for body, field in (({"name": "张\x00三"}, "name"), ({"name": "张三", "notes": ["a", {"x": "\x00"}]}, "notes")):
+        response = api(world.a.staff, "post", "/customers", body)
+        assert response.status_code == 422 and response.json()["detail"][0]["field"] == field
+    assert not Customer.objects.exists()
+    raw_client.force_login(world.a.staff)
+    response = raw_client.get("/customers/", {"q": "\x00"})
+    assert response.status_code == 400 and response.content.decode()
