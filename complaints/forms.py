@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdsChoiceField
 from core.validators import text_max_length
 from org.access import Right, store_ids, stores_for
 from org.models import Department, Store, User
@@ -87,7 +88,7 @@ class ComplaintForm(forms.Form):
 
 
 class VerificationRequestForm(forms.Form):
-    departments = forms.ModelMultipleChoiceField(
+    departments = IdsChoiceField(
         label=_("Departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
     question = forms.CharField(

@@ -83,6 +83,10 @@ FILTERS = ("store", "area", "department", "person", "staff", "facility", "call",
            "incoming", "seat", "visit", "customer", "vehicle", "round", "template", "page")  # fmt: skip
 
 
+FORM_IDS = ("recipient", "for_user", "for_department", "departments", "staff_involved", "answered_by", "owner",
+            "assignee", "action_owner", "facility", "pick", "incoming", "drink", "seat", "template", "area")  # fmt: skip
+
+
 def test_every_web_page_given_bad_ids_in_its_query_is_never_a_500(world, raw_client):
     """`?store=²`, `?area=<2^64>`, … on every page without a path id: a clear answer (a 404 or the filter
     refused), never a 500."""
@@ -94,6 +98,9 @@ def test_every_web_page_given_bad_ids_in_its_query_is_never_a_500(world, raw_cli
             for value in (BIG, "²", "a\x00b"):
                 response = raw_client.get(path, dict.fromkeys((*FILTERS, "q", "number"), value))
                 assert response.status_code < 500, (path, value, response.status_code)
+            for value in (BIG, "²"):  # the same names as form fields
+                response = raw_client.post(path, dict.fromkeys((*FILTERS, *FORM_IDS), value))
+                assert response.status_code < 500, ("post", path, value, response.status_code)
 
 
 def test_store_for_page_takes_only_an_id_behind_the_wall(world):
@@ -324,3 +331,37 @@ def test_nul_characters_are_refused_naming_the_field_never_a_database_error(worl
     raw_client.force_login(world.a.staff)
     response = raw_client.get("/customers/", {"q": "\x00"})
     assert response.status_code == 400 and response.content.decode()
+
+
+def test_web_complaint_verification_with_departments_out_of_range_is_refused_clearly(world, raw_client):
+    from django.urls import reverse
+
+    from complaints.tests.wall import log_complaint
+
+    complaint = log_complaint(world.a)
+    raw_client.force_login(world.a.supervisor)
+    for value in (BIG, "²"):
+        response = raw_client.post(
+            reverse("complaints:complaint_verify", args=[complaint.pk]),
+            {"departments": [value], "question": "核实"},
+            HTTP_HX_REQUEST="true",
+        )
+        # the form shown again, its error on the field (400, as every refused stage form), nothing saved
+        assert response.status_code == 400, response.status_code
+        assert response.context["verify_form"].errors["departments"][0] == f"“{value}”不是一个有效的值"
+        assert not complaint.verifications.exists()
+
+
+def test_staff_form_with_store_ids_out_of_range_is_refused_clearly(world, raw_client):
+    from django.urls import reverse
+
+    raw_client.force_login(world.admin)
+    for value in (BIG, "²"):
+        response = raw_client.post(
+            reverse("org:staff_edit", args=[world.a.manager.pk]),
+            {"username": "manager1", "name": "经理1", "role": "store_manager", "store": world.a.store.pk,
+             "extra_stores": [value], "supervised_departments": [value]},
+        )  # fmt: skip
+        assert response.status_code in (200, 400), response.status_code
+        assert response.context["form"].errors["extra_stores"][0] == f"“{value}”不是一个有效的值"
+    assert not world.a.manager.extra_stores.exists()
