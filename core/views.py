@@ -148,10 +148,12 @@ def standard_detail(request, slug):
 def request_too_big_message() -> str:
     from django.conf import settings
 
-    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // (1024 * 1024)
-    return _("What was sent is too large: at most %(limit)s MB at once. Send less, or a smaller file.") % {
-        "limit": limit
-    }
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if size >= 1024 * 1024:
+        limit = _("%(size)s MB") % {"size": size // (1024 * 1024)}
+    else:
+        limit = _("%(size)s KB") % {"size": max(1, size // 1024)}
+    return _("What was sent is too large: at most %(limit)s at once. Send less, or a smaller file.") % {"limit": limit}
 
 
 @requires_csrf_token
