@@ -71,6 +71,9 @@ class NullCharacterMiddleware:
                 elif self._has_nul(data):
                     return ""
             elif content_type.startswith(("multipart/", "application/x-www-form-urlencoded")):
+                # Read the body first (413 past the limit): the form is then parsed from memory and the
+                # endpoint may still read the body itself; a body never read here stays unread.
+                request.body  # noqa: B018
                 for key, values in request.POST.lists():
                     if "\x00" in key or any("\x00" in v for v in values):
                         return key.replace("\x00", "")

@@ -329,6 +329,12 @@ def test_nul_characters_are_refused_naming_the_field_never_a_database_error(worl
         response = api(world.a.staff, "post", "/customers", body)
         assert response.status_code == 422 and response.json()["detail"][0]["field"] == field
     assert not Customer.objects.exists()
+    # a multipart form sent to the API (the call records upload)
+    token = api_token_create(user=world.a.manager)[1]
+    response = raw_client.post(
+        "/api/v1/calls/records/batch", {"store": "S0\x0001"}, headers={"Authorization": f"Bearer {token}"}
+    )
+    assert response.status_code == 422 and response.json()["detail"][0]["field"] == "store"
     raw_client.force_login(world.a.staff)
     response = raw_client.get("/customers/", {"q": "\x00"})
     assert response.status_code == 400 and response.content.decode()
