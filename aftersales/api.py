@@ -6,7 +6,7 @@ in the caller's language: ``{"detail": "…"}``, or for bad input (422) one entr
 the field, ``{"detail": [{"field": …, "message": …, "code": …}]}``.
 """
 
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.urls import reverse
@@ -19,6 +19,7 @@ from ninja.renderers import JSONRenderer
 from checks.api import router as checks_router
 from complaints.api import router as complaints_router
 from core.api_auth import api_auth
+from core.views import request_too_big_message
 from customers.api import router as customers_router
 from lounge.api_faults import router as lounge_faults_router
 from lounge.api_requests import router as lounge_requests_router
@@ -34,7 +35,48 @@ class Utf8JSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
-api = NinjaAPI(
+ERROR_RESPONSES = {
+    "400": ("Not JSON: the body could not be read.", "ValidationErrorOut"),
+    "401": ("No valid token or session.", "ErrorOut"),
+    "403": ("The caller's role lacks the right.", "ErrorOut"),
+    "404": ("Not found, or not in the caller's stores.", "ErrorOut"),
+    "413": ("The body is over the size limit.", "ErrorOut"),
+    "422": ("Bad input: one entry per problem, naming the field.", "ValidationErrorOut"),
+}
+
+
+def document_errors(schema: dict) -> dict:
+    """Every error an operation can answer, in its OpenAPI entry: the handlers below answer them for every
+    endpoint (a token refused, a role short of the right, bad input…), so each operation documents them
+    here, in one place, rather than in each of its `response=` lists."""
+    for operations in schema.get("paths", {}).values():
+        for operation in operations.values():
+            params = operation.get("parameters", [])
+            has_body = "requestBody" in operation
+            codes = ["401", "403"]
+            if any(p.get("in") == "path" for p in params):
+                codes.append("404")
+            if params or has_body:
+                codes.append("422")
+            if has_body:
+                codes += ["400", "413"]
+            responses = operation.setdefault("responses", {})
+            for code in codes:
+                if code not in responses and int(code) not in responses:
+                    description, component = ERROR_RESPONSES[code]
+                    responses[int(code)] = {
+                        "description": description,
+                        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{component}"}}},
+                    }
+    return schema
+
+
+class AftersalesAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        return document_errors(super().get_openapi_schema(*args, **kwargs))
+
+
+api = AftersalesAPI(
     title="aftersales API",
     version="1",
     description=(
@@ -118,6 +160,10 @@ def _schema_message(error: dict) -> str:
         return _("Ensure this value is less than or equal to %(limit_value)s.") % {"limit_value": ctx.get("le")}
     if kind == "greater_than_equal":
         return _("Ensure this value is greater than or equal to %(limit_value)s.") % {"limit_value": ctx.get("ge")}
+    if kind == "string_too_long":
+        return _("Ensure this text has at most %(limit)s characters.") % {"limit": ctx.get("max_length")}
+    if kind == "too_long":
+        return _("Send at most %(limit)s items.") % {"limit": ctx.get("max_length")}
     if kind == "json_invalid":
         return _("Enter a valid JSON.")
     return _("Enter a valid value.")
@@ -132,6 +178,11 @@ def schema_validation_error(request, exc: SchemaValidationError):
         parts = loc[2:] if loc[:1] == ["body"] else loc[1:]
         items.append({"field": ".".join(parts) or None, "message": _schema_message(error), "code": error.get("type")})
     return api.create_response(request, {"detail": items}, status=422)
+
+
+def request_too_big(request, exc):
+    """A body over DATA_UPLOAD_MAX_MEMORY_SIZE: JSON 413 in the caller's language, like every other error."""
+    return api.create_response(request, {"detail": request_too_big_message()}, status=413)
 
 
 def not_found(request, exc):
@@ -158,6 +209,7 @@ def http_error(request, exc: HttpError):
 
 api.add_exception_handler(DjangoValidationError, service_validation_error)
 api.add_exception_handler(SchemaValidationError, schema_validation_error)
+api.add_exception_handler(RequestDataTooBig, request_too_big)
 api.add_exception_handler(Http404, not_found)
 api.add_exception_handler(PermissionDenied, permission_denied)
 api.add_exception_handler(AuthenticationError, not_authenticated)

@@ -3,6 +3,8 @@ from django.urls import include, path
 
 from .api import api
 
+handler400 = "core.views.bad_request"
+
 urlpatterns = [
     path("", include("core.urls")),
     path("org/", include("org.urls")),

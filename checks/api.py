@@ -12,18 +12,20 @@ Closing a corrective action is ``multipart/form-data`` too (``note``, optional `
 
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
-from pydantic import ConfigDict
+from pydantic import ConfigDict, WithJsonSchema
 
 from core.api_schemas import (
     ERRORS_TEXT,
     BodyAfterWall,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     StoreRef,
@@ -33,6 +35,7 @@ from core.api_schemas import (
 )
 from core.api_schemas import after_wall as _after_wall
 from core.images import photo_response
+from core.validators import text_max_length
 from org.access import Right, get_for_user, require
 from org.models import User
 
@@ -118,7 +121,7 @@ class RoundPageOut(PageOut):
 
 
 class RoundListQuery(PageQuery):
-    area: int | None = Field(None, description="Only this area (id).")
+    area: Id | None = Field(None, description="Only this area (id).")
     state: RoundState | None = None
     date_from: date | None = Field(None, description="Rounds of this day or later (slot, or start of an extra round).")
     date_to: date | None = Field(None, description="Rounds of this day or earlier.")
@@ -131,10 +134,14 @@ class ActionListQuery(PageQuery):
 class AnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    result: int = Field(description="The item's id in the round (results[].id of GET /checks/rounds/{round_id}).")
+    result: Id = Field(description="The item's id in the round (results[].id of GET /checks/rounds/{round_id}).")
     passed: bool | None = Field(None, description="Pass-or-fail items: true or false. Ignored for measured items.")
-    value: Decimal | None = Field(
-        None, description="Measured items: the value; outside the item's limits the item fails (S4.7: ≤ 2 butts)."
+    value: Annotated[Decimal, WithJsonSchema({"type": "number"})] | None = Field(
+        None,
+        max_digits=RoundResult._meta.get_field("value").max_digits,
+        decimal_places=RoundResult._meta.get_field("value").decimal_places,
+        allow_inf_nan=False,
+        description="Measured items: the value; outside the item's limits the item fails (S4.7: ≤ 2 butts).",
     )
     comment: str = Field("", max_length=300)
 
@@ -142,8 +149,8 @@ class AnswerIn(Schema):
 class SubmitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    results: list[AnswerIn] = Field(description="One answer for every item of the round.")
-    action_owner: int | None = Field(
+    results: list[AnswerIn] = Field(max_length=500, description="One answer for every item of the round.")
+    action_owner: Id | None = Field(
         None, description="The person who puts failed items right (id); by default the area's department desk."
     )
 
@@ -202,7 +209,7 @@ def _result(res: RoundResult) -> dict:
     }
 
 
-def _round_out(request, round_id: int) -> dict:
+def _round_out(request, round_id: Id) -> dict:
     r = selectors.round_get_for_user(request.user, round_id)
     return _round_item(r) | {"results": [_result(res) for res in selectors.round_results(r)]}
 
@@ -252,56 +259,56 @@ def round_list(request, query: Query[RoundListQuery]):
 
 
 @router.get(
-    "/checks/rounds/{int:round_id}",
+    "/checks/rounds/{round_id}",
     response={200: RoundOut, 404: ErrorOut},
     url_name="check_round_detail",
     summary="One round with its results",
     description="The round's items as they were when it started (a later change of the template does not "
     "change them), each answer, and the corrective action of each failed item." + ERRORS_TEXT,
 )
-def round_detail(request, round_id: int):
+def round_detail(request, round_id: Id):
     return _round_out(request, round_id)
 
 
 @router.post(
-    "/checks/rounds/{int:round_id}/start",
+    "/checks/rounds/{round_id}/start",
     response={200: RoundOut, **WRITE_ERRORS},
     summary="Start a scheduled round",
     description="Copies the template's items into the round's results (the snapshot the answers refer to). "
     "Starting a started round changes nothing." + ERRORS_TEXT,
 )
-def round_start(request, round_id: int):
+def round_start(request, round_id: Id):
     r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
     services.round_start(actor=request.user, round=r)
     return _round_out(request, round_id)
 
 
 @router.post(
-    "/checks/areas/{int:area_id}/rounds",
+    "/checks/areas/{area_id}/rounds",
     response={201: RoundOut, **WRITE_ERRORS},
     summary="Start an extra round of an area",
     description="An extra round outside the schedule, started at once (supervisors and managers); it has no "
     "clock." + ERRORS_TEXT,
 )
-def round_adhoc(request, area_id: int):
+def round_adhoc(request, area_id: Id):
     area = selectors.area_get_for_user(request.user, area_id, right=Right.EDIT)
     r = services.round_start_adhoc(actor=request.user, area=area)
     return Status(201, _round_out(request, r.pk))
 
 
-def _result_of(request, round_id: int, result_id: int, right: Right) -> RoundResult:
+def _result_of(request, round_id: Id, result_id: Id, right: Right) -> RoundResult:
     r = selectors.round_get_for_user(request.user, round_id, right=right)
     return get_for_user(RoundResult.objects.select_related("round"), request.user, right=right, pk=result_id, round=r)
 
 
 @router.post(
-    "/checks/rounds/{int:round_id}/results/{int:result_id}/photo",
+    "/checks/rounds/{round_id}/results/{result_id}/photo",
     response={200: ResultOut, **WRITE_ERRORS},
     summary="Upload an item's photo",
     description="`multipart/form-data` with the image in `photo` (JPEG, PNG, WebP or GIF; it is checked, scaled "
     "down and stored as JPEG without its metadata). Only while the round is being done." + ERRORS_TEXT,
 )
-def result_photo_upload(request, round_id: int, result_id: int, photo: File[UploadedFile] = None):
+def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[UploadedFile] = None):
     result = _result_of(request, round_id, result_id, Right.EDIT)
     if photo is None:
         raise ValidationError({"photo": [ValidationError(_("Take or choose a photo."), code="required")]})
@@ -310,17 +317,17 @@ def result_photo_upload(request, round_id: int, result_id: int, photo: File[Uplo
 
 
 @router.get(
-    "/checks/rounds/{int:round_id}/results/{int:result_id}/photo",
+    "/checks/rounds/{round_id}/results/{result_id}/photo",
     response={404: ErrorOut},
     summary="An item's photo (JPEG)",
     description=ERRORS_TEXT,
 )
-def result_photo(request, round_id: int, result_id: int):
+def result_photo(request, round_id: Id, result_id: Id):
     return photo_response(_result_of(request, round_id, result_id, Right.VIEW).photo)
 
 
 @router.post(
-    "/checks/rounds/{int:round_id}/submit",
+    "/checks/rounds/{round_id}/submit",
     response={200: RoundOut, **WRITE_ERRORS},
     summary="Submit a round's answers",
     description="Every item answered: `passed` for pass-or-fail items, `value` for measured ones (outside the "
@@ -328,7 +335,7 @@ def result_photo(request, round_id: int, result_id: int):
     "(percent passed), marked on time or late, and each failed item becomes a corrective action with an owner "
     "and a clock. Nothing is saved unless everything is valid." + ERRORS_TEXT,
 )
-def round_submit(request, round_id: int, payload: SubmitIn = SUBMIT_BODY):
+def round_submit(request, round_id: Id, payload: SubmitIn = SUBMIT_BODY):
     r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
     body = _after_wall(request, payload)
     ids = [a.result for a in body.results]
@@ -367,23 +374,28 @@ def action_list(request, query: Query[ActionListQuery]):
 
 
 @router.post(
-    "/checks/actions/{int:action_id}/close",
+    "/checks/actions/{action_id}/close",
     response={200: ActionOut, **WRITE_ERRORS},
     summary="Close a corrective action",
     description="`multipart/form-data`: `note` (what was done, required) and an optional `photo` after. The "
     "action's clock is kept (on time or late)." + ERRORS_TEXT,
 )
-def action_close(request, action_id: int, note: Form[str] = "", photo: File[UploadedFile] = None):
+def action_close(
+    request,
+    action_id: Id,
+    note: Annotated[str, Form(max_length=text_max_length(CorrectiveAction, "done_note"))] = "",
+    photo: File[UploadedFile] = None,
+):
     action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
     services.action_close(actor=request.user, action=action, note=note, photo=photo)
     return _action(selectors.action_get_for_user(request.user, action_id))
 
 
 @router.get(
-    "/checks/actions/{int:action_id}/photo",
+    "/checks/actions/{action_id}/photo",
     response={404: ErrorOut},
     summary="A corrective action's photo after (JPEG)",
     description=ERRORS_TEXT,
 )
-def action_photo(request, action_id: int):
+def action_photo(request, action_id: Id):
     return photo_response(selectors.action_get_for_user(request.user, action_id).photo)

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from core.audit import add_change_rows, field_labels
 from core.models import HistoryEntry
+from core.validators import parse_id
 from org.access import Right, get_for_user, scope
 from org.business_time import StoreCalendar
 
@@ -105,7 +106,7 @@ def round_list(user, *, area="", state="", day: date | None = None, store_code="
         .annotate(when=Coalesce("scheduled_for", "started_at"))
     )
     if area:
-        qs = qs.filter(area_id=area) if str(area).isdigit() else qs.none()
+        qs = qs.filter(area_id=parse_id(area)) if parse_id(area) else qs.none()
     if state:
         qs = qs.filter(state=state)
     if day is not None:

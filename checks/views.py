@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
+from core.validators import parse_id
 from org.access import Right, has_right, require, scope, store_for_page, stores_for
 
 from . import selectors, services
@@ -43,7 +44,7 @@ def round_list(request):
     """Today's schedule per area (S4.6–S4.10) and the recent rounds with their scores."""
     require(request.user, Right.VIEW)
     filters = {
-        "area": request.GET.get("area", "") if request.GET.get("area", "").isdigit() else "",
+        "area": parse_id(request.GET.get("area", "")) or "",
         "state": request.GET.get("state", "") if request.GET.get("state") in RoundState.values else "",
         "day": _day(request.GET.get("day", "")),
     }

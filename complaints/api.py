@@ -15,14 +15,20 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    REVEAL_TEXT,
     BodyAfterWall,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
+    RevealedPhoneOut,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
+    form_limit,
     one_of_store,
     page_of,
+    revealed_phone,
     store_from_ref,
     store_ref,
 )
@@ -34,6 +40,7 @@ from phone.models import Call
 
 from . import selectors, services
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
+from .forms import AnswerForm, ComplaintForm, FollowUpForm, ReopenForm, ReplyForm, VerificationRequestForm
 from .models import Complaint, Verification
 
 router = Router(tags=["complaints"])
@@ -102,61 +109,61 @@ class ComplaintPageOut(PageOut):
 class ComplaintListQuery(PageQuery):
     state: ComplaintState | None = None
     severity: Severity | None = None
-    department: int | None = None
+    department: Id | None = None
     overdue: bool = False
 
 
 class ComplaintIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; needed only for several stores.")
-    call: int | None = Field(None, description="The phone call the complaint came in on.")
-    customer: int | None = None
-    vehicle: int | None = None
+    store: StoreKey | None = Field(None, description="The store's code or id; needed only for several stores.")
+    call: Id | None = Field(None, description="The phone call the complaint came in on.")
+    customer: Id | None = None
+    vehicle: Id | None = None
     channel: Channel = Channel.PHONE
-    customer_name: str = ""
-    contact_phone: str = ""
+    customer_name: str = Field("", max_length=form_limit(ComplaintForm, "customer_name"))
+    contact_phone: str = Field("", max_length=form_limit(ComplaintForm, "contact_phone"))
     vehicle_involved: bool = True
-    vehicle_model: str = ""
-    plate: str = ""
-    department: int | None = None
-    staff_involved: int | None = None
+    vehicle_model: str = Field("", max_length=form_limit(ComplaintForm, "vehicle_model"))
+    plate: str = Field("", max_length=form_limit(ComplaintForm, "plate"))
+    department: Id | None = None
+    staff_involved: Id | None = None
     staff_unknown: bool = False
     happened_at: datetime | None = None
-    place: str = ""
-    course: str = ""
-    customer_wants: str = ""
+    place: str = Field("", max_length=form_limit(ComplaintForm, "place"))
+    course: str = Field("", max_length=form_limit(ComplaintForm, "course"))
+    customer_wants: str = Field("", max_length=form_limit(ComplaintForm, "customer_wants"))
     severity: Severity | None = None
     reply_promised_at: datetime | None = Field(None, description="S2.6: the reply time promised to the customer.")
 
 
 class VerificationIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    departments: list[int] = Field(default_factory=list)
-    question: str = ""
+    departments: list[Id] = Field(default_factory=list, max_length=50)
+    question: str = Field("", max_length=form_limit(VerificationRequestForm, "question"))
 
 
 class VerificationAnswerIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    answer: str = ""
+    answer: str = Field("", max_length=form_limit(AnswerForm, "answer"))
 
 
 class ComplaintReplyIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reply_channel: ReplyChannel
-    reply_text: str = ""
+    reply_text: str = Field("", max_length=form_limit(ReplyForm, "reply_text"))
 
 
 class ComplaintFollowUpIn(Schema):
     model_config = ConfigDict(extra="forbid")
     reached: bool
     satisfaction_score: int | None = None
-    satisfaction_comment: str = ""
+    satisfaction_comment: str = Field("", max_length=form_limit(FollowUpForm, "satisfaction_comment"))
 
 
 class ComplaintReopenIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: str = ""
+    reason: str = Field("", max_length=form_limit(ReopenForm, "reason"))
     reply_promised_at: datetime | None = None
 
 
@@ -250,15 +257,28 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
 
 
 @router.get(
-    "/complaints/{int:complaint_id}",
+    "/complaints/{complaint_id}",
     response={200: ComplaintOut, 404: ErrorOut},
     url_name="complaint_detail",
     summary="One complaint with its stages",
     description="One complaint of the caller's stores: the facts recorded (S2.4), every stage with its time "
     "and person, the verifications and the promised reply time (S2.6)." + ERRORS_TEXT,
 )
-def complaint_detail(request, complaint_id: int):
+def complaint_detail(request, complaint_id: Id):
     return _detail(_complaint(request, complaint_id))
+
+
+@router.post(
+    "/complaints/{complaint_id}/reveal-phone",
+    response={200: RevealedPhoneOut, **WRITE_ERRORS},
+    url_name="complaint_reveal_phone",
+    summary="Show the contact phone in full",
+    description="The complaint's contact phone in full, to reply to the customer (S2.6); logged in the "
+    "personal-data log like a customer's number." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def complaint_reveal_phone(request, complaint_id: Id):
+    complaint = _complaint(request, complaint_id, right=Right.REVEAL_PHONE)
+    return revealed_phone("contact_phone", services.complaint_reveal_phone(actor=request.user, complaint=complaint))
 
 
 def _stage(request, complaint_id, action):
@@ -268,23 +288,23 @@ def _stage(request, complaint_id, action):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/acknowledge",
+    "/complaints/{complaint_id}/acknowledge",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Acknowledge (supervisor or duty manager)",
     description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
 )
-def complaint_acknowledge(request, complaint_id: int):
+def complaint_acknowledge(request, complaint_id: Id):
     return _stage(request, complaint_id, lambda c: services.complaint_acknowledge(actor=request.user, complaint=c))
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/verifications",
+    "/complaints/{complaint_id}/verifications",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Ask departments to verify",
     description='Body: `{"departments": [id, …], "question": "…"}`.' + ERRORS_TEXT,
     openapi_extra={"requestBody": {"content": {"application/json": {"schema": VerificationIn.model_json_schema()}}}},
 )
-def complaint_verify(request, complaint_id: int):
+def complaint_verify(request, complaint_id: Id):
     # The body is read after the store wall so that another store's complaint is a 404 whatever is sent.
     def act(c):
         try:
@@ -302,7 +322,7 @@ def complaint_verify(request, complaint_id: int):
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/verifications/{int:verification_id}/answer",
+    "/complaints/{complaint_id}/verifications/{verification_id}/answer",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Answer a verification (the asked department)",
     description=ERRORS_TEXT,
@@ -325,12 +345,12 @@ def verification_answer(
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/reply",
+    "/complaints/{complaint_id}/reply",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the reply given to the customer",
     description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
 )
-def complaint_reply(request, complaint_id: int, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
+def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
         services.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
@@ -339,13 +359,13 @@ def complaint_reply(request, complaint_id: int, payload: Annotated[ComplaintRepl
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/follow-up",
+    "/complaints/{complaint_id}/follow-up",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the satisfaction follow-up",
     description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
     "after three tries the customer is marked unreachable." + ERRORS_TEXT,
 )
-def complaint_followup(request, complaint_id: int, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
+def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
         services.complaint_followup(
@@ -360,22 +380,22 @@ def complaint_followup(request, complaint_id: int, payload: Annotated[ComplaintF
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/close",
+    "/complaints/{complaint_id}/close",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Close (needs a recorded reply)",
     description=ERRORS_TEXT,
 )
-def complaint_close(request, complaint_id: int):
+def complaint_close(request, complaint_id: Id):
     return _stage(request, complaint_id, lambda c: services.complaint_close(actor=request.user, complaint=c))
 
 
 @router.post(
-    "/complaints/{int:complaint_id}/reopen",
+    "/complaints/{complaint_id}/reopen",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Reopen with a reason and a new reply time",
     description=ERRORS_TEXT,
 )
-def complaint_reopen(request, complaint_id: int, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
+def complaint_reopen(request, complaint_id: Id, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
         services.complaint_reopen(

@@ -4,11 +4,14 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdsChoiceField
+from core.validators import text_max_length
 from org.access import Right, store_ids, stores_for
 from org.business_time import MAX_DAYS, StoreCalendar
 from org.models import Department, Store, User
 
 from .choices import Channel, ComplaintState, ReplyChannel, ReplyPreset, Severity
+from .models import Complaint, Verification
 from .services import HAPPENED_MAX_DAYS, REPLY_MAX_DAYS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -97,9 +100,17 @@ class ComplaintForm(forms.Form):
     staff_unknown = forms.BooleanField(label=_("Staff involved unknown"), required=False)
     happened_at = forms.DateTimeField(label=_("Happened at"), required=False, widget=DATETIME_INPUT)
     place = forms.CharField(label=_("Place"), max_length=100, required=False)
-    course = forms.CharField(label=_("Course of events"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+    course = forms.CharField(
+        label=_("Course of events"),
+        max_length=text_max_length(Complaint, "course"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
     customer_wants = forms.CharField(
-        label=_("What the customer wants"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What the customer wants"),
+        max_length=text_max_length(Complaint, "customer_wants"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     severity = forms.ChoiceField(label=_("Severity"), choices=Severity.choices, initial=Severity.MEDIUM)
     reply_preset = forms.ChoiceField(
@@ -163,10 +174,15 @@ class ComplaintForm(forms.Form):
 
 
 class VerificationRequestForm(forms.Form):
-    departments = forms.ModelMultipleChoiceField(
+    departments = IdsChoiceField(
         label=_("Departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
-    question = forms.CharField(label=_("What to verify"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    question = forms.CharField(
+        label=_("What to verify"),
+        max_length=text_max_length(Verification, "question"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def __init__(self, *args, store, **kwargs):
         super().__init__(*args, **kwargs)
@@ -174,12 +190,22 @@ class VerificationRequestForm(forms.Form):
 
 
 class AnswerForm(forms.Form):
-    answer = forms.CharField(label=_("Answer"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    answer = forms.CharField(
+        label=_("Answer"),
+        max_length=text_max_length(Verification, "answer"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReplyForm(forms.Form):
     reply_channel = forms.ChoiceField(label=_("Reply given by"), choices=ReplyChannel.choices)
-    reply_text = forms.CharField(label=_("Reply"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    reply_text = forms.CharField(
+        label=_("Reply"),
+        max_length=text_max_length(Complaint, "reply_text"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class FollowUpForm(forms.Form):
@@ -196,11 +222,18 @@ class FollowUpForm(forms.Form):
         empty_value=None,
         required=False,
     )
-    satisfaction_comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    satisfaction_comment = forms.CharField(
+        label=_("Comment"),
+        max_length=text_max_length(Complaint, "satisfaction_comment"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
 
 class ReopenForm(forms.Form):
-    reason = forms.CharField(label=_("Reason for reopening"), max_length=200, required=False)
+    reason = forms.CharField(
+        label=_("Reason for reopening"), max_length=text_max_length(Complaint, "reopen_reason"), required=False
+    )
     reply_promised_at = forms.DateTimeField(label=_("New reply time"), required=False, widget=DATETIME_INPUT)
 
 

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.validators import parse_id
 from customers.selectors import TimelineItem, timeline_source
 from org.access import Right, get_for_user, scope
 
@@ -68,7 +69,7 @@ def complaints_matching(
     if severity:
         qs = qs.filter(severity__in=[severity] if isinstance(severity, str) else list(severity))
     if department:
-        qs = qs.filter(department_id=department) if str(department).isdigit() else qs.none()
+        qs = qs.filter(department_id=parse_id(department)) if parse_id(department) else qs.none()
     if staff:
         qs = qs.filter(staff_involved_id=staff)
     if store:

@@ -1,14 +1,37 @@
 """Shapes and helpers every app's API router shares: errors, store references, paging, PATCH input."""
 
 from collections.abc import Callable
+from typing import Annotated
 
 import pydantic
 from ninja import Field, Schema
 from ninja.errors import HttpError, ValidationErrorContext
 from ninja.params.models import Body, BodyModel
 
+from core.validators import MAX_ID, parse_id
+
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
+
+# A record's id wherever the API takes one (path, query, body): a bigger number or one below 1 is a
+# 422 naming the field, never a database error. Every `int` id of every router uses this one type.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _store_key(value):
+    """An id sent as a number is read as text: store_from_ref tells an id from a code (with parse_id)."""
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+
+# A store named by the caller: its code (S001) or its id; one field, one error message.
+StoreKey = Annotated[
+    str,
+    pydantic.BeforeValidator(_store_key),
+    Field(max_length=20),
+    pydantic.WithJsonSchema(
+        {"anyOf": [{"type": "string", "maxLength": 20}, {"type": "integer", "minimum": 1, "maximum": MAX_ID}]}
+    ),
+]
 
 ERRORS_TEXT = """
 
@@ -30,6 +53,29 @@ class FieldErrorOut(Schema):
 
 class ValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
+
+
+class RevealedPhoneOut(Schema):
+    field: str = Field(description="Which number of the record: `mobile`, `landline`, `number`, `contact_phone`…")
+    number: str = Field(
+        description="The number in full: E.164 (+8613812345678), or digits as the phone system gave them."
+    )
+    formatted: str = Field(description="The number as people write it, 138 1234 5678.")
+
+
+REVEAL_TEXT = """
+
+**Phone numbers (PIPL):** every answer of this API shows phone numbers masked (138****5678). A number in
+full is an explicit request (`POST …/reveal…`), allowed to the roles that may see numbers (staff,
+supervisors, managers, group administrators; not auditors: 403), and **each is written to the
+personal-data log** (who, when, which record), as the *show* button on the web does."""
+
+
+def revealed_phone(field: str, number: str) -> dict:
+    """A number in full in the RevealedPhoneOut shape (the reveal was logged by the service)."""
+    from core.validators import format_phone
+
+    return {"field": field, "number": number, "formatted": format_phone(number) if number.startswith("+") else number}
 
 
 class StoreRef(Schema):
@@ -69,6 +115,11 @@ def page_of(qs, query: PageQuery, out: Callable[..., dict] | None = None) -> dic
         "pages": max(1, -(-count // size)),
         "items": [out(item) for item in items] if out is not None else items,
     }
+
+
+def form_limit(form_class, name: str) -> int:
+    """The max_length of a web form's field: the API takes the same text as the web page, no more."""
+    return form_class.base_fields[name].max_length
 
 
 def store_ref(store) -> dict:
@@ -132,10 +183,11 @@ def store_from_ref(user, ref, *, right, default_own: bool = True):
             {"store": [ValidationError(_("Give the store's code or id (see GET /api/v1/stores)."), code="required")]}
         )
     if isinstance(ref, int):
-        match = stores.filter(pk=ref)
+        match = stores.filter(pk=ref) if parse_id(ref) else stores.none()
     else:
         ref = ref.strip()
-        match = stores.filter(Q(code=ref) | Q(pk=int(ref))) if ref.isdigit() else stores.filter(code=ref)
+        pk = parse_id(ref)
+        match = stores.filter(Q(code=ref) | Q(pk=pk)) if pk else stores.filter(code=ref)
     store = match.first()
     if store is None:
         raise ValidationError(

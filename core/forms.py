@@ -1,4 +1,7 @@
+from django import forms
 from django.core.exceptions import ValidationError
+
+from core.validators import parse_id
 
 
 def add_service_errors(form, exc: ValidationError) -> None:
@@ -11,3 +14,20 @@ def add_service_errors(form, exc: ValidationError) -> None:
     else:
         for message in exc.messages:
             form.add_error(None, message)
+
+
+class IdsChoiceField(forms.ModelMultipleChoiceField):
+    """Several records by id (checkboxes): an id that can be no record ("²", beyond the largest id) is refused
+    as an invalid choice, like one not offered, before it reaches the database (where it would overflow)."""
+
+    def _check_values(self, value):
+        try:
+            values = frozenset(value)
+        except TypeError:
+            raise ValidationError(self.error_messages["invalid_list"], code="invalid_list") from None
+        for pk in values:
+            if parse_id(pk if not isinstance(pk, str) else pk.strip()) is None:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)

@@ -1,3 +1,4 @@
+from django.core.exceptions import RequestDataTooBig
 from django.utils import translation
 
 
@@ -14,3 +15,77 @@ class UserLanguageMiddleware:
             request.LANGUAGE_CODE = translation.get_language()
         response = self.get_response(request)
         return response
+
+
+class NullCharacterMiddleware:
+    """Text with a NUL character is refused at the door, for every page and the API (issue 8, section 4).
+
+    PostgreSQL cannot store NUL (0x00) in text, so a `?q=%00` or a JSON string with "\\u0000" would be a
+    database error (500) wherever it reached a query. Django's form fields refuse NUL; query strings read
+    directly, the API's JSON bodies and its form fields did not. Here, once, for all of them: the API
+    answers 422 naming the field, a page answers 400 with the same message.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        field = self._field_with_nul(request)
+        if field is not None:
+            return self._refuse(request, field)
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(value) -> bool:
+        if isinstance(value, str):
+            return "\x00" in value
+        if isinstance(value, dict):
+            return any(
+                NullCharacterMiddleware._has_nul(k) or NullCharacterMiddleware._has_nul(v) for k, v in value.items()
+            )
+        if isinstance(value, list):
+            return any(NullCharacterMiddleware._has_nul(v) for v in value)
+        return False
+
+    def _field_with_nul(self, request) -> str | None:
+        for key, values in request.GET.lists():
+            if "\x00" in key or any("\x00" in v for v in values):
+                return key.replace("\x00", "")
+        if not request.path.startswith("/api/") or request.method in ("GET", "HEAD", "OPTIONS"):
+            return None  # pages read their bodies through forms, which refuse NUL themselves
+        content_type = request.content_type or ""
+        try:
+            if content_type == "application/json":
+                import json
+
+                try:
+                    data = json.loads(request.body or b"null")
+                except ValueError:
+                    return None  # not JSON: the API answers that itself
+                if isinstance(data, dict):
+                    for key, value in data.items():
+                        if self._has_nul(key) or self._has_nul(value):
+                            return key.replace("\x00", "")
+                elif self._has_nul(data):
+                    return ""
+            elif content_type.startswith(("multipart/", "application/x-www-form-urlencoded")):
+                # Read the body first (413 past the limit): the form is then parsed from memory and the
+                # endpoint may still read the body itself; a body never read here stays unread.
+                request.body  # noqa: B018
+                for key, values in request.POST.lists():
+                    if "\x00" in key or any("\x00" in v for v in values):
+                        return key.replace("\x00", "")
+        except RequestDataTooBig:
+            return None  # too big: the API answers 413 when it reads the body
+        return None
+
+    @staticmethod
+    def _refuse(request, field: str):
+        from django.core.validators import ProhibitNullCharactersValidator
+        from django.http import HttpResponseBadRequest, JsonResponse
+
+        message = str(ProhibitNullCharactersValidator.message)
+        if request.path.startswith("/api/"):
+            body = {"detail": [{"field": field or None, "message": message, "code": "null_characters_not_allowed"}]}
+            return JsonResponse(body, status=422, json_dumps_params={"ensure_ascii": False})
+        return HttpResponseBadRequest(message, content_type="text/plain; charset=utf-8")

@@ -237,3 +237,54 @@ def mask_phone(e164: str) -> str:
     # area codes 010 and 02x have three digits with the trunk 0, the others four
     head = 4 if digits.startswith("0") and not digits.startswith(("01", "02")) else 3
     return f"{digits[:head]}****{digits[-4:]}"
+
+
+def mask_number(number: str) -> str:
+    """Any number kept on a record masked (PIPL): E.164 as mask_phone; digits as the phone system gave them
+    keep their first three and last four; an extension (six digits or fewer) is shown as it is."""
+    if not number:
+        return ""
+    if number.startswith("+"):
+        return mask_phone(number)
+    return number if len(number) <= 6 else number[:3] + "****" + number[-4:]
+
+
+# --- Ids and text limits -------------------------------------------------------------------------
+
+# The largest id a table can hold (BigAutoField: a signed 64-bit integer on SQLite and PostgreSQL).
+MAX_ID = 2**63 - 1
+
+# The limit of a long text (notes, a message, a complaint's course of events) in every web form and
+# API schema. The models keep these as TextFields without a limit of their own; this is their limit.
+LONG_TEXT_MAX_LENGTH = 2000
+# A call's transcript is longer: ten minutes of speech.
+TRANSCRIPT_MAX_LENGTH = 20000
+
+
+def text_max_length(model, name: str) -> int:
+    """The length limit of a text input: the model field's max_length, else the long-text limit.
+
+    The web forms and the API schemas both take their limits from here, so the two cannot drift.
+    """
+    field = model._meta.get_field(name)
+    if field.max_length:
+        return field.max_length
+    return TRANSCRIPT_MAX_LENGTH if name == "transcript" else LONG_TEXT_MAX_LENGTH
+
+
+def parse_id(value) -> int | None:
+    """A record id given in a query string or a form (`?area=12`), or None when it cannot be one.
+
+    Only ASCII digits count ("²" and "١" pass str.isdigit() but are not ids), from 1 to MAX_ID: a
+    larger number exists in no table and would overflow the database's integer. The one parser of
+    ids in web requests; a None is a filter left out or a 404, never a server error.
+    """
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if 1 <= value <= MAX_ID else None
+    if not isinstance(value, str):
+        return None
+    value = value.strip()
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 19:
+        return None
+    number = int(value)
+    return number if 1 <= number <= MAX_ID else None

@@ -3,14 +3,17 @@ from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.views import LoginView
+from django.core.exceptions import RequestDataTooBig
 from django.db.models import Count, Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
+from django.views.defaults import bad_request as django_bad_request
 
 from org.access import role_of, store_ids
 from org.auth import client_ip, signin_attempt_record, signin_locked_for
@@ -137,3 +140,30 @@ def standard_detail(request, slug):
     if standard is None:
         raise Http404
     return render(request, "core/standard_detail.html", {"standard": standard})
+
+
+# --- Errors --------------------------------------------------------------------------------------
+
+
+def request_too_big_message() -> str:
+    from django.conf import settings
+
+    size = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if size >= 1024 * 1024:
+        limit = _("%(size)s MB") % {"size": size // (1024 * 1024)}
+    else:
+        limit = _("%(size)s KB") % {"size": max(1, size // 1024)}
+    return _("What was sent is too large: at most %(limit)s at once. Send less, or a smaller file.") % {"limit": limit}
+
+
+@requires_csrf_token
+def bad_request(request, exception=None):
+    """Django's 400 page, except for a body over DATA_UPLOAD_MAX_MEMORY_SIZE: a 413 that says so, as a page on
+    the web and as JSON for the API (the API answers its own 413 when the body is read inside it)."""
+    if isinstance(exception, RequestDataTooBig):
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {"detail": request_too_big_message()}, status=413, json_dumps_params={"ensure_ascii": False}
+            )
+        return render(request, "core/request_too_big.html", {"message": request_too_big_message()}, status=413)
+    return django_bad_request(request, exception)

@@ -5,6 +5,7 @@ web views. Errors come back as JSON through the handlers registered in aftersale
 """
 
 from datetime import date, datetime
+from typing import Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -14,13 +15,28 @@ from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from core.api_schemas import ERRORS_TEXT as CORE_ERRORS_TEXT
-from core.api_schemas import ErrorOut, PageOut, StoreRef, page_of, patch_data, store_from_ref, store_ref
+from core.api_schemas import (
+    REVEAL_TEXT,
+    ErrorOut,
+    Id,
+    PageOut,
+    RevealedPhoneOut,
+    StoreKey,
+    StoreRef,
+    form_limit,
+    page_of,
+    patch_data,
+    revealed_phone,
+    store_from_ref,
+    store_ref,
+)
 from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
-from org.access import Right, get_for_user, has_right, require, scope
+from org.access import Right, get_for_user, require, scope
 
 from . import selectors, services
 from .choices import PreferredContact
+from .forms import CustomerForm, VehicleForm
 from .models import Customer, Vehicle
 
 router = Router()
@@ -82,9 +98,6 @@ class VehicleBriefOut(Schema):
 
 
 class CustomerOut(CustomerItemOut):
-    phones_revealed: bool = Field(description="Whether `mobile` and `landline` carry the full numbers.")
-    mobile: str | None = Field(description="The full mobile number (E.164, +8613812345678) when revealed, else null.")
-    landline: str | None = Field(description="The full landline (E.164) when revealed, else null.")
     notes: str
     consent_at: datetime | None
     erased_at: datetime | None = Field(description="Set when the customer's data was erased on request (PIPL).")
@@ -98,28 +111,36 @@ class CustomerPageOut(PageOut):
 class CustomerIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(
+    store: StoreKey | None = Field(
         None, description="The store's code (S001) or id; needed only when the caller works for several stores."
     )
-    name: str
-    mobile: str = Field("", description="A mainland mobile number in any usual form: 138 1234 5678, +86…")
-    landline: str = Field("", description="A landline with its area code (010 1234 5678), or a 400/800 number.")
-    landline_ext: str = ""
+    name: str = Field(max_length=form_limit(CustomerForm, "name"))
+    mobile: str = Field(
+        "",
+        max_length=form_limit(CustomerForm, "mobile"),
+        description="A mainland mobile number in any usual form: 138 1234 5678, +86…",
+    )
+    landline: str = Field(
+        "",
+        max_length=form_limit(CustomerForm, "landline"),
+        description="A landline with its area code (010 1234 5678), or a 400/800 number.",
+    )
+    landline_ext: str = Field("", max_length=form_limit(CustomerForm, "landline_ext"))
     preferred_contact: PreferredContact = PreferredContact.MOBILE
     consent_to_contact: bool = False
-    notes: str = ""
+    notes: str = Field("", max_length=form_limit(CustomerForm, "notes"))
 
 
 class CustomerPatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    name: str | None = None
-    mobile: str | None = None
-    landline: str | None = None
-    landline_ext: str | None = None
+    name: str | None = Field(None, max_length=form_limit(CustomerForm, "name"))
+    mobile: str | None = Field(None, max_length=form_limit(CustomerForm, "mobile"))
+    landline: str | None = Field(None, max_length=form_limit(CustomerForm, "landline"))
+    landline_ext: str | None = Field(None, max_length=form_limit(CustomerForm, "landline_ext"))
     preferred_contact: PreferredContact | None = None
     consent_to_contact: bool | None = None
-    notes: str | None = None
+    notes: str | None = Field(None, max_length=form_limit(CustomerForm, "notes"))
 
 
 CUSTOMER_TEXT = {"name", "mobile", "landline", "landline_ext", "notes"}
@@ -149,17 +170,10 @@ def _customer_item(customer: Customer) -> dict:
     }
 
 
-def _customer_out(customer: Customer, *, reveal_to=None) -> dict:
-    """The customer's detail; with reveal_to, the full numbers, each reveal logged (PIPL)."""
-    numbers = {"mobile": None, "landline": None}
-    if reveal_to is not None:
-        for field in numbers:
-            if getattr(customer, field):
-                numbers[field] = services.customer_reveal_phone(actor=reveal_to, customer=customer, field=field)
+def _customer_out(customer: Customer) -> dict:
+    """The customer's detail, the numbers masked (PIPL: POST …/reveal-phone/{field} for one in full)."""
     return {
         **_customer_item(customer),
-        **numbers,
-        "phones_revealed": reveal_to is not None,
         "notes": customer.notes,
         "consent_at": customer.consent_at,
         "erased_at": customer.erased_at,
@@ -207,18 +221,27 @@ def customer_list(request, query: Query[PageQuery]):
     tags=["customers"],
     summary="Read a customer",
     url_name="customer_detail",
-    description="One customer with their vehicles.\n\n**Phone numbers (PIPL):** when the caller's role may "
-    "reveal phone numbers (staff, supervisors, managers, group administrators; not auditors), `mobile` "
-    "and `landline` carry the full numbers and **every such read is written to the customer's personal-"
-    "data log** (one *phone number revealed* entry per number, with the caller and the time), exactly "
-    "as the *show* button on the web does. Otherwise they are null and only the masked forms are "
-    "given. Read the detail only when the full number is needed; use the list for everything else." + ERRORS_TEXT,
+    description="One customer with their vehicles, the numbers masked." + REVEAL_TEXT + ERRORS_TEXT,
 )
-def customer_detail(request, customer_id: int):
+def customer_detail(request, customer_id: Id):
     user = request.auth
     customer = get_for_user(Customer.objects.select_related("store").prefetch_related("vehicles"), user, pk=customer_id)
-    reveal = has_right(user, Right.REVEAL_PHONE, customer.store_id)
-    return _customer_out(customer, reveal_to=user if reveal else None)
+    return _customer_out(customer)
+
+
+@router.post(
+    "/customers/{customer_id}/reveal-phone/{field}",
+    response={200: RevealedPhoneOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    tags=["customers"],
+    summary="Show a customer's number in full",
+    url_name="customer_reveal_phone",
+    description="The customer's `mobile` or `landline` in full; one *phone number revealed* entry in the "
+    "customer's personal-data log per request." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def customer_reveal_phone(request, customer_id: Id, field: Literal["mobile", "landline"]):
+    user = request.auth
+    customer = get_for_user(Customer.objects.all(), user, right=Right.REVEAL_PHONE, pk=customer_id)
+    return revealed_phone(field, services.customer_reveal_phone(actor=user, customer=customer, field=field))
 
 
 @router.post(
@@ -229,7 +252,7 @@ def customer_detail(request, customer_id: int):
     url_name="customer_create",
     description="Adds a customer to one of the caller's stores (`store`: code or id, needed when the caller "
     "works for several). Numbers are checked and stored in E.164 form; the creation starts the customer's "
-    "history. The answer shows the numbers masked (read the detail for them in full)." + ERRORS_TEXT,
+    "history. The answer shows the numbers masked." + ERRORS_TEXT,
 )
 def customer_create(request, payload: CustomerIn):
     user = request.auth
@@ -249,7 +272,7 @@ def customer_create(request, payload: CustomerIn):
     description="Changes the fields sent; the others stay. `null` clears a text field. Each change is kept in "
     "the customer's history (before → after). The answer shows the numbers masked." + ERRORS_TEXT,
 )
-def customer_update(request, customer_id: int, payload: CustomerPatchIn | None = None):
+def customer_update(request, customer_id: Id, payload: CustomerPatchIn | None = None):
     user = request.auth
     customer = get_for_user(Customer.objects.all(), user, right=Right.EDIT, pk=customer_id)
     data = patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
@@ -290,21 +313,29 @@ class VehiclePageOut(PageOut):
 
 
 class VehiclePageQuery(PageQuery):
-    owner: int | None = Field(None, description="Only this customer's vehicles, by the customer's id.")
+    owner: Id | None = Field(None, description="Only this customer's vehicles, by the customer's id.")
 
 
 class VehicleIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    owner: int = Field(description="The owner's customer id; the vehicle belongs to the owner's store.")
-    plate: str = Field("", description="Mainland plate, for example 京A12345; give the plate, the VIN or both.")
-    vin: str = Field("", description="17 characters, never I, O or Q; the check digit (9th) is verified.")
+    owner: Id = Field(description="The owner's customer id; the vehicle belongs to the owner's store.")
+    plate: str = Field(
+        "",
+        max_length=form_limit(VehicleForm, "plate"),
+        description="Mainland plate, for example 京A12345; give the plate, the VIN or both.",
+    )
+    vin: str = Field(
+        "",
+        max_length=form_limit(VehicleForm, "vin"),
+        description="17 characters, never I, O or Q; the check digit (9th) is verified.",
+    )
     vin_check_confirmed: bool = Field(
         False, description="Keep a VIN whose check digit is wrong, after checking it on the vehicle (ISO 3779)."
     )
-    brand: str = ""
-    model: str = ""
-    colour: str = ""
+    brand: str = Field("", max_length=form_limit(VehicleForm, "brand"))
+    model: str = Field("", max_length=form_limit(VehicleForm, "model"))
+    colour: str = Field("", max_length=form_limit(VehicleForm, "colour"))
     purchase_date: date | None = None
     mileage_km: int | None = None
 
@@ -312,13 +343,13 @@ class VehicleIn(Schema):
 class VehiclePatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    owner: int | None = Field(None, description="A new owner: a customer of the same store.")
-    plate: str | None = None
-    vin: str | None = None
+    owner: Id | None = Field(None, description="A new owner: a customer of the same store.")
+    plate: str | None = Field(None, max_length=form_limit(VehicleForm, "plate"))
+    vin: str | None = Field(None, max_length=form_limit(VehicleForm, "vin"))
     vin_check_confirmed: bool | None = None
-    brand: str | None = None
-    model: str | None = None
-    colour: str | None = None
+    brand: str | None = Field(None, max_length=form_limit(VehicleForm, "brand"))
+    model: str | None = Field(None, max_length=form_limit(VehicleForm, "model"))
+    colour: str | None = Field(None, max_length=form_limit(VehicleForm, "colour"))
     purchase_date: date | None = None
     mileage_km: int | None = None
 
@@ -347,7 +378,7 @@ def _vehicle_out(vehicle: Vehicle) -> dict:
     }
 
 
-def _owner_for(user, customer_id: int) -> Customer:
+def _owner_for(user, customer_id: Id) -> Customer:
     """A customer the caller may give a vehicle to; one outside their stores is a 422 on `owner`."""
     try:
         return get_for_user(Customer.objects.select_related("store"), user, right=Right.EDIT, pk=customer_id)
@@ -386,7 +417,7 @@ def vehicle_list(request, query: Query[VehiclePageQuery]):
     url_name="vehicle_detail",
     description="One vehicle with its store and owner." + ERRORS_TEXT,
 )
-def vehicle_detail(request, vehicle_id: int):
+def vehicle_detail(request, vehicle_id: Id):
     return _vehicle_out(get_for_user(Vehicle.objects.select_related("store", "owner"), request.auth, pk=vehicle_id))
 
 
@@ -419,7 +450,7 @@ def vehicle_create(request, payload: VehicleIn):
     "the mileage. A new `owner` must be a customer of the same store. Each change is kept in the vehicle's "
     "history." + ERRORS_TEXT,
 )
-def vehicle_update(request, vehicle_id: int, payload: VehiclePatchIn | None = None):
+def vehicle_update(request, vehicle_id: Id, payload: VehiclePatchIn | None = None):
     user = request.auth
     vehicle = get_for_user(Vehicle.objects.all(), user, right=Right.EDIT, pk=vehicle_id)
     data = patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)

@@ -3,9 +3,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import text_max_length
 from org.access import Right, stores_for
 
 from .choices import PreferredContact
+from .models import Customer
 
 
 class CustomerForm(forms.Form):
@@ -28,7 +30,12 @@ class CustomerForm(forms.Form):
     )
     preferred_contact = forms.ChoiceField(label=_("Preferred contact"), choices=PreferredContact.choices)
     consent_to_contact = forms.BooleanField(label=_("Consents to be contacted"), required=False)
-    notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("Notes"),
+        max_length=text_max_length(Customer, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
     def __init__(self, *args, user, with_store=True, **kwargs):
         super().__init__(*args, **kwargs)

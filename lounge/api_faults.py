@@ -22,9 +22,11 @@ from pydantic import ConfigDict
 from core.api_schemas import (
     ERRORS_TEXT,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     PersonRef,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     page_of,
@@ -33,6 +35,7 @@ from core.api_schemas import (
     store_ref,
 )
 from core.images import PHOTO_MAX_BYTES, photo_response
+from core.validators import text_max_length
 from org.access import Right, require, scope
 from org.models import User
 
@@ -116,7 +119,7 @@ class FaultPageOut(PageOut):
 class FaultListQuery(PageQuery):
     state: FaultState | None = None
     open: bool = Field(False, description="Only tickets open or being fixed.")
-    facility: int | None = None
+    facility: Id | None = None
     reported_from: date | None = Field(None, description="Reported on or after this day.")
     reported_to: date | None = Field(None, description="Reported on or before this day.")
 
@@ -124,10 +127,12 @@ class FaultListQuery(PageQuery):
 class FaultReportIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the facility's store.")
-    facility: int | None = Field(None, description="The broken facility (see GET /api/v1/lounge/facilities).")
-    description: str = Field("", description="What is wrong, at most 300 characters.")
-    owner: int | None = Field(
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the facility's store.")
+    facility: Id | None = Field(None, description="The broken facility (see GET /api/v1/lounge/facilities).")
+    description: str = Field(
+        "", max_length=text_max_length(FaultTicket, "description"), description="What is wrong, at most 300 characters."
+    )
+    owner: Id | None = Field(
         None, description="A person to own the ticket; by default the store's maintenance (or lounge) department."
     )
 
@@ -135,19 +140,27 @@ class FaultReportIn(Schema):
 class FaultStartIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    assignee: int | None = Field(None, description="Give the ticket and its clock to this colleague.")
+    assignee: Id | None = Field(None, description="Give the ticket and its clock to this colleague.")
 
 
 class FaultFixIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    note: str = Field("", description="What was done, at most 300 characters (required).")
+    note: str = Field(
+        "",
+        max_length=text_max_length(FaultTicket, "fix_note"),
+        description="What was done, at most 300 characters (required).",
+    )
 
 
 class FaultCloseIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    reason: str = Field("", description="Why it is closed without a fix, at most 200 characters (required).")
+    reason: str = Field(
+        "",
+        max_length=text_max_length(FaultTicket, "close_reason"),
+        description="Why it is closed without a fix, at most 200 characters (required).",
+    )
 
 
 def _request_body(schema: type[Schema], *, photo: bool) -> dict:
@@ -338,13 +351,13 @@ def fault_report(request):
 
 
 @router.get(
-    "/lounge/faults/{int:fault_id}",
+    "/lounge/faults/{fault_id}",
     response={200: FaultOut, 404: ErrorOut},
     url_name="fault_detail",
     summary="One fault ticket",
     description="Its states with times and people, owner, clock, time to fix, links to its photos." + ERRORS_TEXT,
 )
-def fault_detail(request, fault_id: int):
+def fault_detail(request, fault_id: Id):
     return _detail(_fault(request, fault_id))
 
 
@@ -356,14 +369,14 @@ def _step(request, fault_id, schema, action):
 
 
 @router.post(
-    "/lounge/faults/{int:fault_id}/start",
+    "/lounge/faults/{fault_id}/start",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Start the work",
     description='State "being fixed"; optional `{"assignee": id}` gives the ticket and its clock to a colleague '
     "of the store, who is notified." + ERRORS_TEXT,
     openapi_extra=_request_body(FaultStartIn, photo=False),
 )
-def fault_start(request, fault_id: int):
+def fault_start(request, fault_id: Id):
     def act(fault, payload, photo):
         services.fault_start(actor=request.user, fault=fault, assignee=_colleague(payload.assignee, "assignee"))
 
@@ -371,14 +384,14 @@ def fault_start(request, fault_id: int):
 
 
 @router.post(
-    "/lounge/faults/{int:fault_id}/fix",
+    "/lounge/faults/{fault_id}/fix",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Record the fix",
     description='S4.11: `{"note": "what was done"}` (required); the clock is kept, on time or late, and the '
     "facility is back in order." + PHOTO_TEXT + ERRORS_TEXT,
     openapi_extra=_request_body(FaultFixIn, photo=True),
 )
-def fault_fix(request, fault_id: int):
+def fault_fix(request, fault_id: Id):
     def act(fault, payload, photo):
         services.fault_fix(actor=request.user, fault=fault, note=payload.note, photo=photo)
 
@@ -386,14 +399,14 @@ def fault_fix(request, fault_id: int):
 
 
 @router.post(
-    "/lounge/faults/{int:fault_id}/close",
+    "/lounge/faults/{fault_id}/close",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Close without a fix",
     description='`{"reason": "…"}` (required); the clock is cancelled with the reason. Store managers, group '
     "admins and supervisors only." + ERRORS_TEXT,
     openapi_extra=_request_body(FaultCloseIn, photo=False),
 )
-def fault_close(request, fault_id: int):
+def fault_close(request, fault_id: Id):
     def act(fault, payload, photo):
         services.fault_close_unfixed(actor=request.user, fault=fault, reason=payload.reason)
 
@@ -404,24 +417,24 @@ IMAGE_RESPONSE = {"responses": {"200": {"description": "The photo (JPEG).", "con
 
 
 @router.get(
-    "/lounge/faults/{int:fault_id}/photo",
+    "/lounge/faults/{fault_id}/photo",
     response={404: ErrorOut},
     url_name="fault_photo",
     summary="The photo taken when the fault was reported",
     description="A JPEG; 404 when the ticket has none." + ERRORS_TEXT,
     openapi_extra=IMAGE_RESPONSE,
 )
-def fault_photo(request, fault_id: int):
+def fault_photo(request, fault_id: Id):
     return photo_response(_fault(request, fault_id).photo)
 
 
 @router.get(
-    "/lounge/faults/{int:fault_id}/fix-photo",
+    "/lounge/faults/{fault_id}/fix-photo",
     response={404: ErrorOut},
     url_name="fault_fix_photo",
     summary="The photo taken after the fix",
     description="A JPEG; 404 when the ticket has none." + ERRORS_TEXT,
     openapi_extra=IMAGE_RESPONSE,
 )
-def fault_fix_photo(request, fault_id: int):
+def fault_fix_photo(request, fault_id: Id):
     return photo_response(_fault(request, fault_id).fix_photo)

@@ -15,8 +15,10 @@ from core.api_schemas import (
     ERRORS_TEXT,
     BodyAfterWall,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     after_wall,
@@ -25,6 +27,7 @@ from core.api_schemas import (
     store_from_ref,
     store_ref,
 )
+from core.validators import text_max_length
 from org.access import Right, require, scope
 
 from .choices import RequestKind, RequestSource, RequestState
@@ -73,18 +76,18 @@ class RequestListQuery(PageQuery):
 class RequestIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; needed only for several stores.")
+    store: StoreKey | None = Field(None, description="The store's code or id; needed only for several stores.")
     kind: RequestKind
-    seat: int | None = Field(None, description="The seat or table (id, see GET /lounge/seats).")
-    visit: int | None = Field(None, description="The customer's visit; without it, the open visit at the seat.")
-    drink: int | None = Field(None, description="Required for a drink (S4.2): one of the store's menu, available.")
-    facility: int | None = Field(None, description="Required for something broken (S4.11): one of the store's.")
-    note: str = Field("", description="At most 200 characters.")
+    seat: Id | None = Field(None, description="The seat or table (id, see GET /lounge/seats).")
+    visit: Id | None = Field(None, description="The customer's visit; without it, the open visit at the seat.")
+    drink: Id | None = Field(None, description="Required for a drink (S4.2): one of the store's menu, available.")
+    facility: Id | None = Field(None, description="Required for something broken (S4.11): one of the store's.")
+    note: str = Field("", max_length=text_max_length(LoungeRequest, "note"), description="At most 200 characters.")
 
 
 class CancelIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    reason: str = ""
+    reason: str = Field("", max_length=text_max_length(LoungeRequest, "note"))
 
 
 class SeatOut(Schema):
@@ -180,47 +183,47 @@ def request_create(request, payload: RequestIn):
 
 
 @router.get(
-    "/lounge/requests/{int:request_id}",
+    "/lounge/requests/{request_id}",
     response={200: RequestOut, 404: ErrorOut},
     url_name="lounge_request_detail",
     summary="One lounge request",
     description="With its clock (due time, overdue) and response time (S4.5)." + ERRORS_TEXT,
 )
-def request_detail(request, request_id: int):
+def request_detail(request, request_id: Id):
     return _detail(request, request_id)
 
 
 @router.post(
-    "/lounge/requests/{int:request_id}/acknowledge",
+    "/lounge/requests/{request_id}/acknowledge",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Someone is on the way",
     description="S4.5: the customer's page shows it; the request's promise is kept and the response time "
     "measured. Only an open request." + ERRORS_TEXT,
 )
-def request_acknowledge(request, request_id: int):
+def request_acknowledge(request, request_id: Id):
     services.request_acknowledge(actor=request.user, request=_request(request, request_id, Right.EDIT))
     return _detail(request, request_id)
 
 
 @router.post(
-    "/lounge/requests/{int:request_id}/done",
+    "/lounge/requests/{request_id}/done",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Done",
     description="S4.2: a refill or drink is also recorded as served on the customer's visit." + ERRORS_TEXT,
 )
-def request_done(request, request_id: int):
+def request_done(request, request_id: Id):
     services.request_done(actor=request.user, request=_request(request, request_id, Right.EDIT))
     return _detail(request, request_id)
 
 
 @router.post(
-    "/lounge/requests/{int:request_id}/cancel",
+    "/lounge/requests/{request_id}/cancel",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Cancel",
     description="A request that needs nothing more (sent twice, the customer left); its clock is cancelled."
     + ERRORS_TEXT,
 )
-def request_cancel(request, request_id: int, payload: CancelIn = _CANCEL_BODY):
+def request_cancel(request, request_id: Id, payload: CancelIn = _CANCEL_BODY):
     req = _request(request, request_id, Right.EDIT)
     payload = after_wall(request, payload)  # a bad body is answered only once the wall let the caller in
     services.request_cancel(actor=request.user, request=req, reason=payload.reason)

@@ -20,9 +20,11 @@ from pydantic import ConfigDict
 from core.api_schemas import (
     ERRORS_TEXT,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     PersonRef,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
     one_of_store,
@@ -41,7 +43,6 @@ from .services import visits as services
 router = Router(tags=["lounge"])
 
 WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
-MAX_ID = 2_147_483_647  # ids beyond this exist in no table; refused as bad input, never a database error
 
 
 # --- Shapes --------------------------------------------------------------------------------------
@@ -113,13 +114,13 @@ class VisitPageQuery(PageQuery):
 class VisitIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
-    customer: int | None = Field(None, ge=1, le=MAX_ID, description="The customer on file (id).")
-    vehicle: int | None = Field(None, ge=1, le=MAX_ID, description="The vehicle (id); its owner is the customer.")
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
+    customer: Id | None = Field(None, description="The customer on file (id).")
+    vehicle: Id | None = Field(None, description="The vehicle (id); its owner is the customer.")
     plate: str = Field("", max_length=20, description="Or find the customer by their vehicle's plate.")
     phone: str = Field("", max_length=40, description="Or by their phone number.")
     guest_name: str = Field("", max_length=50, description="A walk-in not on file: a name, or nothing.")
-    seat: int | None = Field(None, ge=1, le=MAX_ID, description="The seat or table (id).")
+    seat: Id | None = Field(None, description="The seat or table (id).")
     first_visit: bool = Field(
         False, description="Mark a walk-in as first-time (S4.3); a customer on file is marked automatically."
     )
@@ -130,10 +131,8 @@ class VisitIn(Schema):
 class ServeIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    drink: int | None = Field(
+    drink: Id | None = Field(
         None,
-        ge=1,
-        le=MAX_ID,
         description="A drink of the store's menu (id); without it the last drink served is served again.",
     )
 
@@ -141,7 +140,7 @@ class ServeIn(Schema):
 class VisitPatchIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    seat: int | None = Field(None, ge=1, le=MAX_ID, description="The seat (id); null takes the seat away.")
+    seat: Id | None = Field(None, description="The seat (id); null takes the seat away.")
     repair_order: str | None = Field(None, max_length=30)
     service_status: str | None = Field(None, max_length=100)
     first_visit: bool | None = None
@@ -199,7 +198,7 @@ def _visits(user):
     )
 
 
-def _detail(user, visit_id: int) -> dict:
+def _detail(user, visit_id: Id) -> dict:
     visit = selectors.visit_get_for_user(user, visit_id)
     return _out(_visits(user).prefetch_related("servings__served_by").get(pk=visit.pk))
 
@@ -217,7 +216,7 @@ def _body_doc(schema) -> dict:
     return {"requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}}}}
 
 
-def _step(request, visit_id: int, act) -> dict:
+def _step(request, visit_id: Id, act) -> dict:
     user = request.auth
     visit = selectors.visit_get_for_user(user, visit_id, right=Right.EDIT)
     act(user, visit)
@@ -244,13 +243,13 @@ def visit_list(request, query: Query[VisitPageQuery]):
 
 
 @router.get(
-    "/lounge/visits/{int:visit_id}",
+    "/lounge/visits/{visit_id}",
     response={200: VisitOut, 404: ErrorOut},
     url_name="lounge_visit_detail",
     summary="Read a lounge visit",
     description="One visit with each step, who took it and when, its drinks and its clocks." + ERRORS_TEXT,
 )
-def visit_detail(request, visit_id: int):
+def visit_detail(request, visit_id: Id):
     return _detail(request.auth, visit_id)
 
 
@@ -284,7 +283,7 @@ def visit_arrive(request, payload: VisitIn):
 
 
 @router.patch(
-    "/lounge/visits/{int:visit_id}",
+    "/lounge/visits/{visit_id}",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_update",
     summary="Change a visit's seat or service status",
@@ -292,7 +291,7 @@ def visit_arrive(request, payload: VisitIn):
     "`first_visit`." + ERRORS_TEXT,
     openapi_extra=_body_doc(VisitPatchIn),
 )
-def visit_update(request, visit_id: int):
+def visit_update(request, visit_id: Id):
     def act(user, visit):
         payload = _body(request, VisitPatchIn)
         sent = payload.model_fields_set
@@ -311,30 +310,30 @@ def visit_update(request, visit_id: int):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/greet",
+    "/lounge/visits/{visit_id}/greet",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_greet",
     summary="The customer is greeted",
     description="S4.1: by the caller, now; the seconds since arrival are recorded and the greeting clock kept. "
     "A visit is greeted once." + ERRORS_TEXT,
 )
-def visit_greet(request, visit_id: int):
+def visit_greet(request, visit_id: Id):
     return _step(request, visit_id, lambda user, v: services.visit_greet(actor=user, visit=v))
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/offer-drink",
+    "/lounge/visits/{visit_id}/offer-drink",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_offer",
     summary="A drink is offered",
     description="S4.2: the customer was asked what they would like to drink." + ERRORS_TEXT,
 )
-def visit_offer(request, visit_id: int):
+def visit_offer(request, visit_id: Id):
     return _step(request, visit_id, lambda user, v: services.visit_offer_drink(actor=user, visit=v))
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/serve",
+    "/lounge/visits/{visit_id}/serve",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_serve",
     summary="A drink is served, or refilled",
@@ -343,7 +342,7 @@ def visit_offer(request, visit_id: int):
     "last drink is served again." + ERRORS_TEXT,
     openapi_extra=_body_doc(ServeIn),
 )
-def visit_serve(request, visit_id: int):
+def visit_serve(request, visit_id: Id):
     def act(user, visit):
         payload = _body(request, ServeIn)
         drink = None
@@ -359,34 +358,34 @@ def visit_serve(request, visit_id: int):
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/introduce",
+    "/lounge/visits/{visit_id}/introduce",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_introduce",
     summary="The services are introduced",
     description="S4.3: for a first-time customer, after the greeting; once per visit." + ERRORS_TEXT,
 )
-def visit_introduce(request, visit_id: int):
+def visit_introduce(request, visit_id: Id):
     return _step(request, visit_id, lambda user, v: services.visit_introduce(actor=user, visit=v))
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/farewell",
+    "/lounge/visits/{visit_id}/farewell",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_farewell",
     summary="The customer is seen off",
     description="S4.4: by the caller, now; once per visit." + ERRORS_TEXT,
 )
-def visit_farewell(request, visit_id: int):
+def visit_farewell(request, visit_id: Id):
     return _step(request, visit_id, lambda user, v: services.visit_farewell(actor=user, visit=v))
 
 
 @router.post(
-    "/lounge/visits/{int:visit_id}/depart",
+    "/lounge/visits/{visit_id}/depart",
     response={200: VisitOut, **WRITE_ERRORS},
     url_name="lounge_visit_depart",
     summary="The customer has left",
     description="The clocks still open are closed with the reason 'customer left': cancelled if not yet due, "
     "closed as not kept if already overdue." + ERRORS_TEXT,
 )
-def visit_depart(request, visit_id: int):
+def visit_depart(request, visit_id: Id):
     return _step(request, visit_id, lambda user, v: services.visit_depart(actor=user, visit=v))

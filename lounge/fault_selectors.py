@@ -9,6 +9,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.utils import timezone
 
+from core.validators import parse_id
 from org.access import Right, get_for_user, scope
 
 from .choices import FaultState
@@ -104,7 +105,7 @@ def fault_list(
     if open_only:
         qs = qs.filter(state__in=OPEN_STATES)
     if facility:
-        qs = qs.filter(facility_id=facility) if str(facility).isdigit() else qs.none()
+        qs = qs.filter(facility_id=parse_id(facility)) if parse_id(facility) else qs.none()
     if date_from:
         qs = qs.filter(reported_at__gte=_day_start(date_from))
     if date_to:

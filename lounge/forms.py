@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import PROVINCES, plate_clean
+from core.validators import PROVINCES, parse_id, plate_clean
 from customers.models import Customer, Vehicle
 from org.models import Department
 
@@ -58,11 +58,7 @@ class ArrivalForm(forms.Form):
         if pick:
             kind, pk = pick[:1], pick[1:]
             model = {"v": Vehicle, "c": Customer}.get(kind)
-            found = (
-                model.objects.filter(pk=int(pk), store=self.store).first()
-                if model and pk.isdigit() and len(pk) < 12
-                else None
-            )
+            found = model.objects.filter(pk=parse_id(pk), store=self.store).first() if model and parse_id(pk) else None
             if found is None:
                 self.add_error("q", _("Choose the customer from the search results again."))
             else:

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
+from core.validators import parse_id
 from org.access import Right, has_right, require, store_for_page, stores_for
 from org.selectors import store_get_for_user
 
@@ -219,12 +220,8 @@ def visit_serve(request, visit_pk):
     """A drink served from the menu; the refill button serves the last drink again (S4.2)."""
 
     def act(visit):
-        raw = request.POST.get("drink", "")
-        drink = (
-            Drink.objects.filter(pk=int(raw), store_id=visit.store_id).first()
-            if raw.isdigit() and len(raw) < 12
-            else None
-        )
+        pk = parse_id(request.POST.get("drink", ""))
+        drink = Drink.objects.filter(pk=pk, store_id=visit.store_id).first() if pk else None
         services.visit_serve(actor=request.user, visit=visit, drink=drink)
 
     return _step(request, visit_pk, act, _("Drink served."))

@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, QuerySet
 from django.http import Http404
 
+from core.validators import parse_id
+
 from .choices import Role
 
 
@@ -92,7 +94,12 @@ def scope(qs: QuerySet, user, field: str = "store") -> QuerySet:
 
 
 def get_for_user(qs: QuerySet, user, *, right: Right = Right.VIEW, field: str = "store", **lookup) -> Model:
-    """One record behind the wall, or 404; a right the role lacks is 403."""
+    """One record behind the wall, or 404; a right the role lacks is 403.
+
+    A `pk` that is no id (not ASCII digits, 0, beyond the largest id) is a 404 like a missing record.
+    """
+    if "pk" in lookup and parse_id(lookup["pk"]) is None:
+        raise Http404
     try:
         obj = scope(qs, user, field).get(**lookup)
     except (qs.model.DoesNotExist, ValueError, TypeError):
@@ -120,7 +127,8 @@ def store_for_page(user, ref=None, right: Right = Right.VIEW):
     stores = stores_for(user, right)
     ref = str(ref or "").strip()
     if ref:
-        store = stores.filter(pk=int(ref)).first() if ref.isdigit() and len(ref) < 12 else None
+        pk = parse_id(ref)
+        store = stores.filter(pk=pk).first() if pk else None
         if store is None:
             raise Http404
         return store

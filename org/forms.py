@@ -4,6 +4,8 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.forms import IdsChoiceField
+
 from .access import Right, has_right, store_ids, stores_for
 from .choices import DepartmentKind, Gender, Role, Weekday
 from .models import DealerGroup, Department, Store, User
@@ -129,7 +131,7 @@ class DepartmentChoiceField(forms.ModelChoiceField):
         return f"{obj.store.code} · {obj.name}" if self.with_store else obj.name
 
 
-class DepartmentMultipleChoiceField(forms.ModelMultipleChoiceField):
+class DepartmentMultipleChoiceField(IdsChoiceField):
     def label_from_instance(self, obj):
         return f"{obj.store.code} · {obj.name}"
 
@@ -161,7 +163,7 @@ class StaffForm(forms.Form):
         required=False,
         help_text=_("Supervisors only: the departments of their store they are responsible for."),
     )
-    extra_stores = forms.ModelMultipleChoiceField(
+    extra_stores = IdsChoiceField(
         label=_("Further stores"),
         queryset=Store.objects.none(),
         required=False,

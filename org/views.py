@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import render_page
+from core.validators import parse_id
 
 from . import selectors, services
 from .access import Right, has_right, require, store_ids
@@ -273,11 +274,11 @@ def staff_create(request):
     user = request.user
     require(user, Right.MANAGE_STAFF)
     initial = {}
-    store_param = request.GET.get("store", "")
-    if store_param.isdigit():
+    store_param = parse_id(request.GET.get("store", ""))
+    if store_param is not None:
         # a link from a store's page: that store must be behind the person's wall
-        require(user, Right.MANAGE_STAFF, int(store_param))
-        initial["store"] = int(store_param)
+        require(user, Right.MANAGE_STAFF, store_param)
+        initial["store"] = store_param
     form = StaffForm(request.POST or None, user=user, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

@@ -8,6 +8,7 @@ import json
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -15,23 +16,31 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    REVEAL_TEXT,
     ErrorOut,
+    Id,
     PageOut,
     PageQuery,
     PersonRef,
+    RevealedPhoneOut,
+    StoreKey,
     StoreRef,
     ValidationErrorOut,
+    form_limit,
     page_of,
     person_ref,
+    revealed_phone,
     store_from_ref,
     store_ref,
 )
+from core.validators import mask_number, text_max_length
 from org.access import Right, get_for_user, require
 from org.models import Department, User
 
 from . import selectors, services
 from .choices import Direction, HungUpFirst, Outcome, Purpose
-from .models import Call, Message
+from .forms import CallForm, MessageForm
+from .models import Call, IncomingCall, Message
 
 router = Router(tags=["phone"])
 
@@ -51,15 +60,20 @@ def _customer(customer) -> dict | None:
 class IncomingIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    number: str = Field(description="The caller's number as the phone system shows it.")
-    extension: str = Field(description="The extension that rings; its person gets the pop-up.")
-    store: int | str | None = Field(None, description="The store's code or id; by default the token person's store.")
+    number: str = Field(
+        max_length=form_limit(CallForm, "number"), description="The caller's number as the phone system shows it."
+    )
+    extension: str = Field(
+        max_length=text_max_length(IncomingCall, "extension"),
+        description="The extension that rings; its person gets the pop-up.",
+    )
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the token person's store.")
 
 
 class IncomingOut(Schema):
     id: int
     store: StoreRef
-    number: str
+    number_masked: str = Field(description="The caller's number masked (PIPL).")
     extension: str
     user: PersonRef
     customer: CustomerRef | None
@@ -86,7 +100,7 @@ def call_incoming(request, payload: IncomingIn):
         {
             "id": incoming.pk,
             "store": store_ref(store),
-            "number": incoming.number,
+            "number_masked": mask_number(incoming.number),
             "extension": incoming.extension,
             "user": person_ref(incoming.user),
             "customer": _customer(incoming.customer),
@@ -112,7 +126,9 @@ class CallOut(Schema):
     url: str
     store: StoreRef
     direction: Direction
-    number: str
+    number_masked: str = Field(
+        description="The other party's number masked, 138****5678 (PIPL); POST /calls/{call_id}/reveal-number for it in full."
+    )
     caller_name: str = Field(description="The caller-ID name from the phone system's records (empty if none).")
     customer: CustomerRef | None
     started_at: datetime
@@ -138,30 +154,38 @@ class CallPageOut(PageOut):
 
 class CallPageQuery(PageQuery):
     missed: bool | None = Field(None, description="Only missed calls (true) or only answered ones (false).")
-    person: int | None = Field(None, description="Only calls answered by this person (id).")
+    person: Id | None = Field(None, description="Only calls answered by this person (id).")
 
 
 class CallIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
     direction: Direction = Direction.INBOUND
-    number: str = Field("", description="The other party's number; unknown callers may leave it empty.")
+    number: str = Field(
+        "",
+        max_length=form_limit(CallForm, "number"),
+        description="The other party's number; unknown callers may leave it empty.",
+    )
     started_at: datetime | None = None
     ring_seconds: float | None = Field(None, ge=0, description="Ring time in seconds (S2.1).")
     rings: int | None = Field(None, ge=1, description="Or the rings counted; converted with the store's ring cycle.")
     purpose: Purpose | None = None
     outcome: Outcome
-    notes: str = ""
+    notes: str = Field("", max_length=form_limit(CallForm, "notes"))
     hung_up_first: HungUpFirst = HungUpFirst.UNKNOWN
-    answered_by: int | None = Field(None, description="Who answered (person id); by default the caller.")
-    transcript: str = Field("", description="Checked against the department's script at once.")
+    answered_by: Id | None = Field(None, description="Who answered (person id); by default the caller.")
+    transcript: str = Field(
+        "",
+        max_length=form_limit(CallForm, "transcript"),
+        description="Checked against the department's script at once.",
+    )
 
 
 class TranscriptIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    transcript: str
+    transcript: str = Field(max_length=form_limit(CallForm, "transcript"))
 
 
 def _call_out(call: Call) -> dict:
@@ -171,7 +195,7 @@ def _call_out(call: Call) -> dict:
         "url": reverse("api:call_detail", kwargs={"call_id": call.pk}),
         "store": store_ref(call.store),
         "direction": call.direction,
-        "number": call.number,
+        "number_masked": mask_number(call.number),
         "caller_name": call.caller_name,
         "customer": _customer(call.customer),
         "started_at": call.started_at,
@@ -217,7 +241,7 @@ def call_list(request, query: Query[CallPageQuery]):
     url_name="call_detail",
     description="One call with its ring time and script check result." + ERRORS_TEXT,
 )
-def call_detail(request, call_id: int):
+def call_detail(request, call_id: Id):
     return _call_out(get_for_user(selectors.calls_for(request.auth), request.auth, pk=call_id))
 
 
@@ -260,7 +284,7 @@ def call_create(request, payload: CallIn):
     description="Stores the transcript and checks it against the department's script (S2.2; S2.4 and S2.6 for "
     "complaints); the answer carries the score and each item's result." + ERRORS_TEXT,
 )
-def call_transcript(request, call_id: int):
+def call_transcript(request, call_id: Id):
     user = request.auth
     call = get_for_user(Call.objects.all(), user, right=Right.EDIT, pk=call_id)
     # The body is read after the wall: another store's call is 404 whatever the body says.
@@ -270,8 +294,25 @@ def call_transcript(request, call_id: int):
         body = None
     if not isinstance(body, dict) or not isinstance(body.get("transcript", ""), str):
         raise ValidationError({"transcript": [_("Send JSON with the transcript as text.")]})
+    try:
+        MaxLengthValidator(form_limit(CallForm, "transcript"))(body.get("transcript", ""))
+    except ValidationError as exc:
+        raise ValidationError({"transcript": exc.error_list}) from None
     call = services.call_transcript_set(actor=user, call=call, transcript=body.get("transcript", ""))
     return _call_out(selectors.calls_for(user).get(pk=call.pk))
+
+
+@router.post(
+    "/calls/{call_id}/reveal-number",
+    response={200: RevealedPhoneOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Show a call's number in full",
+    url_name="call_reveal_number",
+    description="The other party's number in full, for a call back; the reveal is logged." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def call_reveal_number(request, call_id: Id):
+    user = request.auth
+    call = get_for_user(Call.objects.select_related("customer"), user, pk=call_id)
+    return revealed_phone("number", services.call_reveal_number(actor=user, call=call))
 
 
 # --- Messages ------------------------------------------------------------------------------------
@@ -283,7 +324,9 @@ class MessageOut(Schema):
     for_user: PersonRef | None
     for_department: str | None
     caller_name: str
-    caller_number: str
+    caller_number_masked: str = Field(
+        description="The caller's number masked (PIPL); POST /messages/{message_id}/reveal-number for it in full."
+    )
     customer: CustomerRef | None
     text: str
     callback_wanted: bool
@@ -302,12 +345,12 @@ class MessagePageOut(PageOut):
 class MessageIn(Schema):
     model_config = ConfigDict(extra="forbid")
 
-    store: int | str | None = Field(None, description="The store's code or id; by default the caller's store.")
-    for_user: int | None = Field(None, description="The person the message is for (id).")
-    for_department: int | None = Field(None, description="Or the department (id).")
-    caller_name: str
-    caller_number: str = ""
-    text: str
+    store: StoreKey | None = Field(None, description="The store's code or id; by default the caller's store.")
+    for_user: Id | None = Field(None, description="The person the message is for (id).")
+    for_department: Id | None = Field(None, description="Or the department (id).")
+    caller_name: str = Field(max_length=form_limit(MessageForm, "caller_name"))
+    caller_number: str = Field("", max_length=form_limit(MessageForm, "caller_number"))
+    text: str = Field(max_length=form_limit(MessageForm, "text"))
     callback_wanted: bool = False
     callback_by: datetime | None = Field(None, description="By default two business hours from now.")
 
@@ -319,7 +362,7 @@ def _message_out(m: Message) -> dict:
         "for_user": person_ref(m.for_user),
         "for_department": str(m.for_department) if m.for_department else None,
         "caller_name": m.caller_name,
-        "caller_number": m.caller_number,
+        "caller_number_masked": mask_number(m.caller_number),
         "customer": _customer(m.customer),
         "text": m.text,
         "callback_wanted": m.callback_wanted,
@@ -387,9 +430,23 @@ def message_create(request, payload: MessageIn):
     url_name="message_read",
     description="The recipient has read the message." + ERRORS_TEXT,
 )
-def message_read(request, message_id: int):
+def message_read(request, message_id: Id):
     user = request.auth
     message = get_for_user(Message.objects.all(), user, right=Right.EDIT, pk=message_id)
     services.message_check_handler(user, message)
     services.message_mark_read(actor=user, message=message)
     return _message_out(selectors.messages_for_store(message))
+
+
+@router.post(
+    "/messages/{message_id}/reveal-number",
+    response={200: RevealedPhoneOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
+    summary="Show a message's caller number in full",
+    url_name="message_reveal_number",
+    description="The caller's number in full, for the call back the message asks for (S2.3); for the "
+    "message's recipients. The reveal is logged." + REVEAL_TEXT + ERRORS_TEXT,
+)
+def message_reveal_number(request, message_id: Id):
+    user = request.auth
+    message = get_for_user(Message.objects.select_related("customer"), user, pk=message_id)
+    return revealed_phone("caller_number", services.message_reveal_number(actor=user, message=message))

@@ -2,10 +2,11 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.validators import text_max_length
 from org.models import Department, User
 
 from .choices import Direction, HungUpFirst, Outcome, Purpose, ScriptKind
-from .models import PhoneSettings
+from .models import Call, Message, PhoneSettings
 
 
 class CallForm(forms.Form):
@@ -32,8 +33,18 @@ class CallForm(forms.Form):
     hung_up_first = forms.ChoiceField(
         label=_("hung up first"), choices=HungUpFirst.choices, required=False, widget=forms.RadioSelect
     )
-    notes = forms.CharField(label=_("notes"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    transcript = forms.CharField(label=_("transcript"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    notes = forms.CharField(
+        label=_("notes"),
+        max_length=text_max_length(Call, "notes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    transcript = forms.CharField(
+        label=_("transcript"),
+        max_length=text_max_length(Call, "transcript"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
 
 
 class CallBackForm(forms.Form):
@@ -51,7 +62,9 @@ class MessageForm(forms.Form):
     recipient = forms.ChoiceField(label=_("for"))
     caller_name = forms.CharField(label=_("caller's name"), max_length=50)
     caller_number = forms.CharField(label=_("caller's number"), max_length=40, required=False)
-    text = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 2}))
+    text = forms.CharField(
+        label=_("message"), max_length=text_max_length(Message, "text"), widget=forms.Textarea(attrs={"rows": 2})
+    )
     callback_wanted = forms.BooleanField(label=_("call-back wanted"), required=False)
     callback_by = forms.DateTimeField(
         label=_("call back by"),

@@ -22,6 +22,7 @@ from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
 from core.validators import national_digits, normalize_any_phone, to_halfwidth
 from customers.models import Customer
+from customers.services import phone_reveal_log
 from org.access import Right, has_right
 from org.choices import DepartmentKind, Role
 from org.models import Department, User
@@ -455,6 +456,46 @@ def incoming_take(*, actor, incoming: IncomingCall) -> IncomingCall:
         incoming.taken_at = timezone.now()
         incoming.save(update_fields=["taken_at"])
     return incoming
+
+
+# ---------------------------------------------------------------------------------------------
+# A call's or a message's number in full (PIPL)
+
+
+def _number_reveal(*, actor, store_id: int, customer, number: str, field: str, detail: str) -> str:
+    if not has_right(actor, Right.REVEAL_PHONE, store_id):
+        raise PermissionDenied
+    if not number:
+        raise ValidationError({field: [ValidationError(_("There is no number to show."), code="required")]})
+    phone_reveal_log(actor=actor, store_id=store_id, customer=customer, ref=detail[:40], detail=detail)
+    return number
+
+
+@transaction.atomic
+def call_reveal_number(*, actor, call: Call) -> str:
+    """The call's number in full, logged like a customer's number: who saw it, when, which call (PIPL)."""
+    return _number_reveal(
+        actor=actor,
+        store_id=call.store_id,
+        customer=call.customer,
+        number=call.number,
+        field="number",
+        detail=_("Number of call #%(id)s") % {"id": call.pk},
+    )
+
+
+@transaction.atomic
+def message_reveal_number(*, actor, message: Message) -> str:
+    """The number of a message's caller in full, logged (PIPL); for the message's recipients (S2.3)."""
+    message_check_handler(actor, message)
+    return _number_reveal(
+        actor=actor,
+        store_id=message.store_id,
+        customer=message.customer,
+        number=message.caller_number,
+        field="caller_number",
+        detail=_("Caller's number of message #%(id)s") % {"id": message.pk},
+    )
 
 
 # ---------------------------------------------------------------------------------------------

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
+from core.validators import parse_id
 from org.access import Right, get_for_user, has_right, require, scope, store_ids, stores_for
 from org.models import Department, User
 from org.selectors import store_get_for_user
@@ -104,9 +105,9 @@ def call_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
     if saved is not None:
-        incoming_pk = request.POST.get("incoming", "")
-        if incoming_pk.isdigit():
-            found = IncomingCall.objects.filter(pk=int(incoming_pk), user=request.user).first()
+        incoming_pk = parse_id(request.POST.get("incoming", ""))
+        if incoming_pk is not None:
+            found = IncomingCall.objects.filter(pk=incoming_pk, user=request.user).first()
             if found is not None:
                 services.incoming_take(actor=request.user, incoming=found)
         if saved.purpose == Purpose.COMPLAINT or saved.outcome == Outcome.COMPLAINT:

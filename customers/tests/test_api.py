@@ -120,26 +120,35 @@ def test_vehicle_list_is_paged_searchable_and_walled(call, world, alice):
 # --- Detail and phone reveal (PIPL) ---------------------------------------------------------------
 
 
-def test_customer_detail_reveals_numbers_and_logs_each_read(call, world, alice):
-    response = call(world.a.staff, "get", f"/customers/{alice.pk}")
-    assert response.status_code == 200
-    body = response.json()
-    assert body["phones_revealed"] is True
-    assert body["mobile"] == "+8613812345678"
-    assert body["mobile_masked"] == "138****5678"
-    assert body["landline"] is None
-    assert [v["plate"] for v in body["vehicles"]] == ["京A12345"]
+def test_customer_detail_shows_numbers_masked_and_logs_nothing(call, world, alice):
+    """PIPL: reading a customer is not a reveal; every role reads the numbers masked."""
+    for user in (world.a.staff, world.a.auditor, world.admin):
+        response = call(user, "get", f"/customers/{alice.pk}")
+        assert response.status_code == 200
+        body = response.json()
+        assert body["mobile_masked"] == "138****5678" and "mobile" not in body and "landline" not in body
+        assert "13812345678" not in response.content.decode()
+        assert [v["plate"] for v in body["vehicles"]] == ["京A12345"]
+    assert not PersonalDataLog.objects.exists()
+
+
+def test_reveal_phone_is_an_explicit_logged_request(call, world, alice):
+    """PIPL: a number in full is a POST, logged each time (who, which customer), as the web's show button."""
+    response = call(world.a.staff, "post", f"/customers/{alice.pk}/reveal-phone/mobile")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"field": "mobile", "number": "+8613812345678", "formatted": "138 1234 5678"}
     log = PersonalDataLog.objects.get()
     assert (log.actor, log.customer, log.action) == (world.a.staff, alice, PersonalDataAction.REVEAL)
-    call(world.a.staff, "get", f"/customers/{alice.pk}")
+    call(world.a.staff, "post", f"/customers/{alice.pk}/reveal-phone/mobile")
     assert PersonalDataLog.objects.count() == 2
 
 
-def test_auditor_sees_the_detail_masked_and_nothing_is_logged(call, world, alice):
-    body = call(world.a.auditor, "get", f"/customers/{alice.pk}").json()
-    assert body["phones_revealed"] is False
-    assert body["mobile"] is None and body["mobile_masked"] == "138****5678"
-    assert "13812345678" not in str(body)
+def test_reveal_phone_refused_to_auditors_other_stores_and_missing_numbers(call, world, alice):
+    assert call(world.a.auditor, "post", f"/customers/{alice.pk}/reveal-phone/mobile").status_code == 403
+    assert call(world.b.staff, "post", f"/customers/{alice.pk}/reveal-phone/mobile").status_code == 404
+    response = call(world.a.staff, "post", f"/customers/{alice.pk}/reveal-phone/landline")
+    assert response.status_code == 422  # she has no landline
+    assert call(world.a.staff, "post", f"/customers/{alice.pk}/reveal-phone/notes").status_code == 422
     assert not PersonalDataLog.objects.exists()
 
 
@@ -171,7 +180,7 @@ def test_create_customer_normalises_and_records_history(call, world):
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["store"]["code"] == "S001"
-    assert body["mobile_masked"] == "139****1111" and body["mobile"] is None
+    assert body["mobile_masked"] == "139****1111" and "mobile" not in body
     customer = Customer.objects.get(pk=body["id"])
     assert customer.mobile == "+8613900001111" and customer.name_initials == "ls"
     assert HistoryEntry.objects.filter(object_id=customer.pk, action="create", actor=world.a.staff).exists()

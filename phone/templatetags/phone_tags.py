@@ -2,7 +2,7 @@
 
 from django import template
 
-from core.validators import format_phone, mask_phone
+from core.validators import format_phone, mask_number
 
 register = template.Library()
 
@@ -14,8 +14,4 @@ def number_shown(number: str) -> str:
 
 @register.filter
 def number_masked(number: str) -> str:
-    if not number:
-        return ""
-    if number.startswith("+"):
-        return mask_phone(number)
-    return number if len(number) <= 6 else number[:3] + "****" + number[-4:]
+    return mask_number(number)
