@@ -196,9 +196,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("AFTERSALES_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 
-# The lounge's public QR pages: requests one sender (a hashed address) may send in 10 minutes,
-# whatever table they scan; the per-table limit is each store's lounge setting.
+# The lounge's public QR pages: requests one sender (a phone, known by a signed random id in its cookie) may
+# send in 10 minutes, whatever table they scan; a looser ceiling for one network address (a store's Wi-Fi
+# behind NAT is one address for every phone in the lounge); the per-table limit is each store's lounge setting.
 LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES = env_int("AFTERSALES_QR_REQUESTS_PER_SENDER", 30, minimum=1)
+LOUNGE_QR_REQUESTS_PER_ADDRESS_PER_10_MINUTES = env_int("AFTERSALES_QR_REQUESTS_PER_ADDRESS", 150, minimum=1)
 # A failed check item is to be put right within this many business minutes.
 CHECKS_CORRECTION_BUSINESS_MINUTES = env_int("AFTERSALES_CORRECTION_MINUTES", 120, minimum=5)
 
