@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
-from org.access import Right, get_for_user, has_right, scope
+from org.access import Right, get_for_user, has_right, may_act_on, scope
 from org.models import Store, User
 from promises.choices import NotificationKind, PromiseState
 from promises.services import notify, promise_cancel, promise_keep, promise_make, store_managers
@@ -60,6 +60,24 @@ class RequestLimitReached(ValidationError):
 
 def _require(user, right: Right, store_id: int) -> None:
     if not has_right(user, right, store_id):
+        raise PermissionDenied
+
+
+def may_answer(user, req: LoungeRequest) -> bool:
+    """On my way, done, cancel: whoever its clock belongs to (the lounge desk's members, else the manager it was
+    given to), their supervisor, the store's managers (org.access.may_act_on); a request without a clock is
+    everyday work of the store."""
+    promise = req.promise if req.promise_id else None
+    return may_act_on(
+        user,
+        store_id=req.store_id,
+        owner_id=promise.owner_id if promise else None,
+        department_id=promise.owner_department_id if promise else None,
+    )
+
+
+def _require_answer(user, req: LoungeRequest) -> None:
+    if not may_answer(user, req):
         raise PermissionDenied
 
 
@@ -394,6 +412,7 @@ def request_acknowledge(*, actor, request: LoungeRequest, now: datetime | None =
     """Someone is on the way: the customer's page shows it, and the promise is kept (S4.5 response time)."""
     req = _locked(request)
     _require(actor, Right.EDIT, req.store_id)
+    _require_answer(actor, req)
     if req.state == RequestState.ON_WAY:
         raise _error("state", _("Someone is already on the way."), "state")
     if req.state != RequestState.OPEN:
@@ -431,6 +450,7 @@ def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) 
     """Done: a refill or drink is also recorded on the customer's visit (S4.2); done at once also keeps the clock."""
     req = _locked(request)
     _require(actor, Right.EDIT, req.store_id)
+    _require_answer(actor, req)
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     now = now or timezone.now()
@@ -454,6 +474,7 @@ def request_cancel(*, actor, request: LoungeRequest, reason: str = "", now: date
     """Cancel a request that needs nothing more (sent twice, the customer left); its clock is cancelled."""
     req = _locked(request)
     _require(actor, Right.EDIT, req.store_id)
+    _require_answer(actor, req)
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     reason = " ".join(str(reason or "").split())[:200] or _("The request was cancelled.")
