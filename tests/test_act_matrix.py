@@ -325,3 +325,44 @@ def test_may_act_on_and_require_act(world, cast):
     with pytest.raises(PermissionDenied):
         require_act(world.a.staff, store_id=store, department_id=world.a.lounge.pk)
     require_act(cast["colleague"], store_id=store, department_id=world.a.lounge.pk)
+
+
+# --- Complaints: a stage (acknowledge) and a verification answer ---------------------------------------------
+
+
+def _complaint(world):
+    from complaints.tests.wall import log_complaint
+
+    return log_complaint(world.a, department=world.a.lounge)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+def test_complaint_acknowledge_by_the_departments_supervisor_or_a_manager(client, world, cast, who):
+    """A complaint's stages are handled by the complained-about department's supervisor or a manager (S2.6)."""
+    complaint = _complaint(world)
+    client.force_login(cast[who])
+    response = client.post(reverse("complaints:complaint_acknowledge", args=[complaint.pk]))
+    complaint.refresh_from_db()
+    allowed = {"own_supervisor": True, "manager": True, "admin": True, "other_store": 404}.get(who, 403)
+    expect(client, response, allowed, complaint.acknowledged_at is not None)
+
+
+@pytest.mark.parametrize("who", PEOPLE)
+@pytest.mark.parametrize("via", ["web", "api"])
+def test_complaint_verification_answer(client, world, cast, who, via):
+    from complaints.services import complaint_acknowledge, verification_request
+
+    complaint = _complaint(world)
+    complaint_acknowledge(actor=world.a.manager, complaint=complaint)
+    (verification,) = verification_request(
+        actor=world.a.manager, complaint=complaint, departments=[world.a.lounge], question="当天谁接待?"
+    )
+    client.force_login(cast[who])
+    if via == "web":
+        url = reverse("complaints:verification_answer", args=[verification.pk])
+        response = client.post(url, {"answer": "李四接待"})
+    else:
+        url = f"/api/v1/complaints/{complaint.pk}/verifications/{verification.pk}/answer"
+        response = client.post(url, {"answer": "李四接待"}, content_type="application/json")
+    verification.refresh_from_db()
+    expect(client, response, DESK_OWNED[who], bool(verification.answer))
