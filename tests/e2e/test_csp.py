@@ -97,3 +97,24 @@ def test_an_inline_script_would_be_reported(page, live_server, world, sign_in):
     page.wait_for_timeout(200)
     assert page.evaluate("window.__ran") is None
     assert any("script-src" in v for v in violations(page, seen))
+
+
+def test_the_board_skips_its_poll_while_an_error_or_a_drink_menu_is_open(page, live_server, world, sign_in):
+    """The pause that was an hx-trigger filter (eval, refused by the policy) now lives in board.js."""
+    seen = watch(page)
+    sign_in(world.a.manager)
+    page.goto(f"{live_server.url}/lounge/board/")
+    ask_poll = """(triggeringEvent) => {
+        const elt = document.getElementById('board-live');
+        const detail = {elt: elt, triggeringEvent: triggeringEvent ? new Event('refresh') : undefined};
+        const event = new CustomEvent('htmx:confirm', {cancelable: true, bubbles: true, detail: detail});
+        elt.dispatchEvent(event);
+        return event.defaultPrevented;
+    }"""
+    assert page.evaluate(ask_poll, False) is False  # idle: the poll goes ahead
+    page.evaluate(
+        "document.getElementById('board-live').insertAdjacentHTML('afterbegin', '<details open><summary>x</summary></details>')"
+    )
+    assert page.evaluate(ask_poll, False) is True  # a drink menu open: the poll is skipped
+    assert page.evaluate(ask_poll, True) is False  # an explicit refresh still runs
+    assert violations(page, seen) == []
