@@ -122,10 +122,12 @@ ROUND_MISSED_SHARE = 0.1
 ROUND_FAILED_SHARE = 0.15
 ROUND_LATE_SHARE = 0.13
 
-# Who does what, by username (weight): the lounge desk, the advisors customers ask for, who fixes faults.
+# Who does what, by username (weight): the lounge desk (with the store manager lending a hand at busy times:
+# only the desk, its supervisor and the managers answer its requests, org.access.may_act_on), the advisors
+# customers ask for, who fixes faults.
 ATTENDANTS = {
-    "S001": {"wuxiaoyan": 6, "chenjing": 2, "hejia": 2},
-    "S002": {"xieli": 6, "guomei": 2, "dengyu": 2},
+    "S001": {"wuxiaoyan": 6, "chenjing": 2, "manager1": 2},
+    "S002": {"xieli": 6, "guomei": 2, "manager2": 2},
 }
 ADVISORS = {"S001": ["mahao", "zhouqian"], "S002": ["songjie", "luojiayi"]}
 FIXERS = {"S001": "zhaolei", "S002": "liuyang"}
@@ -781,7 +783,11 @@ def _plan_requests(rng: random.Random, month: StoreMonth, day: date, timeline: T
             continue
         answered = asked + _answer_delay(rng)
         who = rng.choice(month.advisors) if kind == RequestKind.ADVISOR else _attendant(rng, month)
-        timeline.at(answered, _acknowledge, spec, _attendant(rng, month))
+        first = _attendant(rng, month)
+        if kind == RequestKind.ADVISOR:
+            # the desk fetches the advisor and records it: the request is the lounge desk's (org.access)
+            who = first
+        timeline.at(answered, _acknowledge, spec, first)
         timeline.at(answered + _minutes(rng, 2, 8), _done, spec, who)
     if rng.random() < BOARD_REQUEST_SHARE and month.plans_by_day[day]:
         plan = rng.choice([p for p in month.plans_by_day[day] if p.greet is not None] or month.plans_by_day[day])
@@ -790,11 +796,11 @@ def _plan_requests(rng: random.Random, month: StoreMonth, day: date, timeline: T
             spec = {"kind": RequestKind.ADVISOR, "note": rng.choice(BOARD_NOTES), "source": RequestSource.BOARD}
             spec["actor"] = plan.host
             plan.asks = True
-            advisor = rng.choice(month.advisors)
+            rng.choice(month.advisors)  # (the advisor fetched; the desk records it, as above)
             answered = asked + _seconds(rng, 60, 240)
             timeline.at(asked, _ask, plan, spec)
-            timeline.at(answered, _acknowledge, spec, advisor)
-            timeline.at(answered + _minutes(rng, 3, 10), _done, spec, advisor)
+            timeline.at(answered, _acknowledge, spec, plan.host)
+            timeline.at(answered + _minutes(rng, 3, 10), _done, spec, plan.host)
 
 
 def _client(rng: random.Random) -> str:

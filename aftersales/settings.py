@@ -96,6 +96,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -196,14 +197,40 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 IMPORT_MAX_BYTES = env_int("AFTERSALES_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1024
 
-# The lounge's public QR pages: requests one sender (a hashed address) may send in 10 minutes,
-# whatever table they scan; the per-table limit is each store's lounge setting.
+# The lounge's public QR pages: requests one sender (a phone, known by a signed random id in its cookie) may
+# send in 10 minutes, whatever table they scan; a looser ceiling for one network address (a store's Wi-Fi
+# behind NAT is one address for every phone in the lounge); the per-table limit is each store's lounge setting.
 LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES = env_int("AFTERSALES_QR_REQUESTS_PER_SENDER", 30, minimum=1)
+LOUNGE_QR_REQUESTS_PER_ADDRESS_PER_10_MINUTES = env_int("AFTERSALES_QR_REQUESTS_PER_ADDRESS", 150, minimum=1)
 # A failed check item is to be put right within this many business minutes.
 CHECKS_CORRECTION_BUSINESS_MINUTES = env_int("AFTERSALES_CORRECTION_MINUTES", 120, minimum=5)
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# HTTPS in production (behind the README's reverse proxy, which terminates TLS and passes
+# X-Forwarded-Proto). One switch, on by default when the cookies are secure, so the README's production
+# variables give a clean `manage.py check --deploy`; zero configuration stays plain http://127.0.0.1.
+HTTPS = env_bool("AFTERSALES_HTTPS", SESSION_COOKIE_SECURE)
+if HTTPS:
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("AFTERSALES_SSL_REDIRECT", True)
+    # the proxy says whether the browser used https; only trust it behind a proxy that sets it
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = env_int("AFTERSALES_HSTS_SECONDS", 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("AFTERSALES_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("AFTERSALES_HSTS_PRELOAD", True)
+
+# Content-Security-Policy sent with every page (core.middleware.ContentSecurityPolicyMiddleware): scripts only
+# from our own static files, no inline script or event handler. Inline style attributes are allowed:
+# templates and htmx set widths and colours with style="…", which runs no code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; frame-ancestors 'none'; "
+    "form-action 'self'"
+)
 
 LOGGING = {
     "version": 1,

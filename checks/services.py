@@ -22,7 +22,7 @@ from core.audit import history_record, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
 from core.standards import STANDARDS
-from org.access import Right, has_right, role_of, store_ids
+from org.access import Right, has_right, may_act_on, role_of, store_ids
 from org.business_time import StoreCalendar
 from org.choices import DepartmentKind, Role
 from org.models import Department, Store
@@ -54,6 +54,14 @@ def _require(actor, right: Right, store_id: int) -> None:
     """A person acting on a store's checks needs the right in that store (the views ask the wall first)."""
     if actor is not None and not has_right(actor, right, store_id):
         raise PermissionDenied
+
+
+def may_close_action(user, action: CorrectiveAction) -> bool:
+    """Close a corrective action: its owner (or the owning desk's members), their supervisor, the store's
+    managers (org.access.may_act_on) — not a colleague of another department, nor staff closing a manager's."""
+    return may_act_on(
+        user, store_id=action.store_id, owner_id=action.owner_id, department_id=action.owner_department_id
+    )
 
 
 def may_start_adhoc(user, store_id: int) -> bool:
@@ -1021,6 +1029,8 @@ def action_close(
     """Close a corrective action with what was done (and a photo after, if taken); its promise is kept."""
     _require(actor, Right.EDIT, action.store_id)
     action = CorrectiveAction.objects.select_for_update(of=("self",)).select_related("promise").get(pk=action.pk)
+    if actor is not None and not may_close_action(actor, action):
+        raise PermissionDenied
     if action.state != ActionState.OPEN:
         raise ValidationError(_("This corrective action is already closed."), code="not_open")
     errors: dict[str, list] = {}

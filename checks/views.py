@@ -173,7 +173,7 @@ def _action_page(request, action, form, status=200):
         {
             "action": action,
             "form": form,
-            "can_close": action.state == ActionState.OPEN and has_right(request.user, Right.EDIT, action.store_id),
+            "can_close": action.state == ActionState.OPEN and services.may_close_action(request.user, action),
         },
         status=status,
     )

@@ -20,7 +20,7 @@ from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
 from core.validators import mask_phone, national_digits, normalize_any_phone, normalize_plate
 from customers.services import phone_reveal_log
-from org.access import Right, has_right, role_of
+from org.access import Right, has_right, may_act_on, role_of, supervised_department_ids
 from org.choices import Role
 from org.models import Department, Store, User
 from phone.services import customer_for_number
@@ -114,9 +114,7 @@ def _is_manager(user, store_id: int) -> bool:
 
 
 def _supervises(user, department_id: int) -> bool:
-    if role_of(user) == Role.SUPERVISOR and user.department_id == department_id:
-        return True
-    return user.supervised_departments.filter(pk=department_id).exists()
+    return department_id in supervised_department_ids(user)
 
 
 def may_handle(user, complaint: Complaint) -> bool:
@@ -133,11 +131,7 @@ def may_follow_up(user, complaint: Complaint) -> bool:
 
 def may_answer(user, verification: Verification) -> bool:
     """A verification is answered by the asked department's members or supervisors, or a manager."""
-    store_id = verification.complaint.store_id
-    if not has_right(user, Right.EDIT, store_id):
-        return False
-    dep = verification.department_id
-    return user.department_id == dep or _is_manager(user, store_id) or _supervises(user, dep)
+    return may_act_on(user, store_id=verification.complaint.store_id, department_id=verification.department_id)
 
 
 def _require(allowed: bool) -> None:

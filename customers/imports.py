@@ -1089,16 +1089,18 @@ def import_error_report(job: ImportJob) -> bytes:
     """The errors as an Excel workbook: row, field, reason, then the row's values as in the file."""
     from openpyxl import Workbook
 
+    from core.exports import sheet_append
+
     by_row: dict[int, list[dict]] = {}
     for error in job.errors:
         by_row.setdefault(error["row"], []).append(error)
     values = {number: cells for number, cells in read_rows(job) if number in by_row} if by_row else {}
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(_("Errors")))
-    sheet.append([str(_("Row")), str(_("Field")), str(_("Reason")), *job.headers])
+    sheet_append(sheet, [str(_("Row")), str(_("Field")), str(_("Reason")), *job.headers])
     for number in sorted(by_row):
         for error in by_row[number]:
-            sheet.append([number, field_label(error["field"]), error["reason"], *values.get(number, [])])
+            sheet_append(sheet, [number, field_label(error["field"]), error["reason"], *values.get(number, [])])
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()

@@ -417,20 +417,22 @@ def customer_export(*, actor, customer: Customer, fmt: str) -> tuple[bytes, str,
         raise ValidationError(_("Choose JSON or Excel."))
     from openpyxl import Workbook
 
+    from core.exports import sheet_append
+
     wb = Workbook()
     ws = wb.active
     ws.title = str(_("Customer"))
     for key, value in data["customer"].items():
-        ws.append([key, value if value is not None else ""])
+        sheet_append(ws, [key, value if value is not None else ""])
     wv = wb.create_sheet(str(_("Vehicles")))
     columns = ["id", "plate", "vin", "brand", "model", "colour", "purchase_date", "mileage_km"]
-    wv.append(columns)
+    sheet_append(wv, columns)
     for v in data["vehicles"]:
-        wv.append([v[c] if v[c] is not None else "" for c in columns])
+        sheet_append(wv, [v[c] if v[c] is not None else "" for c in columns])
     wh = wb.create_sheet(str(_("History")))
-    wh.append(["at", "action", "record", "changes"])
+    sheet_append(wh, ["at", "action", "record", "changes"])
     for h in data["history"]:
-        wh.append([h["at"], h["action"], h["record"], json.dumps(h["changes"], ensure_ascii=False)])
+        sheet_append(wh, [h["at"], h["action"], h["record"], json.dumps(h["changes"], ensure_ascii=False)])
     out = BytesIO()
     wb.save(out)
     return (

@@ -239,7 +239,7 @@ def fault_list(request):
 def _detail_context(request, fault, **forms) -> dict:
     user = request.user
     is_open = fault.state in selectors.OPEN_STATES
-    can_work = is_open and services.may_work(user, fault.store_id)
+    can_work = is_open and services.may_work_on(user, fault)
     minutes = selectors.fix_minutes(fault)
     return {
         "fault": fault,
@@ -249,7 +249,7 @@ def _detail_context(request, fault, **forms) -> dict:
         "fix_time": format_duration(minutes) if minutes is not None else "",
         "can_start": can_work and fault.state == FaultState.OPEN,
         "can_fix": can_work,
-        "can_close": is_open and services.may_close_unfixed(user, fault.store_id),
+        "can_close": is_open and services.may_close_unfixed(user, fault.store_id, fault),
         "start_form": forms.get("start_form") or FaultStartForm(store_id=fault.store_id),
         "fix_form": forms.get("fix_form") or FaultFixForm(),
         "close_form": forms.get("close_form") or FaultCloseForm(),

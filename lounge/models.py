@@ -323,11 +323,24 @@ class LoungeRequest(models.Model):
         related_name="+",
     )
     client_key = models.CharField(
-        _("sender (hashed address)"),
+        _("sender (hashed)"),
         max_length=64,
         blank=True,
         editable=False,
-        help_text=_("A keyed hash of the address a QR request came from, only to limit floods; never the address."),
+        help_text=_(
+            "A keyed hash of the phone a QR request came from (the random id in its cookie, else its address), "
+            "only to limit floods; never the id or the address."
+        ),
+    )
+    address_key = models.CharField(
+        _("address (hashed)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "A keyed hash of the network address of a QR request, for the looser per-address ceiling "
+            "(a store's Wi-Fi shares one address); never the address."
+        ),
     )
 
     class Meta:
@@ -339,6 +352,7 @@ class LoungeRequest(models.Model):
             models.Index(fields=["seat", "created_at"], name="lounge_request_seat_created"),
             models.Index(fields=["store"], condition=Q(state__in=["open", "on_way"]), name="lounge_request_open"),
             models.Index(fields=["client_key", "created_at"], name="lounge_request_client_created"),
+            models.Index(fields=["address_key", "created_at"], name="lounge_request_address_created"),
         ]
 
     def __str__(self):

@@ -5,10 +5,16 @@ menu and the facilities offered are that store's. The page shows the store's nam
 label and nothing else — no customer, no other request. A code that is unknown, forged, re-issued or
 of a seat taken out of use gets a polite page (404), never an error; too many requests from a table
 or a phone get a polite "please wait" (429); a form sent without its CSRF cookie a polite "scan again".
+
+A phone is known by a random id in a signed cookie, set on its first visit: one store's Wi-Fi puts every
+phone in the lounge behind one address, so the address only bounds them all with a looser ceiling. A phone
+without a valid cookie (absent or forged) counts under its address, so dropping the cookie gains nothing.
 """
 
+import secrets
 from functools import wraps
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpResponseNotAllowed
 from django.middleware.csrf import CsrfViewMiddleware
@@ -25,6 +31,33 @@ from .request_forms import TableRequestForm
 from .services import requests as services
 
 PUBLIC_LANGUAGE = "zh-hans"
+BROWSER_COOKIE = "aftersales_table"
+BROWSER_COOKIE_SALT = "lounge.table.browser"
+BROWSER_COOKIE_AGE = 365 * 24 * 3600
+
+
+def _browser_id(request) -> str | None:
+    """The phone's random id from its signed cookie; None when absent or not signed by us."""
+    value = request.get_signed_cookie(BROWSER_COOKIE, default=None, salt=BROWSER_COOKIE_SALT)
+    if value and len(value) <= 64 and value.replace("-", "").replace("_", "").isalnum():
+        return value
+    return None
+
+
+def _remember_browser(request, response):
+    """Give a phone that opens a table's page without a valid cookie its own random id, for its requests."""
+    if request.method == "GET" and response.status_code == 200 and _browser_id(request) is None:
+        response.set_signed_cookie(
+            BROWSER_COOKIE,
+            secrets.token_urlsafe(16),
+            salt=BROWSER_COOKIE_SALT,
+            max_age=BROWSER_COOKIE_AGE,
+            path="/q/",
+            secure=settings.SESSION_COOKIE_SECURE,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
 
 
 def _customer_page(view):
@@ -35,6 +68,7 @@ def _customer_page(view):
         with translation.override(PUBLIC_LANGUAGE):
             request.LANGUAGE_CODE = PUBLIC_LANGUAGE
             response = view(request, *args, **kwargs)
+        _remember_browser(request, response)
         response["Content-Language"] = PUBLIC_LANGUAGE
         response["X-Robots-Tag"] = "noindex, nofollow"
         response["Referrer-Policy"] = "same-origin"  # no-referrer would make the POST's Origin "null" (CSRF)
@@ -83,6 +117,8 @@ def table_home(request, seat_token):
         error = " ".join(" ".join(errors) for errors in form.errors.values())
         return render(request, "lounge/public/home.html", _home_context(seat, form, error), status=400)
     data = form.cleaned_data
+    address_key = services.sender_key(client_ip(request))
+    browser = _browser_id(request)
     try:
         req = services.request_create(
             store=seat.store,
@@ -92,7 +128,9 @@ def table_home(request, seat_token):
             facility=data.get("facility"),
             note=data.get("note", ""),
             source=RequestSource.QR,
-            client_key=services.sender_key(client_ip(request)),
+            # the phone's own allowance; without a valid cookie, its address's (shared, so no gain)
+            client_key=services.browser_key(browser) if browser else address_key,
+            address_key=address_key,
         )
     except services.RequestLimitReached as exc:
         context = {"seat": seat, "store": seat.store, "message": " ".join(exc.messages)}

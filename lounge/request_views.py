@@ -53,9 +53,10 @@ def _next_url(request, default: str) -> str:
     return default
 
 
-def _with_clock(reqs, now):
-    """Each request's age and whether its clock has run out, for the list."""
+def _with_clock(reqs, now, user=None):
+    """Each request's age, whether its clock has run out, and whether the person may answer it, for the list."""
     for req in reqs:
+        req.can_answer = user is not None and services.may_answer(user, req)
         req.age_minutes = max(0, int((now - req.created_at).total_seconds() // 60))
         req.age_seconds = max(0, int((now - req.created_at).total_seconds()))
         req.overdue = bool(req.promise and req.promise.is_overdue(now))
@@ -80,8 +81,8 @@ def _requests_context(request, store, stores, form=None) -> dict:
     return {
         "store": store,
         "stores": stores,
-        "open_requests": _with_clock(services.requests_open(request.user, store), now),
-        "closed_requests": _with_clock(services.requests_recent_closed(request.user, store), now),
+        "open_requests": _with_clock(services.requests_open(request.user, store), now, request.user),
+        "closed_requests": _with_clock(services.requests_recent_closed(request.user, store), now, request.user),
         "can_edit": can_edit,
         "form": form or (StaffRequestForm(store=store) if can_edit else None),
         "S": RequestState,
@@ -138,7 +139,7 @@ def _act(request, request_pk, action):
     if is_htmx(request):
         req = services.request_get_for_user(request.user, req.pk)
         context = {
-            "req": _with_clock([req], timezone.now())[0],
+            "req": _with_clock([req], timezone.now(), request.user)[0],
             "can_edit": True,
             "S": RequestState,
             "error": error,

@@ -62,11 +62,15 @@ def _store_query(store) -> str:
 def _board_context(request, store, *, error: str = "", notice: str = "") -> dict:
     data = selectors.board(store)
     can_edit = has_right(request.user, Right.EDIT, store.pk)
+    answer = request_service("may_answer")
     for req in data["requests"]:
+        may = answer is None or answer(request.user, req)  # only whoever the request is for (org.access)
         req.ack_url = (
-            maybe_reverse("lounge:request_acknowledge", request_pk=req.pk) if req.state == RequestState.OPEN else None
+            maybe_reverse("lounge:request_acknowledge", request_pk=req.pk)
+            if may and req.state == RequestState.OPEN
+            else None
         )
-        req.done_url = maybe_reverse("lounge:request_done", request_pk=req.pk)
+        req.done_url = maybe_reverse("lounge:request_done", request_pk=req.pk) if may else None
     for fault in data["faults"]:
         fault.url = maybe_reverse("lounge:fault_detail", fault_pk=fault.pk)
     return data | {

@@ -137,3 +137,70 @@ def store_for_page(user, ref=None, right: Right = Right.VIEW):
     if store is None:
         raise Http404
     return store
+
+
+# --- Who may act on a record inside a store ------------------------------------------------------
+# The wall above says which stores a person sees and what their role may do there. Inside a store, a
+# record that belongs to someone (a promise, a fault ticket, a corrective action, a lounge request, a
+# message) is acted on — kept, fixed, closed, cancelled, paused — only by those it concerns.
+
+
+def supervised_department_ids(user) -> frozenset[int]:
+    """The departments the person supervises: their own as a supervisor, and those named on their account
+    (cached on the user object)."""
+    cached = getattr(user, "_supervised_ids", None)
+    if cached is not None:
+        return cached
+    ids: set[int] = set()
+    role = role_of(user)
+    if role == Role.SUPERVISOR and user.department_id:
+        ids.add(user.department_id)
+    if role is not None:
+        ids |= set(user.supervised_departments.values_list("id", flat=True))
+    user._supervised_ids = frozenset(ids)
+    return user._supervised_ids
+
+
+def may_act_on(user, *, store_id: int, owner_id: int | None = None, department_id: int | None = None) -> bool:
+    """Whether the person may change the state of a record of the store that belongs to someone.
+
+    - the owner: the person (``owner_id``), or, for a record a department owns (no ``owner_id``), any member
+      of that department (``department_id``);
+    - their supervisor: a supervisor of the owning department, or of the owner's own department;
+    - the store's managers, and the group's administrators;
+    - nobody else: not a colleague of another department, not a supervisor of another department, never
+      an auditor (who may only read), never anyone of another store.
+
+    A record that belongs to nobody (neither given) is everyday work of anyone who may edit in the store.
+    """
+    role = role_of(user)
+    if role is None or not has_right(user, Right.EDIT, store_id):
+        return False
+    if role in (Role.GROUP_ADMIN, Role.STORE_MANAGER):
+        return True
+    if owner_id is None and department_id is None:
+        return True
+    if owner_id is not None and owner_id == user.pk:
+        return True
+    if owner_id is None and department_id is not None and user.department_id == department_id:
+        return True
+    supervised = supervised_department_ids(user)
+    if not supervised:
+        return False
+    if department_id is not None and department_id in supervised:
+        return True
+    if owner_id is not None:
+        from .models import User
+
+        owner_department = User.objects.filter(pk=owner_id).values_list("department_id", flat=True).first()
+        return owner_department is not None and owner_department in supervised
+    return False
+
+
+def require_act(user, *, store_id: int, owner_id: int | None = None, department_id: int | None = None) -> None:
+    """404 when the store is outside the person's wall; 403 when they may not act on the record (see
+    ``may_act_on``)."""
+    if store_id not in store_ids(user):
+        raise Http404
+    if not may_act_on(user, store_id=store_id, owner_id=owner_id, department_id=department_id):
+        raise PermissionDenied

@@ -16,8 +16,7 @@ class UsernameOrEmployeeNumberBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or password is None:
             return None
-        login = username.strip()
-        user = User.objects.filter(Q(username__iexact=login) | Q(employee_no=login)).first()
+        user = account_for_login(username)
         if user is None:
             User().set_password(password)  # same work as a real check: no timing hint
             return None
@@ -26,17 +25,44 @@ class UsernameOrEmployeeNumberBackend(ModelBackend):
         return None
 
 
+def account_for_login(login: str) -> User | None:
+    """The account a typed sign-in name means: its username in any case, or its employee number."""
+    login = (login or "").strip()
+    if not login:
+        return None
+    return User.objects.filter(Q(username__iexact=login) | Q(employee_no=login)).order_by("pk").first()
+
+
+def signin_key(login: str) -> str:
+    """What failed sign-ins are counted against: the account, whatever name was typed for it (its username
+    in lower case), or for a name that is no account the typed name itself.
+
+    Counting per typed name let a guesser try five passwords on the username, five more on the employee
+    number and five more on the name in capitals; per account the five are five.
+    """
+    account = account_for_login(login)
+    if account is None:
+        # an employee number typed in another case still counts against its account
+        account = User.objects.filter(employee_no__iexact=(login or "").strip()).order_by("pk").first()
+    if account is not None:
+        return account.username.lower()[:150]
+    return (login or "").strip().lower()[:150]
+
+
 def client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
 def signin_locked_for(login: str, ip: str | None) -> int:
-    """Seconds until the name (or, after many names, the address) may try again; 0 if free."""
+    """Seconds until the account (or, after many names, the address) may try again; 0 if free.
+
+    ``login`` is what was typed; failures are counted per account (see ``signin_key``) and per address.
+    """
     window = timedelta(seconds=settings.SIGNIN_WINDOW_SECONDS)
     since = timezone.now() - window
     recent = SignInAttempt.objects.filter(at__gte=since, succeeded=False)
     by_login = list(
-        recent.filter(login=login.strip().lower())
+        recent.filter(login=signin_key(login))
         .order_by("-at")
         .values_list("at", flat=True)[: settings.SIGNIN_MAX_FAILURES]
     )
@@ -54,7 +80,9 @@ def signin_locked_for(login: str, ip: str | None) -> int:
 
 
 def signin_attempt_record(*, login: str, ip: str | None, succeeded: bool) -> None:
-    SignInAttempt.objects.create(login=login.strip().lower()[:150], ip=ip, at=timezone.now(), succeeded=succeeded)
+    """Keep one attempt under the account it was for (see ``signin_key``), whatever name was typed."""
+    key = signin_key(login)
+    SignInAttempt.objects.create(login=key, ip=ip, at=timezone.now(), succeeded=succeeded)
     if succeeded:
-        # a successful sign-in clears the name's earlier failures
-        SignInAttempt.objects.filter(login=login.strip().lower(), succeeded=False).delete()
+        # a successful sign-in clears the account's earlier failures
+        SignInAttempt.objects.filter(login=key, succeeded=False).delete()

@@ -23,7 +23,7 @@ from core.models import HistoryAction
 from core.validators import national_digits, normalize_any_phone, to_halfwidth
 from customers.models import Customer
 from customers.services import phone_reveal_log
-from org.access import Right, has_right
+from org.access import Right, has_right, may_act_on
 from org.choices import DepartmentKind, Role
 from org.models import Department, User
 from promises.choices import NotificationKind, PromiseState
@@ -508,9 +508,20 @@ def _is_recipient(user, message: Message) -> bool:
     return bool(user.department_id) and user.department_id == message.for_department_id
 
 
+def may_handle_message(user, message: Message) -> bool:
+    """A message is read and called back by whom it is for (the colleague, or the department's members), their
+    supervisor, or the store's managers (org.access.may_act_on)."""
+    return may_act_on(
+        user,
+        store_id=message.store_id,
+        owner_id=message.for_user_id,
+        department_id=None if message.for_user_id else message.for_department_id,
+    )
+
+
 def message_check_handler(user, message: Message) -> None:
-    """Only a recipient (or a manager of the store) reads a message or calls back for it."""
-    if not (_is_recipient(user, message) or has_right(user, Right.MANAGE_STORE, message.store_id)):
+    """Only a recipient, their supervisor or a manager of the store reads a message or calls back for it."""
+    if not may_handle_message(user, message):
         raise PermissionDenied
 
 

@@ -9,8 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from org.access import Right, get_for_user, has_right, require, role_of
-from org.choices import Role
+from org.access import Right, get_for_user, has_right, may_act_on, require
 from org.selectors import store_get_for_user
 
 from . import selectors, services
@@ -25,14 +24,12 @@ def _promise(request, pk) -> Promise:
 
 
 def can_act(user, promise: Promise) -> bool:
-    """The owner, a member of the owning department, or a supervisor or manager of the store."""
-    if not has_right(user, Right.EDIT, promise.store_id):
-        return False
-    if promise.owner_id == user.pk:
-        return True
-    if promise.owner_id is None and promise.owner_department_id and promise.owner_department_id == user.department_id:
-        return True
-    return role_of(user) in (Role.SUPERVISOR, Role.STORE_MANAGER, Role.GROUP_ADMIN)
+    """Keep, pause, resume or cancel: the owner (or a member of the owning desk), their supervisor, the store's
+    managers (org.access.may_act_on) — not a supervisor of another department, whose "kept" would stop the
+    escalation of a promise that is not theirs."""
+    return may_act_on(
+        user, store_id=promise.store_id, owner_id=promise.owner_id, department_id=promise.owner_department_id
+    )
 
 
 @login_required

@@ -566,3 +566,17 @@ def test_files_of_old_imports_are_purged_but_the_job_and_its_errors_stay(world):
     assert recent.file_path and imports.read_rows(recent)
     assert errors_of(job) == {(6, "mobile")}
     assert imports.import_error_report(job)  # still downloadable, without the row values
+
+
+def test_error_report_writes_formula_like_values_as_text(client, world):
+    lines = [HEADER, "=1+1,12345,京A00001,,,,,,,@bad,", '"=HYPERLINK(""http://x"",""y"")",+8613,,,,,,,-1,']
+    job = check(upload(world, csv_upload(lines)), world.a.manager)
+    client.force_login(world.a.manager)
+    response = client.get(reverse("customers:import_errors_download", kwargs={"job_pk": job.pk}))
+    sheet = load_workbook(BytesIO(response.content)).active
+    values = []
+    for row in sheet.iter_rows(min_row=2):
+        for cell in row:
+            assert cell.data_type != "f", cell.value
+            values.append(cell.value)
+    assert "'=1+1" in values and "'@bad" in values and '\'=HYPERLINK("http://x","y")' in values

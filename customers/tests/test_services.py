@@ -154,3 +154,23 @@ def test_erase_anonymises_removes_vehicles_scrubs_history_and_is_logged(world):
     assert log.actor == world.a.manager and "2026-11-20" in log.detail
     with pytest.raises(ValidationError):
         services.customer_update(actor=world.a.staff, customer=customer, data={"name": "又来了"})
+
+
+def test_excel_export_writes_formula_like_text_as_text_in_every_sheet(world):
+    """A name, note or history value that begins with = + - @ is text in the export, not a live formula."""
+    formula = '=HYPERLINK("http://evil.example","点")'
+    customer = make_customer(world.a.store, name=formula, notes="@SUM(1+1)", actor=world.a.staff)
+    make_vehicle(customer, actor=world.a.staff, model="+cmd|' /C calc'!A0")
+    customer = services.customer_update(actor=world.a.staff, customer=customer, data={"notes": "-2+3"})
+    body, _, _ = services.customer_export(actor=world.a.manager, customer=customer, fmt="xlsx")
+    workbook = load_workbook(BytesIO(body))
+    texts = []
+    for sheet in workbook.worksheets:
+        for row in sheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", (sheet.title, cell.coordinate, cell.value)
+                if isinstance(cell.value, str):
+                    assert not cell.value.lstrip(" ").startswith(("=", "+", "-", "@", "\t", "\r"))
+                    texts.append(cell.value)
+    assert "'" + formula in texts
+    assert "'-2+3" in texts

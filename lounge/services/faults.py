@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_record, history_record_saved, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
-from org.access import Right, has_right, role_of, store_ids
+from org.access import Right, has_right, may_act_on, role_of, store_ids
 from org.choices import Role
 from org.models import Department, Store
 from promises.choices import NotificationKind, PromiseState
@@ -88,9 +88,17 @@ def may_work(user, store_id: int) -> bool:
     return has_right(user, Right.EDIT, store_id)
 
 
-def may_close_unfixed(user, store_id: int) -> bool:
-    """Close a ticket without a fix (it cancels the clock): store managers, group admins and supervisors."""
-    return may_work(user, store_id) and role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.SUPERVISOR)
+def may_work_on(user, fault: FaultTicket) -> bool:
+    """Start and fix a ticket: its owner (or the owning desk's members), their supervisor, the store's managers
+    (org.access.may_act_on) — not a colleague of another department."""
+    return may_act_on(user, store_id=fault.store_id, owner_id=fault.owner_id, department_id=fault.owner_department_id)
+
+
+def may_close_unfixed(user, store_id: int, fault: FaultTicket | None = None) -> bool:
+    """Close a ticket without a fix (it cancels the clock): store managers, group admins and supervisors — of
+    the ticket's own department when the ticket is given."""
+    allowed = may_work(user, store_id) and role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.SUPERVISOR)
+    return allowed and (fault is None or may_work_on(user, fault))
 
 
 def _require(allowed: bool) -> None:
@@ -462,7 +470,7 @@ def fault_start(*, actor, fault: FaultTicket, assignee=None, now: datetime | Non
     """Work on the fault starts (state: being fixed); optionally it is given to one person, who then
     owns the ticket and its clock and is told at once (S4.11)."""
     fault = _locked(fault)
-    _require(may_work(actor, fault.store_id))
+    _require(may_work_on(actor, fault))
     _require_open(fault)
     if fault.state != FaultState.OPEN:
         raise ValidationError({"state": [ValidationError(_("Work on this fault has already started."), code="state")]})
@@ -505,7 +513,7 @@ def fault_fix(*, actor, fault: FaultTicket, note: str, photo=None, now: datetime
     """The facility works again: what was done (required), an optional photo; the clock is kept, on time
     or late, and the facility is back in order (S4.11)."""
     fault = _locked(fault)
-    _require(may_work(actor, fault.store_id))
+    _require(may_work_on(actor, fault))
     _require_open(fault)
     note = _text(note)
     errors: dict[str, list] = {}
@@ -544,7 +552,7 @@ def fault_close_unfixed(*, actor, fault: FaultTicket, reason: str) -> FaultTicke
     """Close a ticket without a fix (reported by mistake, the facility is being replaced …): the reason
     is required and cancels the clock; the facility is back in the register's normal state."""
     fault = _locked(fault)
-    _require(may_close_unfixed(actor, fault.store_id))
+    _require(may_close_unfixed(actor, fault.store_id, fault))
     _require_open(fault)
     reason = _text(reason)
     if not reason:

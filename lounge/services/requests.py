@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
-from org.access import Right, get_for_user, has_right, scope
+from org.access import Right, get_for_user, has_right, may_act_on, scope
 from org.models import Store, User
 from promises.choices import NotificationKind, PromiseState
 from promises.services import notify, promise_cancel, promise_keep, promise_make, store_managers
@@ -35,8 +35,10 @@ from .visits import lounge_department
 
 PROMISE_KIND = "lounge_request"
 LIMIT_WINDOW = timedelta(minutes=10)
-# Requests from one sender (a keyed hash of the address) in LIMIT_WINDOW, over all the store's tables.
+# Requests from one sender (a phone: its browser's table cookie, else its address) in LIMIT_WINDOW, over all
+# the store's tables; and the looser ceiling for one network address (a store's Wi-Fi behind NAT is one address).
 QR_REQUESTS_PER_SENDER = settings.LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES
+QR_REQUESTS_PER_ADDRESS = settings.LOUNGE_QR_REQUESTS_PER_ADDRESS_PER_10_MINUTES
 NOTE_MAX_LENGTH = LoungeRequest._meta.get_field("note").max_length
 LABEL_MAX_LENGTH = Seat._meta.get_field("label").max_length
 TOKEN_MAX_LENGTH = Seat._meta.get_field("token").max_length
@@ -61,15 +63,38 @@ def _require(user, right: Right, store_id: int) -> None:
         raise PermissionDenied
 
 
+def may_answer(user, req: LoungeRequest) -> bool:
+    """On my way, done, cancel: whoever its clock belongs to (the lounge desk's members, else the manager it was
+    given to), their supervisor, the store's managers (org.access.may_act_on); a request without a clock is
+    everyday work of the store."""
+    promise = req.promise if req.promise_id else None
+    return may_act_on(
+        user,
+        store_id=req.store_id,
+        owner_id=promise.owner_id if promise else None,
+        department_id=promise.owner_department_id if promise else None,
+    )
+
+
+def _require_answer(user, req: LoungeRequest) -> None:
+    if not may_answer(user, req):
+        raise PermissionDenied
+
+
 def _error(field: str, message: str, code: str) -> ValidationError:
     return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 def sender_key(address: str | None) -> str:
-    """A keyed hash of the customer's address: enough to count their requests, never the address itself."""
+    """A keyed hash of the customer's address (or browser id): enough to count their requests, never the value."""
     if not address:
         return ""
     return salted_hmac("lounge.request.sender", address).hexdigest()[:32]
+
+
+def browser_key(browser_id: str | None) -> str:
+    """A keyed hash of the random id in a phone's table cookie (see public_views): one phone's allowance."""
+    return sender_key(f"browser:{browser_id}") if browser_id else ""
 
 
 def response_seconds(req: LoungeRequest) -> int | None:
@@ -172,8 +197,9 @@ def _shown_time(at: datetime) -> str:
 # --- Requests ------------------------------------------------------------------------------------
 
 
-def _check_limits(*, seat: Seat, client_key: str, store: Store, now: datetime) -> None:
-    """S4.5 safe on a table: at most the store's number per table, and a fixed number per sender, in 10 minutes."""
+def _check_limits(*, seat: Seat, client_key: str, address_key: str, store: Store, now: datetime) -> None:
+    """S4.5 safe on a table: at most the store's number per table, a fixed number per sender (phone) and a
+    looser number per network address, in 10 minutes."""
     since = now - LIMIT_WINDOW
     allowed = lounge_settings(store).requests_per_seat_per_10_minutes
     recent = LoungeRequest.objects.filter(source=RequestSource.QR, created_at__gt=since)
@@ -183,7 +209,9 @@ def _check_limits(*, seat: Seat, client_key: str, store: Store, now: datetime) -
             % {"count": allowed},
             code="rate_limited",
         )
-    if client_key and recent.filter(client_key=client_key).count() >= QR_REQUESTS_PER_SENDER:
+    if (client_key and recent.filter(client_key=client_key).count() >= QR_REQUESTS_PER_SENDER) or (
+        address_key and recent.filter(address_key=address_key).count() >= QR_REQUESTS_PER_ADDRESS
+    ):
         raise RequestLimitReached(
             _("Too many requests have been sent from this phone; please wait, or ask a member of staff."),
             code="rate_limited",
@@ -290,13 +318,15 @@ def request_create(
     source: str,
     actor=None,
     client_key: str = "",
+    address_key: str = "",
     now: datetime | None = None,
 ) -> LoungeRequest:
     """A request from a table's QR code (no actor) or entered by staff; the lounge desk is told at once (S4.5).
 
     It is linked to the visit at that seat if one is open; a drink must be on the store's menu and
     available (S4.2); "something is broken" needs one of the store's facilities and becomes a fault
-    ticket (S4.11). QR requests are limited per table and per sender (``RequestLimitReached``).
+    ticket (S4.11). QR requests are limited per table, per sender (``client_key``: the phone) and per network
+    address (``address_key``, a looser ceiling) (``RequestLimitReached``).
     """
     now = now or timezone.now()
     if source != RequestSource.QR or getattr(actor, "pk", None):
@@ -311,7 +341,7 @@ def request_create(
         store=store, kind=kind, seat=seat, visit=visit, drink=drink, facility=facility, note=note, source=source
     )
     if source == RequestSource.QR:
-        _check_limits(seat=seat, client_key=client_key, store=store, now=now)
+        _check_limits(seat=seat, client_key=client_key, address_key=address_key, store=store, now=now)
     if visit is None and seat is not None:
         visit = Visit.objects.filter(store=store, seat=seat, departed_at=None).order_by("-arrived_at", "-pk").first()
     if seat is None and visit is not None:
@@ -327,6 +357,7 @@ def request_create(
         source=source,
         created_at=now,
         client_key=client_key if source == RequestSource.QR else "",
+        address_key=address_key if source == RequestSource.QR else "",
     )
     req.full_clean()
     req.save()
@@ -381,6 +412,7 @@ def request_acknowledge(*, actor, request: LoungeRequest, now: datetime | None =
     """Someone is on the way: the customer's page shows it, and the promise is kept (S4.5 response time)."""
     req = _locked(request)
     _require(actor, Right.EDIT, req.store_id)
+    _require_answer(actor, req)
     if req.state == RequestState.ON_WAY:
         raise _error("state", _("Someone is already on the way."), "state")
     if req.state != RequestState.OPEN:
@@ -418,6 +450,7 @@ def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) 
     """Done: a refill or drink is also recorded on the customer's visit (S4.2); done at once also keeps the clock."""
     req = _locked(request)
     _require(actor, Right.EDIT, req.store_id)
+    _require_answer(actor, req)
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     now = now or timezone.now()
@@ -441,6 +474,7 @@ def request_cancel(*, actor, request: LoungeRequest, reason: str = "", now: date
     """Cancel a request that needs nothing more (sent twice, the customer left); its clock is cancelled."""
     req = _locked(request)
     _require(actor, Right.EDIT, req.store_id)
+    _require_answer(actor, req)
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     reason = " ".join(str(reason or "").split())[:200] or _("The request was cancelled.")

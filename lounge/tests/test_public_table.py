@@ -268,3 +268,71 @@ def test_customer_records_are_untouched_by_a_request(client, world, table):
     before = list(Customer.objects.values_list("pk", "name"))
     client.post(home(table), {"kind": "advisor"})
     assert list(Customer.objects.values_list("pk", "name")) == before
+
+
+# --- The per-phone allowance behind one store Wi-Fi ---------------------------------------------------
+
+WIFI = "198.51.100.20"  # the store's Wi-Fi: every phone in the lounge behind this one address (NAT)
+
+
+def phone_at(seat, ip=WIFI) -> Client:
+    """A customer's phone: its own browser, which scans the table first (and so gets its cookie)."""
+    phone = Client(REMOTE_ADDR=ip)
+    assert phone.get(home(seat)).status_code == 200
+    assert phone.cookies["aftersales_table"].value
+    return phone
+
+
+@pytest.fixture
+def small_limits(world, monkeypatch):
+    monkeypatch.setattr(services, "QR_REQUESTS_PER_SENDER", 2)
+    monkeypatch.setattr(services, "QR_REQUESTS_PER_ADDRESS", 5)
+    settings = lounge_settings(world.a.store)
+    settings.requests_per_seat_per_10_minutes = 50
+    settings.save()
+
+
+def test_two_phones_behind_one_address_each_get_their_own_allowance(world, table, small_limits):
+    seats = [make_seat(world.a, f"W{n}") for n in range(4)]
+    first, second = phone_at(seats[0]), phone_at(seats[1])
+    assert first.cookies["aftersales_table"].value != second.cookies["aftersales_table"].value
+    for seat in seats[:2]:
+        assert first.post(home(seat), {"kind": "help"}).status_code == 302
+    assert first.post(home(seats[2]), {"kind": "help"}).status_code == 429  # the first phone's 2 are used
+    for seat in seats[2:]:  # the second phone, on the same Wi-Fi, still has its own 2
+        assert second.post(home(seat), {"kind": "help"}).status_code == 302
+    requests = LoungeRequest.objects.filter(seat__in=seats)
+    assert requests.count() == 4
+    assert len(set(requests.values_list("client_key", flat=True))) == 2
+    assert len(set(requests.values_list("address_key", flat=True))) == 1
+    assert WIFI not in "".join(requests.values_list("address_key", flat=True))  # a hash, never the address
+
+
+def test_the_address_ceiling_holds_over_many_phones(world, table, small_limits):
+    seat = make_seat(world.a, "W9")
+    sent = [phone_at(seat).post(home(seat), {"kind": "help"}).status_code for _ in range(7)]
+    assert sent == [302] * 5 + [429] * 2
+    assert phone_at(seat, ip="203.0.113.77").post(home(seat), {"kind": "help"}).status_code == 302
+
+
+@pytest.mark.parametrize("cookie", [None, "forged-id", "abc:def:ghi"])
+def test_an_absent_or_forged_cookie_gains_nothing(world, table, small_limits, cookie):
+    """Without a cookie we signed, a phone counts under its address: no fresh allowance per request."""
+    seats = [make_seat(world.a, f"F{n}") for n in range(3)]
+    statuses = []
+    for seat in seats:
+        phone = Client(REMOTE_ADDR=WIFI)
+        if cookie:
+            phone.cookies["aftersales_table"] = cookie
+        statuses.append(phone.post(home(seat), {"kind": "help"}).status_code)
+    assert statuses == [302, 302, 429]  # the per-phone 2, shared by every phone without a valid cookie
+
+
+def test_the_cookie_is_signed_kept_for_the_qr_pages_only_and_not_readable_by_script(world, table):
+    response = Client().get(home(table))
+    morsel = response.cookies["aftersales_table"]
+    assert morsel["path"] == "/q/" and morsel["httponly"] and morsel["samesite"] == "Lax"
+    assert ":" in morsel.value  # Django's signature
+    again = Client()
+    again.cookies["aftersales_table"] = morsel.value
+    assert "aftersales_table" not in again.get(home(table)).cookies  # a valid cookie is kept as it is

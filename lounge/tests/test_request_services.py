@@ -18,6 +18,7 @@ from lounge.choices import FaultSource, RequestKind, RequestSource, RequestState
 from lounge.models import FaultTicket, LoungeRequest, Serving, Visit, lounge_settings
 from lounge.services import requests as services
 from lounge.tests.wall_requests import ask, make_attendant, make_drink, make_facility, make_seat
+from org.models import User
 from promises.choices import NotificationKind, PromiseState
 from promises.models import Notification
 
@@ -67,6 +68,7 @@ def test_without_a_lounge_desk_the_promise_falls_to_a_store_manager(world):
 
 
 def test_a_desk_without_members_tells_the_store_managers(world):
+    User.objects.filter(department=world.a.lounge).update(department=world.a.cs)
     req = ask(world.a, make_seat(world.a))
     assert req.promise.owner_department == world.a.lounge
     assert Notification.objects.filter(recipient=world.a.manager, promise=req.promise).exists()

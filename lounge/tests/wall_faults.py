@@ -57,7 +57,7 @@ def records(world) -> dict:
     from lounge.services.faults import fault_fix
 
     fault = report_fault(world.b, description="乙店独有客户", photo=jpeg_upload())
-    fault = fault_fix(actor=world.b.staff, fault=fault, note="已修好", photo=jpeg_upload())
+    fault = fault_fix(actor=world.b.manager, fault=fault, note="已修好", photo=jpeg_upload())
     open_fault = report_fault(world.b, facility=make_facility(world.b.store, name="电视"))
     return {
         "facility_pk": fault.facility_id,

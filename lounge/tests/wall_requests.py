@@ -51,7 +51,7 @@ def records(world) -> dict:
 
     seat = make_seat(world.b, "乙1")
     req = ask(world.b, seat, "help", note="乙店独有客户")
-    request_acknowledge(actor=world.b.staff, request=req)
+    request_acknowledge(actor=world.b.manager, request=req)
     open_req = ask(world.b, seat, "refill")
     return {
         "seat_pk": seat.pk,

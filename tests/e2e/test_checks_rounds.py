@@ -30,6 +30,9 @@ def _photo_shown(img):
 def test_a_hygiene_round_on_a_phone_with_a_failed_item_and_its_photo(page, live_server, world, sign_in):
     """S4.7 on a phone: 3 butts in the ashtray fail the item; a photo is required, taken, and the round scores."""
     # a Monday in business hours: the 10:30 round of the lounge, due 11:00
+    # staff1 works at the lounge desk, which owns the lounge's rounds and their corrective actions
+    world.a.staff.department = world.a.lounge
+    world.a.staff.save(update_fields=["department"])
     with time_machine.travel(at("2026-11-30 10:31"), tick=True):
         _template, area = lounge(world.a)
         rounds_schedule()

@@ -37,10 +37,22 @@
     });
   }
 
-  // Polled by board_live.html: skip a poll while a drink menu is open or an error is shown.
-  window.loungeBoardIdle = function () {
+  // Polled by board_live.html: skip a poll while a drink menu is open or an error is shown. (Here, not
+  // as an hx-trigger filter: htmx runs those with eval, which the Content-Security-Policy forbids.)
+  function idle() {
     return !document.querySelector("#board-live details[open], #board-live [data-board-error]");
-  };
+  }
+  window.loungeBoardIdle = idle;
+  document.addEventListener("htmx:confirm", function (event) {
+    const poll = event.detail.elt && event.detail.elt.id === "board-live" && !event.detail.triggeringEvent;
+    if (poll && !idle()) event.preventDefault();
+  });
+  // A request's "on my way" / "done" form (data-board-refresh): the board reloads once it is sent.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (event.detail.elt && event.detail.elt.closest("[data-board-refresh]") && window.htmx) {
+      window.htmx.trigger("#board-live", "refresh");
+    }
+  });
 
   // New requests: the ones that were not on the board before (not on the first load) stay highlighted
   // for a minute, newest first (the server's order), with a beep when the attendant turned the sound on.

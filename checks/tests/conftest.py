@@ -1,0 +1,14 @@
+import pytest
+
+
+@pytest.fixture
+def world(world):
+    """The two-store world, with staff1/staff2 working at their store's lounge desk and the supervisors
+    looking after the lounge too: lounge records (corrective actions of the lounge's rounds) are acted on by the desk that
+    owns them, its supervisor and the managers (org.access.may_act_on). Who else may not is tested in
+    tests/test_act_matrix.py with a colleague of another department."""
+    for side in (world.a, world.b):
+        side.staff.department = side.lounge
+        side.staff.save(update_fields=["department"])
+        side.supervisor.supervised_departments.add(side.lounge)
+    return world
