@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
 from customers.models import PersonalDataLog
 from phone import services
@@ -183,3 +184,37 @@ def test_home_page_and_bell_hold_no_full_number(client, world):
     assert "赵先生" in home and MASKED in home
     assert_no_full_number(home)
     assert not PersonalDataLog.objects.exists()
+
+
+def test_migration_masks_numbers_in_existing_call_back_titles(world):
+    """phone/migrations/0006: old titles (and the reminders that copy them) get the number masked."""
+    import importlib
+
+    from django.apps import apps
+
+    from promises.models import Notification
+
+    migration = importlib.import_module("phone.migrations.0006_mask_numbers_in_promise_titles")
+    message_for(world.a, world.a.supervisor)
+    missed_call(world, number="+8613712345678")
+    # another kind of promise is left alone (a complaint's number is no phone number)
+    other = Promise.objects.create(
+        store=world.a.store, kind="complaint_ack", rule_id="S5.1", title="受理投诉 20261130001", due_at=timezone.now()
+    )
+    old = {"message_callback": f"回电 赵先生（+86{FULL}）", "missed_callback": "回电 13712345678（中断或未接）"}
+    for kind, title in old.items():
+        Promise.objects.filter(kind=kind).update(title=title)
+    promise = Promise.objects.get(kind="message_callback")
+    note = Notification.objects.create(
+        recipient=world.a.supervisor,
+        store=world.a.store,
+        promise=promise,
+        kind="reminder",
+        title=f"提醒：{old['message_callback']}",
+    )
+    migration.mask_titles(apps, None)
+    assert Promise.objects.get(kind="message_callback").title == f"回电 赵先生（{MASKED}）"
+    assert Promise.objects.get(kind="missed_callback").title == "回电 137****5678（中断或未接）"
+    note.refresh_from_db()
+    assert note.title == f"提醒：回电 赵先生（{MASKED}）"
+    assert Promise.objects.get(pk=other.pk).title == "受理投诉 20261130001"
