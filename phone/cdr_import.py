@@ -34,7 +34,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.validators import national_digits, normalize_any_phone
+from core.validators import mask_number, national_digits, normalize_any_phone
 from customers.models import Customer
 from org.models import User
 
@@ -218,7 +218,7 @@ def _promise(call: Call):
         store=call.store,
         kind="missed_callback",
         rule_id="S2.10",
-        title=_("Call back %(number)s (cut off or missed)") % {"number": call.number},
+        title=_("Call back %(number)s (cut off or missed)") % {"number": mask_number(call.number)},  # PIPL
         owner_department=department,
         subject=call,
         business_minutes=phone_settings(call.store).missed_callback_minutes,

@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
-from core.validators import national_digits, normalize_any_phone, to_halfwidth
+from core.validators import mask_number, national_digits, normalize_any_phone, to_halfwidth
 from customers.models import Customer
 from customers.services import phone_reveal_log
 from org.access import Right, has_right, may_act_on
@@ -280,8 +280,10 @@ def missed_call_promise(call: Call) -> Promise | None:
         return None
     settings = phone_settings(call.store)
     start = min(call.ended_at or call.started_at, timezone.now())
+    # The title goes to the bell, 我的承诺 and WeCom: the number masked there, in full on the call's page
+    # after a logged reveal (PIPL).
     title = _("Call back %(number)s (cut off or missed)") % {
-        "number": call.customer.name if call.customer_id else call.number
+        "number": call.customer.name if call.customer_id else mask_number(call.number)
     }
     return promise_make(
         store=call.store,
@@ -596,7 +598,8 @@ def message_take(*, actor, store, data: dict) -> Message:
             store=store,
             kind=MESSAGE_KIND,
             rule_id="S2.3",
-            title=_("Call back %(name)s (%(number)s)") % {"name": caller_name, "number": number},
+            # masked: the title goes to the bell, 我的承诺 and WeCom (PIPL); the row reveals it, logged
+            title=_("Call back %(name)s (%(number)s)") % {"name": caller_name, "number": mask_number(number)},
             actor=actor,
             owner=person,
             owner_department=None if person is not None else department,

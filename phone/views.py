@@ -22,6 +22,7 @@ from . import script_check, selectors, services
 from .choices import Outcome, Purpose, ScriptKind
 from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, PhoneSettingsForm, ScriptForm
 from .models import Call, IncomingCall, Message, PhoneSettings
+from .templatetags.phone_tags import number_shown
 
 PAGE_SIZE = 25
 
@@ -189,6 +190,7 @@ def call_detail(request, call_pk):
             "call": call,
             "script_items": items,
             "can_edit": has_right(request.user, Right.EDIT, call.store_id),
+            "can_reveal": has_right(request.user, Right.REVEAL_PHONE, call.store_id),
             "can_call_back": bool(call.number) and (call.missed or call.outcome in (Outcome.DROPPED, Outcome.MISSED)),
             "callback_form": CallBackForm(),
             "callbacks": call.callbacks.select_related("answered_by").order_by("started_at")[:20],
@@ -211,6 +213,26 @@ def call_call_back(request, call_pk):
     return redirect("phone:call_detail", call.pk)
 
 
+def _revealed(number: str, field: str):
+    """The number in full in the partial the customer and complaint pages use for their reveals."""
+    return {"value": number_shown(number), "field": field}
+
+
+@login_required
+@require_POST
+def call_reveal_number(request, call_pk):
+    """Show the call's number in full; the reveal is logged like a customer's number (PIPL).
+
+    The same service as the API's reveal: an auditor is refused (403), another store's call is a 404.
+    """
+    call = _call(request, call_pk, right=Right.REVEAL_PHONE)
+    try:
+        number = services.call_reveal_number(actor=request.user, call=call)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(request, "customers/partials/revealed_phone.html", _revealed(number, "call-number"))
+
+
 @login_required
 def message_list(request):
     """Messages for me and my department (S2.3)."""
@@ -221,7 +243,12 @@ def message_list(request):
         request,
         "phone/message_list.html",
         "phone/partials/message_rows.html",
-        {"page": page, "can_edit": has_right(request.user, Right.EDIT), "callback_form": CallBackForm()},
+        {
+            "page": page,
+            "can_edit": has_right(request.user, Right.EDIT),
+            "can_reveal": has_right(request.user, Right.REVEAL_PHONE),
+            "callback_form": CallBackForm(),
+        },
     )
 
 
@@ -236,7 +263,12 @@ def message_read(request, message_pk):
         return render(
             request,
             "phone/partials/message_row.html",
-            {"m": message, "can_edit": True, "callback_form": CallBackForm()},
+            {
+                "m": message,
+                "can_edit": True,
+                "can_reveal": has_right(request.user, Right.REVEAL_PHONE, message.store_id),
+                "callback_form": CallBackForm(),
+            },
         )
     return redirect("phone:message_list")
 
@@ -255,6 +287,18 @@ def message_call_back(request, message_pk):
         else:
             messages.success(request, _("Call-back logged."))
     return redirect("phone:message_list")
+
+
+@login_required
+@require_POST
+def message_reveal_number(request, message_pk):
+    """Show the caller's number of a message in full, for its recipients (S2.3); the reveal is logged (PIPL)."""
+    message = _message(request, message_pk, right=Right.REVEAL_PHONE)
+    try:
+        number = services.message_reveal_number(actor=request.user, message=message)
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(request, "customers/partials/revealed_phone.html", _revealed(number, "message-number"))
 
 
 @login_required

@@ -1,4 +1,4 @@
-"""Numbers on the console's pages: formatted for those who call back, masked in lists (PIPL)."""
+"""Numbers on the console's pages: masked, formatted in full after a logged reveal (PIPL)."""
 
 from django import template
 

@@ -89,6 +89,8 @@ def test_newest_first_file_still_keeps_the_promise(world):
 def test_a_call_back_in_a_later_file_keeps_the_promise(world):
     _import(world.a.store, world.a.manager, _missed(_at(9, 50), uid="3.1"))
     assert _missed_promise(world.a.store, "3.1").state == PromiseState.OPEN
+    # PIPL: the title goes to the bell and WeCom with the unknown caller's number masked
+    assert "139****1111" in _missed_promise(world.a.store, "3.1").title and NUMBER not in Promise.objects.get().title
     _import(world.a.store, world.a.manager, _outgoing(_at(10, 30), uid="3.2"))
     promise = _missed_promise(world.a.store, "3.1")  # 40 min later: kept, but after the 15 business minutes
     assert promise.state == PromiseState.LATE and promise.kept_at == _at(10, 30).replace(tzinfo=cdr.SHANGHAI)

@@ -105,3 +105,44 @@ def test_a_common_call_is_logged_from_the_keyboard(page, live_server, world, sig
         "询问保养价格",
         world.a.staff,
     )
+
+
+def test_numbers_are_masked_until_shown_and_each_reveal_is_logged(page, live_server, world, sign_in):
+    """PIPL (issue 8 §3): the call page and a message row show the number masked; 显示 reveals it, logged."""
+    from customers.models import PersonalDataLog
+    from phone import services
+
+    with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=TZ), tick=True):
+        call = services.call_log(
+            actor=world.a.staff,
+            store=world.a.store,
+            data={"number": "13950165436", "outcome": "dropped", "purpose": "enquiry", "ring_seconds": 3},
+        )
+        message = services.message_take(
+            actor=world.a.staff,
+            store=world.a.store,
+            data={
+                "for_user": world.a.staff,
+                "caller_name": "赵先生",
+                "caller_number": "13812340001",
+                "text": "请回电",
+                "callback_wanted": True,
+            },
+        )
+        sign_in(world.a.staff)
+        page.goto(f"{live_server.url}/phone/calls/{call.pk}/")
+        number = page.get_by_test_id("call-number")
+        expect(number).to_contain_text("139****5436")
+        expect(page.locator("body")).not_to_contain_text("5016")
+        number.get_by_role("button", name="显示").click()
+        expect(page.get_by_test_id("revealed-call-number")).to_have_text("139 5016 5436")
+        expect(page.get_by_test_id("reveal-call-number")).to_have_count(0)
+        assert PersonalDataLog.objects.filter(actor=world.a.staff, action="reveal").count() == 1
+
+        page.goto(f"{live_server.url}/phone/messages/")
+        row = page.locator(f"[data-message='{message.pk}']")
+        expect(row.get_by_test_id("message-number")).to_contain_text("138****0001")
+        expect(row).not_to_contain_text("1234")
+        row.get_by_role("button", name="显示").click()
+        expect(row.get_by_test_id("revealed-message-number")).to_have_text("138 1234 0001")
+        assert PersonalDataLog.objects.filter(actor=world.a.staff, action="reveal").count() == 2
