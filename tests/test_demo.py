@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F
@@ -45,8 +46,18 @@ def demo_media(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, demo_media):
-    """The demo loaded once for the tests that only read it (a load takes about a minute), undone after."""
-    with override_settings(MEDIA_ROOT=demo_media), django_db_blocker.unblock(), transaction.atomic():
+    """The demo loaded once for the tests that only read it (a load takes about a minute), undone after.
+
+    The clock stands still at the moment of the load for the whole module, so the load and every
+    test reading it agree on "today" even when the module runs across midnight.
+    """
+    moment = timezone.now()
+    with (
+        time_machine.travel(moment, tick=False),
+        override_settings(MEDIA_ROOT=demo_media),
+        django_db_blocker.unblock(),
+        transaction.atomic(),
+    ):
         result = demo.demo_load()
         yield result
         transaction.set_rollback(True)
