@@ -202,6 +202,13 @@ IMPORT_MAX_BYTES = env_int("AFTERSALES_IMPORT_MAX_MB", 50, minimum=1) * 1024 * 1
 # behind NAT is one address for every phone in the lounge); the per-table limit is each store's lounge setting.
 LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES = env_int("AFTERSALES_QR_REQUESTS_PER_SENDER", 30, minimum=1)
 LOUNGE_QR_REQUESTS_PER_ADDRESS_PER_10_MINUTES = env_int("AFTERSALES_QR_REQUESTS_PER_ADDRESS", 150, minimum=1)
+# WeCom group robot posts: only https://<host>/cgi-bin/webhook/send?key=… at these hosts (WeCom's own
+# by default), so a store's setting cannot point the worker at an internal address.
+WEBHOOK_HOSTS = env_list("AFTERSALES_WEBHOOK_HOSTS", ["qyapi.weixin.qq.com"])
+# A worker claims a queued post for this long; if it dies meanwhile, another worker retries it after.
+WEBHOOK_LEASE_SECONDS = env_int("AFTERSALES_WEBHOOK_LEASE_SECONDS", 120, minimum=10)
+# A customer or call-record import whose worker has not reported for this long is taken as stopped.
+IMPORT_STALE_SECONDS = env_int("AFTERSALES_IMPORT_STALE_SECONDS", 120, minimum=10)
 # A failed check item is to be put right within this many business minutes.
 CHECKS_CORRECTION_BUSINESS_MINUTES = env_int("AFTERSALES_CORRECTION_MINUTES", 120, minimum=5)
 

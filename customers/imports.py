@@ -584,8 +584,10 @@ def import_set_mapping(*, job: ImportJob, actor, mapping: dict, confirm_vin_chec
     job.work = {}
     job.message = ""
     job.finished_at = None
+    job.heartbeat_at = timezone.now()
     job.save(
         update_fields=[
+            "heartbeat_at",
             "mapping",
             "confirm_vin_check",
             "state",
@@ -885,7 +887,8 @@ def import_validate_step(*, job: ImportJob, actor=None) -> ImportJob:
                 job.work = {"new_customers": seen["new_customers"], "vehicles": seen["vehicles"]}
             else:
                 job.work = seen
-            job.save(update_fields=["state", "processed_rows", "valid_rows", "errors", "work"])
+            job.heartbeat_at = timezone.now()
+            job.save(update_fields=["state", "processed_rows", "valid_rows", "errors", "work", "heartbeat_at"])
             return job
     except Exception as exc:
         return _fail(job.pk, exc)
@@ -907,7 +910,8 @@ def import_confirm(*, job: ImportJob, actor) -> ImportJob:
         )
     job.state = State.IMPORTING
     job.processed_rows = 0
-    job.save(update_fields=["state", "processed_rows"])
+    job.heartbeat_at = timezone.now()
+    job.save(update_fields=["state", "processed_rows", "heartbeat_at"])
     return job
 
 
@@ -1014,8 +1018,10 @@ def import_commit_step(*, job: ImportJob, actor) -> ImportJob:
                     if not rows or job.processed_rows >= job.total_rows:
                         _finish(job, State.DONE)
                         job.work = {}
+                    job.heartbeat_at = timezone.now()
                     job.save(
                         update_fields=[
+                            "heartbeat_at",
                             "state",
                             "processed_rows",
                             "valid_rows",

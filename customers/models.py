@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -180,6 +182,9 @@ class ImportJob(models.Model):
     work = models.JSONField(_("working state"), default=dict, blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # Each step (the page's polling or the command) writes it: a running import not heard of for
+    # IMPORT_STALE_SECONDS has stopped (page closed, command killed) and waits to be continued.
+    heartbeat_at = models.DateTimeField(_("last step at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("import")
@@ -193,6 +198,14 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in (self.State.VALIDATING, self.State.IMPORTING)
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but no step for IMPORT_STALE_SECONDS: whatever ran it is gone; it can continue."""
+        if not self.is_running:
+            return False
+        last = self.heartbeat_at or self.created_at
+        return timezone.now() - last > timedelta(seconds=settings.IMPORT_STALE_SECONDS)
 
     @property
     def percent(self) -> int:

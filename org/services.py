@@ -12,13 +12,13 @@ from datetime import date, time
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
 from core.validators import format_phone, normalize_any_phone
+from promises.wecom import webhook_hosts, webhook_url_allowed
 
 from .access import Right, has_right, role_of, store_ids
 from .choices import DepartmentKind, Gender, Role, Weekday
@@ -102,13 +102,13 @@ def _clean_store_input(data: dict, *, exclude_pk: int | None = None) -> dict:
     cleaned["open_on_public_holidays"] = bool(data.get("open_on_public_holidays", False))
     cleaned["wecom_webhook_url"] = _text(data, "wecom_webhook_url")
     if cleaned["wecom_webhook_url"]:
-        try:
-            URLValidator(schemes=["https"])(cleaned["wecom_webhook_url"])
-        except ValidationError:
+        if not webhook_url_allowed(cleaned["wecom_webhook_url"]):
             errors["wecom_webhook_url"] = [
                 _(
-                    "Enter the robot's https address as WeCom shows it, for example https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…."
+                    "WeCom group robot webhook: only the robot's address as WeCom shows it is accepted, "
+                    "https://%(host)s/cgi-bin/webhook/send?key=…, with its key; other addresses are refused."
                 )
+                % {"host": (webhook_hosts() or ["qyapi.weixin.qq.com"])[0]}
             ]
     if not cleaned["code"]:
         errors["code"] = [_("Enter the store code, for example S001.")]

@@ -31,6 +31,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -398,9 +399,22 @@ def _run(imp: CdrImport, ctx: _Context, records: Iterator) -> None:
         taken += 1
         if len(batch) >= BATCH_SIZE:
             _add_counts(imp, _write(ctx, batch))
+            _beat(imp)
             batch = []
     _add_counts(imp, _write(ctx, batch))
     imp.records_done += taken
+    _beat(imp)
+
+
+def _beat(imp: CdrImport) -> None:
+    """A sign of life after each batch, with the counts so far: a killed import shows how far it got."""
+    imp.heartbeat_at = timezone.now()
+    CdrImport.objects.filter(pk=imp.pk).update(
+        heartbeat_at=imp.heartbeat_at,
+        calls_created=imp.calls_created,
+        calls_existing=imp.calls_existing,
+        promises_made=imp.promises_made,
+    )
 
 
 def _add_counts(imp: CdrImport, counts: tuple[int, int, int]) -> None:
@@ -623,3 +637,42 @@ def _step_records(reader: cdr.CdrReader, merger: cdr.LegMerger, errors: _Errors)
     yield from merger.feed(errors.rows(reader))
     if not reader.stopped:
         yield from merger.finish()
+
+
+# --- Imports whose worker is gone -----------------------------------------------------------------
+
+
+def cdr_import_stopped(imp: CdrImport) -> CdrImport:
+    """A running import not heard of for IMPORT_STALE_SECONDS whose process is gone.
+
+    One from the upload page (its file is stored, each step saved) simply waits to be continued:
+    its page says so and offers to continue. One read at once by the command or the API cannot go
+    on (the file was never stored): it is marked failed, saying how far it got and that importing
+    the file again adds only the rest (a call already present is never added twice).
+    """
+    if not imp.stalled or imp.resumable:
+        return imp
+    with transaction.atomic():
+        imp = CdrImport.objects.select_for_update().get(pk=imp.pk)
+        if not imp.stalled or imp.resumable:
+            return imp
+        _finish(
+            imp,
+            State.FAILED,
+            _(
+                "The import stopped before the end of the file (the program importing it was stopped); "
+                "%(added)d calls were added. Import the file again to add the rest: a call already present "
+                "is not added twice."
+            )
+            % {"added": imp.calls_created},
+        )
+    return imp
+
+
+def cdr_imports_stopped(*, now: datetime | None = None) -> int:
+    """The worker's job: mark the call-record imports whose process is gone (see cdr_import_stopped)."""
+    limit = (now or timezone.now()) - timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+    candidates = CdrImport.objects.filter(state=State.RUNNING, file_path="").filter(
+        Q(heartbeat_at__lt=limit) | Q(heartbeat_at=None, started_at__lt=limit)
+    )
+    return sum(cdr_import_stopped(imp).state == State.FAILED for imp in candidates.defer("errors", "resume_state"))

@@ -1,5 +1,7 @@
 """The record of one import of phone-system call records (CDR): counts, bad lines, progress."""
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -52,6 +54,9 @@ class CdrImport(models.Model):
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     message = models.CharField(_("message"), max_length=300, blank=True)
+    # Written with each batch or step: a running import not heard of for IMPORT_STALE_SECONDS has
+    # stopped (page closed, command or server killed).
+    heartbeat_at = models.DateTimeField(_("last step at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("call-record import")
@@ -64,6 +69,19 @@ class CdrImport(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state == self.State.RUNNING
+
+    @property
+    def stalled(self) -> bool:
+        """Running, but no batch or step for IMPORT_STALE_SECONDS: whatever ran it is gone."""
+        if not self.is_running:
+            return False
+        last = self.heartbeat_at or self.started_at or self.created_at
+        return timezone.now() - last > timedelta(seconds=settings.IMPORT_STALE_SECONDS)
+
+    @property
+    def resumable(self) -> bool:
+        """An upload page's import goes on from its stored file; one read at once (command, API) cannot."""
+        return bool(self.file_path)
 
     @property
     def percent(self) -> int:

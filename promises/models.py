@@ -198,6 +198,8 @@ class WebhookDelivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
     last_error = models.CharField(_("last error"), max_length=300, blank=True)
+    # Set by the worker that is posting it; a post whose claim ran out (the worker died) is tried again.
+    claimed_until = models.DateTimeField(_("claimed until"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")

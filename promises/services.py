@@ -7,10 +7,11 @@ one set of states and one "kept on time" figure serve the whole product (S1.4, S
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,6 +25,7 @@ from org.models import DealerGroup, User
 
 from .choices import NotificationKind, PromiseState
 from .models import Notification, Promise, PromiseEvent, PromiseRule, WebhookDelivery
+from .wecom import webhook_url_allowed
 
 DEFAULT_RULE = PromiseRule(remind_at_percent=80, escalate_supervisor_after_minutes=0, escalate_manager_after_minutes=60)
 WEBHOOK_MAX_ATTEMPTS = 8
@@ -228,7 +230,7 @@ def notify(*, recipients, store, title: str, kind: str, promise: Promise | None 
         seen.add(person.pk)
         rows.append(Notification(recipient=person, store=store, promise=promise, kind=kind, title=title[:200], url=url))
     Notification.objects.bulk_create(rows)
-    if rows and store.wecom_webhook_url:
+    if rows and store.wecom_webhook_url and webhook_url_allowed(store.wecom_webhook_url):
         names = "、".join(r.recipient.name or r.recipient.username for r in rows)
         WebhookDelivery.objects.create(
             store=store,
@@ -279,97 +281,163 @@ def _pick(qs, limit: int):
     return list(qs.select_for_update(skip_locked=True, of=("self",))[:limit])
 
 
+def _one_at_a_time(due, work, limit: int) -> int:
+    """Do `work(row)` for up to `limit` rows of `due`, each in its own short transaction.
+
+    A row is taken, locked (others skip it on PostgreSQL) and worked on, and the transaction ends
+    before the next one: a long round never holds SQLite's write lock, and a killed worker loses at
+    most the row it was on. A row done in this round is not taken again in it.
+    """
+    done: list[int] = []
+    while len(done) < limit:
+        with transaction.atomic():
+            rows = _pick(due.exclude(pk__in=done), 1)
+            if not rows:
+                break
+            work(rows[0])
+        done.append(rows[0].pk)
+    return len(done)
+
+
 def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
     """Remind owners of open promises whose reminder time has come; each promise once."""
     now = now or timezone.now()
-    done = 0
-    with transaction.atomic():
-        due = (
-            Promise.objects.filter(state=PromiseState.OPEN, reminded_at=None, paused_at=None, remind_at__lte=now)
-            .select_related("store", "owner")
-            .order_by("remind_at")
+    due = (
+        Promise.objects.filter(state=PromiseState.OPEN, reminded_at=None, paused_at=None, remind_at__lte=now)
+        .select_related("store", "owner")
+        .order_by("remind_at", "pk")
+    )
+
+    def remind(promise: Promise) -> None:
+        title = _("Reminder: %(title)s — due %(due)s") % {"title": promise.title, "due": _due_text(promise)}
+        notify(
+            recipients=owners_of(promise),
+            store=promise.store,
+            title=title,
+            kind=NotificationKind.REMINDER,
+            promise=promise,
+            url=promise.url,
         )
-        for promise in _pick(due, limit):
-            title = _("Reminder: %(title)s — due %(due)s") % {"title": promise.title, "due": _due_text(promise)}
-            notify(
-                recipients=owners_of(promise),
-                store=promise.store,
-                title=title,
-                kind=NotificationKind.REMINDER,
-                promise=promise,
-                url=promise.url,
-            )
-            promise.reminded_at = now
-            promise.save(update_fields=["reminded_at"])
-            _event(promise, "reminded")
-            done += 1
-    return done
+        promise.reminded_at = now
+        promise.save(update_fields=["reminded_at"])
+        _event(promise, "reminded")
+
+    return _one_at_a_time(due, remind, limit)
 
 
 def send_due_escalations(*, now: datetime | None = None, limit: int = 200) -> int:
     """Escalate overdue open promises: first to the owner's supervisor, then to the store manager."""
     now = now or timezone.now()
-    done = 0
-    with transaction.atomic():
-        due = (
-            Promise.objects.filter(
-                state=PromiseState.OPEN, paused_at=None, next_escalation_at__lte=now, escalation_level__lt=2
-            )
-            .select_related("store", "owner", "owner_department")
-            .order_by("next_escalation_at")
+    due = (
+        Promise.objects.filter(
+            state=PromiseState.OPEN, paused_at=None, next_escalation_at__lte=now, escalation_level__lt=2
         )
-        for promise in _pick(due, limit):
-            level = promise.escalation_level + 1
-            recipients = supervisors_of(promise) if level == 1 else list(store_managers(promise.store_id))
-            owner = promise.owner or promise.owner_department
-            title = _("Overdue since %(due)s: %(title)s (owner: %(owner)s)") % {
-                "due": _due_text(promise),
-                "title": promise.title,
-                "owner": owner,
-            }
-            notify(
-                recipients=recipients,
-                store=promise.store,
-                title=title,
-                kind=NotificationKind.ESCALATION,
-                promise=promise,
-                url=promise.url,
+        .select_related("store", "owner", "owner_department")
+        .order_by("next_escalation_at", "pk")
+    )
+
+    def escalate(promise: Promise) -> None:
+        level = promise.escalation_level + 1
+        recipients = supervisors_of(promise) if level == 1 else list(store_managers(promise.store_id))
+        owner = promise.owner or promise.owner_department
+        title = _("Overdue since %(due)s: %(title)s (owner: %(owner)s)") % {
+            "due": _due_text(promise),
+            "title": promise.title,
+            "owner": owner,
+        }
+        notify(
+            recipients=recipients,
+            store=promise.store,
+            title=title,
+            kind=NotificationKind.ESCALATION,
+            promise=promise,
+            url=promise.url,
+        )
+        promise.escalation_level = level
+        rule = rule_for(promise.store_id, promise.kind)
+        promise.next_escalation_at = (
+            promise.due_at + timedelta(minutes=rule.escalate_manager_after_minutes) if level < 2 else None
+        )
+        if promise.next_escalation_at and promise.next_escalation_at <= now and level < 2:
+            promise.next_escalation_at = now  # the next level is due at once; the next round sends it
+        promise.save(update_fields=["escalation_level", "next_escalation_at"])
+        _event(promise, f"escalated_{level}")
+
+    return _one_at_a_time(due, escalate, limit)
+
+
+def _webhook_due(now: datetime):
+    """Queued posts whose time has come and that no live worker holds (no claim, or its lease ran out)."""
+    return WebhookDelivery.objects.filter(
+        Q(claimed_until=None) | Q(claimed_until__lte=now),
+        delivered_at=None,
+        next_attempt_at__lte=now,
+        attempts__lt=WEBHOOK_MAX_ATTEMPTS,
+    )
+
+
+def _webhook_claim(now: datetime) -> WebhookDelivery | None:
+    """Claim the next due post in a short transaction of its own: counted as an attempt, held for the lease.
+
+    The claim is a conditional update, so of two workers (or a worker and a stale read) only one
+    wins a post; a worker killed after claiming leaves a claim that runs out after the lease, and
+    the post is tried again once then.
+    """
+    lease = timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS)
+    while True:
+        with transaction.atomic():
+            rows = _pick(_webhook_due(now).order_by("next_attempt_at", "pk"), 1)
+            if not rows:
+                return None
+            delivery = rows[0]
+            won = (
+                _webhook_due(now)
+                .filter(pk=delivery.pk, attempts=delivery.attempts)
+                .update(attempts=F("attempts") + 1, claimed_until=now + lease)
             )
-            promise.escalation_level = level
-            rule = rule_for(promise.store_id, promise.kind)
-            promise.next_escalation_at = (
-                promise.due_at + timedelta(minutes=rule.escalate_manager_after_minutes) if level < 2 else None
-            )
-            if promise.next_escalation_at and promise.next_escalation_at <= now and level < 2:
-                promise.next_escalation_at = now  # the next level is due at once; the next round sends it
-            promise.save(update_fields=["escalation_level", "next_escalation_at"])
-            _event(promise, f"escalated_{level}")
-            done += 1
-    return done
+        if won:
+            delivery.attempts += 1
+            delivery.claimed_until = now + lease
+            return delivery
+
+
+def _webhook_record(delivery: WebhookDelivery, error: str, now: datetime, *, give_up: bool = False) -> None:
+    """Record a post's result in a short transaction of its own; a post marked delivered is never sent again."""
+    if error:
+        changes = {"last_error": error[:300], "claimed_until": None}
+        if give_up:
+            changes["attempts"] = WEBHOOK_MAX_ATTEMPTS
+        else:
+            changes["next_attempt_at"] = now + timedelta(seconds=30 * 2 ** (delivery.attempts - 1))
+    else:
+        changes = {"delivered_at": now, "last_error": "", "claimed_until": None}
+    with transaction.atomic():
+        WebhookDelivery.objects.filter(pk=delivery.pk, delivered_at=None).update(**changes)
 
 
 def deliver_webhooks(*, now: datetime | None = None, limit: int = 50, post=None) -> int:
-    """Post queued WeCom messages; a failure is retried later with back-off and never raises."""
-    from .wecom import post_json
+    """Post queued WeCom messages; a failure is retried later with back-off and never raises.
 
-    post = post or post_json
-    now = now or timezone.now()
+    Each post is claimed in one short transaction, posted outside any transaction and its result
+    recorded in another, so a slow or unreachable WeCom never holds a lock anyone else waits for,
+    and a post recorded as delivered is never sent again (see _webhook_claim for a killed worker).
+    """
+    from . import wecom  # post_json looked up at each call, so a test can stand in for it
+
+    post = post or wecom.post_json
     sent = 0
-    with transaction.atomic():
-        due = WebhookDelivery.objects.filter(
-            delivered_at=None, next_attempt_at__lte=now, attempts__lt=WEBHOOK_MAX_ATTEMPTS
-        ).order_by("next_attempt_at")
-        for delivery in _pick(due, limit):
-            delivery.attempts += 1
-            error = post(delivery.url, delivery.payload)
-            if error:
-                delivery.last_error = error[:300]
-                delivery.next_attempt_at = now + timedelta(seconds=30 * 2 ** (delivery.attempts - 1))
-            else:
-                delivery.delivered_at = now
-                delivery.last_error = ""
-                sent += 1
-            delivery.save(update_fields=["attempts", "last_error", "next_attempt_at", "delivered_at"])
+    for _n in range(limit):
+        moment = now or timezone.now()
+        delivery = _webhook_claim(moment)
+        if delivery is None:
+            break
+        if not webhook_url_allowed(delivery.url):
+            # the address was changed behind the form's back (or the allowed hosts were): never post it
+            _webhook_record(delivery, "webhook address not allowed", moment, give_up=True)
+            continue
+        error = post(delivery.url, delivery.payload)
+        _webhook_record(delivery, error, now or timezone.now())
+        sent += not error
     return sent
 
 

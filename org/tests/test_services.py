@@ -414,6 +414,14 @@ def test_store_wecom_webhook_must_be_https_and_holiday_opening_is_kept(world):
             actor=world.admin, store=world.a.store, data={**base, "wecom_webhook_url": "http://x.example/hook"}
         )
     assert set(caught.value.message_dict) == {"wecom_webhook_url"}
+    for refused in (
+        "https://qyapi.weixin.qq.com@10.0.0.1/cgi-bin/webhook/send?key=abc",
+        "https://192.168.1.5/cgi-bin/webhook/send?key=abc",
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+    ):
+        with pytest.raises(ValidationError) as caught:
+            services.store_update(actor=world.admin, store=world.a.store, data={**base, "wecom_webhook_url": refused})
+        assert "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" in caught.value.message_dict["wecom_webhook_url"][0]
     url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"
     store = services.store_update(
         actor=world.admin, store=world.a.store, data={**base, "wecom_webhook_url": url, "open_on_public_holidays": True}

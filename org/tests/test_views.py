@@ -476,3 +476,27 @@ def test_admin_pages_of_the_org_models_open_for_a_superuser(client, world, closu
     )
     assert response.status_code == 302, response.content.decode()[:3000]
     assert User.objects.get(username="viaadmin").check_password(STRONG)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://qyapi.weixin.qq.com@10.0.0.1/cgi-bin/webhook/send?key=abc",
+        "https://10.0.0.1/cgi-bin/webhook/send?key=abc",
+        "http://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc",
+        "https://qyapi.weixin.qq.com/cgi-bin/webhook/send",
+    ],
+)
+def test_store_page_refuses_a_webhook_that_is_not_wecoms_robot_and_saves_nothing(client, world, url):
+    client.force_login(world.a.manager)
+    target = reverse("org:store_edit", kwargs={"store_pk": world.a.store.pk})
+    data = {"code": "S001", "name": "新名字", "brand": "一汽丰田", "city": "北京", "wecom_webhook_url": url}
+    response = client.post(target, data, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "企业微信群机器人" in body and "qyapi.weixin.qq.com/cgi-bin/webhook/send?key=" in body
+    store = Store.objects.get(pk=world.a.store.pk)
+    assert store.name != "新名字" and store.wecom_webhook_url == ""
+    good = {**data, "wecom_webhook_url": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=abc"}
+    assert client.post(target, good).status_code == 302
+    assert Store.objects.get(pk=world.a.store.pk).wecom_webhook_url == good["wecom_webhook_url"]

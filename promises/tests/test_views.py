@@ -1,12 +1,23 @@
-from datetime import timedelta
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
 from promises import services
 from promises.choices import PromiseState
 from promises.models import Notification
+
+MONDAY_10 = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    """Monday 10:00 in Beijing for every test: "due today" and "overdue" must not depend on the hour."""
+    with time_machine.travel(MONDAY_10, tick=False):
+        yield
 
 
 def make(world, store_world, owner=None, minutes=None, due_in=timedelta(hours=2)):

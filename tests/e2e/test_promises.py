@@ -2,13 +2,24 @@
 
 from datetime import timedelta
 
+import pytest
+import time_machine
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from promises import services
 
 
-def test_a_reminder_appears_in_the_bell_without_reloading(page, live_server, world, sign_in):
+@pytest.fixture
+def _ten_tomorrow():
+    """10:00 tomorrow (forward, so the browser keeps the server's cookies), the clock ticking from there:
+    a promise due in an hour is due today whatever the hour the suite runs at."""
+    now = timezone.localtime()
+    with time_machine.travel((now + timedelta(days=1)).replace(hour=10, minute=0, second=0, microsecond=0)):
+        yield
+
+
+def test_a_reminder_appears_in_the_bell_without_reloading(page, live_server, world, sign_in, _ten_tomorrow):
     promise = services.promise_make(
         store=world.a.store,
         kind="callback",
