@@ -11,9 +11,9 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
-from core.api_auth import api_token_create
 from core.validators import national_digits
 from customers.models import PersonalDataLog
+from tests.api import api_caller
 
 API = "/api/v1"
 ROLES = ("staff", "supervisor", "manager", "auditor", "admin")
@@ -32,19 +32,8 @@ def _person(world, role):
 
 @pytest.fixture
 def api(client):
-    tokens = {}
-
-    def _api(user, method, path, body=None, **params):
-        if user.pk not in tokens:
-            tokens[user.pk] = api_token_create(user=user)[1]
-        headers = {"Authorization": f"Bearer {tokens[user.pk]}"}
-        if method == "get":
-            return client.get(API + path, params, headers=headers)
-        return getattr(client, method)(
-            API + path, body if body is not None else {}, content_type="application/json", headers=headers
-        )
-
-    return _api
+    """call(user, method, path, body=None, **params) with a fresh API token of the user."""
+    return api_caller(client)
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.api_auth import api_token_create
 from core.validators import MAX_ID, parse_id
+from tests.api import api_caller
 
 BIG = "99999999999999999999"  # above 2^64: an OverflowError in the database driver if it got there
 JUST_OVER = str(MAX_ID + 1)
@@ -120,19 +121,8 @@ def test_store_for_page_takes_only_an_id_behind_the_wall(world):
 
 @pytest.fixture
 def api(raw_client):
-    tokens = {}
-
-    def _api(user, method, path, body=None, **params):
-        if user.pk not in tokens:
-            tokens[user.pk] = api_token_create(user=user)[1]
-        headers = {"Authorization": f"Bearer {tokens[user.pk]}"}
-        if method == "get":
-            return raw_client.get("/api/v1" + path, params, headers=headers)
-        return getattr(raw_client, method)(
-            "/api/v1" + path, body if body is not None else {}, content_type="application/json", headers=headers
-        )
-
-    return _api
+    """call(user, method, path, body=None, **params) with a fresh API token of the user."""
+    return api_caller(raw_client)
 
 
 @pytest.mark.parametrize(

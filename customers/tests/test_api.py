@@ -10,6 +10,7 @@ from core.api_auth import api_token_create
 from core.models import HistoryEntry
 from customers.choices import PersonalDataAction
 from customers.models import Customer, PersonalDataLog, Vehicle
+from tests.api import api_caller
 from tests.factories import make_customer, make_vehicle
 
 API = "/api/v1"
@@ -19,19 +20,8 @@ BAD_CHECK_VIN = "LVSHCAMB1CE012345"  # check digit should be 7
 
 @pytest.fixture
 def call(client):
-    """call(user, method, path, json=None, **params) with a fresh API token of the user."""
-    tokens = {}
-
-    def _call(user, method, path, json=None, **params):
-        if user.pk not in tokens:
-            tokens[user.pk] = api_token_create(user=user)[1]
-        headers = {"Authorization": f"Bearer {tokens[user.pk]}"}
-        url = API + path
-        if method == "get":
-            return client.get(url, params, headers=headers)
-        return getattr(client, method)(url, json or {}, content_type="application/json", headers=headers)
-
-    return _call
+    """call(user, method, path, body=None, **params) with a fresh API token of the user."""
+    return api_caller(client)
 
 
 @pytest.fixture

@@ -2,11 +2,11 @@
 
 import pytest
 
-from core.api_auth import api_token_create
 from org.choices import Role
 from phone import services
 from phone.models import Call, IncomingCall, Message
 from promises.choices import PromiseState
+from tests.api import api_caller
 from tests.factories import make_customer, make_user
 
 API = "/api/v1"
@@ -14,18 +14,8 @@ API = "/api/v1"
 
 @pytest.fixture
 def call(client):
-    """call(user, method, path, json=None, **params) with a fresh API token of the user."""
-    tokens = {}
-
-    def _call(user, method, path, json=None, **params):
-        if user.pk not in tokens:
-            tokens[user.pk] = api_token_create(user=user)[1]
-        headers = {"Authorization": f"Bearer {tokens[user.pk]}"}
-        if method == "get":
-            return client.get(API + path, params, headers=headers)
-        return getattr(client, method)(API + path, json or {}, content_type="application/json", headers=headers)
-
-    return _call
+    """call(user, method, path, body=None, **params) with a fresh API token of the user."""
+    return api_caller(client)
 
 
 @pytest.fixture
