@@ -58,7 +58,15 @@ def loaded(django_db_setup, django_db_blocker, demo_media):
         django_db_blocker.unblock(),
         transaction.atomic(),
     ):
+        # A first load, fingerprinted and undone, for test_demo_data_is_the_same_on_every_run: "the same
+        # day gives the same month", both loads at one moment. (Each load is a minute or more, three on
+        # PostgreSQL, so the demo is loaded twice in the whole suite, here.)
+        with transaction.atomic():
+            demo.demo_load()
+            first = _fingerprint()
+            transaction.set_rollback(True)
         result = demo.demo_load()
+        result.fingerprints = (first, _fingerprint())
         yield result
         transaction.set_rollback(True)
 
@@ -153,6 +161,17 @@ def test_demo_has_two_stores_of_one_brand_staff_in_every_role_and_valid_customer
     from core.models import HistoryEntry
 
     assert HistoryEntry.objects.filter(action="create", object_repr__in=Vehicle.objects.values("plate")).count() == 350
+
+
+def test_demo_data_is_the_same_on_every_run(loaded):
+    first, second = loaded.fingerprints
+
+    assert first == second
+    assert len(first[1]) == 350
+    # the month on the telephone too: the same calls, complaints and messages, in the same states
+    assert len(first[3]) > 4000
+    assert len(first[4]) == 24
+    assert len(first[5]) > 100
 
 
 def test_a_second_run_adds_nothing_and_says_so(loaded):
