@@ -84,8 +84,6 @@ from lounge.services.requests import (
     sender_key,
 )
 from lounge.services.visits import (
-    KIND_GREET,
-    KIND_REFILL,
     board_url,
     drink_save,
     drink_toggle_available,
@@ -102,7 +100,7 @@ from lounge.services.visits import (
 )
 from org.business_time import StoreCalendar
 from org.models import Store, User
-from promises.choices import PromiseState
+from promises.choices import PromiseKind, PromiseState
 from promises.models import Notification, Promise
 from promises.services import rule_for
 
@@ -622,7 +620,10 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
         return []
     store = month.store
     settings = lounge_settings(store)
-    rules = {KIND_GREET: rule_for(store.pk, KIND_GREET), KIND_REFILL: rule_for(store.pk, KIND_REFILL)}
+    rules = {
+        PromiseKind.LOUNGE_GREET: rule_for(store.pk, PromiseKind.LOUNGE_GREET),
+        PromiseKind.LOUNGE_REFILL: rule_for(store.pk, PromiseKind.LOUNGE_REFILL),
+    }
     subject_type = ContentType.objects.get_for_model(Visit)
     reason = _("customer left")
     visits = []
@@ -688,7 +689,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
         name = visit.display_name
         greet = clock(
             visit,
-            KIND_GREET,
+            PromiseKind.LOUNGE_GREET,
             "S4.1",
             _("Greet %(name)s in the lounge") % {"name": name},
             plan.host,
@@ -718,7 +719,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
             )
             refill = clock(
                 visit,
-                KIND_REFILL,
+                PromiseKind.LOUNGE_REFILL,
                 "S4.2",
                 _("Refill for %(name)s") % {"name": name},
                 serve.by,

@@ -85,6 +85,7 @@ def main() -> int:
 
         from datetime import timedelta
 
+        from promises.choices import PromiseKind
         from promises.models import Promise
 
         window = timedelta(days=args.promise_days) if args.promise_days else None
@@ -106,7 +107,7 @@ def main() -> int:
             f"answered by known staff: {Call.objects.filter(store=store, answered_by__isnull=False).count():,}"
         )
         if window is not None:
-            promises = Promise.objects.filter(store=store, kind="missed_callback")
+            promises = Promise.objects.filter(store=store, kind=PromiseKind.MISSED_CALLBACK)
             print(
                 f"call-back promises made: {promises.count():,}; kept by an outgoing call in the file: "
                 f"{promises.exclude(state='open').count():,}"

@@ -7,9 +7,9 @@ class ChecksConfig(AppConfig):
     verbose_name = _("Checks")
 
     def ready(self):
-        from promises.services import register_worker_job
+        from promises.services import WORKER_JOBS
 
         from .services import rounds_schedule
 
         # S4.6–S4.10: each area's round of the current slot is made, earlier ones not done are missed.
-        register_worker_job("checks_rounds", rounds_schedule)
+        WORKER_JOBS.register("checks_rounds", rounds_schedule)

@@ -3,7 +3,7 @@
 Every write goes through here, from the web pages and the API alike. A round copies its template's
 items into its own results when it starts (a snapshot), so a template edited later never changes a
 past round. Scheduled rounds and corrective actions are promises with clocks (promises app):
-"check_round" due a few minutes after its slot, "check_correction" due in business hours.
+PromiseKind.CHECK_ROUND due a few minutes after its slot, PromiseKind.CHECK_CORRECTION due in business hours.
 """
 
 from dataclasses import dataclass
@@ -26,14 +26,12 @@ from org.access import Right, has_right, may_act_on, role_of, store_ids
 from org.business_time import StoreCalendar
 from org.choices import DepartmentKind, Role
 from org.models import Department, Store
-from promises.choices import NotificationKind, PromiseState
+from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.services import notify, owners_of, promise_break, promise_keep, promise_make
 
 from .choices import ActionState, ItemKind, Purpose, RoundState
 from .models import Area, ChecklistTemplate, CorrectiveAction, Round, RoundResult, TemplateItem
 
-KIND_ROUND = "check_round"
-KIND_CORRECTION = "check_correction"
 # A failed item is to be put right within this many business minutes (the corrective action's clock).
 CORRECTION_BUSINESS_MINUTES = settings.CHECKS_CORRECTION_BUSINESS_MINUTES
 
@@ -620,7 +618,7 @@ def _schedule_area(area: Area, slot: datetime, rule_id: str, now: datetime) -> R
             )
             round.promise = promise_make(
                 store=area.store,
-                kind=KIND_ROUND,
+                kind=PromiseKind.CHECK_ROUND,
                 rule_id=rule_id,
                 title=_round_title(round, area),
                 owner_department=area.department,
@@ -998,7 +996,7 @@ def _action_open(*, round: Round, result: RoundResult, owner, actor, now: dateti
     area_name = round.area.name if round.area is not None else round.template_name
     action.promise = promise_make(
         store=round.store,
-        kind=KIND_CORRECTION,
+        kind=PromiseKind.CHECK_CORRECTION,
         rule_id=result.rule_id,
         title=_("Put right (%(area)s): %(item)s") % {"area": area_name, "item": result.text},
         actor=actor,

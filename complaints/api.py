@@ -29,12 +29,11 @@ from core.api_schemas import (
     one_of_store,
     page_of,
     revealed_phone,
-    store_from_ref,
     store_ref,
 )
 from core.api_schemas import after_wall as _after_wall
 from core.validators import mask_phone
-from org.access import Right, get_for_user, require
+from org.access import Right, get_for_user, require, store_from_ref
 from org.models import Department, User
 from phone.models import Call
 

@@ -7,9 +7,11 @@ class ComplaintsConfig(AppConfig):
     verbose_name = _("Complaints")
 
     def ready(self):
-        from insights.selectors import register_complaint_figures
+        from customers.selectors import TIMELINE
+        from insights.selectors import COMPLAINT_FIGURES
 
-        from . import selectors  # noqa: F401  (registers the complaints on customer timelines)
         from .figures import complaint_figures
+        from .selectors import complaint_items
 
-        register_complaint_figures(complaint_figures)
+        TIMELINE.register("complaints", complaint_items)
+        COMPLAINT_FIGURES.register("complaints", complaint_figures)

@@ -1,6 +1,6 @@
 """Complaint figures for the telephone-and-complaints page (insights), computed from the records.
 
-Registered with insights.selectors.register_complaint_figures in ComplaintsConfig.ready. One
+Registered in insights.selectors.COMPLAINT_FIGURES by ComplaintsConfig.ready. One
 aggregate query, whatever the number of complaints: counts and sums per department, from which the
 figures and the breakdown by department and severity are added up. Every figure links to the
 complaint list filtered to exactly the complaints it counts: the same period, stores, department and

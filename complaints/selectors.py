@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.validators import parse_id
-from customers.selectors import TimelineItem, timeline_source
+from customers.selectors import TimelineItem
 from org.access import Right, get_for_user, scope
 
 from .choices import ComplaintState, Severity
@@ -108,8 +108,7 @@ def verification_inbox(user, *, open_only=True):
     return qs.order_by("asked_at", "id")
 
 
-@timeline_source
-def _complaint_items(customer) -> list[TimelineItem]:
+def complaint_items(customer) -> list[TimelineItem]:
     items = []
     for c in Complaint.objects.filter(customer=customer).select_related("department"):
         items.append(

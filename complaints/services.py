@@ -10,7 +10,6 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,12 +18,13 @@ from django.utils.translation import gettext_lazy
 from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
 from core.validators import mask_phone, national_digits, normalize_any_phone, normalize_plate
+from customers.selectors import customer_for_number
 from customers.services import phone_reveal_log
 from org.access import Right, has_right, may_act_on, role_of, supervised_department_ids
 from org.choices import Role
-from org.models import Department, Store, User
-from phone.services import customer_for_number
-from promises.choices import NotificationKind, PromiseState
+from org.models import Store, User
+from org.selectors import department_supervisors, store_managers
+from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.services import notify, promise_keep, promise_make
 
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
@@ -41,9 +41,6 @@ HAPPENED_MAX_DAYS = getattr(settings, "COMPLAINTS_HAPPENED_MAX_DAYS", 365)
 # Follow-up: after this many tries without reaching the customer, they are marked unreachable.
 FOLLOWUP_MAX_ATTEMPTS = getattr(settings, "COMPLAINTS_FOLLOWUP_MAX_ATTEMPTS", 3)
 
-KIND_ACK = "complaint_ack"
-KIND_REPLY = "complaint_reply"
-KIND_VERIFY = "complaint_verification"
 
 LOG_FIELDS = [
     "number",
@@ -94,19 +91,6 @@ register_history_labels(
     verification=gettext_lazy("verification asked"),
     verification_answer=gettext_lazy("verification answer"),
 )
-
-
-def department_supervisors(department: Department):
-    return User.objects.filter(
-        Q(supervised_departments=department) | Q(role=Role.SUPERVISOR, department=department), is_active=True
-    ).distinct()
-
-
-def store_managers(store: Store):
-    """The duty manager(s): the store's managers."""
-    return User.objects.filter(
-        Q(store=store) | Q(extra_stores=store), role=Role.STORE_MANAGER, is_active=True
-    ).distinct()
 
 
 def _is_manager(user, store_id: int) -> bool:
@@ -336,7 +320,7 @@ def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, 
     department = complaint.department
     complaint.ack_promise = promise_make(
         store=store,
-        kind=KIND_ACK,
+        kind=PromiseKind.COMPLAINT_ACK,
         rule_id="S2.6",
         title=_("Acknowledge complaint %(number)s") % {"number": complaint.number},
         actor=actor,
@@ -360,7 +344,7 @@ def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, 
         "name": complaint.customer_name,
     }
     notify(
-        recipients=[*department_supervisors(department), *store_managers(store)],
+        recipients=[*department_supervisors([department.pk]), *store_managers(store.pk)],
         store=store,
         title=title,
         kind=NotificationKind.ASSIGNED,
@@ -373,7 +357,7 @@ def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, 
 def _reply_promise(complaint: Complaint, actor, now):
     return promise_make(
         store=complaint.store,
-        kind=KIND_REPLY,
+        kind=PromiseKind.COMPLAINT_REPLY,
         rule_id="S2.6",
         title=_("Reply to complaint %(number)s") % {"number": complaint.number},
         actor=actor,
@@ -461,7 +445,7 @@ def verification_request(*, actor, complaint: Complaint, departments, question: 
         verification.save()
         verification.promise = promise_make(
             store=complaint.store,
-            kind=KIND_VERIFY,
+            kind=PromiseKind.COMPLAINT_VERIFICATION,
             rule_id="S2.6",
             title=_("Verify complaint %(number)s") % {"number": complaint.number},
             actor=actor,
@@ -475,7 +459,7 @@ def verification_request(*, actor, complaint: Complaint, departments, question: 
         notify(
             recipients=[
                 *User.objects.filter(department=department, is_active=True),
-                *department_supervisors(department),
+                *department_supervisors([department.pk]),
             ],
             store=complaint.store,
             title=_("Please verify complaint %(number)s") % {"number": complaint.number},

@@ -14,9 +14,9 @@ from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import render_page
 from core.validators import format_phone, mask_phone
+from customers.selectors import customer_for_number
 from org.access import Right, get_for_user, has_right, require
 from phone.models import Call
-from phone.services import customer_for_number
 
 from . import selectors, services
 from .choices import ComplaintState, Severity

@@ -8,7 +8,7 @@ from ninja import Field, Schema
 from ninja.errors import HttpError, ValidationErrorContext
 from ninja.params.models import Body, BodyModel
 
-from core.validators import MAX_ID, parse_id
+from core.validators import MAX_ID
 
 DEFAULT_PAGE_SIZE = 25
 MAX_PAGE_SIZE = 100
@@ -158,46 +158,6 @@ def patch_data(payload: Schema, *, text: set[str], nullable: set[str] = frozense
             elif key not in nullable:
                 del data[key]
     return data
-
-
-def store_from_ref(user, ref, *, right, default_own: bool = True):
-    """The store an API caller names by code or id, among those where they hold `right`.
-
-    Without a name: the caller's own store (when `default_own`), else their only store; otherwise a
-    422 on the field "store". A store that is not theirs is the same 422, so nothing is revealed.
-    """
-    from django.core.exceptions import ValidationError
-    from django.db.models import Q
-    from django.utils.translation import gettext as _
-
-    from org.access import stores_for
-
-    stores = stores_for(user, right)
-    if ref is None or (isinstance(ref, str) and not ref.strip()):
-        if default_own and user.store_id and stores.filter(pk=user.store_id).exists():
-            return stores.get(pk=user.store_id)
-        candidates = list(stores[:2])
-        if len(candidates) == 1:
-            return candidates[0]
-        raise ValidationError(
-            {"store": [ValidationError(_("Give the store's code or id (see GET /api/v1/stores)."), code="required")]}
-        )
-    if isinstance(ref, int):
-        match = stores.filter(pk=ref) if parse_id(ref) else stores.none()
-    else:
-        ref = ref.strip()
-        pk = parse_id(ref)
-        match = stores.filter(Q(code=ref) | Q(pk=pk)) if pk else stores.filter(code=ref)
-    store = match.first()
-    if store is None:
-        raise ValidationError(
-            {
-                "store": [
-                    ValidationError(_("There is no such store among yours (see GET /api/v1/stores)."), code="invalid")
-                ]
-            }
-        )
-    return store
 
 
 # ---------------------------------------------------------------------------------------------

@@ -288,3 +288,36 @@ def parse_id(value) -> int | None:
         return None
     number = int(value)
     return number if 1 <= number <= MAX_ID else None
+
+
+_NUMBER_SEPARATORS = re.compile(r"[\s\-()（）.]")
+
+
+def clean_number(raw: str, *, field: str = "number") -> tuple[str, str]:
+    """(stored number, digits for matching): E.164 when it parses, else the bare digits (extensions)."""
+    text = to_halfwidth(raw or "").strip()
+    if not text:
+        return "", ""
+    try:
+        e164 = normalize_any_phone(text)
+    except ValidationError:
+        compact = _NUMBER_SEPARATORS.sub("", text)
+        if not compact.isdigit() or len(compact) > 20:
+            raise ValidationError(
+                {
+                    field: [
+                        ValidationError(
+                            _("%(value)s is not a phone number: enter digits only, for example 138 1234 5678 or 8011."),
+                            code="phone_digits",
+                            params={"value": text},
+                        )
+                    ]
+                }
+            ) from None
+        return compact, compact
+    return e164, national_digits(e164)
+
+
+def field_error(field: str, message, code: str = "invalid", params: dict | None = None) -> ValidationError:
+    """A ValidationError on one field, the shape every service raises and every form and API shows."""
+    return ValidationError({field: [ValidationError(message, code=code, params=params)]})

@@ -27,12 +27,11 @@ from core.api_schemas import (
     page_of,
     patch_data,
     revealed_phone,
-    store_from_ref,
     store_ref,
 )
 from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
-from org.access import Right, get_for_user, require, scope
+from org.access import Right, get_for_user, require, scope, store_from_ref
 
 from . import selectors, services
 from .choices import PreferredContact

@@ -1,6 +1,7 @@
 """Reads across customers and vehicles: the search box and the customer's timeline."""
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -8,12 +9,14 @@ from django.db.models import Q
 
 from core.audit import history_for
 from core.models import HistoryAction
+from core.registry import Registry
 from core.validators import plate_clean, to_halfwidth
 from org.access import scope
 
 from .models import Customer, Vehicle
 
 _DIGIT_RUN = re.compile(r"\d{4,}")
+MIN_MATCH_DIGITS = 7  # shorter numbers (extensions) never name a customer
 
 
 def search(user, query: str, limit: int = 8) -> tuple[list[Customer], list[Vehicle]]:
@@ -66,18 +69,14 @@ class TimelineItem:
     actor: str = ""
 
 
-# Later modules (phone, complaints, lounge, events) register a function customer → items here,
-# so the customer page shows every contact on one timeline without knowing the modules.
-TIMELINE_SOURCES = []
+# Every module (customers' own history, phone, complaints, the lounge, later events) registers a function
+# customer → items in its AppConfig.ready, so the customer page shows every contact on one timeline
+# without knowing the modules.
+TIMELINE: Registry[Callable[[Customer], list[TimelineItem]]] = Registry("customer timeline sources")
 
 
-def timeline_source(func):
-    TIMELINE_SOURCES.append(func)
-    return func
-
-
-@timeline_source
-def _history_items(customer: Customer) -> list[TimelineItem]:
+def history_items(customer: Customer) -> list[TimelineItem]:
+    """The customer's own changes (history entries)."""
     items = []
     for entry in history_for(customer):
         items.append(
@@ -101,7 +100,20 @@ def _history_items(customer: Customer) -> list[TimelineItem]:
 def customer_timeline(customer: Customer, limit: int = 50) -> list[TimelineItem]:
     """Every contact and change of a customer, newest first, from all registered modules."""
     items = []
-    for source in TIMELINE_SOURCES:
+    for source in TIMELINE:
         items.extend(source(customer))
     items.sort(key=lambda item: item.at, reverse=True)
     return items[:limit]
+
+
+def customer_for_number(store, digits: str) -> Customer | None:
+    """The store's customer whose mobile or landline is this number (exactly), if any."""
+    if len(digits or "") < MIN_MATCH_DIGITS:
+        return None
+    candidates = Customer.objects.filter(store=store, erased_at__isnull=True, phone_digits__contains=digits).order_by(
+        "id"
+    )[:5]
+    for customer in candidates:
+        if digits in customer.phone_digits.split():
+            return customer
+    return None

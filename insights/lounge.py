@@ -30,13 +30,13 @@ from checks.choices import Purpose, RoundState
 from checks.models import Round, RoundResult
 from lounge.choices import FaultState, RequestKind, RequestState
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Serving, Visit
-from promises.choices import PromiseState
+from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 
 from .selectors import FigureScope, share
 
-LOUNGE_REFILL = "lounge_refill"  # S4.2: the next refill's clock
-FAULT_FIX = "fault_fix"  # S4.11: the clock to fix a fault
+LOUNGE_REFILL = PromiseKind.LOUNGE_REFILL  # S4.2: the next refill's clock
+FAULT_FIX = PromiseKind.FAULT_FIX  # S4.11: the clock to fix a fault
 
 VISIT, SERVING, PROMISE, REQUEST, ROUND, RESULT, FAULT = (
     "visit",
@@ -158,7 +158,7 @@ def refills_in_scope(scope: FigureScope) -> QuerySet:
 
 
 def refill_promises_in_scope(scope: FigureScope) -> QuerySet:
-    """Refill promises (kind "lounge_refill") due in the period; a person's are the ones they owned or closed.
+    """Refill promises (kind PromiseKind.LOUNGE_REFILL) due in the period; a person's are the ones they owned or closed.
 
     The lounge desk (a department) usually owns the clock; whoever served the late refill closed it.
     """

@@ -5,8 +5,8 @@ Every figure is a count of records matched by one named condition (``CALL_FIGURE
 counts, so a figure and its drill-down always agree. Each reader runs a fixed number of aggregate
 queries, whatever the data size.
 
-Complaint figures plug in through ``COMPLAINT_FIGURE_PROVIDERS``: the complaints app registers a
-function ``(FigureScope) -> list[Figure | FigureTable]`` with ``register_complaint_figures``; until
+Complaint figures plug in through ``COMPLAINT_FIGURES``: the complaints app registers a
+function ``(FigureScope) -> list[Figure | FigureTable]`` in it; until
 it does, the page shows no complaint figures at all.
 """
 
@@ -19,17 +19,18 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.registry import Registry
 from phone.choices import Direction
 from phone.models import Call, Message
-from promises.choices import PromiseState
+from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_kind_label
 
 DAY, WEEK, MONTH = "day", "week", "month"
 PERIOD_KINDS = (DAY, WEEK, MONTH)
 
-MISSED_CALLBACK = "missed_callback"  # S2.10: call back a missed or cut-off call
-MESSAGE_CALLBACK = "message_callback"  # S2.3: call back the customer who left a message
+MISSED_CALLBACK = PromiseKind.MISSED_CALLBACK  # S2.10: call back a missed or cut-off call
+MESSAGE_CALLBACK = PromiseKind.MESSAGE_CALLBACK  # S2.3: call back the customer who left a message
 
 
 @dataclass(frozen=True)
@@ -387,18 +388,13 @@ class FigureTable:
     rule_id: str = ""
 
 
-COMPLAINT_FIGURE_PROVIDERS: list[Callable[[FigureScope], list[Figure | FigureTable]]] = []
-
-
-def register_complaint_figures(provider: Callable[[FigureScope], list[Figure | FigureTable]]) -> None:
-    """Called by the complaints app (in its AppConfig.ready) with its selector of complaint figures."""
-    if provider not in COMPLAINT_FIGURE_PROVIDERS:
-        COMPLAINT_FIGURE_PROVIDERS.append(provider)
+# The complaints app registers its selector of complaint figures here (in its AppConfig.ready).
+COMPLAINT_FIGURES: Registry[Callable[[FigureScope], list[Figure | FigureTable]]] = Registry("complaint figures")
 
 
 def complaint_figures(scope: FigureScope) -> list[Figure | FigureTable]:
     """Complaint figures from the registered providers; empty until the complaints app provides one."""
-    return [figure for provider in COMPLAINT_FIGURE_PROVIDERS for figure in provider(scope)]
+    return [figure for provider in COMPLAINT_FIGURES for figure in provider(scope)]
 
 
 FIGURE_LABELS = {

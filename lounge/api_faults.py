@@ -31,12 +31,11 @@ from core.api_schemas import (
     ValidationErrorOut,
     page_of,
     person_ref,
-    store_from_ref,
     store_ref,
 )
 from core.images import PHOTO_MAX_BYTES, photo_response
 from core.validators import text_max_length
-from org.access import Right, require, scope
+from org.access import Right, require, scope, store_from_ref
 from org.models import User
 
 from . import fault_selectors as selectors

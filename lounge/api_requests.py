@@ -24,11 +24,10 @@ from core.api_schemas import (
     after_wall,
     one_of_store,
     page_of,
-    store_from_ref,
     store_ref,
 )
 from core.validators import text_max_length
-from org.access import Right, require, scope
+from org.access import Right, require, scope, store_from_ref
 
 from .choices import RequestKind, RequestSource, RequestState
 from .models import Drink, Facility, LoungeRequest, Seat, Visit

@@ -30,11 +30,10 @@ from core.api_schemas import (
     one_of_store,
     page_of,
     person_ref,
-    store_from_ref,
     store_ref,
 )
 from customers.models import Customer, Vehicle
-from org.access import Right, require
+from org.access import Right, require, store_from_ref
 
 from . import selectors
 from .models import Drink, Seat, Visit

@@ -7,4 +7,8 @@ class LoungeConfig(AppConfig):
     verbose_name = _("Customer lounge")
 
     def ready(self):
-        from . import selectors  # noqa: F401  (registers the lounge visits on the customer timeline)
+        from customers.selectors import TIMELINE
+
+        from .selectors import visit_items
+
+        TIMELINE.register("lounge.visits", visit_items)

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_for
 from customers.models import Customer
-from customers.selectors import TimelineItem, search, timeline_source
+from customers.selectors import TimelineItem, search
 from org.access import Right, get_for_user, scope
 from org.models import Store
 
@@ -343,8 +343,7 @@ def visit_summary(visit: Visit, drinks: int | None = None) -> str:
 # --- The customer's timeline ---------------------------------------------------------------------
 
 
-@timeline_source
-def _visit_items(customer: Customer) -> list[TimelineItem]:
+def visit_items(customer: Customer) -> list[TimelineItem]:
     items = []
     for visit in (
         Visit.objects.filter(customer=customer)

@@ -6,9 +6,10 @@ the person's stores does not exist for them (404); a right their role lacks is a
 
 from enum import StrEnum
 
-from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from core.validators import parse_id
 
@@ -85,6 +86,15 @@ def require(user, right: Right, store_id: int | None = None) -> None:
     if store_id is not None and store_id not in store_ids(user):
         raise Http404
     if not has_right(user, right):
+        raise PermissionDenied
+
+
+def deny_unless(allowed: bool) -> None:
+    """403 unless the decision (``has_right``, ``may_act_on`` or a module's own ``may_…``) allows it.
+
+    The one way services refuse a person; views ask the wall first with ``require`` or ``get_for_user``.
+    """
+    if not allowed:
         raise PermissionDenied
 
 
@@ -204,3 +214,37 @@ def require_act(user, *, store_id: int, owner_id: int | None = None, department_
         raise Http404
     if not may_act_on(user, store_id=store_id, owner_id=owner_id, department_id=department_id):
         raise PermissionDenied
+
+
+def store_from_ref(user, ref, *, right, default_own: bool = True):
+    """The store an API caller names by code or id, among those where they hold `right`.
+
+    Without a name: the caller's own store (when `default_own`), else their only store; otherwise a
+    422 on the field "store". A store that is not theirs is the same 422, so nothing is revealed.
+    """
+    stores = stores_for(user, right)
+    if ref is None or (isinstance(ref, str) and not ref.strip()):
+        if default_own and user.store_id and stores.filter(pk=user.store_id).exists():
+            return stores.get(pk=user.store_id)
+        candidates = list(stores[:2])
+        if len(candidates) == 1:
+            return candidates[0]
+        raise ValidationError(
+            {"store": [ValidationError(_("Give the store's code or id (see GET /api/v1/stores)."), code="required")]}
+        )
+    if isinstance(ref, int):
+        match = stores.filter(pk=ref) if parse_id(ref) else stores.none()
+    else:
+        ref = ref.strip()
+        pk = parse_id(ref)
+        match = stores.filter(Q(code=ref) | Q(pk=pk)) if pk else stores.filter(code=ref)
+    store = match.first()
+    if store is None:
+        raise ValidationError(
+            {
+                "store": [
+                    ValidationError(_("There is no such store among yours (see GET /api/v1/stores)."), code="invalid")
+                ]
+            }
+        )
+    return store

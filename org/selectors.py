@@ -27,6 +27,21 @@ ROLE_RANK = {
 }
 
 
+def store_managers(store_id: int) -> QuerySet:
+    """The active store managers of the store (its own and those who also look after it)."""
+    return User.objects.filter(
+        Q(store_id=store_id) | Q(extra_stores=store_id), role=Role.STORE_MANAGER, is_active=True
+    ).distinct()
+
+
+def department_supervisors(department_ids) -> QuerySet:
+    """The active supervisors of the departments (named as supervisors, or a supervisor working in one)."""
+    return User.objects.filter(
+        Q(supervised_departments__in=department_ids) | Q(role=Role.SUPERVISOR, department_id__in=department_ids),
+        is_active=True,
+    ).distinct()
+
+
 def _rank(role: str | None) -> int:
     return ROLE_RANK.get(role, 0)
 

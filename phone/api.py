@@ -30,11 +30,10 @@ from core.api_schemas import (
     page_of,
     person_ref,
     revealed_phone,
-    store_from_ref,
     store_ref,
 )
 from core.validators import mask_number, text_max_length
-from org.access import Right, get_for_user, require
+from org.access import Right, get_for_user, require, store_from_ref
 from org.models import Department, User
 
 from . import selectors, services

@@ -7,10 +7,14 @@ class PhoneConfig(AppConfig):
     verbose_name = _("Telephone")
 
     def ready(self):
-        from promises.services import register_worker_job
+        from customers.selectors import TIMELINE
+        from promises.services import WORKER_JOBS
 
-        from . import selectors  # noqa: F401  (registers the calls and messages on the customer timeline)
         from .cdr_import import cdr_imports_stopped
+        from .selectors import call_items, message_items
+
+        TIMELINE.register("phone.calls", call_items)
+        TIMELINE.register("phone.messages", message_items)
 
         # A call-record import whose command or server was killed is marked failed, saying how far it got.
-        register_worker_job("cdr_imports_stopped", cdr_imports_stopped)
+        WORKER_JOBS.register("cdr_imports_stopped", cdr_imports_stopped)

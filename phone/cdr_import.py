@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 from core.validators import mask_number, national_digits, normalize_any_phone
 from customers.models import Customer
 from org.models import User
+from promises.choices import PromiseKind
 
 from . import cdr
 from .cdr_models import CdrImport
@@ -217,7 +218,7 @@ def _promise(call: Call):
         return None
     return promise_make(
         store=call.store,
-        kind="missed_callback",
+        kind=PromiseKind.MISSED_CALLBACK,
         rule_id="S2.10",
         title=_("Call back %(number)s (cut off or missed)") % {"number": mask_number(call.number)},  # PIPL
         owner_department=department,

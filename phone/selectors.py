@@ -9,14 +9,14 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
+from core.validators import clean_number
 from customers.models import Customer
-from customers.selectors import TimelineItem, search, timeline_source
+from customers.selectors import TimelineItem, customer_for_number, search
 from org.access import Right, has_right, scope, store_ids
 from promises.choices import PromiseState
 from promises.models import Promise
 
 from .models import Call, IncomingCall, Message
-from .services import clean_number, customer_for_number
 
 POPUP_SECONDS = 120  # a pop-up not taken within two minutes is gone
 
@@ -123,8 +123,7 @@ def customer_open_promises(customer: Customer) -> list:
 # --- The customer's timeline ---------------------------------------------------------------------
 
 
-@timeline_source
-def _call_items(customer: Customer) -> list[TimelineItem]:
+def call_items(customer: Customer) -> list[TimelineItem]:
     items = []
     for call in Call.objects.filter(customer=customer).select_related("answered_by").order_by("-started_at")[:50]:
         parts = [str(call.get_outcome_display()) if call.outcome else "", call.notes[:100]]
@@ -145,8 +144,7 @@ def _call_items(customer: Customer) -> list[TimelineItem]:
     return items
 
 
-@timeline_source
-def _message_items(customer: Customer) -> list[TimelineItem]:
+def message_items(customer: Customer) -> list[TimelineItem]:
     items = []
     for message in (
         Message.objects.filter(customer=customer)

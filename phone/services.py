@@ -20,13 +20,13 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
-from core.validators import mask_number, national_digits, normalize_any_phone, to_halfwidth
-from customers.models import Customer
+from core.validators import clean_number, mask_number
+from customers.selectors import customer_for_number
 from customers.services import phone_reveal_log
 from org.access import Right, has_right, may_act_on
 from org.choices import DepartmentKind, Role
 from org.models import Department, User
-from promises.choices import NotificationKind, PromiseState
+from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import notify, promise_keep, promise_make
 
@@ -35,53 +35,6 @@ from .choices import Direction, Outcome, Purpose, ScriptKind, Source
 from .models import Call, GreetingScript, IncomingCall, Message, PhoneSettings, phone_settings
 
 MESSAGE_CALLBACK_MINUTES = 120  # S2.3: a wanted call-back without a time is due in two business hours
-MESSAGE_KIND = "message_callback"
-MISSED_KIND = "missed_callback"
-MIN_MATCH_DIGITS = 7  # shorter numbers (extensions) never name a customer
-
-# ---------------------------------------------------------------------------------------------
-# Numbers and customers
-
-_SEPARATORS = re.compile(r"[\s\-()（）.]")
-
-
-def clean_number(raw: str, *, field: str = "number") -> tuple[str, str]:
-    """(stored number, digits for matching): E.164 when it parses, else the bare digits (extensions)."""
-    text = to_halfwidth(raw or "").strip()
-    if not text:
-        return "", ""
-    try:
-        e164 = normalize_any_phone(text)
-    except ValidationError:
-        compact = _SEPARATORS.sub("", text)
-        if not compact.isdigit() or len(compact) > 20:
-            raise ValidationError(
-                {
-                    field: [
-                        ValidationError(
-                            _("%(value)s is not a phone number: enter digits only, for example 138 1234 5678 or 8011."),
-                            code="phone_digits",
-                            params={"value": text},
-                        )
-                    ]
-                }
-            ) from None
-        return compact, compact
-    return e164, national_digits(e164)
-
-
-def customer_for_number(store, digits: str) -> Customer | None:
-    """The store's customer whose mobile or landline is this number (exactly), if any."""
-    if len(digits or "") < MIN_MATCH_DIGITS:
-        return None
-    candidates = Customer.objects.filter(store=store, erased_at__isnull=True, phone_digits__contains=digits).order_by(
-        "id"
-    )[:5]
-    for customer in candidates:
-        if digits in customer.phone_digits.split():
-            return customer
-    return None
-
 
 # ---------------------------------------------------------------------------------------------
 # Ring time (S2.1)
@@ -269,7 +222,9 @@ def missed_call_promise(call: Call) -> Promise | None:
     if not (call.missed or call.outcome in (Outcome.DROPPED, Outcome.MISSED)):
         return None
     call_type = ContentType.objects.get_for_model(Call)
-    existing = Promise.objects.filter(subject_type=call_type, subject_id=call.pk, kind=MISSED_KIND).first()
+    existing = Promise.objects.filter(
+        subject_type=call_type, subject_id=call.pk, kind=PromiseKind.MISSED_CALLBACK
+    ).first()
     if existing is not None:
         return existing
     department = None
@@ -287,7 +242,7 @@ def missed_call_promise(call: Call) -> Promise | None:
     }
     return promise_make(
         store=call.store,
-        kind=MISSED_KIND,
+        kind=PromiseKind.MISSED_CALLBACK,
         rule_id="S2.10",
         title=title,
         owner_department=department,
@@ -330,7 +285,7 @@ def waiting_callbacks(store, *, digits: Iterable[str] = (), numbers: Iterable[st
     if digits:
         call_type = ContentType.objects.get_for_model(Call)
         promises = Promise.objects.filter(
-            store=store, kind=MISSED_KIND, state=PromiseState.OPEN, subject_type=call_type
+            store=store, kind=PromiseKind.MISSED_CALLBACK, state=PromiseState.OPEN, subject_type=call_type
         ).order_by("id")
         if len(digits) <= _FEW:
             promises = promises.filter(
@@ -596,7 +551,7 @@ def message_take(*, actor, store, data: dict) -> Message:
     if wanted:
         promise = promise_make(
             store=store,
-            kind=MESSAGE_KIND,
+            kind=PromiseKind.MESSAGE_CALLBACK,
             rule_id="S2.3",
             # masked: the title goes to the bell, 我的承诺 and WeCom (PIPL); the row reveals it, logged
             title=_("Call back %(name)s (%(number)s)") % {"name": caller_name, "number": mask_number(number)},

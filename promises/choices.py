@@ -12,6 +12,41 @@ class PromiseState(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class PromiseKind(models.TextChoices):
+    """The kinds of promise the modules make, each kept by a rule of the standards (PROMISE_KIND_RULES).
+
+    A store may still have a default rule for a kind set up only in the admin; it is shown by its code.
+    """
+
+    MESSAGE_CALLBACK = "message_callback", _("Call back a caller who left a message")
+    MISSED_CALLBACK = "missed_callback", _("Call back a missed or cut-off call")
+    COMPLAINT_ACK = "complaint_ack", _("Report a complaint to the supervisor")
+    COMPLAINT_VERIFICATION = "complaint_verification", _("Verify a complaint with a department")
+    COMPLAINT_REPLY = "complaint_reply", _("Reply to a complaint by the promised time")
+    LOUNGE_GREET = "lounge_greet", _("Greet a customer entering the lounge")
+    LOUNGE_REFILL = "lounge_refill", _("Refill a customer's drink in time")
+    LOUNGE_REQUEST = "lounge_request", _("Go to a lounge customer who asked")
+    CHECK_ROUND = "check_round", _("Do a scheduled hygiene round")
+    CHECK_CORRECTION = "check_correction", _("Put right an item that failed a check")
+    FAULT_FIX = "fault_fix", _("Fix a broken facility")
+
+
+# The rule of the standards each kind of promise keeps.
+PROMISE_KIND_RULES = {
+    PromiseKind.MESSAGE_CALLBACK: "S2.3",
+    PromiseKind.MISSED_CALLBACK: "S2.10",
+    PromiseKind.COMPLAINT_ACK: "S2.6",
+    PromiseKind.COMPLAINT_VERIFICATION: "S2.6",
+    PromiseKind.COMPLAINT_REPLY: "S2.6",
+    PromiseKind.LOUNGE_GREET: "S4.1",
+    PromiseKind.LOUNGE_REFILL: "S4.2",
+    PromiseKind.LOUNGE_REQUEST: "S4.5",
+    PromiseKind.CHECK_ROUND: "S4.6",
+    PromiseKind.CHECK_CORRECTION: "S4.6",
+    PromiseKind.FAULT_FIX: "S4.11",
+}
+
+
 class NotificationKind(models.TextChoices):
     REMINDER = "reminder", _("Reminder")
     ESCALATION = "escalation", _("Escalation")

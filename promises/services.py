@@ -10,20 +10,21 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from core.audit import add_change_rows, field_labels, history_record, history_record_saved, snapshot
+from core.db import save_or_conflict
 from core.models import HistoryAction, HistoryEntry
+from core.registry import Registry
 from org.access import Right, has_right
 from org.business_time import StoreCalendar
-from org.choices import Role
 from org.models import DealerGroup, User
+from org.selectors import department_supervisors, store_managers
 
-from .choices import NotificationKind, PromiseState
+from .choices import PROMISE_KIND_RULES, NotificationKind, PromiseKind, PromiseState
 from .models import Notification, Promise, PromiseEvent, PromiseRule, WebhookDelivery
 from .wecom import webhook_url_allowed
 
@@ -241,20 +242,6 @@ def notify(*, recipients, store, title: str, kind: str, promise: Promise | None 
     return len(rows)
 
 
-def _department_supervisors(department_ids: set[int], store_id: int):
-    return User.objects.filter(
-        Q(supervised_departments__in=department_ids) | Q(role=Role.SUPERVISOR, department_id__in=department_ids),
-        is_active=True,
-    ).distinct()
-
-
-def store_managers(store_id: int):
-    """The active store managers of the store (its own and those who also look after it)."""
-    return User.objects.filter(
-        Q(store_id=store_id) | Q(extra_stores=store_id), role=Role.STORE_MANAGER, is_active=True
-    ).distinct()
-
-
 def owners_of(promise: Promise) -> list:
     """Who keeps the promise: its owner, or the members of the owning department."""
     if promise.owner_id:
@@ -268,7 +255,7 @@ def supervisors_of(promise: Promise) -> list:
         departments.add(promise.owner_department_id)
     if promise.owner_id and promise.owner.department_id:
         departments.add(promise.owner.department_id)
-    people = list(_department_supervisors(departments, promise.store_id)) if departments else []
+    people = list(department_supervisors(departments)) if departments else []
     return [p for p in people if p.pk != promise.owner_id] or list(store_managers(promise.store_id))
 
 
@@ -443,18 +430,13 @@ def deliver_webhooks(*, now: datetime | None = None, limit: int = 50, post=None)
 
 # Other apps' scheduled work, run by the worker after the promises' own (e.g. checks schedules the
 # rounds that fall due). Each is ``(name, fn)`` with ``fn(*, now) -> int``, safe to run in several
-# workers at once and idempotent. Registered in AppConfig.ready with register_worker_job.
-WORKER_JOBS: list[tuple[str, Callable[..., int]]] = []
-
-
-def register_worker_job(name: str, fn: Callable[..., int]) -> None:
-    if all(existing != name for existing, _fn in WORKER_JOBS):
-        WORKER_JOBS.append((name, fn))
+# workers at once and idempotent. Registered in AppConfig.ready with WORKER_JOBS.register(name, fn).
+WORKER_JOBS: Registry[Callable[..., int]] = Registry("worker jobs")
 
 
 def worker_tick(*, now: datetime | None = None) -> dict:
     """One round of the worker: other apps' scheduled jobs, then reminders, escalations, webhook posts."""
-    done = {name: fn(now=now) for name, fn in WORKER_JOBS}
+    done = {name: fn(now=now) for name, fn in WORKER_JOBS.items()}
     return done | {
         "reminders": send_due_reminders(now=now),
         "escalations": send_due_escalations(now=now),
@@ -473,20 +455,8 @@ def notifications_mark_read(*, user, ids=None) -> int:
 # ---------------------------------------------------------------------------------------------
 # Promise rules: a store's own rule for a kind of promise, or the default for every store
 
-# The kinds of promise the modules make (phone.services, complaints.services): label and rule ID.
-PROMISE_KINDS = {
-    "message_callback": (gettext_lazy("Call back a caller who left a message"), "S2.3"),
-    "missed_callback": (gettext_lazy("Call back a missed or cut-off call"), "S2.10"),
-    "complaint_ack": (gettext_lazy("Report a complaint to the supervisor"), "S2.6"),
-    "complaint_verification": (gettext_lazy("Verify a complaint with a department"), "S2.6"),
-    "complaint_reply": (gettext_lazy("Reply to a complaint by the promised time"), "S2.6"),
-    "lounge_greet": (gettext_lazy("Greet a customer entering the lounge"), "S4.1"),
-    "lounge_refill": (gettext_lazy("Refill a customer's drink in time"), "S4.2"),
-    "lounge_request": (gettext_lazy("Go to a lounge customer who asked"), "S4.5"),
-    "check_round": (gettext_lazy("Do a scheduled hygiene round"), "S4.6"),
-    "check_correction": (gettext_lazy("Put right an item that failed a check"), "S4.6"),
-    "fault_fix": (gettext_lazy("Fix a broken facility"), "S4.11"),
-}
+# The kinds of promise the modules make: label and rule ID.
+PROMISE_KINDS = {kind: (kind.label, PROMISE_KIND_RULES[kind]) for kind in PromiseKind}
 PROMISE_RULE_FIELDS = ["remind_at_percent", "escalate_supervisor_after_minutes", "escalate_manager_after_minutes"]
 REMIND_PERCENT_RANGE = (1, 99)
 ESCALATION_MAX_MINUTES = 7 * 24 * 60
@@ -628,13 +598,11 @@ def promise_rule_save(
     rule.escalate_supervisor_after_minutes = escalate_supervisor_after_minutes
     rule.escalate_manager_after_minutes = escalate_manager_after_minutes
     rule.full_clean()
-    try:
-        with transaction.atomic():
-            rule.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"kind": [_("Someone else saved this rule at the same moment. Open the page again and check it.")]}
-        ) from None
+    save_or_conflict(
+        rule,
+        field="kind",
+        message=_("Someone else saved this rule at the same moment. Open the page again and check it."),
+    )
     history_record_saved(actor=actor, obj=rule, fields=PROMISE_RULE_FIELDS, before=before)
     return rule
 

@@ -12,7 +12,7 @@ import time_machine
 from django.urls import reverse
 
 from checks.models import CorrectiveAction
-from checks.tests.helpers import at, done_round
+from checks.tests.helpers import done_round
 from lounge.models import FaultTicket, LoungeRequest
 from lounge.tests.wall_faults import report_fault
 from lounge.tests.wall_requests import ask, make_seat
@@ -22,6 +22,7 @@ from org.models import Department
 from phone.models import Message
 from promises.choices import PromiseState
 from promises.models import Promise
+from tests.clock import at
 from tests.factories import make_user
 
 PEOPLE = [

@@ -1,7 +1,6 @@
 """Builders for the checks tests: a small real PNG, the default lounge set-up, a round done with a failure."""
 
 import io
-from datetime import datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -9,10 +8,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 def png_bytes(size=(40, 30), color=(200, 60, 60)) -> bytes:

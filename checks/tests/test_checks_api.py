@@ -7,8 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from checks import services
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round
+from tests.clock import at
 
-from .helpers import at, done_round, lounge, png_bytes, png_upload
+from .helpers import done_round, lounge, png_bytes, png_upload
 
 
 def _people(world, who):

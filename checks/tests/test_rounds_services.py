@@ -13,8 +13,9 @@ from checks.choices import ActionState, ItemKind, RoundState
 from checks.models import CorrectiveAction, Round, RoundResult
 from checks.services import Answer
 from promises.choices import PromiseState
+from tests.clock import at
 
-from .helpers import answers_all_pass, at, done_round, lounge, png_upload
+from .helpers import answers_all_pass, done_round, lounge, png_upload
 
 
 def _scheduled_round(world, now="2026-11-30 10:31"):

@@ -13,8 +13,9 @@ from checks import services
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round
 from checks.templatetags.checks_ui import fault_report_url
+from tests.clock import at
 
-from .helpers import at, done_round, lounge, png_bytes, png_upload
+from .helpers import done_round, lounge, png_bytes, png_upload
 
 
 def _people(world, who):

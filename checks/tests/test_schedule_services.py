@@ -12,8 +12,9 @@ from checks.choices import RoundState
 from checks.models import Round
 from promises.choices import PromiseState
 from promises.services import WORKER_JOBS, worker_tick
+from tests.clock import at
 
-from .helpers import at, lounge
+from .helpers import lounge
 
 
 def _schedule(now: str) -> int:
@@ -22,7 +23,7 @@ def _schedule(now: str) -> int:
 
 
 def test_the_worker_runs_the_schedule(world):
-    assert ("checks_rounds", services.rounds_schedule) in WORKER_JOBS
+    assert ("checks_rounds", services.rounds_schedule) in WORKER_JOBS.items()
     _template, area = lounge(world.a)
     with time_machine.travel(at("2026-11-30 08:31"), tick=False):
         done = worker_tick()

@@ -1,6 +1,6 @@
 """Complaint services: the required facts, the clocks and the stages (S2.4, S2.6)."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,13 +16,10 @@ from customers.selectors import customer_timeline
 from promises.choices import PromiseState
 from promises.models import Notification
 from promises.services import send_due_escalations
+from tests.clock import at
 from tests.factories import make_customer
 
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SH)
 
 
 REQUIRED = [

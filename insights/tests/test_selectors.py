@@ -2,6 +2,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from core.registry import Registry
 from insights import selectors
 from insights.selectors import FigureScope, period_containing
 
@@ -155,8 +156,8 @@ def test_drill_down_lists_exactly_the_records_the_figure_counts(world, key):
 
 def test_complaint_figures_are_empty_until_the_complaints_app_registers_a_provider(world, monkeypatch):
     scope = scope_of(world.a.store)
-    monkeypatch.setattr(selectors, "COMPLAINT_FIGURE_PROVIDERS", [])
+    monkeypatch.setattr(selectors, "COMPLAINT_FIGURES", Registry("complaint figures"))
     assert selectors.complaint_figures(scope) == []
     figure = selectors.Figure(key="complaints", label="Complaints", value=len(scope.store_ids), rule_id="S2.4")
-    selectors.register_complaint_figures(lambda s: [figure])
+    selectors.COMPLAINT_FIGURES.register("test", lambda s: [figure])
     assert selectors.complaint_figures(scope) == [figure]

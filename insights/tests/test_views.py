@@ -122,13 +122,14 @@ def test_htmx_request_gets_only_the_figures_partial(client, calls):
 
 
 def test_complaint_figures_come_from_the_registered_provider(client, calls, monkeypatch):
+    from core.registry import Registry
     from insights import selectors
 
-    monkeypatch.setattr(selectors, "COMPLAINT_FIGURE_PROVIDERS", [])
+    monkeypatch.setattr(selectors, "COMPLAINT_FIGURES", Registry("complaint figures"))
     response = get(client, calls.a.manager, PAGE)
     assert response.context["complaint_figures"] == []
     assert 'data-testid="complaint-figures"' not in response.content.decode()
-    monkeypatch.setattr(selectors, "COMPLAINT_FIGURE_PROVIDERS", [lambda scope: [selectors.Figure("x", "X", 7)]])
+    selectors.COMPLAINT_FIGURES.register("test", lambda scope: [selectors.Figure("x", "X", 7)])
     response = get(client, calls.a.manager, PAGE)
     assert [f.value for f in response.context["complaint_figures"]] == [7]
 

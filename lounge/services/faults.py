@@ -27,16 +27,16 @@ from core.models import HistoryAction
 from org.access import Right, has_right, may_act_on, role_of, store_ids
 from org.choices import Role
 from org.models import Department, Store
-from promises.choices import NotificationKind, PromiseState
+from org.selectors import store_managers
+from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.models import Promise
-from promises.services import notify, owners_of, promise_cancel, promise_keep, promise_make, store_managers
+from promises.services import notify, owners_of, promise_cancel, promise_keep, promise_make
 
 from ..choices import FacilityKind, FaultSource, FaultState
 from ..fault_selectors import OPEN_STATES
 from ..models import Facility, FaultTicket, lounge_settings
 from .visits import lounge_department
 
-KIND_FIX = "fault_fix"
 RULE_ID = "S4.11"
 DESCRIPTION_MAX = 300
 NOTE_MAX = 300
@@ -392,7 +392,7 @@ def fault_report(
     hours = lounge_settings(store).fix_within_hours
     fault.promise = promise_make(
         store=store,
-        kind=KIND_FIX,
+        kind=PromiseKind.FAULT_FIX,
         rule_id=RULE_ID,
         title=_("Fix %(facility)s: %(description)s") % {"facility": facility.name, "description": description},
         actor=actor,

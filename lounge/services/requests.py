@@ -26,14 +26,14 @@ from core.audit import history_record, snapshot
 from core.models import HistoryAction
 from org.access import Right, get_for_user, has_right, may_act_on, scope
 from org.models import Store, User
-from promises.choices import NotificationKind, PromiseState
-from promises.services import notify, promise_cancel, promise_keep, promise_make, store_managers
+from org.selectors import store_managers
+from promises.choices import NotificationKind, PromiseKind, PromiseState
+from promises.services import notify, promise_cancel, promise_keep, promise_make
 
 from ..choices import FaultSource, RequestKind, RequestSource, RequestState
 from ..models import Drink, Facility, LoungeRequest, Seat, Visit, lounge_settings, new_seat_token
 from .visits import lounge_department
 
-PROMISE_KIND = "lounge_request"
 LIMIT_WINDOW = timedelta(minutes=10)
 # Requests from one sender (a phone: its browser's table cookie, else its address) in LIMIT_WINDOW, over all
 # the store's tables; and the looser ceiling for one network address (a store's Wi-Fi behind NAT is one address).
@@ -273,7 +273,7 @@ def _make_promise(req: LoungeRequest, store: Store, actor, now: datetime):
     minutes = lounge_settings(store).help_within_minutes
     promise = promise_make(
         store=store,
-        kind=PROMISE_KIND,
+        kind=PromiseKind.LOUNGE_REQUEST,
         rule_id="S4.2" if req.kind in (RequestKind.REFILL, RequestKind.DRINK) else "S4.5",
         title=_promise_title(req),
         actor=actor,

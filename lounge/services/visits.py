@@ -11,7 +11,7 @@ desk, so the reminders reach the attendants on duty through the bell.
 from datetime import datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
@@ -19,20 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.audit import history_record, history_record_saved, register_history_labels, snapshot
+from core.db import save_or_conflict
 from core.models import HistoryAction
 from core.validators import normalize_plate
 from customers.models import Customer, Vehicle
 from org.access import Right, has_right
 from org.choices import DepartmentKind
 from org.models import Department, Store
-from promises.choices import PromiseState
+from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_break, promise_cancel, promise_keep, promise_make
 
 from ..models import Drink, LoungeSettings, Seat, Serving, Visit, lounge_settings
-
-KIND_GREET = "lounge_greet"  # S4.1
-KIND_REFILL = "lounge_refill"  # S4.2
 
 VISIT_FIELDS = [
     "customer",
@@ -191,7 +189,8 @@ def _customer_by_plate(store: Store, plate: str) -> Vehicle:
 
 
 def _customer_by_phone(store: Store, phone: str) -> Customer:
-    from phone.services import clean_number, customer_for_number
+    from core.validators import clean_number
+    from customers.selectors import customer_for_number
 
     try:
         _number, digits = clean_number(phone, field="phone")
@@ -308,7 +307,7 @@ def visit_arrive(
     settings = lounge_settings(store)
     visit.greet_promise = _clock(
         visit=visit,
-        kind=KIND_GREET,
+        kind=PromiseKind.LOUNGE_GREET,
         rule_id="S4.1",
         title=_("Greet %(name)s in the lounge") % {"name": visit.display_name},
         actor=actor,
@@ -430,7 +429,7 @@ def visit_serve(
         visit.drink_offered_at = now  # serving a drink answers the offer
     visit.refill_promise = _clock(
         visit=visit,
-        kind=KIND_REFILL,
+        kind=PromiseKind.LOUNGE_REFILL,
         rule_id="S4.2",
         title=_("Refill for %(name)s") % {"name": visit.display_name},
         actor=actor,
@@ -612,13 +611,11 @@ def drink_save(
         drink.position = position
     drink.active = active
     drink.full_clean()
-    try:
-        with transaction.atomic():
-            drink.save()
-    except IntegrityError:
-        raise ValidationError(
-            {"name": [_("Someone else saved this drink at the same moment. Open the page again and check it.")]}
-        ) from None
+    save_or_conflict(
+        drink,
+        field="name",
+        message=_("Someone else saved this drink at the same moment. Open the page again and check it."),
+    )
     history_record_saved(actor=actor, obj=drink, fields=DRINK_FIELDS, before=before)
     return drink
 

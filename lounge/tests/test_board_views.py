@@ -4,7 +4,7 @@ The board is polled every few seconds by every tablet: its query count must not 
 number of customers, requests and faults.
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -16,16 +16,13 @@ from lounge.models import Facility, FaultTicket, LoungeRequest, Seat, Visit
 from lounge.services.visits import drink_save, drink_toggle_available, visit_greet, visit_serve
 from lounge.tests.wall_visits import make_visit
 from lounge.views import maybe_reverse
+from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 
 TZ = ZoneInfo("Asia/Shanghai")
 HX = {"HTTP_HX_REQUEST": "true"}
 BOARD = "/lounge/board/"
 LIVE = "/lounge/board/live/"
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 """Facility and fault services (S4.11): the register, a report becomes a ticket with an owner and a clock
 in business hours, the owner told at once, the fix kept on time or late, a close without a fix."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -21,13 +21,10 @@ from org.choices import DepartmentKind, Role
 from org.models import Department, User
 from promises.choices import NotificationKind, PromiseState
 from promises.models import Notification, Promise
+from tests.clock import at
 from tests.factories import make_user
 
 SH = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=SH)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Clocks are tested with a frozen, moved clock: the greeting seconds (S4.1), refil
 (S4.2), and the departure closing the clocks still open.
 """
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,8 +17,6 @@ from customers.selectors import customer_timeline
 from lounge.models import Seat, Serving, Visit
 from lounge.selectors import visit_history
 from lounge.services.visits import (
-    KIND_GREET,
-    KIND_REFILL,
     drink_save,
     drink_toggle_available,
     lounge_settings_update,
@@ -33,15 +30,12 @@ from lounge.services.visits import (
     visit_update,
 )
 from org.choices import DepartmentKind
-from promises.choices import PromiseState
+from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
+from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 @pytest.fixture
@@ -81,7 +75,7 @@ def test_customer_found_by_plate_arrives_flagged_first_visit_with_a_greeting_clo
     assert visit.first_visit is True  # S4.3: no earlier visit in this store
     assert visit.repair_order == "RO-1" and visit.arrival_recorded_by == world.a.staff
     promise = visit.greet_promise
-    assert promise.kind == KIND_GREET and promise.rule_id == "S4.1"
+    assert promise.kind == PromiseKind.LOUNGE_GREET and promise.rule_id == "S4.1"
     assert promise.owner_department == world.a.lounge and promise.owner is None
     assert promise.due_at == at("2026-11-30 10:01:00")  # the default 60 seconds, wall clock
     assert promise.subject == visit
@@ -230,7 +224,7 @@ def test_first_drink_starts_the_refill_clock(world, lounge):
     assert serving.refill is False and serving.on_time is None and serving.drink_name == "咖啡"
     assert visit.drink_offered_at == at("2026-11-30 10:03:00")  # serving answers the offer
     refill = visit.refill_promise
-    assert refill.kind == KIND_REFILL and refill.rule_id == "S4.2"
+    assert refill.kind == PromiseKind.LOUNGE_REFILL and refill.rule_id == "S4.2"
     assert refill.owner_department == world.a.lounge
     assert refill.due_at == at("2026-11-30 10:23:00")  # the default 20 minutes
 

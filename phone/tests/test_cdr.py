@@ -25,6 +25,7 @@ from phone.cdr import (
     parse,
     split_clid,
 )
+from tests.clock import at
 
 DATA = Path(__file__).parent / "data"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -45,10 +46,6 @@ def _english():
 
 def read(data: bytes, **kwargs) -> list:
     return list(parse(io.BytesIO(data), **kwargs))
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=SHANGHAI)
 
 
 def freepbx(*rows: dict, header=HEADER) -> bytes:

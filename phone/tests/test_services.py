@@ -1,6 +1,6 @@
 """Call console services: ring time (S2.1), messages and call-backs (S2.3), cut-off calls (S2.10), scripts."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,13 +13,10 @@ from phone.models import Call, GreetingScript, PhoneSettings
 from promises.choices import PromiseState
 from promises.models import Notification
 from promises.selectors import my_day
+from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 def log(world, **data):

@@ -6,13 +6,10 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from org.business_time import DayHours, StoreCalendar, is_holiday_break, is_makeup_workday
+from tests.clock import at
 
 TZ = ZoneInfo("Asia/Shanghai")
 NINE_TO_SIX = DayHours(time(8, 30), time(18, 0))
-
-
-def at(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 class Store:

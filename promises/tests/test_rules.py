@@ -57,18 +57,13 @@ def test_store_rule_overrides_the_default_and_only_for_that_store(world):
     assert rows["missed_callback"]["in_force"].remind_at_percent == 80
 
 
-def test_every_kind_the_modules_make_has_a_label():
-    """The kinds named by phone, complaints, the lounge and checks all appear on the rules page."""
-    from checks.services import KIND_CORRECTION, KIND_ROUND
-    from complaints.services import KIND_ACK, KIND_REPLY, KIND_VERIFY
-    from lounge.services.faults import KIND_FIX
-    from lounge.services.requests import PROMISE_KIND as REQUEST_KIND
-    from lounge.services.visits import KIND_GREET, KIND_REFILL
-    from phone.services import MESSAGE_KIND, MISSED_KIND
+def test_every_kind_the_modules_make_has_a_label_and_a_rule():
+    """The kinds named by phone, complaints, the lounge and checks all appear on the rules page with their rule."""
+    from promises.choices import PromiseKind
 
-    made = {MESSAGE_KIND, MISSED_KIND, KIND_ACK, KIND_REPLY, KIND_VERIFY, KIND_ROUND, KIND_CORRECTION}
-    made |= {KIND_FIX, REQUEST_KIND, KIND_GREET, KIND_REFILL}
-    assert made == set(services.PROMISE_KINDS)
+    assert set(services.PROMISE_KINDS) == set(PromiseKind)
+    for kind, (label, rule_id) in services.PROMISE_KINDS.items():
+        assert str(label) != kind.value and rule_id.startswith("S")
 
 
 def test_save_creates_then_updates_with_history(world):

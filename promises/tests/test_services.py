@@ -1,7 +1,6 @@
 """Promise clocks: making, keeping, pausing; reminders and escalations with a moved clock (S1.4, S1.D2)."""
 
 import threading
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,12 +11,9 @@ from django.db import connection
 from promises import services
 from promises.choices import PromiseState
 from promises.models import Notification, Promise, PromiseRule, WebhookDelivery
+from tests.clock import at
 
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-def at(text):
-    return datetime.fromisoformat(text).replace(tzinfo=TZ)
 
 
 def make(world, minutes=120, now="2026-11-27 17:30", owner=None, **kw):

@@ -9,7 +9,8 @@ from playwright.sync_api import expect
 from checks.models import CorrectiveAction, Round
 from checks.services import rounds_schedule
 from checks.templatetags.checks_ui import fault_report_url
-from checks.tests.helpers import at, done_round, lounge, png_bytes
+from checks.tests.helpers import done_round, lounge, png_bytes
+from tests.clock import at
 
 PHONE = {"width": 390, "height": 844}
 SHOTS = Path(os.environ.get("AFTERSALES_SHOTS", "/tmp/shots"))

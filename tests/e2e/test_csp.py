@@ -9,9 +9,10 @@ from playwright.sync_api import expect
 
 from checks.models import Round
 from checks.services import round_start, rounds_schedule
-from checks.tests.helpers import at, lounge
+from checks.tests.helpers import lounge
 from insights.tests.lounge_helpers import NOW, make_lounge_week
 from lounge.tests.wall_requests import make_drink, make_seat
+from tests.clock import at
 
 WATCH = """
 window.__csp = [];
