@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "checks",
     "lounge",
     "insights",
+    "home",
 ]
 
 MIDDLEWARE = [
@@ -123,7 +124,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "core.context_processors.shell",
+                "org.context_processors.shell",
             ],
         },
     },

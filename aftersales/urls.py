@@ -6,6 +6,8 @@ from .api import api
 handler400 = "core.views.bad_request"
 
 urlpatterns = [
+    path("", include("home.urls")),
+    path("", include("org.urls.signin")),
     path("", include("core.urls")),
     path("org/", include("org.urls")),
     path("customers/", include("customers.urls")),

@@ -31,3 +31,8 @@ class IdsChoiceField(forms.ModelMultipleChoiceField):
                     self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
                 )
         return super()._check_values(value)
+
+
+def form_status(request) -> int:
+    """The status of a form page: a POST that reaches the form again was refused (400); a GET is a plain 200."""
+    return 400 if request.method == "POST" else 200

@@ -1,79 +1,15 @@
-from django import forms
-from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import AuthenticationForm
-from django.contrib.auth.views import LoginView
 from django.core.exceptions import RequestDataTooBig
-from django.db.models import Count, Q
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST
 from django.views.defaults import bad_request as django_bad_request
 
-from org.access import role_of, store_ids
-from org.auth import client_ip, signin_attempt_record, signin_locked_for
-from org.choices import Role
-from org.models import Department, Store, User
-from promises.selectors import my_day
-
 from .standards import STANDARDS, standard_by_slug
-
-
-class SignInForm(AuthenticationForm):
-    """Username or employee number and password; repeated failures lock the name for a while."""
-
-    username = forms.CharField(
-        label=gettext_lazy("Username or employee number"),
-        max_length=150,
-        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
-    )
-
-    def clean(self):
-        login = (self.data.get("username") or "").strip()
-        ip = client_ip(self.request) if self.request else None
-        wait = signin_locked_for(login, ip) if login else 0
-        if wait:
-            minutes = max(1, (wait + 59) // 60)
-            raise forms.ValidationError(
-                _("Too many failed sign-ins. Try again in %(minutes)d minutes.") % {"minutes": minutes},
-                code="throttled",
-            )
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            signin_attempt_record(login=login, ip=ip, succeeded=False)
-            raise
-        signin_attempt_record(login=login, ip=ip, succeeded=True)
-        return cleaned
-
-    def get_invalid_login_error(self):
-        return forms.ValidationError(
-            _("The username or employee number and the password do not match. Both are case-sensitive."),
-            code="invalid_login",
-        )
-
-
-class SignInView(LoginView):
-    template_name = "core/signin.html"
-    authentication_form = SignInForm
-    redirect_authenticated_user = True
-
-    def form_valid(self, form):
-        response = super().form_valid(form)
-        user = form.get_user()
-        translation.activate(user.language)
-        return response
-
-
-@require_POST
-def sign_out(request):
-    logout(request)
-    return redirect("login")
 
 
 @require_POST
@@ -92,41 +28,6 @@ def set_language(request):
     response = redirect(next_url)
     response.set_cookie("django_language", code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
-
-
-@login_required
-def home(request):
-    """Each role's home page: what the person looks after, with real figures only."""
-    user = request.user
-    role = role_of(user)
-    context = {"role": role}
-    if role in (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.AUDITOR):
-        context["stores"] = (
-            Store.objects.filter(id__in=store_ids(user))
-            .annotate(
-                customer_count=Count("customers", filter=Q(customers__erased_at__isnull=True), distinct=True),
-                vehicle_count=Count("vehicles", distinct=True),
-                staff_count=Count("staff", filter=Q(staff__is_active=True), distinct=True),
-            )
-            .order_by("code")
-        )
-    if role == Role.SUPERVISOR:
-        context["departments"] = (
-            Department.objects.filter(Q(supervisors=user) | Q(pk=user.department_id), store_id__in=store_ids(user))
-            .distinct()
-            .prefetch_related("members")
-        )
-    if role in (Role.STAFF, Role.SUPERVISOR):
-        context["colleagues"] = (
-            User.objects.filter(store_id=user.store_id, department_id=user.department_id, is_active=True)
-            .exclude(pk=user.pk)
-            .order_by("name")
-            if user.department_id
-            else User.objects.none()
-        )
-    context["standards"] = STANDARDS
-    context["day"] = my_day(user)
-    return render(request, "core/home.html", context)
 
 
 @login_required

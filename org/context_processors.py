@@ -1,6 +1,6 @@
-from org.access import Right, has_right
+from core.standards import STANDARDS
 
-from .standards import STANDARDS
+from .access import Right, has_right
 
 
 def shell(request):
