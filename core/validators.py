@@ -9,6 +9,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import phonenumbers
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
@@ -321,3 +322,25 @@ def clean_number(raw: str, *, field: str = "number") -> tuple[str, str]:
 def field_error(field: str, message, code: str = "invalid", params: dict | None = None) -> ValidationError:
     """A ValidationError on one field, the shape every service raises and every form and API shows."""
     return ValidationError({field: [ValidationError(message, code=code, params=params)]})
+
+
+# ---------------------------------------------------------------------------------------------
+# WeCom (企业微信) group robot addresses: the only place a store's webhook may point
+
+# The whole address, strictly: https, a plain host name (no user info, no IP tricks), the default
+# port, the robot's path and its key as the only parameter.
+_ROBOT_URL = re.compile(
+    r"https://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
+    r"(?::443)?/cgi-bin/webhook/send\?key=(?P<key>[A-Za-z0-9_-]{1,100})"
+)
+
+
+def webhook_hosts() -> list[str]:
+    """The hosts a robot address may name (lower case)."""
+    return [h.strip().lower() for h in settings.WEBHOOK_HOSTS if h.strip()]
+
+
+def webhook_url_allowed(url: str) -> bool:
+    """True for a WeCom group robot address at an allowed host; False for anything else."""
+    match = _ROBOT_URL.fullmatch(url or "")
+    return bool(match) and match["host"].lower() in webhook_hosts()

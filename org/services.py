@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
-from core.validators import format_phone, normalize_any_phone
-from promises.wecom import webhook_hosts, webhook_url_allowed
+from core.validators import format_phone, normalize_any_phone, webhook_hosts, webhook_url_allowed
 
 from .access import Right, has_right, role_of, store_ids
 from .choices import DepartmentKind, Gender, Role, Weekday

@@ -19,6 +19,7 @@ from core.audit import add_change_rows, field_labels, history_record, history_re
 from core.db import save_or_conflict
 from core.models import HistoryAction, HistoryEntry
 from core.registry import Registry
+from core.validators import webhook_url_allowed
 from org.access import Right, has_right
 from org.business_time import StoreCalendar
 from org.models import DealerGroup, User
@@ -26,7 +27,6 @@ from org.selectors import department_supervisors, store_managers
 
 from .choices import PROMISE_KIND_RULES, NotificationKind, PromiseKind, PromiseState
 from .models import Notification, Promise, PromiseEvent, PromiseRule, WebhookDelivery
-from .wecom import webhook_url_allowed
 
 DEFAULT_RULE = PromiseRule(remind_at_percent=80, escalate_supervisor_after_minutes=0, escalate_manager_after_minutes=60)
 WEBHOOK_MAX_ATTEMPTS = 8

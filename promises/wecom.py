@@ -2,33 +2,13 @@
 
 Only WeCom's own robot address is ever posted to (``https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…``,
 or the same form at a host listed in AFTERSALES_WEBHOOK_HOSTS), so a store's setting cannot point the
-worker at an internal address. The store form refuses other addresses and the worker checks again.
+worker at an internal address. The store form refuses other addresses and the worker checks again
+(core.validators.webhook_url_allowed).
 """
 
 import json
-import re
 import urllib.error
 import urllib.request
-
-from django.conf import settings
-
-# The whole address, strictly: https, a plain host name (no user info, no IP tricks), the default
-# port, the robot's path and its key as the only parameter.
-_ROBOT_URL = re.compile(
-    r"https://(?P<host>[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)"
-    r"(?::443)?/cgi-bin/webhook/send\?key=(?P<key>[A-Za-z0-9_-]{1,100})"
-)
-
-
-def webhook_hosts() -> list[str]:
-    """The hosts a robot address may name (lower case)."""
-    return [h.strip().lower() for h in settings.WEBHOOK_HOSTS if h.strip()]
-
-
-def webhook_url_allowed(url: str) -> bool:
-    """True for a WeCom group robot address at an allowed host; False for anything else."""
-    match = _ROBOT_URL.fullmatch(url or "")
-    return bool(match) and match["host"].lower() in webhook_hosts()
 
 
 def post_json(url: str, payload: dict, timeout: float = 5.0) -> str:

@@ -14,9 +14,9 @@ import time_machine
 from django.db import connection, transaction
 
 from conftest import NetworkCallInTransaction
+from core.validators import webhook_url_allowed
 from promises import services
 from promises.models import WebhookDelivery
-from promises.wecom import webhook_url_allowed
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 30, 9, 50, tzinfo=TZ)
