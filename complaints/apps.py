@@ -8,10 +8,7 @@ class ComplaintsConfig(AppConfig):
 
     def ready(self):
         from customers.selectors import TIMELINE
-        from insights.selectors import COMPLAINT_FIGURES
 
-        from .figures import complaint_figures
         from .selectors import complaint_items
 
         TIMELINE.register("complaints", complaint_items)
-        COMPLAINT_FIGURES.register("complaints", complaint_figures)

@@ -1,8 +1,7 @@
 """The one way an app contributes to a shared place without the place knowing the app.
 
-The customer's timeline (customers.selectors.TIMELINE), the worker's scheduled jobs
-(promises.services.WORKER_JOBS) and the figures pages (insights) each hold a Registry; an app adds its
-piece in its ``AppConfig.ready`` with ``REGISTRY.register(name, item)``. A name is added once (ready may
+The customer's timeline (customers.selectors.TIMELINE) and the worker's scheduled jobs
+(promises.services.WORKER_JOBS) each hold a Registry; an app adds its piece in its ``AppConfig.ready`` with ``REGISTRY.register(name, item)``. A name is added once (ready may
 run twice in tests); the order is the order of INSTALLED_APPS.
 """
 

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from .selectors import DAY, MONTH, WEEK
+from .figures.base import DAY, MONTH, WEEK
 
 
 class TelephoneFilterForm(forms.Form):

@@ -1,11 +1,11 @@
 from django.urls import path
 
-from . import lounge_views, views
+from .views import lounge, telephone
 
 app_name = "insights"
 urlpatterns = [
-    path("telephone/", views.telephone, name="telephone"),
-    path("telephone/records/", views.telephone_records, name="telephone_records"),
-    path("lounge/", lounge_views.lounge, name="lounge"),
-    path("lounge/records/", lounge_views.lounge_records, name="lounge_records"),
+    path("telephone/", telephone.telephone, name="telephone"),
+    path("telephone/records/", telephone.telephone_records, name="telephone_records"),
+    path("lounge/", lounge.lounge, name="lounge"),
+    path("lounge/records/", lounge.lounge_records, name="lounge_records"),
 ]

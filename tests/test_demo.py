@@ -21,8 +21,8 @@ from complaints.choices import ComplaintState
 from complaints.models import Complaint
 from core.validators import normalize_landline, normalize_mobile, normalize_plate, normalize_vin
 from customers.models import Customer, Vehicle
-from insights.lounge import lounge_figures
-from insights.selectors import MONTH, FigureScope, Period, period_containing
+from insights.figures.base import MONTH, FigureScope, Period, period_containing
+from insights.figures.lounge import lounge_figures
 from lounge.choices import FaultSource, FaultState, RequestKind, RequestSource, RequestState
 from lounge.fault_selectors import facilities_out_of_order
 from lounge.models import Drink, Facility, FaultTicket, LoungeRequest, Seat, Serving, Visit

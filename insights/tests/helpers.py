@@ -1,19 +1,14 @@
 """Hand-made telephone records for the figures tests."""
 
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 from phone.choices import Direction
 from phone.models import Call, Message
 from promises.services import promise_break, promise_cancel, promise_keep, promise_make
+from tests.clock import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The week of Monday 9 to Sunday 15 March 2026.
-WEDNESDAY = datetime(2026, 3, 11, 10, 0, tzinfo=SHANGHAI)
-
-
-def at(day=11, hour=10, minute=0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, tzinfo=SHANGHAI)
+WEDNESDAY = at("2026-03-11 10:00")
 
 
 def call(store, *, started_at=WEDNESDAY, direction=Direction.INBOUND, **fields) -> Call:

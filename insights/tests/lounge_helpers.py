@@ -1,22 +1,17 @@
 """Hand-made lounge records for the lounge figures tests: made directly with the ORM, every time given."""
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from checks.choices import Purpose, RoundState
 from checks.models import Round, RoundResult
 from lounge.models import Facility, FaultTicket, LoungeRequest, LoungeSettings, Serving, Visit
 from promises.services import promise_break, promise_keep, promise_make
+from tests.clock import at
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 # The week of Monday 9 to Sunday 15 March 2026.
-WEDNESDAY = datetime(2026, 3, 11, 10, 0, tzinfo=SHANGHAI)
-NOW = datetime(2026, 3, 13, 12, 0, tzinfo=SHANGHAI)  # Friday noon of that week
-
-
-def at(day=11, hour=10, minute=0, second=0) -> datetime:
-    return datetime(2026, 3, day, hour, minute, second, tzinfo=SHANGHAI)
+WEDNESDAY = at("2026-03-11 10:00")
+NOW = at("2026-03-13 12:00")  # Friday noon of that week
 
 
 def visit(store, *, arrived_at=WEDNESDAY, greeted_by=None, greet_seconds=None, first_visit=False, introduced=False):
@@ -164,17 +159,22 @@ def make_lounge_week(world):
     a, b = world.a, world.b
     LoungeSettings.objects.create(store=a.store, greet_within_seconds=20)  # store B keeps the default 60 s
     # S4.1 / S4.3: visits, greeted after 5, 8, 12, 30 and 61 seconds; one not greeted
-    visit(a.store, arrived_at=at(8, 23, 59, 59), greeted_by=a.staff, greet_seconds=1)  # Sunday before: outside
-    monday = visit(a.store, arrived_at=at(9, 0, 1), greeted_by=a.staff, greet_seconds=5)
+    visit(a.store, arrived_at=at("2026-03-08 23:59:59"), greeted_by=a.staff, greet_seconds=1)  # Sunday before: outside
+    monday = visit(a.store, arrived_at=at("2026-03-09 00:01"), greeted_by=a.staff, greet_seconds=5)
     first = visit(
-        a.store, arrived_at=at(11, 10), greeted_by=a.staff, greet_seconds=8, first_visit=True, introduced=True
+        a.store,
+        arrived_at=at("2026-03-11 10:00"),
+        greeted_by=a.staff,
+        greet_seconds=8,
+        first_visit=True,
+        introduced=True,
     )
-    visit(a.store, arrived_at=at(11, 11), greeted_by=a.staff, greet_seconds=12)
-    visit(a.store, arrived_at=at(11, 14), greeted_by=a.supervisor, greet_seconds=30)
-    visit(a.store, arrived_at=at(12, 9), greeted_by=a.supervisor, greet_seconds=61, first_visit=True)
-    visit(a.store, arrived_at=at(12, 10))  # nobody greeted this customer
-    visit(a.store, arrived_at=at(16, 0, 0), greeted_by=a.staff, greet_seconds=2)  # next Monday: outside
-    b_visit = visit(b.store, arrived_at=at(11, 10), greeted_by=b.staff, greet_seconds=45)
+    visit(a.store, arrived_at=at("2026-03-11 11:00"), greeted_by=a.staff, greet_seconds=12)
+    visit(a.store, arrived_at=at("2026-03-11 14:00"), greeted_by=a.supervisor, greet_seconds=30)
+    visit(a.store, arrived_at=at("2026-03-12 09:00"), greeted_by=a.supervisor, greet_seconds=61, first_visit=True)
+    visit(a.store, arrived_at=at("2026-03-12 10:00"))  # nobody greeted this customer
+    visit(a.store, arrived_at=at("2026-03-16 00:00"), greeted_by=a.staff, greet_seconds=2)  # next Monday: outside
+    b_visit = visit(b.store, arrived_at=at("2026-03-11 10:00"), greeted_by=b.staff, greet_seconds=45)
     # S4.2: refills (the first drink of a visit is not a refill)
     serving(first, served_by=a.staff, refill=False)
     serving(first, served_by=a.staff, on_time=True)
@@ -182,41 +182,71 @@ def make_lounge_week(world):
     serving(monday, served_by=a.staff, on_time=True)
     serving(first, served_by=a.supervisor, on_time=True)
     serving(b_visit, served_by=b.staff, on_time=False)
-    refill_promise(a.store, a.staff, due_at=at(11, 10, 20), state="kept")
-    refill_promise(a.store, a.staff, due_at=at(11, 10, 40), state="late")
-    refill_promise(a.store, a.staff, due_at=at(11, 11, 0), state="broken")
-    refill_promise(a.store, a.staff, due_at=at(11, 11, 20))  # open, past due at NOW
-    refill_promise(a.store, a.staff, due_at=at(13, 12, 10))  # open, not yet due at NOW
+    refill_promise(a.store, a.staff, due_at=at("2026-03-11 10:20"), state="kept")
+    refill_promise(a.store, a.staff, due_at=at("2026-03-11 10:40"), state="late")
+    refill_promise(a.store, a.staff, due_at=at("2026-03-11 11:00"), state="broken")
+    refill_promise(a.store, a.staff, due_at=at("2026-03-11 11:20"))  # open, past due at NOW
+    refill_promise(a.store, a.staff, due_at=at("2026-03-13 12:10"))  # open, not yet due at NOW
     # the lounge desk's clock, kept late by the supervisor who served the refill
-    refill_promise(a.store, None, department=a.lounge, due_at=at(12, 9, 30), state="late", actor=a.supervisor)
+    refill_promise(a.store, None, department=a.lounge, due_at=at("2026-03-12 09:30"), state="late", actor=a.supervisor)
     # S4.5: requests; the store answers within 3 minutes (the default)
-    request(a.store, kind="help", created_at=at(11, 10), answered_after=timedelta(minutes=2), by=a.staff)
-    request(a.store, kind="help", created_at=at(11, 11), answered_after=timedelta(minutes=3), by=a.staff)
-    request(a.store, kind="refill", created_at=at(11, 12), answered_after=timedelta(minutes=4), by=a.supervisor)
-    request(a.store, kind="advisor", created_at=at(12, 10))
-    request(a.store, kind="drink", created_at=at(12, 11), state="cancelled")
-    request(b.store, kind="help", created_at=at(11, 10), answered_after=timedelta(minutes=9), by=b.staff)
+    request(a.store, kind="help", created_at=at("2026-03-11 10:00"), answered_after=timedelta(minutes=2), by=a.staff)
+    request(a.store, kind="help", created_at=at("2026-03-11 11:00"), answered_after=timedelta(minutes=3), by=a.staff)
+    request(
+        a.store, kind="refill", created_at=at("2026-03-11 12:00"), answered_after=timedelta(minutes=4), by=a.supervisor
+    )
+    request(a.store, kind="advisor", created_at=at("2026-03-12 10:00"))
+    request(a.store, kind="drink", created_at=at("2026-03-12 11:00"), state="cancelled")
+    request(b.store, kind="help", created_at=at("2026-03-11 10:00"), answered_after=timedelta(minutes=9), by=b.staff)
     # S4.6–S4.10: hygiene rounds
     hygiene_round(
-        a.store, scheduled_for=at(8, 23, 50), submitted_at=at(9, 0, 5), by=a.staff, on_time=True, score=85, failed=1
+        a.store,
+        scheduled_for=at("2026-03-08 23:50"),
+        submitted_at=at("2026-03-09 00:05"),
+        by=a.staff,
+        on_time=True,
+        score=85,
+        failed=1,
     )
-    hygiene_round(a.store, scheduled_for=at(11, 10), by=a.staff, on_time=True, score=100)
-    hygiene_round(a.store, scheduled_for=at(11, 11), by=a.staff, on_time=False, score=75, failed=1)
-    hygiene_round(a.store, scheduled_for=at(11, 12), by=a.supervisor, on_time=True, score=50, failed=2)
-    hygiene_round(a.store, scheduled_for=at(11, 13), state=RoundState.MISSED)
-    hygiene_round(a.store, scheduled_for=at(12, 10), state=RoundState.OPEN)  # due 10:30 Thursday: overdue at NOW
-    hygiene_round(a.store, scheduled_for=at(13, 15), state=RoundState.OPEN)  # not yet due at NOW
+    hygiene_round(a.store, scheduled_for=at("2026-03-11 10:00"), by=a.staff, on_time=True, score=100)
+    hygiene_round(a.store, scheduled_for=at("2026-03-11 11:00"), by=a.staff, on_time=False, score=75, failed=1)
+    hygiene_round(a.store, scheduled_for=at("2026-03-11 12:00"), by=a.supervisor, on_time=True, score=50, failed=2)
+    hygiene_round(a.store, scheduled_for=at("2026-03-11 13:00"), state=RoundState.MISSED)
     hygiene_round(
-        a.store, scheduled_for=at(11, 9), by=a.staff, on_time=True, score=0, failed=4, purpose=Purpose.GROOMING
+        a.store, scheduled_for=at("2026-03-12 10:00"), state=RoundState.OPEN
+    )  # due 10:30 Thursday: overdue at NOW
+    hygiene_round(a.store, scheduled_for=at("2026-03-13 15:00"), state=RoundState.OPEN)  # not yet due at NOW
+    hygiene_round(
+        a.store,
+        scheduled_for=at("2026-03-11 09:00"),
+        by=a.staff,
+        on_time=True,
+        score=0,
+        failed=4,
+        purpose=Purpose.GROOMING,
     )
-    hygiene_round(b.store, scheduled_for=at(11, 10), by=b.staff, on_time=False, score=10, failed=3)
+    hygiene_round(b.store, scheduled_for=at("2026-03-11 10:00"), by=b.staff, on_time=False, score=10, failed=3)
     # S4.11: faults
-    fault(a.store, reported_at=at(11, 9), fixed_after=timedelta(hours=2), fixed_by=a.supervisor, promise_hours=8)
-    fault(a.store, reported_at=at(12, 8), fixed_after=timedelta(hours=10), fixed_by=a.supervisor, promise_hours=8)
-    fault(a.store, reported_at=at(10, 9), fixed_after=timedelta(hours=3), fixed_by=a.staff)
-    fault(a.store, reported_at=at(10, 15), owner=a.supervisor)
-    fault(a.store, reported_at=at(2, 9), owner=a.staff, state="in_progress")  # last week, still open now
-    fault(a.store, reported_at=at(5, 9), fixed_after=timedelta(hours=20), fixed_by=a.staff)  # fixed last week
-    fault(a.store, reported_at=at(11, 9), state="cancelled")
-    fault(b.store, reported_at=at(11, 9), owner=b.staff)
+    fault(
+        a.store,
+        reported_at=at("2026-03-11 09:00"),
+        fixed_after=timedelta(hours=2),
+        fixed_by=a.supervisor,
+        promise_hours=8,
+    )
+    fault(
+        a.store,
+        reported_at=at("2026-03-12 08:00"),
+        fixed_after=timedelta(hours=10),
+        fixed_by=a.supervisor,
+        promise_hours=8,
+    )
+    fault(a.store, reported_at=at("2026-03-10 09:00"), fixed_after=timedelta(hours=3), fixed_by=a.staff)
+    fault(a.store, reported_at=at("2026-03-10 15:00"), owner=a.supervisor)
+    fault(a.store, reported_at=at("2026-03-02 09:00"), owner=a.staff, state="in_progress")  # last week, still open now
+    fault(
+        a.store, reported_at=at("2026-03-05 09:00"), fixed_after=timedelta(hours=20), fixed_by=a.staff
+    )  # fixed last week
+    fault(a.store, reported_at=at("2026-03-11 09:00"), state="cancelled")
+    fault(b.store, reported_at=at("2026-03-11 09:00"), owner=b.staff)
     return world

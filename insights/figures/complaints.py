@@ -1,10 +1,10 @@
 """Complaint figures for the telephone-and-complaints page (insights), computed from the records.
 
-Registered in insights.selectors.COMPLAINT_FIGURES by ComplaintsConfig.ready. One
-aggregate query, whatever the number of complaints: counts and sums per department, from which the
-figures and the breakdown by department and severity are added up. Every figure links to the
+One aggregate query, whatever the number of
+complaints: counts and sums per department, from which the figures and the breakdown by department and
+severity are added up. Every figure links to the
 complaint list filtered to exactly the complaints it counts: the same period, stores, department and
-person, with the same conditions (selectors.complaints_matching, STAGE_REACHED).
+person, with the same conditions (complaints.selectors.complaints_matching, STAGE_REACHED).
 """
 
 from django.db.models import Count, Q, Sum
@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from .choices import Severity
-from .models import Complaint
-from .selectors import SEVERE, STAGE_REACHED, complaints_matching
+from complaints.choices import Severity
+from complaints.models import Complaint
+from complaints.selectors import SEVERE, STAGE_REACHED, complaints_matching
+
+from .base import Figure, FigureScope, FigureTable
 
 
 def _percent(part, whole):
@@ -67,10 +69,8 @@ def _per_department(scope) -> list[dict]:
     )
 
 
-def complaint_figures(scope) -> list:
+def complaint_figures(scope: FigureScope) -> list[Figure | FigureTable]:
     """Complaints logged in the period: count, severe, minutes to acknowledge, replies on time, satisfaction, breakdown."""
-    from insights.selectors import Figure
-
     rows = _per_department(scope)
 
     def total(key):
@@ -110,8 +110,6 @@ def complaint_figures(scope) -> list:
 
 def _severity_breakdown(scope, found: list[dict]):
     """Complaints by department (rows) and severity (columns), each count linked to its complaints; with totals."""
-    from insights.selectors import FigureTable
-
     several_stores = len(scope.store_ids) > 1
     rows = []
     for row in found:

@@ -5,11 +5,12 @@ from datetime import date
 
 import pytest
 
-from insights import lounge
-from insights.selectors import FigureScope, period_containing
+from insights.figures import lounge
+from insights.figures.base import FigureScope, period_containing
 from lounge.models import LoungeSettings
+from tests.clock import at
 
-from .lounge_helpers import NOW, at, make_lounge_week
+from .lounge_helpers import NOW, make_lounge_week
 
 WEEK = period_containing("week", date(2026, 3, 11))
 
@@ -131,7 +132,7 @@ def test_the_boundary_records_fall_in_the_right_week(lounge_week):
     """Week bounds are Monday 00:00 to Monday 00:00 in Asia/Shanghai (Sunday 16:00 UTC)."""
     a = lounge_week.a
     listed = list(lounge.records(scope_of(a.store), "visits"))
-    assert min(v.arrived_at for v in listed) == at(9, 0, 1)
+    assert min(v.arrived_at for v in listed) == at("2026-03-09 00:01")
     previous = period_containing("week", date(2026, 3, 8))
     assert [v.greet_seconds for v in lounge.records(scope_of(a.store, period=previous), "visits")] == [1]
     following = period_containing("day", date(2026, 3, 16))

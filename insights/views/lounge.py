@@ -14,13 +14,13 @@ from lounge.choices import RequestKind
 from org.access import role_of
 from org.choices import Role
 
-from . import lounge as selectors
-from .views import PAGE_SIZE, _filters
+from ..figures import lounge as selectors
+from .scope import PAGE_SIZE, figure_filters
 
 
 def _lounge_filters(request):
     """The telephone page's filters behind the same wall, without the department; the person is the attendant."""
-    form, scope, query, person_names, _departments = _filters(request)
+    form, scope, query, person_names, _departments = figure_filters(request)
     form.fields.pop("department", None)
     form["person"].label = _("Attendant")  # the bound field was made when the form was validated
     query.pop("department", None)

@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from complaints import services
-from complaints.figures import complaint_figures
 from complaints.models import Complaint
 from complaints.tests.wall import log_complaint
-from insights.selectors import Figure, FigureScope, FigureTable, period_containing
+from insights.figures.base import Figure, FigureScope, FigureTable, period_containing
+from insights.figures.complaints import complaint_figures
 
 SH = ZoneInfo("Asia/Shanghai")
 MARCH = {"period": "month", "date": "2026-03-11"}

@@ -33,7 +33,7 @@ from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Serving, V
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 
-from .selectors import FigureScope, share
+from .base import FigureScope, share
 
 LOUNGE_REFILL = PromiseKind.LOUNGE_REFILL  # S4.2: the next refill's clock
 FAULT_FIX = PromiseKind.FAULT_FIX  # S4.11: the clock to fix a fault

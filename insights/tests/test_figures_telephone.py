@@ -2,11 +2,11 @@ from datetime import date, timedelta
 
 import pytest
 
-from core.registry import Registry
-from insights import selectors
-from insights.selectors import FigureScope, period_containing
+from insights.figures import telephone as selectors
+from insights.figures.base import FigureScope, period_containing
+from tests.clock import at
 
-from .helpers import WEDNESDAY, answered, at, call, message, missed, missed_callback
+from .helpers import WEDNESDAY, answered, call, message, missed, missed_callback
 
 WEEK = period_containing("week", date(2026, 3, 11))
 
@@ -27,9 +27,9 @@ def test_periods_are_the_day_the_monday_week_and_the_month_containing_the_date()
 
 def test_period_bounds_are_midnight_in_shanghai(world):
     a = world.a
-    call(a.store, started_at=at(8, 23, 59))  # Sunday before the week, Shanghai time
-    inside = call(a.store, started_at=at(9, 0, 1))  # Monday 00:01 Shanghai is Sunday 16:01 UTC
-    call(a.store, started_at=at(16, 0, 0))  # the next Monday
+    call(a.store, started_at=at("2026-03-08 23:59"))  # Sunday before the week, Shanghai time
+    inside = call(a.store, started_at=at("2026-03-09 00:01"))  # Monday 00:01 Shanghai is Sunday 16:01 UTC
+    call(a.store, started_at=at("2026-03-16 00:00"))  # the next Monday
     figures = selectors.telephone_figures(scope_of(a.store))
     assert figures["calls"] == 1
     series = selectors.daily_series(scope_of(a.store))
@@ -68,11 +68,11 @@ def test_missed_calls_called_back_on_time_versus_late(world):
     missed_callback(a.store, a.staff, state="kept")
     missed_callback(a.store, a.staff, state="late")
     missed_callback(a.store, a.staff, state="broken")
-    missed_callback(a.store, a.staff, due_at=at(11, 9))  # open and overdue at `now`
-    missed_callback(a.store, a.staff, due_at=at(11, 12))  # open, not yet due at `now`: not counted
+    missed_callback(a.store, a.staff, due_at=at("2026-03-11 09:00"))  # open and overdue at `now`
+    missed_callback(a.store, a.staff, due_at=at("2026-03-11 12:00"))  # open, not yet due at `now`: not counted
     missed_callback(a.store, a.staff, state="cancelled")  # cancelled: not counted
-    missed_callback(a.store, a.staff, due_at=at(20, 9), state="kept")  # due in another week
-    scope = scope_of(a.store, now=at(11, 11))
+    missed_callback(a.store, a.staff, due_at=at("2026-03-20 09:00"), state="kept")  # due in another week
+    scope = scope_of(a.store, now=at("2026-03-11 11:00"))
     figures = selectors.telephone_figures(scope)
     assert figures["missed"] == 5
     assert (figures["missed_callback_kept"], figures["missed_callback_due"]) == (1, 4)
@@ -144,20 +144,11 @@ def test_drill_down_lists_exactly_the_records_the_figure_counts(world, key):
         missed(store)
         missed_callback(store, team.staff, state="kept")
         missed_callback(store, team.staff, state="late")
-        missed_callback(store, team.staff, due_at=at(11, 12))
+        missed_callback(store, team.staff, due_at=at("2026-03-11 12:00"))
         message(store, for_user=team.staff, taken_by=team.supervisor, state="kept")
         message(store, for_user=team.staff, taken_by=team.supervisor, state="broken")
-    scope = scope_of(a.store, now=at(11, 11))
+    scope = scope_of(a.store, now=at("2026-03-11 11:00"))
     figures = selectors.telephone_figures(scope)
     found = list(selectors.records(scope, key))
     assert len(found) == figures[key]
     assert {record.store_id for record in found} <= {a.store.pk}
-
-
-def test_complaint_figures_are_empty_until_the_complaints_app_registers_a_provider(world, monkeypatch):
-    scope = scope_of(world.a.store)
-    monkeypatch.setattr(selectors, "COMPLAINT_FIGURES", Registry("complaint figures"))
-    assert selectors.complaint_figures(scope) == []
-    figure = selectors.Figure(key="complaints", label="Complaints", value=len(scope.store_ids), rule_id="S2.4")
-    selectors.COMPLAINT_FIGURES.register("test", lambda s: [figure])
-    assert selectors.complaint_figures(scope) == [figure]

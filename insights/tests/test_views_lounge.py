@@ -10,10 +10,11 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from checks.choices import RoundState
-from insights import lounge
-from insights.lounge_views import detail_url
+from insights.figures import lounge
+from insights.views.lounge import detail_url
+from tests.clock import at
 
-from .lounge_helpers import NOW, at, fault, hygiene_round, make_lounge_week, refill_promise, request, serving, visit
+from .lounge_helpers import NOW, fault, hygiene_round, make_lounge_week, refill_promise, request, serving, visit
 
 PAGE = reverse("insights:lounge")
 RECORDS = reverse("insights:lounge_records")
@@ -211,17 +212,39 @@ def _fill(world, n):
         person = a.staff if i % 2 else a.supervisor
         day = 9 + i % 5  # Monday to Friday, before NOW
         v = visit(
-            a.store, arrived_at=at(day, 9, i % 60), greeted_by=person, greet_seconds=5 + i, first_visit=i % 3 == 0
+            a.store,
+            arrived_at=at(f"2026-03-{day:02d} 09:{i % 60:02d}"),
+            greeted_by=person,
+            greet_seconds=5 + i,
+            first_visit=i % 3 == 0,
         )
         serving(v, served_by=person, on_time=i % 4 != 0)
-        request(a.store, created_at=at(day, 10, i % 60), answered_after=timedelta(minutes=i % 5), by=person)
-        hygiene_round(
-            a.store, scheduled_for=at(day, 8, 0) + timedelta(minutes=i), by=person, on_time=True, score=90, failed=1
+        request(
+            a.store,
+            created_at=at(f"2026-03-{day:02d} 10:{i % 60:02d}"),
+            answered_after=timedelta(minutes=i % 5),
+            by=person,
         )
-        hygiene_round(a.store, scheduled_for=at(day, 6, 0) + timedelta(minutes=i), state=RoundState.MISSED)
-        fault(a.store, reported_at=at(day, 9), fixed_after=timedelta(hours=2), fixed_by=person, promise_hours=4)
-        fault(a.store, reported_at=at(day, 9), owner=person)
-        refill_promise(a.store, person, due_at=at(day, 11, i % 60), state="late")
+        hygiene_round(
+            a.store,
+            scheduled_for=at(f"2026-03-{day:02d} 08:00") + timedelta(minutes=i),
+            by=person,
+            on_time=True,
+            score=90,
+            failed=1,
+        )
+        hygiene_round(
+            a.store, scheduled_for=at(f"2026-03-{day:02d} 06:00") + timedelta(minutes=i), state=RoundState.MISSED
+        )
+        fault(
+            a.store,
+            reported_at=at(f"2026-03-{day:02d} 09:00"),
+            fixed_after=timedelta(hours=2),
+            fixed_by=person,
+            promise_hours=4,
+        )
+        fault(a.store, reported_at=at(f"2026-03-{day:02d} 09:00"), owner=person)
+        refill_promise(a.store, person, due_at=at(f"2026-03-{day:02d} 11:{i % 60:02d}"), state="late")
 
 
 @pytest.mark.parametrize(

@@ -4,7 +4,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from .helpers import answered, at, call, message, missed, missed_callback
+from tests.clock import at
+
+from .helpers import answered, call, message, missed, missed_callback
 
 PAGE = reverse("insights:telephone")
 RECORDS = reverse("insights:telephone_records")
@@ -121,15 +123,15 @@ def test_htmx_request_gets_only_the_figures_partial(client, calls):
     assert "<html" not in body
 
 
-def test_complaint_figures_come_from_the_registered_provider(client, calls, monkeypatch):
-    from core.registry import Registry
-    from insights import selectors
+def test_complaint_figures_come_from_the_complaint_figures(client, calls, monkeypatch):
+    from insights.figures import complaints
+    from insights.figures.base import Figure
 
-    monkeypatch.setattr(selectors, "COMPLAINT_FIGURES", Registry("complaint figures"))
+    monkeypatch.setattr(complaints, "complaint_figures", lambda scope: [])
     response = get(client, calls.a.manager, PAGE)
     assert response.context["complaint_figures"] == []
     assert 'data-testid="complaint-figures"' not in response.content.decode()
-    selectors.COMPLAINT_FIGURES.register("test", lambda scope: [selectors.Figure("x", "X", 7)])
+    monkeypatch.setattr(complaints, "complaint_figures", lambda scope: [Figure("x", "X", 7)])
     response = get(client, calls.a.manager, PAGE)
     assert [f.value for f in response.context["complaint_figures"]] == [7]
 
@@ -145,10 +147,17 @@ def _queries(client, user, url, **params):
 
 def _fill(store, team, n):
     for i in range(n):
-        answered(store, team.staff if i % 2 else team.supervisor, started_at=at(9 + i % 7, 9, i % 60), script_score=80)
-        missed(store, started_at=at(9 + i % 7, 11))
-        call(store, direction="out", answered_by=team.staff, started_at=at(9 + i % 7, 15))
-        missed_callback(store, team.staff, due_at=at(9 + i % 7, 12), state="kept" if i % 3 else "late")
+        answered(
+            store,
+            team.staff if i % 2 else team.supervisor,
+            started_at=at(f"2026-03-{9 + i % 7:02d} 09:{i % 60:02d}"),
+            script_score=80,
+        )
+        missed(store, started_at=at(f"2026-03-{9 + i % 7:02d} 11:00"))
+        call(store, direction="out", answered_by=team.staff, started_at=at(f"2026-03-{9 + i % 7:02d} 15:00"))
+        missed_callback(
+            store, team.staff, due_at=at(f"2026-03-{9 + i % 7:02d} 12:00"), state="kept" if i % 3 else "late"
+        )
 
 
 @pytest.mark.parametrize(

@@ -5,76 +5,26 @@ Every figure is a count of records matched by one named condition (``CALL_FIGURE
 counts, so a figure and its drill-down always agree. Each reader runs a fixed number of aggregate
 queries, whatever the data size.
 
-Complaint figures plug in through ``COMPLAINT_FIGURES``: the complaints app registers a
-function ``(FigureScope) -> list[Figure | FigureTable]`` in it; until
-it does, the page shows no complaint figures at all.
+The shared pieces (periods, FigureScope, Figure, share) are in insights.figures.base.
 """
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import datetime
 
 from django.db.models import Avg, Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.registry import Registry
 from phone.choices import Direction
 from phone.models import Call, Message
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_kind_label
 
-DAY, WEEK, MONTH = "day", "week", "month"
-PERIOD_KINDS = (DAY, WEEK, MONTH)
+from .base import FigureScope, share
 
 MISSED_CALLBACK = PromiseKind.MISSED_CALLBACK  # S2.10: call back a missed or cut-off call
 MESSAGE_CALLBACK = PromiseKind.MESSAGE_CALLBACK  # S2.3: call back the customer who left a message
-
-
-@dataclass(frozen=True)
-class Period:
-    """A day, a week (Monday to Sunday) or a month in the store's time zone (Asia/Shanghai)."""
-
-    kind: str
-    first: date
-    last: date  # inclusive
-
-    @property
-    def start(self) -> datetime:
-        return datetime.combine(self.first, time.min, tzinfo=timezone.get_default_timezone())
-
-    @property
-    def end(self) -> datetime:
-        return datetime.combine(self.last + timedelta(days=1), time.min, tzinfo=timezone.get_default_timezone())
-
-    @property
-    def days(self) -> list[date]:
-        return [self.first + timedelta(days=n) for n in range((self.last - self.first).days + 1)]
-
-
-def period_containing(kind: str, on: date) -> Period:
-    """The day, week or month that contains the date."""
-    if kind == WEEK:
-        first = on - timedelta(days=on.weekday())
-        return Period(WEEK, first, first + timedelta(days=6))
-    if kind == MONTH:
-        first = on.replace(day=1)
-        following = (first + timedelta(days=32)).replace(day=1)
-        return Period(MONTH, first, following - timedelta(days=1))
-    return Period(DAY, on, on)
-
-
-@dataclass(frozen=True)
-class FigureScope:
-    """What a figure covers: stores (already behind the wall), a period, optionally a department or a person."""
-
-    store_ids: frozenset[int]
-    period: Period
-    department_id: int | None = None
-    person_id: int | None = None
-    now: datetime = field(default_factory=timezone.now)
 
 
 # --- the conditions behind each figure -------------------------------------------------------
@@ -194,11 +144,6 @@ def records(scope: FigureScope, key: str, kind: str | None = None) -> QuerySet:
 
 
 # --- figures ---------------------------------------------------------------------------------------
-
-
-def share(part: int, whole: int) -> float | None:
-    """Percentage with one decimal, or None when there is nothing to measure."""
-    return round(100 * part / whole, 1) if whole else None
 
 
 def _call_counts() -> dict:
@@ -360,41 +305,6 @@ def per_department(scope: FigureScope, names: dict[int, str]) -> list[dict]:
         row["name"] = names.get(department_id, "") if department_id else ""
         result.append(row)
     return sorted(result, key=lambda r: (r["id"] is None, r["name"], r["id"] or 0))
-
-
-# --- complaints plug in here --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Figure:
-    """One figure a provider adds to the page: a label, a value, and where its records are listed."""
-
-    key: str
-    label: str
-    value: object
-    rule_id: str = ""
-    records_url: str = ""
-
-
-@dataclass(frozen=True)
-class FigureTable:
-    """A breakdown a provider adds to the page: counts in rows and columns, each linked to its records."""
-
-    key: str
-    label: str
-    columns: tuple[str, ...]  # the headings, the first one over the rows' labels
-    rows: tuple[tuple[str, tuple[tuple[object, str], ...]], ...]  # (label, ((count, records url), …))
-    total: tuple[str, tuple[tuple[object, str], ...]] | None = None  # the totals row, the same way
-    rule_id: str = ""
-
-
-# The complaints app registers its selector of complaint figures here (in its AppConfig.ready).
-COMPLAINT_FIGURES: Registry[Callable[[FigureScope], list[Figure | FigureTable]]] = Registry("complaint figures")
-
-
-def complaint_figures(scope: FigureScope) -> list[Figure | FigureTable]:
-    """Complaint figures from the registered providers; empty until the complaints app provides one."""
-    return [figure for provider in COMPLAINT_FIGURES for figure in provider(scope)]
 
 
 FIGURE_LABELS = {
