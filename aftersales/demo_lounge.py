@@ -102,7 +102,7 @@ from org.business_time import StoreCalendar
 from org.models import Store, User
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Notification, Promise
-from promises.services import rule_for
+from promises.selectors import rule_for
 
 DAYS = 30
 VISITS_PER_DAY = {"weekday": (15, 22), "weekend": (20, 30)}

@@ -40,7 +40,7 @@ from phone.models import Message
 from phone.services import MESSAGE_CALLBACK_MINUTES, call_log, message_take
 from promises.choices import PromiseState
 from promises.models import Promise
-from promises.services import rule_for
+from promises.selectors import rule_for
 
 TZ = ZoneInfo("Asia/Shanghai")
 DAYS = 30

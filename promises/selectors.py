@@ -2,15 +2,18 @@
 
 from datetime import datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Count, Q, Value, When
 from django.utils import timezone
 
-from org.access import role_of, store_ids
+from core.audit import add_change_rows, field_labels
+from core.models import HistoryEntry
+from org.access import Right, has_right, role_of, store_ids
 from org.choices import Role
-from org.models import Department
+from org.models import DealerGroup, Department
 
-from .choices import PromiseState
-from .models import Notification, Promise
+from .choices import PROMISE_KIND_RULES, PromiseKind, PromiseState
+from .models import Notification, Promise, PromiseRule
 
 # How many open promises a list shows at most (the overdue ones first): a page, not the archive.
 WATCH_LIMIT = 200
@@ -108,3 +111,84 @@ def unread_count(user) -> int:
 
 def recent_notifications(user, limit: int = 10):
     return list(Notification.objects.filter(recipient=user).select_related("store")[:limit])
+
+
+# ---------------------------------------------------------------------------------------------
+# Promise rules: a store's own rule for a kind of promise, or the default for every store
+
+DEFAULT_RULE = PromiseRule(remind_at_percent=80, escalate_supervisor_after_minutes=0, escalate_manager_after_minutes=60)
+
+# The kinds of promise the modules make: label and rule ID.
+PROMISE_KINDS = {kind: (kind.label, PROMISE_KIND_RULES[kind]) for kind in PromiseKind}
+
+
+def rule_for(store_id: int, kind: str) -> PromiseRule:
+    """The store's own rule for the kind, else the default rule, else the built-in default."""
+    rules = {r.store_id: r for r in PromiseRule.objects.filter(Q(store_id=store_id) | Q(store=None), kind=kind)}
+    return rules.get(store_id) or rules.get(None) or DEFAULT_RULE
+
+
+def promise_kind_label(kind: str) -> str:
+    """A kind of promise in the reader's language (the code itself for a kind set up only in the admin)."""
+    return str(PROMISE_KINDS.get(kind, (kind,))[0])
+
+
+def promise_kinds(default_kinds=()) -> dict[str, tuple]:
+    """The known kinds, then any other kind that has a default rule (set up in the admin)."""
+    kinds = dict(PROMISE_KINDS)
+    for kind in sorted(default_kinds):
+        kinds.setdefault(kind, (kind, ""))
+    return kinds
+
+
+def rules_in_force(store_id: int | None) -> list[dict]:
+    """Per kind of promise: the store's own rule, the default rule, and which one is in force (one query).
+
+    Without a store: the defaults only.
+    """
+    condition = Q(store=None) | Q(store_id=store_id) if store_id else Q(store=None)
+    found = {(rule.store_id, rule.kind): rule for rule in PromiseRule.objects.filter(condition)}
+    rows = []
+    for kind, (label, rule_id) in promise_kinds(k for s, k in found if s is None).items():
+        own = found.get((store_id, kind)) if store_id else None
+        default = found.get((None, kind))
+        rows.append(
+            {
+                "kind": kind,
+                "label": label,
+                "rule_id": rule_id,
+                "own": own,
+                "default": default,
+                "in_force": own or default or DEFAULT_RULE,
+                "fallback": default or DEFAULT_RULE,  # what holds without the store's own rule
+                "source": "store" if own else ("default" if default else "built_in"),
+            }
+        )
+    return rows
+
+
+def rule_history(store_id: int | None, limit: int = 30) -> list:
+    """Changes to the store's own rules (without a store: to the defaults), newest first (one query)."""
+    entries = list(
+        HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(PromiseRule), store_id=store_id
+        ).select_related("actor")[:limit]
+    )
+    labels = field_labels(PromiseRule)
+    for entry in entries:
+        add_change_rows(entry, labels)
+        entry.kind_label = promise_kind_label(entry.object_repr)
+    return entries
+
+
+def may_edit_default_rules(user) -> bool:
+    """Whether the person may change the defaults (store empty), which hold for every store here.
+
+    A group admin may, as long as no other dealer group has stores in this installation; with
+    several groups only an operator (a superuser without a group) may, so no group sets another's.
+    """
+    if not has_right(user, Right.MANAGE_GROUP):
+        return False
+    if user.is_superuser and not user.group_id:
+        return True
+    return not DealerGroup.objects.exclude(pk=user.group_id).filter(stores__isnull=False).exists()

@@ -15,27 +15,21 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.audit import add_change_rows, field_labels, history_record, history_record_saved, snapshot
+from core.audit import history_record, history_record_saved, snapshot
 from core.db import save_or_conflict
-from core.models import HistoryAction, HistoryEntry
+from core.models import HistoryAction
 from core.registry import Registry
 from core.validators import webhook_url_allowed
 from org.access import Right, has_right
 from org.business_time import StoreCalendar
-from org.models import DealerGroup, User
+from org.models import User
 from org.selectors import department_supervisors, store_managers
 
-from .choices import PROMISE_KIND_RULES, NotificationKind, PromiseKind, PromiseState
+from .choices import NotificationKind, PromiseState
 from .models import Notification, Promise, PromiseEvent, PromiseRule, WebhookDelivery
+from .selectors import may_edit_default_rules, promise_kinds, rule_for
 
-DEFAULT_RULE = PromiseRule(remind_at_percent=80, escalate_supervisor_after_minutes=0, escalate_manager_after_minutes=60)
 WEBHOOK_MAX_ATTEMPTS = 8
-
-
-def rule_for(store_id: int, kind: str) -> PromiseRule:
-    """The store's own rule for the kind, else the default rule, else the built-in default."""
-    rules = {r.store_id: r for r in PromiseRule.objects.filter(Q(store_id=store_id) | Q(store=None), kind=kind)}
-    return rules.get(store_id) or rules.get(None) or DEFAULT_RULE
 
 
 def _schedule(promise: Promise, start: datetime, calendar: StoreCalendar | None) -> None:
@@ -455,77 +449,9 @@ def notifications_mark_read(*, user, ids=None) -> int:
 # ---------------------------------------------------------------------------------------------
 # Promise rules: a store's own rule for a kind of promise, or the default for every store
 
-# The kinds of promise the modules make: label and rule ID.
-PROMISE_KINDS = {kind: (kind.label, PROMISE_KIND_RULES[kind]) for kind in PromiseKind}
 PROMISE_RULE_FIELDS = ["remind_at_percent", "escalate_supervisor_after_minutes", "escalate_manager_after_minutes"]
 REMIND_PERCENT_RANGE = (1, 99)
 ESCALATION_MAX_MINUTES = 7 * 24 * 60
-
-
-def promise_kind_label(kind: str) -> str:
-    """A kind of promise in the reader's language (the code itself for a kind set up only in the admin)."""
-    return str(PROMISE_KINDS.get(kind, (kind,))[0])
-
-
-def promise_kinds(default_kinds=()) -> dict[str, tuple]:
-    """The known kinds, then any other kind that has a default rule (set up in the admin)."""
-    kinds = dict(PROMISE_KINDS)
-    for kind in sorted(default_kinds):
-        kinds.setdefault(kind, (kind, ""))
-    return kinds
-
-
-def rules_in_force(store_id: int | None) -> list[dict]:
-    """Per kind of promise: the store's own rule, the default rule, and which one is in force (one query).
-
-    Without a store: the defaults only.
-    """
-    condition = Q(store=None) | Q(store_id=store_id) if store_id else Q(store=None)
-    found = {(rule.store_id, rule.kind): rule for rule in PromiseRule.objects.filter(condition)}
-    rows = []
-    for kind, (label, rule_id) in promise_kinds(k for s, k in found if s is None).items():
-        own = found.get((store_id, kind)) if store_id else None
-        default = found.get((None, kind))
-        rows.append(
-            {
-                "kind": kind,
-                "label": label,
-                "rule_id": rule_id,
-                "own": own,
-                "default": default,
-                "in_force": own or default or DEFAULT_RULE,
-                "fallback": default or DEFAULT_RULE,  # what holds without the store's own rule
-                "source": "store" if own else ("default" if default else "built_in"),
-            }
-        )
-    return rows
-
-
-def rule_history(store_id: int | None, limit: int = 30) -> list:
-    """Changes to the store's own rules (without a store: to the defaults), newest first (one query)."""
-    entries = list(
-        HistoryEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(PromiseRule), store_id=store_id
-        ).select_related("actor")[:limit]
-    )
-    labels = field_labels(PromiseRule)
-    for entry in entries:
-        add_change_rows(entry, labels)
-        entry.kind_label = promise_kind_label(entry.object_repr)
-    return entries
-
-
-def may_edit_default_rules(user) -> bool:
-    """Whether the person may change the defaults (store empty), which hold for every store here.
-
-    A group admin may, as long as no other dealer group has stores in this installation; with
-    several groups only an operator (a superuser without a group) may, so no group sets another's.
-    """
-    if not has_right(user, Right.MANAGE_GROUP):
-        return False
-    if user.is_superuser and not user.group_id:
-        return True
-    return not DealerGroup.objects.exclude(pk=user.group_id).filter(stores__isnull=False).exists()
 
 
 def _may_edit_rule(user, store) -> bool:

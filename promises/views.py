@@ -114,10 +114,10 @@ def rule_list(request, store_pk):
         "promises/rule_list.html",
         {
             "store": store,
-            "rows": services.rules_in_force(store.pk),
+            "rows": selectors.rules_in_force(store.pk),
             "can_edit": has_right(request.user, Right.MANAGE_STORE, store.pk),
-            "can_edit_defaults": services.may_edit_default_rules(request.user),
-            "history": services.rule_history(store.pk),
+            "can_edit_defaults": selectors.may_edit_default_rules(request.user),
+            "history": selectors.rule_history(store.pk),
         },
     )
 
@@ -131,10 +131,10 @@ def default_rule_list(request):
         "promises/rule_list.html",
         {
             "store": None,
-            "rows": services.rules_in_force(None),
+            "rows": selectors.rules_in_force(None),
             "can_edit": False,
-            "can_edit_defaults": services.may_edit_default_rules(request.user),
-            "history": services.rule_history(None),
+            "can_edit_defaults": selectors.may_edit_default_rules(request.user),
+            "history": selectors.rule_history(None),
         },
     )
 
@@ -144,7 +144,7 @@ def _rule_list_url(store) -> str:
 
 
 def _rule_form(request, store, kind):
-    row = next((r for r in services.rules_in_force(store.pk if store else None) if r["kind"] == kind), None)
+    row = next((r for r in selectors.rules_in_force(store.pk if store else None) if r["kind"] == kind), None)
     if row is None:
         raise Http404
     rule = row["in_force"]
@@ -184,13 +184,13 @@ def rule_edit(request, store_pk, kind):
 @require_http_methods(["GET", "POST"])
 def default_rule_edit(request, kind):
     """Create or change the default rule for one kind of promise (every store without its own)."""
-    if not services.may_edit_default_rules(request.user):
+    if not selectors.may_edit_default_rules(request.user):
         raise PermissionDenied
     return _rule_form(request, None, kind)
 
 
 def _rule_delete(request, rule: PromiseRule, store):
-    label = services.promise_kind_label(rule.kind)
+    label = selectors.promise_kind_label(rule.kind)
     if request.method == "POST":
         services.promise_rule_delete(actor=request.user, rule=rule)
         if store:
@@ -218,7 +218,7 @@ def rule_delete(request, store_pk, kind):
 @require_http_methods(["GET", "POST"])
 def default_rule_delete(request, kind):
     """Remove a default rule: the built-in values hold again for stores without their own rule."""
-    if not services.may_edit_default_rules(request.user):
+    if not selectors.may_edit_default_rules(request.user):
         raise PermissionDenied
     rule = PromiseRule.objects.filter(store=None, kind=kind).first()
     if rule is None:

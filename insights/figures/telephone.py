@@ -19,7 +19,7 @@ from phone.choices import Direction
 from phone.models import Call, Message
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
-from promises.services import promise_kind_label
+from promises.selectors import promise_kind_label
 
 from .base import FigureScope, share
 

@@ -8,7 +8,7 @@ from django.utils.http import urlencode
 from core.htmx import render_page
 from org.access import role_of
 from org.choices import Role
-from promises.services import promise_kind_label
+from promises.selectors import promise_kind_label
 
 from ..figures import complaints
 from ..figures import telephone as selectors

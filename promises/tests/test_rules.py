@@ -13,9 +13,10 @@ from django.utils import timezone, translation
 
 from core.models import HistoryAction, HistoryEntry
 from org.models import DealerGroup
-from promises import services
+from promises import selectors, services
 from promises.models import PromiseRule
-from promises.services import promise_rule_delete, promise_rule_save, rule_for, rules_in_force
+from promises.selectors import rule_for, rules_in_force
+from promises.services import promise_rule_delete, promise_rule_save
 from tests.factories import make_store
 
 KIND = "message_callback"
@@ -61,8 +62,8 @@ def test_every_kind_the_modules_make_has_a_label_and_a_rule():
     """The kinds named by phone, complaints, the lounge and checks all appear on the rules page with their rule."""
     from promises.choices import PromiseKind
 
-    assert set(services.PROMISE_KINDS) == set(PromiseKind)
-    for kind, (label, rule_id) in services.PROMISE_KINDS.items():
+    assert set(selectors.PROMISE_KINDS) == set(PromiseKind)
+    for kind, (label, rule_id) in selectors.PROMISE_KINDS.items():
         assert str(label) != kind.value and rule_id.startswith("S")
 
 
@@ -166,7 +167,7 @@ def test_only_a_group_admin_sets_the_defaults(world):
 def test_with_another_groups_stores_a_group_admin_may_not_set_the_defaults(world):
     """The defaults hold for every store here: one group must not set them for another."""
     make_store(DealerGroup.objects.create(name="另一集团"), "T001", "另一店")
-    assert not services.may_edit_default_rules(world.admin)
+    assert not selectors.may_edit_default_rules(world.admin)
     with pytest.raises(PermissionDenied):
         save(world.admin, None)
 
@@ -293,7 +294,7 @@ def test_store_manager_may_not_edit_the_defaults(client, world):
 
 def test_rules_page_uses_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     client.force_login(world.a.manager)
-    for kind in services.PROMISE_KINDS:
+    for kind in selectors.PROMISE_KINDS:
         save(world.a.manager, world.a.store, kind=kind)
         save(world.admin, None, kind=kind)
         save(world.a.manager, world.a.store, kind=kind, remind_at_percent=60)
