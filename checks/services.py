@@ -27,7 +27,7 @@ from org.business_time import StoreCalendar
 from org.choices import DepartmentKind, Role
 from org.models import Department, Store
 from promises.choices import NotificationKind, PromiseKind, PromiseState
-from promises.services import notify, owners_of, promise_break, promise_keep, promise_make
+from promises.services import notification_send, owners_of, promise_break, promise_keep, promise_make
 
 from .choices import ActionState, ItemKind, Purpose, RoundState
 from .models import Area, ChecklistTemplate, CorrectiveAction, Round, RoundResult, TemplateItem
@@ -1009,7 +1009,7 @@ def _action_open(*, round: Round, result: RoundResult, owner, actor, now: dateti
     )
     action.save(update_fields=["promise"])
     history_record(actor=actor, obj=action, action=HistoryAction.CREATE, after=snapshot(action, ACTION_FIELDS))
-    notify(
+    notification_send(
         recipients=owners_of(action.promise),
         store=round.store,
         title=action.promise.title,

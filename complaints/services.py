@@ -25,7 +25,7 @@ from org.choices import Role
 from org.models import Store, User
 from org.selectors import department_supervisors, store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
-from promises.services import notify, promise_keep, promise_make
+from promises.services import notification_send, promise_keep, promise_make
 
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
 from .models import Complaint, Verification
@@ -343,7 +343,7 @@ def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, 
         "department": department.name,
         "name": complaint.customer_name,
     }
-    notify(
+    notification_send(
         recipients=[*department_supervisors([department.pk]), *store_managers(store.pk)],
         store=store,
         title=title,
@@ -456,7 +456,7 @@ def verification_request(*, actor, complaint: Complaint, departments, question: 
             now=now,
         )
         verification.save(update_fields=["promise"])
-        notify(
+        notification_send(
             recipients=[
                 *User.objects.filter(department=department, is_active=True),
                 *department_supervisors([department.pk]),

@@ -28,7 +28,7 @@ from org.choices import DepartmentKind, Role
 from org.models import Department, User
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.models import Promise
-from promises.services import notify, promise_keep, promise_make
+from promises.services import notification_send, promise_keep, promise_make
 
 from . import script_check
 from .choices import Direction, Outcome, Purpose, ScriptKind, Source
@@ -565,7 +565,7 @@ def message_take(*, actor, store, data: dict) -> Message:
         )
         message.promise = promise
         message.save(update_fields=["promise"])
-    notify(
+    notification_send(
         recipients=message_recipients(message),
         store=store,
         title=_("Message from %(name)s: %(text)s") % {"name": caller_name, "text": text[:80]},

@@ -215,7 +215,9 @@ def wecom_payload(text: str) -> dict:
     return {"msgtype": "text", "text": {"content": text[:2000]}}
 
 
-def notify(*, recipients, store, title: str, kind: str, promise: Promise | None = None, url: str = "") -> int:
+def notification_send(
+    *, recipients, store, title: str, kind: str, promise: Promise | None = None, url: str = ""
+) -> int:
     """Put a notification in each recipient's bell, and queue one post to the store's WeCom group."""
     seen = set()
     rows = []
@@ -280,7 +282,7 @@ def _one_at_a_time(due, work, limit: int) -> int:
     return len(done)
 
 
-def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
+def reminders_send_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Remind owners of open promises whose reminder time has come; each promise once."""
     now = now or timezone.now()
     due = (
@@ -291,7 +293,7 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
 
     def remind(promise: Promise) -> None:
         title = _("Reminder: %(title)s — due %(due)s") % {"title": promise.title, "due": _due_text(promise)}
-        notify(
+        notification_send(
             recipients=owners_of(promise),
             store=promise.store,
             title=title,
@@ -306,7 +308,7 @@ def send_due_reminders(*, now: datetime | None = None, limit: int = 200) -> int:
     return _one_at_a_time(due, remind, limit)
 
 
-def send_due_escalations(*, now: datetime | None = None, limit: int = 200) -> int:
+def escalations_send_due(*, now: datetime | None = None, limit: int = 200) -> int:
     """Escalate overdue open promises: first to the owner's supervisor, then to the store manager."""
     now = now or timezone.now()
     due = (
@@ -326,7 +328,7 @@ def send_due_escalations(*, now: datetime | None = None, limit: int = 200) -> in
             "title": promise.title,
             "owner": owner,
         }
-        notify(
+        notification_send(
             recipients=recipients,
             store=promise.store,
             title=title,
@@ -396,7 +398,7 @@ def _webhook_record(delivery: WebhookDelivery, error: str, now: datetime, *, giv
         WebhookDelivery.objects.filter(pk=delivery.pk, delivered_at=None).update(**changes)
 
 
-def deliver_webhooks(*, now: datetime | None = None, limit: int = 50, post=None) -> int:
+def webhooks_deliver(*, now: datetime | None = None, limit: int = 50, post=None) -> int:
     """Post queued WeCom messages; a failure is retried later with back-off and never raises.
 
     Each post is claimed in one short transaction, posted outside any transaction and its result
@@ -432,9 +434,9 @@ def worker_tick(*, now: datetime | None = None) -> dict:
     """One round of the worker: other apps' scheduled jobs, then reminders, escalations, webhook posts."""
     done = {name: fn(now=now) for name, fn in WORKER_JOBS.items()}
     return done | {
-        "reminders": send_due_reminders(now=now),
-        "escalations": send_due_escalations(now=now),
-        "webhooks": deliver_webhooks(now=now),
+        "reminders": reminders_send_due(now=now),
+        "escalations": escalations_send_due(now=now),
+        "webhooks": webhooks_deliver(now=now),
     }
 
 

@@ -15,7 +15,7 @@ from core.audit import history_for
 from customers.selectors import customer_timeline
 from promises.choices import PromiseState
 from promises.models import Notification
-from promises.services import send_due_escalations
+from promises.services import escalations_send_due
 from tests.clock import at
 from tests.factories import make_customer
 
@@ -111,10 +111,10 @@ def test_late_acknowledgement_escalates_to_supervisor_then_manager(world):
         complaint = log_complaint(world.a, reply_promised_at=at("2026-12-02 10:00"))
     Notification.objects.all().delete()
     with time_machine.travel(at("2026-12-01 10:31"), tick=False):
-        assert send_due_escalations() == 1
+        assert escalations_send_due() == 1
     assert Notification.objects.filter(recipient=world.a.supervisor, kind="escalation").exists()
     with time_machine.travel(at("2026-12-01 11:31"), tick=False):
-        send_due_escalations()
+        escalations_send_due()
     assert Notification.objects.filter(recipient=world.a.manager, kind="escalation").exists()
     complaint.ack_promise.refresh_from_db()
     assert complaint.ack_promise.escalation_level == 2

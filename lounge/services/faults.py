@@ -30,7 +30,7 @@ from org.models import Department, Store
 from org.selectors import store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.models import Promise
-from promises.services import notify, owners_of, promise_cancel, promise_keep, promise_make
+from promises.services import notification_send, owners_of, promise_cancel, promise_keep, promise_make
 
 from ..choices import FacilityKind, FaultSource, FaultState
 from ..fault_selectors import OPEN_STATES
@@ -405,7 +405,7 @@ def fault_report(
     )
     fault.save(update_fields=["promise"])
     history_record(actor=actor, obj=fault, action=HistoryAction.CREATE, after=_fault_view(fault))
-    notify(
+    notification_send(
         recipients=_recipients(fault, fault.promise),
         store=store,
         title=_("Broken: %(facility)s — %(description)s") % {"facility": facility.name, "description": description},
@@ -442,7 +442,7 @@ def _append_report(fault, *, actor, description, source, request, round_result, 
         after=_fault_view(fault) | {_("Reported again"): description},
         note=str(FaultSource(source).label),
     )
-    notify(
+    notification_send(
         recipients=_recipients(fault, fault.promise),
         store=fault.store,
         title=_("Reported again: %(facility)s — %(description)s")
@@ -496,7 +496,7 @@ def fault_start(*, actor, fault: FaultTicket, assignee=None, now: datetime | Non
             fault.promise.owner = assignee
     _save(fault, actor, before, fields)
     if assignee is not None and assignee.pk != getattr(actor, "pk", None):
-        notify(
+        notification_send(
             recipients=[assignee],
             store=fault.store,
             title=_("Fault given to you: %(facility)s — %(description)s")

@@ -28,7 +28,7 @@ from org.access import Right, get_for_user, has_right, may_act_on, scope
 from org.models import Store, User
 from org.selectors import store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
-from promises.services import notify, promise_cancel, promise_keep, promise_make
+from promises.services import notification_send, promise_cancel, promise_keep, promise_make
 
 from ..choices import FaultSource, RequestKind, RequestSource, RequestState
 from ..models import Drink, Facility, LoungeRequest, Seat, Visit, lounge_settings, new_seat_token
@@ -369,7 +369,7 @@ def request_create(
     req.promise, recipients = _make_promise(req, store, actor, now)
     if req.promise is not None:
         req.save(update_fields=["promise"])
-        notify(
+        notification_send(
             recipients=recipients,
             store=store,
             title=req.promise.title,

@@ -441,12 +441,12 @@ def test_the_usual_facilities_are_added_once(world):
 
 def test_reminder_and_escalation_reach_the_owner_then_above(world, lounge_member):
     """The clock is a normal promise: reminded at 80 %, escalated after the due time (S4.11 enforce)."""
-    from promises.services import send_due_escalations, send_due_reminders
+    from promises.services import escalations_send_due, reminders_send_due
 
     with time_machine.travel(at("2026-03-10 09:00"), tick=False):
         fault = report_fault(world.a)
     with time_machine.travel(at("2026-03-10 16:00"), tick=False):
-        assert send_due_reminders() == 1
+        assert reminders_send_due() == 1
     assert Notification.objects.filter(recipient=lounge_member, kind=NotificationKind.REMINDER).exists()
     with time_machine.travel(fault.promise.due_at + timedelta(minutes=1), tick=False):
-        assert send_due_escalations() == 1
+        assert escalations_send_due() == 1

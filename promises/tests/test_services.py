@@ -83,17 +83,17 @@ def test_reminder_then_escalations_with_a_moved_clock_never_twice(world):
         kind="callback", remind_at_percent=50, escalate_supervisor_after_minutes=0, escalate_manager_after_minutes=30
     )
     promise = make(world, minutes=60, now="2026-11-30 09:00")  # due 10:00, remind 09:30
-    assert services.send_due_reminders(now=at("2026-11-30 09:29")) == 0
-    assert services.send_due_reminders(now=at("2026-11-30 09:31")) == 1
-    assert services.send_due_reminders(now=at("2026-11-30 09:40")) == 0
+    assert services.reminders_send_due(now=at("2026-11-30 09:29")) == 0
+    assert services.reminders_send_due(now=at("2026-11-30 09:31")) == 1
+    assert services.reminders_send_due(now=at("2026-11-30 09:40")) == 0
     assert Notification.objects.filter(recipient=world.a.staff, kind="reminder").count() == 1
-    assert services.send_due_escalations(now=at("2026-11-30 09:59")) == 0
-    assert services.send_due_escalations(now=at("2026-11-30 10:01")) == 1
+    assert services.escalations_send_due(now=at("2026-11-30 09:59")) == 0
+    assert services.escalations_send_due(now=at("2026-11-30 10:01")) == 1
     assert Notification.objects.filter(recipient=world.a.supervisor, kind="escalation").count() == 1
-    assert services.send_due_escalations(now=at("2026-11-30 10:10")) == 0
-    assert services.send_due_escalations(now=at("2026-11-30 10:31")) == 1
+    assert services.escalations_send_due(now=at("2026-11-30 10:10")) == 0
+    assert services.escalations_send_due(now=at("2026-11-30 10:31")) == 1
     assert Notification.objects.filter(recipient=world.a.manager, kind="escalation").count() == 1
-    assert services.send_due_escalations(now=at("2026-11-30 12:00")) == 0
+    assert services.escalations_send_due(now=at("2026-11-30 12:00")) == 0
     promise.refresh_from_db()
     assert promise.escalation_level == 2 and promise.next_escalation_at is None
     # nobody of store B hears of it
@@ -119,7 +119,7 @@ def test_a_department_desk_promise_goes_to_its_members(world):
         business_minutes=15,
         now=at("2026-11-30 09:00"),
     )
-    services.send_due_reminders(now=at("2026-11-30 09:13"))
+    services.reminders_send_due(now=at("2026-11-30 09:13"))
     recipients = set(Notification.objects.values_list("recipient__username", flat=True))
     assert recipients == {"supervisor1", "staff1"}
 
@@ -129,7 +129,7 @@ def test_webhook_is_posted_retried_with_back_off_and_never_raises(world):
     world.a.store.wecom_webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test"
     world.a.store.save()
     make(world, minutes=60, now="2026-11-30 09:00")
-    services.send_due_reminders(now=at("2026-11-30 09:50"))
+    services.reminders_send_due(now=at("2026-11-30 09:50"))
     delivery = WebhookDelivery.objects.get()
     assert delivery.payload["msgtype"] == "text" and "回电 张三" in delivery.payload["text"]["content"]
     calls = []
@@ -138,11 +138,11 @@ def test_webhook_is_posted_retried_with_back_off_and_never_raises(world):
         calls.append(url)
         return "connection refused"
 
-    assert services.deliver_webhooks(now=at("2026-11-30 09:50"), post=failing) == 0
+    assert services.webhooks_deliver(now=at("2026-11-30 09:50"), post=failing) == 0
     delivery.refresh_from_db()
     assert delivery.attempts == 1 and delivery.next_attempt_at == at("2026-11-30 09:50:30")
-    assert services.deliver_webhooks(now=at("2026-11-30 09:50:10"), post=failing) == 0  # not yet
-    assert services.deliver_webhooks(now=at("2026-11-30 09:51"), post=lambda u, p: "") == 1
+    assert services.webhooks_deliver(now=at("2026-11-30 09:50:10"), post=failing) == 0  # not yet
+    assert services.webhooks_deliver(now=at("2026-11-30 09:51"), post=lambda u, p: "") == 1
     delivery.refresh_from_db()
     assert delivery.delivered_at and delivery.attempts == 2 and len(calls) == 1
 
@@ -168,7 +168,7 @@ def test_two_workers_at_once_never_send_the_same_reminder(world):
     def worker():
         try:
             barrier.wait()
-            results.append(services.send_due_reminders(now=at("2026-11-30 09:55"), limit=20))
+            results.append(services.reminders_send_due(now=at("2026-11-30 09:55"), limit=20))
         finally:
             connection.close()
 

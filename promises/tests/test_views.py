@@ -48,7 +48,7 @@ def test_home_and_my_day_show_due_today_and_overdue(client, world):
 
 def test_bell_shows_unread_count_and_marks_read(client, world):
     promise = make(world, world.a)
-    services.notify(
+    services.notification_send(
         recipients=[world.a.staff], store=world.a.store, title="提醒:回电", kind="reminder", promise=promise
     )
     client.force_login(world.a.staff)

@@ -50,7 +50,7 @@ def test_a_post_runs_outside_any_transaction_and_each_result_is_recorded_at_once
         seen.append((connection.in_atomic_block, WebhookDelivery.objects.filter(delivered_at__isnull=False).count()))
         return ""
 
-    assert services.deliver_webhooks(post=post) == 3
+    assert services.webhooks_deliver(post=post) == 3
     # never inside a transaction; the earlier posts were already recorded as delivered when the next went out
     assert seen == [(False, 0), (False, 1), (False, 2)]
     assert WebhookDelivery.objects.filter(delivered_at=NOW, claimed_until=None, attempts=1).count() == 3
@@ -82,7 +82,7 @@ def test_a_slow_post_does_not_block_another_connection_saving(world):
         other.join(timeout=30)
         return ""
 
-    assert services.deliver_webhooks(post=slow_post) == 2
+    assert services.webhooks_deliver(post=slow_post) == 2
     assert errors == [] and len(saved) == 2
 
 
@@ -101,22 +101,22 @@ def test_a_worker_killed_mid_batch_does_not_make_a_restart_send_again(world):
         return ""
 
     with pytest.raises(Killed):
-        services.deliver_webhooks(post=post_then_die)
+        services.webhooks_deliver(post=post_then_die)
     assert WebhookDelivery.objects.exclude(delivered_at=None).count() == 5  # the marks were kept
 
     def post(url, payload):
         arrived.append(payload["text"]["content"])
         return ""
 
-    assert services.deliver_webhooks(post=post) == 4  # the claimed 6th waits for its lease
+    assert services.webhooks_deliver(post=post) == 4  # the claimed 6th waits for its lease
     assert len(arrived) == 9 and len(set(arrived)) == 9
     lease = timedelta(seconds=120)
     with time_machine.travel(NOW + lease - timedelta(seconds=1), tick=False):
-        assert services.deliver_webhooks(post=post) == 0
+        assert services.webhooks_deliver(post=post) == 0
     with time_machine.travel(NOW + lease, tick=False):
-        assert services.deliver_webhooks(post=post) == 1  # retried exactly once after the lease ran out
+        assert services.webhooks_deliver(post=post) == 1  # retried exactly once after the lease ran out
     with time_machine.travel(NOW + lease * 10, tick=False):
-        assert services.deliver_webhooks(post=post) == 0
+        assert services.webhooks_deliver(post=post) == 0
     assert len(arrived) == 10 and len(set(arrived)) == 10
     assert WebhookDelivery.objects.filter(delivered_at=None).count() == 0
 
@@ -127,11 +127,11 @@ def test_a_claimed_post_is_not_taken_by_another_worker_and_a_delivered_one_never
     assert claimed.pk == delivery.pk and claimed.attempts == 1
     assert services._webhook_claim(NOW) is None  # a second worker finds nothing to take
     sent = []
-    assert services.deliver_webhooks(post=lambda u, p: sent.append(u) or "") == 0 and sent == []
+    assert services.webhooks_deliver(post=lambda u, p: sent.append(u) or "") == 0 and sent == []
     # the first worker records its post; a late claim-expiry changes nothing afterwards
     services._webhook_record(claimed, "", NOW)
     with time_machine.travel(NOW + timedelta(hours=1), tick=False):
-        assert services.deliver_webhooks(post=lambda u, p: sent.append(u) or "") == 0
+        assert services.webhooks_deliver(post=lambda u, p: sent.append(u) or "") == 0
     delivery.refresh_from_db()
     assert delivery.delivered_at == NOW and sent == []
 
@@ -141,13 +141,13 @@ def test_a_failed_post_is_retried_with_back_off_and_gives_up_after_the_last_atte
     moment = NOW
     for attempt in range(1, services.WEBHOOK_MAX_ATTEMPTS + 1):
         with time_machine.travel(moment, tick=False):
-            assert services.deliver_webhooks(post=lambda u, p: "errcode 93000: invalid webhook url") == 0
+            assert services.webhooks_deliver(post=lambda u, p: "errcode 93000: invalid webhook url") == 0
         delivery.refresh_from_db()
         assert delivery.attempts == attempt and delivery.claimed_until is None
         assert delivery.next_attempt_at == moment + timedelta(seconds=30 * 2 ** (attempt - 1))
         moment = delivery.next_attempt_at
     with time_machine.travel(moment + timedelta(days=1), tick=False):
-        assert services.deliver_webhooks(post=lambda u, p: "") == 0  # no more attempts
+        assert services.webhooks_deliver(post=lambda u, p: "") == 0  # no more attempts
     assert "93000" in WebhookDelivery.objects.get().last_error
 
 
@@ -155,7 +155,7 @@ def test_the_worker_checks_the_address_again_and_never_posts_to_another(world):
     (delivery,) = queue(world)
     WebhookDelivery.objects.filter(pk=delivery.pk).update(url="https://10.0.0.1/cgi-bin/webhook/send?key=k")
     posted = []
-    assert services.deliver_webhooks(post=lambda u, p: posted.append(u) or "") == 0
+    assert services.webhooks_deliver(post=lambda u, p: posted.append(u) or "") == 0
     delivery.refresh_from_db()
     assert posted == [] and delivery.delivered_at is None
     assert delivery.attempts == services.WEBHOOK_MAX_ATTEMPTS and "not allowed" in delivery.last_error
@@ -166,7 +166,7 @@ def test_a_store_with_a_refused_address_queues_no_post(world):
 
     type(world.a.store).objects.filter(pk=world.a.store.pk).update(wecom_webhook_url="https://intranet.local/x")
     world.a.store.refresh_from_db()
-    services.notify(recipients=[world.a.staff], store=world.a.store, title="t", kind="reminder")
+    services.notification_send(recipients=[world.a.staff], store=world.a.store, title="t", kind="reminder")
     assert Notification.objects.count() == 1 and WebhookDelivery.objects.count() == 0
 
 

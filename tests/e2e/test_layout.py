@@ -99,7 +99,7 @@ def _placeholder_whole(page):
 @pytest.mark.parametrize(("size", "viewport"), [("390", PHONE), ("1024", TABLET)])
 def test_the_main_pages_fit_a_phone_and_a_tablet(page, live_server, busy_store, sign_in, size, viewport):
     a = busy_store.a
-    promises.notify(recipients=[a.manager], store=a.store, title="提醒", kind="reminder")
+    promises.notification_send(recipients=[a.manager], store=a.store, title="提醒", kind="reminder")
     SHOTS.mkdir(parents=True, exist_ok=True)
     with time_machine.travel(NOW, tick=True):
         page.set_viewport_size(viewport)

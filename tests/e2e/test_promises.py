@@ -33,7 +33,7 @@ def test_a_reminder_appears_in_the_bell_without_reloading(page, live_server, wor
     expect(page.get_by_test_id("my-day")).to_contain_text("回电 张三")
     expect(page.get_by_test_id("bell")).to_be_visible()
     expect(page.get_by_test_id("bell-count")).to_have_count(0)
-    services.notify(
+    services.notification_send(
         recipients=[world.a.staff], store=world.a.store, title="提醒:回电 张三", kind="reminder", promise=promise
     )
     expect(page.get_by_test_id("bell-count")).to_have_text("1", timeout=15_000)
