@@ -26,7 +26,9 @@ from customers.models import Customer, Vehicle
 from customers.services import customer_create, vehicle_create
 from org.choices import DepartmentKind, Gender, Role
 from org.models import DealerGroup, Department, Store, User
-from org.services import STAFF_FIELDS, business_hours_set, closure_add, department_create, store_create
+from org.services.departments import department_create
+from org.services.staff import STAFF_FIELDS
+from org.services.stores import business_hours_set, closure_add, store_create
 
 SEED = 2026
 DEMO_PASSWORD = "demo1234"
@@ -300,7 +302,7 @@ def demo_load() -> DemoResult:
 
 def _store_create(admin: User, group: DealerGroup, spec: dict) -> Store:
     data = {key: spec[key] for key in ("code", "name", "brand", "city", "address", "phone")}
-    store = store_create(actor=admin, data=data, group=group)
+    store = store_create(actor=admin, group=group, **data)
     admin = User.objects.get(pk=admin.pk)
     if "sunday" in spec:
         opens, closes = spec["sunday"]

@@ -273,6 +273,11 @@ def text_max_length(model, name: str) -> int:
     return TRANSCRIPT_MAX_LENGTH if name == "transcript" else LONG_TEXT_MAX_LENGTH
 
 
+def text_value(value) -> str:
+    """A submitted value as stripped text: '' for None (a field left out)."""
+    return "" if value is None else str(value).strip()
+
+
 def parse_id(value) -> int | None:
     """A record id given in a query string or a form (`?area=12`), or None when it cannot be one.
 

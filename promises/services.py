@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -19,8 +19,8 @@ from core.audit import history_record, history_record_saved, snapshot
 from core.db import save_or_conflict
 from core.models import HistoryAction
 from core.registry import Registry
-from core.validators import webhook_url_allowed
-from org.access import Right, has_right
+from core.validators import field_error, webhook_url_allowed
+from org.access import Right, deny_unless, has_right
 from org.business_time import StoreCalendar
 from org.models import User
 from org.selectors import department_supervisors, store_managers
@@ -74,17 +74,17 @@ def promise_make(
     if (business_minutes is None) == (due_at is None):
         raise ValidationError(_("A promise needs either a time in business minutes or a due time."))
     if owner is None and owner_department is None:
-        raise ValidationError({"owner": [_("A promise needs an owner: a person or a department.")]})
+        raise field_error("owner", _("A promise needs an owner: a person or a department."))
     if owner is not None and owner.store_id not in (None, store.pk) and store.pk not in _user_store_ids(owner):
-        raise ValidationError({"owner": [_("The owner must work in the promise's store.")]})
+        raise field_error("owner", _("The owner must work in the promise's store."))
     calendar = None
     if business_minutes is not None:
         if business_minutes < 0:
-            raise ValidationError({"due_at": [_("The promised time cannot be negative.")]})
+            raise field_error("due_at", _("The promised time cannot be negative."))
         calendar = StoreCalendar(store)
         due_at = calendar.add(now, business_minutes * 60)
     elif due_at <= now:
-        raise ValidationError({"due_at": [_("The promised time must be in the future.")]})
+        raise field_error("due_at", _("The promised time must be in the future."))
     promise = Promise(
         store=store,
         kind=kind,
@@ -139,7 +139,7 @@ def promise_cancel(*, promise: Promise, actor, reason: str) -> Promise:
     """Cancel an open promise; a reason is required and kept."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason for cancelling the promise.")]})
+        raise field_error("reason", _("Give the reason for cancelling the promise."))
     promise = _locked(promise)
     if promise.state != PromiseState.OPEN:
         raise ValidationError(_("Only an open promise can be cancelled."))
@@ -170,7 +170,7 @@ def promise_pause(*, promise: Promise, actor, reason: str, now: datetime | None 
     """Stop the clock (for example while waiting for the customer); the time left is kept."""
     reason = (reason or "").strip()
     if not reason:
-        raise ValidationError({"reason": [_("Give the reason for pausing the clock.")]})
+        raise field_error("reason", _("Give the reason for pausing the clock."))
     promise = _locked(promise)
     if promise.state != PromiseState.OPEN or promise.paused_at:
         raise ValidationError(_("Only a running clock of an open promise can be paused."))
@@ -505,14 +505,13 @@ def promise_rule_save(
 
     Promises made from now on follow it; a kept history records the change.
     """
-    if not _may_edit_rule(actor, store):
-        raise PermissionDenied
+    deny_unless(_may_edit_rule(actor, store))
     store_id = store.pk if store is not None else None
     existing = PromiseRule.objects.select_for_update().filter(store_id=store_id, kind=kind).first()
     if existing is None and kind not in promise_kinds(
         PromiseRule.objects.filter(store=None).values_list("kind", flat=True)
     ):
-        raise ValidationError({"kind": [_("Choose a kind of promise from the list.")]})
+        raise field_error("kind", _("Choose a kind of promise from the list."))
     errors = promise_rule_errors(
         remind_at_percent=remind_at_percent,
         escalate_supervisor_after_minutes=escalate_supervisor_after_minutes,
@@ -538,8 +537,7 @@ def promise_rule_save(
 @transaction.atomic
 def promise_rule_delete(*, actor, rule: PromiseRule) -> None:
     """Remove a store's own rule (the default is in force again), or a default (the built-in values are)."""
-    if not _may_edit_rule(actor, rule.store):
-        raise PermissionDenied
+    deny_unless(_may_edit_rule(actor, rule.store))
     rule = PromiseRule.objects.select_for_update().filter(pk=rule.pk).first()
     if rule is None:
         return

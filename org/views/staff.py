@@ -18,10 +18,11 @@ from core.forms import add_service_errors, form_status
 from core.htmx import render_page
 from core.validators import parse_id
 
-from .. import selectors, services
+from .. import selectors
 from ..access import Right, has_right, require, store_ids
 from ..forms import PasswordForm, StaffFilterForm, StaffForm
 from ..models import User
+from ..services import staff as services
 
 PAGE_SIZE = 25
 
@@ -97,7 +98,7 @@ def staff_create(request):
     form = StaffForm(request.POST or None, user=user, creating=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            person = services.staff_create(actor=user, data=form.service_data(), password=form.cleaned_data["password"])
+            person = services.staff_create(actor=user, password=form.cleaned_data["password"], **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -123,7 +124,7 @@ def staff_edit(request, staff_pk):
     form = StaffForm(request.POST or None, user=request.user, person=person, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.staff_update(actor=request.user, staff=person, data=form.service_data())
+            services.staff_update(actor=request.user, staff=person, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

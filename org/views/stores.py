@@ -17,9 +17,11 @@ from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
 
-from .. import selectors, services
+from .. import selectors
 from ..access import Right, has_right, require
 from ..forms import BusinessHoursForm, ClosureForm, DepartmentForm, StoreForm
+from ..services import departments as department_services
+from ..services import stores as services
 
 PAGE_SIZE = 25
 
@@ -73,9 +75,9 @@ def store_create(request):
     require(request.user, Right.MANAGE_GROUP)
     form = StoreForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
+        data = {key: form.cleaned_data[key] for key in services.STORE_FIELDS if key in form.cleaned_data}
         try:
-            store = services.store_create(actor=request.user, data=data, group=data.get("group"))
+            store = services.store_create(actor=request.user, group=form.cleaned_data.get("group"), **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -91,7 +93,8 @@ def store_edit(request, store_pk):
     form = StoreForm(request.POST or None, user=request.user, store=store, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.store_update(actor=request.user, store=store, data=form.cleaned_data)
+            data = {key: form.cleaned_data[key] for key in services.STORE_FIELDS if key in form.cleaned_data}
+            services.store_update(actor=request.user, store=store, **data)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -155,7 +158,7 @@ def department_create(request, store_pk):
     form = DepartmentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            department = services.department_create(
+            department = department_services.department_create(
                 actor=request.user, store=store, kind=form.cleaned_data["kind"], name=form.cleaned_data["name"]
             )
         except ValidationError as exc:
@@ -174,7 +177,7 @@ def department_edit(request, department_pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.department_update(
+            department_services.department_update(
                 actor=request.user, department=department, kind=data["kind"], name=data["name"], active=data["active"]
             )
         except ValidationError as exc:
