@@ -45,7 +45,7 @@ def me(request):
 
     `token` names the API token used (its prefix and name), or is null for a browser session.
     """
-    user = request.auth
+    user = request.user
     role = role_of(user)
     token = getattr(request, "api_token", None)
     return {
@@ -65,5 +65,5 @@ def me(request):
 def store_list(request):
     """The stores whose records the caller may see, by code. Use a store's `code` (or `id`) where an
     endpoint asks for a store."""
-    require(request.auth, Right.VIEW)
-    return list(_stores(request.auth))
+    require(request.user, Right.VIEW)
+    return list(_stores(request.user))

@@ -4,11 +4,12 @@ from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import BooleanField, Case, Count, Q, Value, When
+from django.http import Http404
 from django.utils import timezone
 
 from core.audit import add_change_rows, field_labels
 from core.models import HistoryEntry
-from org.access import Right, has_right, role_of, store_ids
+from org.access import Right, deny_unless, get_for_user, has_right, may_act_on, role_of, store_ids
 from org.choices import Role
 from org.models import DealerGroup, Department
 
@@ -192,3 +193,40 @@ def may_edit_default_rules(user) -> bool:
     if user.is_superuser and not user.group_id:
         return True
     return not DealerGroup.objects.exclude(pk=user.group_id).filter(stores__isnull=False).exists()
+
+
+# ---------------------------------------------------------------------------------------------
+# One access function per record type: the page and the API both call it
+
+
+def promise_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Promise:
+    """The promise behind the person's wall: 404 outside it or for a bad id, 403 when the role lacks the right."""
+    return get_for_user(
+        Promise.objects.select_related("store", "owner", "owner_department", "created_by"), user, right=right, pk=pk
+    )
+
+
+def promise_may_act(user, promise: Promise) -> bool:
+    """Keep, pause, resume or cancel: the owner (or a member of the owning desk), their supervisor, the store's
+    managers (org.access.may_act_on) — not a supervisor of another department, whose "kept" would stop the
+    escalation of a promise that is not theirs."""
+    return may_act_on(
+        user, store_id=promise.store_id, owner_id=promise.owner_id, department_id=promise.owner_department_id
+    )
+
+
+def promise_rule_get_for_user(user, store, kind: str) -> PromiseRule:
+    """A store's own rule for a kind (store behind the wall, MANAGE_STORE), or with store None a default rule
+    (only for those who may edit the defaults); 404 when there is no such rule, 403 without the right."""
+    if store is None:
+        deny_unless(may_edit_default_rules(user))
+        rule = PromiseRule.objects.filter(store=None, kind=kind).first()
+        if rule is None:
+            raise Http404
+        return rule
+    return get_for_user(PromiseRule.objects.all(), user, right=Right.MANAGE_STORE, store=store, kind=kind)
+
+
+def notification_get_for_user(user, pk) -> Notification:
+    """One of the person's own notifications: anyone else's, or a bad id, is a 404."""
+    return get_for_user(Notification.objects.filter(recipient=user), user, pk=pk)

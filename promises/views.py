@@ -9,27 +9,12 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from org.access import Right, get_for_user, has_right, may_act_on, require
+from org.access import Right, deny_unless, has_right, require
 from org.selectors import store_get_for_user
 
 from . import selectors, services
 from .forms import PromiseRuleForm
-from .models import Promise, PromiseRule
-
-
-def _promise(request, pk) -> Promise:
-    return get_for_user(
-        Promise.objects.select_related("store", "owner", "owner_department", "created_by"), request.user, pk=pk
-    )
-
-
-def can_act(user, promise: Promise) -> bool:
-    """Keep, pause, resume or cancel: the owner (or a member of the owning desk), their supervisor, the store's
-    managers (org.access.may_act_on) — not a supervisor of another department, whose "kept" would stop the
-    escalation of a promise that is not theirs."""
-    return may_act_on(
-        user, store_id=promise.store_id, owner_id=promise.owner_id, department_id=promise.owner_department_id
-    )
+from .models import PromiseRule
 
 
 @login_required
@@ -62,14 +47,14 @@ def my_day(request):
 
 @login_required
 def promise_detail(request, promise_pk):
-    promise = _promise(request, promise_pk)
+    promise = selectors.promise_get_for_user(request.user, promise_pk)
     return render(
         request,
         "promises/promise_detail.html",
         {
             "promise": promise,
             "events": promise.events.select_related("actor"),
-            "can_act": can_act(request.user, promise),
+            "can_act": selectors.promise_may_act(request.user, promise),
         },
     )
 
@@ -77,9 +62,8 @@ def promise_detail(request, promise_pk):
 @login_required
 @require_POST
 def promise_action(request, promise_pk, action):
-    promise = _promise(request, promise_pk)
-    if not can_act(request.user, promise):
-        raise PermissionDenied
+    promise = selectors.promise_get_for_user(request.user, promise_pk)
+    deny_unless(selectors.promise_may_act(request.user, promise))
     reason = request.POST.get("reason", "")
     try:
         if action == "keep":
@@ -184,8 +168,7 @@ def rule_edit(request, store_pk, kind):
 @require_http_methods(["GET", "POST"])
 def default_rule_edit(request, kind):
     """Create or change the default rule for one kind of promise (every store without its own)."""
-    if not selectors.may_edit_default_rules(request.user):
-        raise PermissionDenied
+    deny_unless(selectors.may_edit_default_rules(request.user))
     return _rule_form(request, None, kind)
 
 
@@ -210,17 +193,11 @@ def _rule_delete(request, rule: PromiseRule, store):
 def rule_delete(request, store_pk, kind):
     """Remove the store's own rule (confirmation on GET, the removal on POST)."""
     store = store_get_for_user(request.user, store_pk, right=Right.MANAGE_STORE)
-    rule = get_for_user(PromiseRule.objects.all(), request.user, right=Right.MANAGE_STORE, store=store, kind=kind)
-    return _rule_delete(request, rule, store)
+    return _rule_delete(request, selectors.promise_rule_get_for_user(request.user, store, kind), store)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def default_rule_delete(request, kind):
     """Remove a default rule: the built-in values hold again for stores without their own rule."""
-    if not selectors.may_edit_default_rules(request.user):
-        raise PermissionDenied
-    rule = PromiseRule.objects.filter(store=None, kind=kind).first()
-    if rule is None:
-        raise Http404
-    return _rule_delete(request, rule, None)
+    return _rule_delete(request, selectors.promise_rule_get_for_user(request.user, None, kind), None)
