@@ -39,9 +39,10 @@ from core.validators import text_max_length
 from org.access import Right, get_for_user, require
 from org.models import User
 
-from . import selectors, services
+from . import selectors
 from .choices import ActionState, ItemKind, Purpose, RoundState
 from .models import CorrectiveAction, Round, RoundResult
+from .services import actions, rounds
 
 router = Router(tags=["checks"])
 
@@ -279,7 +280,7 @@ def round_detail(request, round_id: Id):
 )
 def round_start(request, round_id: Id):
     r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
-    services.round_start(actor=request.user, round=r)
+    rounds.round_start(actor=request.user, round=r)
     return _round_out(request, round_id)
 
 
@@ -292,7 +293,7 @@ def round_start(request, round_id: Id):
 )
 def round_adhoc(request, area_id: Id):
     area = selectors.area_get_for_user(request.user, area_id, right=Right.EDIT)
-    r = services.round_start_adhoc(actor=request.user, area=area)
+    r = rounds.round_start_adhoc(actor=request.user, area=area)
     return Status(201, _round_out(request, r.pk))
 
 
@@ -312,7 +313,7 @@ def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[Upload
     result = _result_of(request, round_id, result_id, Right.EDIT)
     if photo is None:
         raise ValidationError({"photo": [ValidationError(_("Take or choose a photo."), code="required")]})
-    result = services.result_photo_set(actor=request.user, result=result, photo=photo)
+    result = rounds.result_photo_set(actor=request.user, result=result, photo=photo)
     return _result(result)
 
 
@@ -354,8 +355,8 @@ def round_submit(request, round_id: Id, payload: SubmitIn = SUBMIT_BODY):
                     ]
                 }
             )
-    answers = {a.result: services.Answer(passed=a.passed, value=a.value, comment=a.comment) for a in body.results}
-    services.round_submit(actor=request.user, round=r, answers=answers, action_owner=owner)
+    answers = {a.result: rounds.Answer(passed=a.passed, value=a.value, comment=a.comment) for a in body.results}
+    rounds.round_submit(actor=request.user, round=r, answers=answers, action_owner=owner)
     return _round_out(request, round_id)
 
 
@@ -387,7 +388,7 @@ def action_close(
     photo: File[UploadedFile] = None,
 ):
     action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
-    services.action_close(actor=request.user, action=action, note=note, photo=photo)
+    actions.action_close(actor=request.user, action=action, note=note, photo=photo)
     return _action(selectors.action_get_for_user(request.user, action_id))
 
 

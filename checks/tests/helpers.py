@@ -23,7 +23,7 @@ def png_upload(name="photo.png") -> SimpleUploadedFile:
 def lounge(store_world, *, actor=None):
     """The default lounge hygiene template (S4.6–S4.10) and its hourly area, for the store."""
     from checks.models import Area
-    from checks.services import template_default_lounge
+    from checks.services.templates import template_default_lounge
 
     template = template_default_lounge(store_world.store, actor=actor)
     return template, Area.objects.get(store=store_world.store, template=template)
@@ -32,7 +32,7 @@ def lounge(store_world, *, actor=None):
 def answers_all_pass(round, **overrides):
     """Every item passed (measured items at 0), with per-item overrides by position: {5: Answer(...)}."""
     from checks.choices import ItemKind
-    from checks.services import Answer
+    from checks.services.rounds import Answer
 
     out = {}
     for result in round.results.order_by("position"):
@@ -48,7 +48,7 @@ def answers_all_pass(round, **overrides):
 
 def done_round(store_world, *, actor=None, butts="5"):
     """An extra round of the lounge, done with the ashtray (item 5, S4.7) failing with a photo."""
-    from checks.services import Answer, round_start_adhoc, round_submit
+    from checks.services.rounds import Answer, round_start_adhoc, round_submit
 
     _template, area = lounge(store_world)
     actor = actor or store_world.supervisor

@@ -4,9 +4,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from checks import services
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round
+from checks.services import actions, rounds
 from tests.clock import at
 
 from .helpers import done_round, lounge, png_bytes, png_upload
@@ -25,7 +25,7 @@ def _people(world, who):
 
 def _scheduled(world, now="2026-11-30 10:31"):
     _template, area = lounge(world.a)
-    services.rounds_schedule(now=at(now))
+    rounds.rounds_schedule(now=at(now))
     return Round.objects.get(area=area)
 
 
@@ -89,9 +89,9 @@ def test_a_round_through_the_api_with_a_failed_item_and_its_photo(client, world)
     failed = next(r for r in done["results"] if r["passed"] is False)
     assert failed["id"] == ashtray["id"] and failed["action_id"]
     assert client.get(photo_url).status_code == 200
-    actions = client.get("/api/v1/checks/actions").json()
-    assert actions["count"] == 1 and actions["items"][0]["rule_id"] == "S4.7"
-    assert actions["items"][0]["owner_department_id"] == world.a.lounge.pk and actions["items"][0]["due_at"]
+    listed = client.get("/api/v1/checks/actions").json()
+    assert listed["count"] == 1 and listed["items"][0]["rule_id"] == "S4.7"
+    assert listed["items"][0]["owner_department_id"] == world.a.lounge.pk and listed["items"][0]["due_at"]
 
 
 def test_submit_names_each_missing_answer_and_photo(client, world):
@@ -244,7 +244,7 @@ def test_action_list_open_first_and_filtered(client, world):
     for _ in range(2):
         done_round(world.a)
     first = CorrectiveAction.objects.order_by("pk").first()
-    services.action_close(actor=world.a.staff, action=first, note="已清理")
+    actions.action_close(actor=world.a.staff, action=first, note="已清理")
     client.force_login(world.a.staff)
     items = client.get("/api/v1/checks/actions").json()["items"]
     assert [i["state"] for i in items] == ["open", "done"]

@@ -9,9 +9,9 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from checks import services
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round
+from checks.services import actions, rounds
 from checks.templatetags.checks_ui import fault_report_url
 from tests.clock import at
 
@@ -31,7 +31,7 @@ def _people(world, who):
 
 def _scheduled(world, now="2026-11-30 10:31"):
     _template, area = lounge(world.a)
-    services.rounds_schedule(now=at(now))
+    rounds.rounds_schedule(now=at(now))
     return Round.objects.get(area=area)
 
 
@@ -78,8 +78,8 @@ def test_round_list_filters_and_htmx_partial(client, world):
 def test_round_list_uses_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     with time_machine.travel(at("2026-11-30 12:40"), tick=False):
         _scheduled(world, "2026-11-30 10:31")
-        services.rounds_schedule(now=at("2026-11-30 11:31"))
-        services.rounds_schedule(now=at("2026-11-30 12:31"))
+        rounds.rounds_schedule(now=at("2026-11-30 11:31"))
+        rounds.rounds_schedule(now=at("2026-11-30 12:31"))
         for _ in range(3):
             done_round(world.a)
         client.force_login(world.a.manager)
@@ -115,7 +115,7 @@ def test_starting_a_round_three_people(client, world, who, status):
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("auditor", 403), ("b_staff", 404)])
 def test_round_do_page_three_people(client, world, who, status):
     round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(_people(world, who))
     response = client.get(f"/checks/rounds/{round.pk}/do/")
     assert response.status_code == status
@@ -136,7 +136,7 @@ def test_round_do_page_of_a_round_not_started_goes_to_its_detail(client, world):
 def test_a_round_through_the_phone_form_with_a_failed_item_and_its_photo(client, world):
     """S4.7: the ashtray holds 3 butts; the photo is taken; the score and the corrective action follow."""
     round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     data = _form_data(round, value_5="3", comment_5="三个烟头")
     ashtray = round.results.get(position=5)
@@ -155,7 +155,7 @@ def test_a_round_through_the_phone_form_with_a_failed_item_and_its_photo(client,
 
 def test_missing_answers_are_named_and_nothing_is_saved(client, world):
     round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     data = _form_data(round)
     sofa = round.results.get(position=1)
@@ -170,7 +170,7 @@ def test_missing_answers_are_named_and_nothing_is_saved(client, world):
 
 def test_failed_item_without_its_photo_is_refused_on_the_page(client, world):
     round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     response = client.post(f"/checks/rounds/{round.pk}/do/", _form_data(round, passed_1="0"))
     assert response.status_code == 400
@@ -181,7 +181,7 @@ def test_failed_item_without_its_photo_is_refused_on_the_page(client, world):
 @pytest.mark.parametrize("kind", ["not_an_image", "oversized"])
 def test_bad_photos_on_the_page_are_refused(client, world, kind, monkeypatch):
     round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     data = _form_data(round, passed_1="0")
     sofa = round.results.get(position=1)
@@ -199,7 +199,7 @@ def test_bad_photos_on_the_page_are_refused(client, world, kind, monkeypatch):
 
 def test_a_measured_value_that_is_not_a_number_is_refused(client, world):
     round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     response = client.post(f"/checks/rounds/{round.pk}/do/", _form_data(round, value_5="很多"))
     assert response.status_code == 400
@@ -283,7 +283,7 @@ def test_action_list_open_first_with_a_constant_number_of_queries(client, world,
     for _ in range(3):
         done_round(world.a)
     first = CorrectiveAction.objects.order_by("pk").first()
-    services.action_close(actor=world.a.staff, action=first, note="已清理")
+    actions.action_close(actor=world.a.staff, action=first, note="已清理")
     client.force_login(world.a.auditor)
     with django_assert_max_num_queries(10):
         response = client.get("/checks/actions/")
