@@ -39,8 +39,13 @@ def round_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Round:
     return get_for_user(qs, user, right=right, pk=pk)
 
 
-def result_get_for_user(user, pk, *, right: Right = Right.VIEW) -> RoundResult:
-    return get_for_user(RoundResult.objects.select_related("round", "store"), user, right=right, pk=pk)
+def result_get_for_user(user, pk, *, right: Right = Right.VIEW, round_pk=None) -> RoundResult:
+    """An item of a round; with `round_pk` (the API's nested address) the round is checked first and the
+    item must be one of its own."""
+    lookup = {"pk": pk}
+    if round_pk is not None:
+        lookup["round"] = round_get_for_user(user, round_pk, right=right)
+    return get_for_user(RoundResult.objects.select_related("round", "store"), user, right=right, **lookup)
 
 
 def action_get_for_user(user, pk, *, right: Right = Right.VIEW) -> CorrectiveAction:

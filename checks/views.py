@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
 from core.validators import parse_id
-from org.access import Right, has_right, require, scope, store_for_page, stores_for
+from org.access import Right, deny_unless, has_right, require, scope, store_for_page, stores_for
 
 from . import selectors
 from .choices import ActionState, ItemKind, RoundState
@@ -101,8 +101,7 @@ def round_start(request, round_pk):
 def round_adhoc(request, area_pk):
     """An extra round of an area, outside the schedule: supervisors and managers."""
     area = selectors.area_get_for_user(request.user, area_pk, right=Right.EDIT)
-    if not rounds.may_start_adhoc(request.user, area.store_id):
-        raise PermissionDenied
+    deny_unless(rounds.may_start_adhoc(request.user, area.store_id))
     try:
         round = rounds.round_start_adhoc(actor=request.user, area=area)
     except ValidationError as exc:
