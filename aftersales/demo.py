@@ -23,7 +23,7 @@ from core.models import HistoryAction
 from core.validators import normalize_mobile, vin_check_digit
 from customers.choices import PreferredContact
 from customers.models import Customer, Vehicle
-from customers.services import customer_create, vehicle_create
+from customers.services.customers import customer_create, vehicle_create
 from org.choices import DepartmentKind, Gender, Role
 from org.models import DealerGroup, Department, Store, User
 from org.services import STAFF_FIELDS, business_hours_set, closure_add, department_create, store_create

@@ -19,7 +19,7 @@ from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
 from core.validators import mask_phone, national_digits, normalize_any_phone, normalize_plate
 from customers.selectors import customer_for_number
-from customers.services import phone_reveal_log
+from customers.services.customers import phone_reveal_log
 from org.access import Right, has_right, may_act_on, role_of, supervised_department_ids
 from org.choices import Role
 from org.models import Store, User

@@ -33,10 +33,11 @@ from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
 from org.access import Right, get_for_user, require, scope, store_from_ref
 
-from . import selectors, services
+from . import selectors
 from .choices import PreferredContact
-from .forms import CustomerForm, VehicleForm
+from .forms.customers import CustomerForm, VehicleForm
 from .models import Customer, Vehicle
+from .services import customers as services
 
 router = Router()
 

@@ -59,7 +59,7 @@ def test_a_post_runs_outside_any_transaction_and_each_result_is_recorded_at_once
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_post_does_not_block_another_connection_saving(world):
     """On SQLite the write lock used to be held for the whole batch: other saves failed after 20 s."""
-    from customers.services import customer_create
+    from customers.services.customers import customer_create
 
     queue(world, 2)
     saved, errors = [], []

@@ -6,8 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import text_max_length
 from org.access import Right, stores_for
 
-from .choices import PreferredContact
-from .models import Customer
+from ..choices import PreferredContact
+from ..models import Customer
 
 
 class CustomerForm(forms.Form):

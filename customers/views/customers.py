@@ -14,9 +14,10 @@ from core.htmx import render_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
 from org.access import Right, get_for_user, has_right, require, scope
 
-from . import selectors, services
-from .forms import CustomerForm, EraseForm, VehicleForm
-from .models import Customer, Vehicle
+from .. import selectors
+from ..forms.customers import CustomerForm, EraseForm, VehicleForm
+from ..models import Customer, Vehicle
+from ..services import customers as services
 
 PAGE_SIZE = 25
 

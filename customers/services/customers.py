@@ -24,8 +24,8 @@ from core.validators import (
     normalize_vin,
 )
 
-from .choices import PersonalDataAction, PreferredContact
-from .models import Customer, PersonalDataLog, Vehicle
+from ..choices import PersonalDataAction, PreferredContact
+from ..models import Customer, PersonalDataLog, Vehicle
 
 CUSTOMER_FIELDS = [
     "name",
@@ -67,7 +67,7 @@ def name_initials(name: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isalnum())[:50]
 
 
-def _phone_digits(mobile: str, landline: str) -> str:
+def phone_digits(mobile: str, landline: str) -> str:
     return " ".join(d for d in (national_digits(mobile), national_digits(landline)) if d)
 
 
@@ -125,7 +125,7 @@ def customer_create(*, actor, store, data: dict) -> Customer:
     cleaned = clean_customer_input(data)
     customer = Customer(store=store, **{k: cleaned[k] for k in CUSTOMER_FIELDS})
     customer.name_initials = name_initials(customer.name)
-    customer.phone_digits = _phone_digits(customer.mobile, customer.landline)
+    customer.phone_digits = phone_digits(customer.mobile, customer.landline)
     if customer.consent_to_contact:
         customer.consent_at = timezone.now()
     customer.full_clean()
@@ -147,7 +147,7 @@ def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
     for key in CUSTOMER_FIELDS:
         setattr(customer, key, cleaned[key])
     customer.name_initials = name_initials(customer.name)
-    customer.phone_digits = _phone_digits(customer.mobile, customer.landline)
+    customer.phone_digits = phone_digits(customer.mobile, customer.landline)
     if customer.consent_to_contact and not had_consent:
         customer.consent_at = timezone.now()
     elif not customer.consent_to_contact:

@@ -7,9 +7,9 @@ from openpyxl import load_workbook
 
 from core.audit import history_for
 from core.models import HistoryEntry
-from customers import services
 from customers.choices import PersonalDataAction
 from customers.models import Customer, PersonalDataLog, Vehicle
+from customers.services import customers as services
 from tests.factories import make_customer, make_vehicle
 
 
