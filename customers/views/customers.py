@@ -22,14 +22,6 @@ from ..services import customers as services
 PAGE_SIZE = 25
 
 
-def _customer(request, pk, right=Right.VIEW) -> Customer:
-    return get_for_user(Customer.objects.select_related("store"), request.user, right=right, pk=pk)
-
-
-def _vehicle(request, pk, right=Right.VIEW) -> Vehicle:
-    return get_for_user(Vehicle.objects.select_related("store", "owner"), request.user, right=right, pk=pk)
-
-
 @login_required
 def search(request):
     """The top bar's search as you type (htmx partial); phones masked in results (PIPL)."""
@@ -72,7 +64,7 @@ def vehicle_list(request):
 
 @login_required
 def customer_detail(request, customer_pk):
-    customer = _customer(request, customer_pk)
+    customer = selectors.customer_get_for_user(request.user, customer_pk)
     user = request.user
     return render(
         request,
@@ -175,7 +167,7 @@ def customer_create(request):
 
 @login_required
 def customer_edit(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.EDIT)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.EDIT)
     initial = {
         "name": customer.name,
         "mobile": customer.mobile_display,
@@ -204,7 +196,7 @@ def customer_edit(request, customer_pk):
 
 @login_required
 def vehicle_create(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.EDIT)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.EDIT)
     form = VehicleForm(request.POST or None)
     duplicate_url = ""
     if request.method == "POST" and form.is_valid():
@@ -226,7 +218,7 @@ def vehicle_create(request, customer_pk):
 
 @login_required
 def vehicle_edit(request, vehicle_pk):
-    vehicle = _vehicle(request, vehicle_pk, right=Right.EDIT)
+    vehicle = selectors.vehicle_get_for_user(request.user, vehicle_pk, right=Right.EDIT)
     initial = {
         "plate": vehicle.plate,
         "vin": vehicle.vin,
@@ -266,7 +258,7 @@ def vehicle_edit(request, vehicle_pk):
 @require_POST
 def reveal_phone(request, customer_pk, field):
     """Show one masked number in full; the reveal is logged (who, when, which customer)."""
-    customer = _customer(request, customer_pk, right=Right.REVEAL_PHONE)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.REVEAL_PHONE)
     try:
         services.customer_reveal_phone(actor=request.user, customer=customer, field=field)
     except ValidationError as exc:
@@ -278,7 +270,7 @@ def reveal_phone(request, customer_pk, field):
 @login_required
 @require_POST
 def customer_export(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.PERSONAL_DATA)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.PERSONAL_DATA)
     fmt = request.POST.get("format", "json")
     try:
         body, content_type, filename = services.customer_export(actor=request.user, customer=customer, fmt=fmt)
@@ -292,7 +284,7 @@ def customer_export(request, customer_pk):
 
 @login_required
 def customer_erase(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.PERSONAL_DATA)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.PERSONAL_DATA)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm_name"].strip() != customer.name:
