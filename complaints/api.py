@@ -32,15 +32,15 @@ from core.api_schemas import (
     store_ref,
 )
 from core.api_schemas import after_wall as _after_wall
-from core.validators import mask_phone
-from org.access import Right, get_for_user, require, store_from_ref
+from core.validators import field_error, mask_phone
+from org.access import Right, require, store_from_ref
 from org.models import Department, User
 from phone.models import Call
 
 from . import selectors, services
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
 from .forms import AnswerForm, ComplaintForm, FollowUpForm, ReopenForm, ReplyForm, VerificationRequestForm
-from .models import Complaint, Verification
+from .models import Complaint
 
 router = Router(tags=["complaints"])
 
@@ -207,10 +207,6 @@ def _detail(c: Complaint) -> dict:
     return out
 
 
-def _complaint(request, complaint_id, right=Right.VIEW) -> Complaint:
-    return selectors.complaint_get_for_user(request.user, complaint_id, right=right)
-
-
 @router.post(
     "/complaints",
     response={201: ComplaintOut, **WRITE_ERRORS},
@@ -233,7 +229,7 @@ def complaint_create(request, payload: ComplaintIn):
     complaint = services.complaint_log(
         actor=request.user, store=store, data=data, call=call, customer=customer, vehicle=vehicle
     )
-    return Status(201, _detail(_complaint(request, complaint.pk)))
+    return Status(201, _detail(selectors.complaint_get_for_user(request.user, complaint.pk)))
 
 
 @router.get(
@@ -264,7 +260,7 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
     "and person, the verifications and the promised reply time (S2.6)." + ERRORS_TEXT,
 )
 def complaint_detail(request, complaint_id: Id):
-    return _detail(_complaint(request, complaint_id))
+    return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
 @router.post(
@@ -276,14 +272,14 @@ def complaint_detail(request, complaint_id: Id):
     "personal-data log like a customer's number." + REVEAL_TEXT + ERRORS_TEXT,
 )
 def complaint_reveal_phone(request, complaint_id: Id):
-    complaint = _complaint(request, complaint_id, right=Right.REVEAL_PHONE)
+    complaint = selectors.complaint_get_for_user(request.user, complaint_id, right=Right.REVEAL_PHONE)
     return revealed_phone("contact_phone", services.complaint_reveal_phone(actor=request.user, complaint=complaint))
 
 
 def _stage(request, complaint_id, action):
-    complaint = _complaint(request, complaint_id, right=Right.EDIT)
+    complaint = selectors.complaint_get_for_user(request.user, complaint_id, right=Right.EDIT)
     action(complaint)
-    return _detail(_complaint(request, complaint_id))
+    return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
 @router.post(
@@ -314,7 +310,7 @@ def complaint_verify(request, complaint_id: Id):
             ) from None
         departments = list(Department.objects.filter(pk__in=body.departments, store_id=c.store_id))
         if len(departments) != len(set(body.departments)):
-            raise ValidationError({"departments": [ValidationError(_("Not found in the store."), code="invalid")]})
+            raise field_error("departments", _("Not found in the store."))
         services.verification_request(actor=request.user, complaint=c, departments=departments, question=body.question)
 
     return _stage(request, complaint_id, act)
@@ -329,18 +325,12 @@ def complaint_verify(request, complaint_id: Id):
 def verification_answer(
     request, complaint_id: int, verification_id: int, payload: Annotated[VerificationAnswerIn, BodyAfterWall(...)]
 ):
-    complaint = _complaint(request, complaint_id, right=Right.EDIT)
-    verification = get_for_user(
-        Verification.objects.select_related("complaint"),
-        request.user,
-        right=Right.EDIT,
-        field="complaint__store",
-        pk=verification_id,
-        complaint=complaint,
+    verification = selectors.verification_get_for_user(
+        request.user, verification_id, right=Right.EDIT, complaint_pk=complaint_id
     )
     payload = _after_wall(request, payload)
     services.verification_answer(actor=request.user, verification=verification, answer=payload.answer)
-    return _detail(_complaint(request, complaint_id))
+    return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
 @router.post(

@@ -8,7 +8,7 @@ superior at once, answered by the time promised to the customer — are promises
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,10 +17,10 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
-from core.validators import mask_phone, national_digits, normalize_any_phone, normalize_plate
+from core.validators import field_error, mask_phone, national_digits, normalize_any_phone, normalize_plate
 from customers.selectors import customer_for_number
 from customers.services.customers import phone_reveal_log
-from org.access import Right, has_right, may_act_on, role_of, supervised_department_ids
+from org.access import Right, deny_unless, has_right, may_act_on, role_of, supervised_department_ids
 from org.choices import Role
 from org.models import Store, User
 from org.selectors import department_supervisors, store_managers
@@ -118,16 +118,6 @@ def may_answer(user, verification: Verification) -> bool:
     return may_act_on(user, store_id=verification.complaint.store_id, department_id=verification.department_id)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refusal(field: str, message, code: str) -> ValidationError:
-    """A stage refused: the field at fault and the rule's code, which the API's 422 answer shows."""
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
 # --- Helpers -------------------------------------------------------------------------------------
 
 
@@ -167,7 +157,7 @@ def _text(data: dict, key: str) -> str:
 @transaction.atomic
 def complaint_reveal_phone(*, actor, complaint: Complaint) -> str:
     """The contact phone in full, logged like a customer's number: who saw it, when, on which complaint (PIPL)."""
-    _require(has_right(actor, Right.REVEAL_PHONE, complaint.store_id))
+    deny_unless(has_right(actor, Right.REVEAL_PHONE, complaint.store_id))
     if not complaint.contact_phone:
         raise ValidationError(
             {"contact_phone": [ValidationError(_("This complaint has no contact phone."), code="required")]}
@@ -395,9 +385,9 @@ def _keep(promise, actor, at):
 def complaint_acknowledge(*, actor, complaint: Complaint, now=None) -> Complaint:
     """The supervisor or duty manager takes the complaint; minutes from logging are measured (S2.6)."""
     complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
+    deny_unless(may_handle(actor, complaint))
     if complaint.state != ComplaintState.LOGGED:
-        raise _refusal("state", _("Only a newly logged complaint can be acknowledged."), "state")
+        raise field_error("state", _("Only a newly logged complaint can be acknowledged."), code="state")
     now = now or timezone.now()
     before = _history_view(complaint, STAGE_FIELDS)
     complaint.state = ComplaintState.ACKNOWLEDGED
@@ -411,16 +401,16 @@ def complaint_acknowledge(*, actor, complaint: Complaint, now=None) -> Complaint
 
 def _require_acknowledged(complaint: Complaint) -> None:
     if complaint.state == ComplaintState.LOGGED:
-        raise _refusal("state", _("Acknowledge the complaint first."), "state")
+        raise field_error("state", _("Acknowledge the complaint first."), code="state")
     if complaint.state == ComplaintState.CLOSED:
-        raise _refusal("state", _("The complaint is closed; reopen it first."), "state")
+        raise field_error("state", _("The complaint is closed; reopen it first."), code="state")
 
 
 @transaction.atomic
 def verification_request(*, actor, complaint: Complaint, departments, question: str, now=None) -> list[Verification]:
     """Ask one or more departments to verify the facts; each answers in its own inbox, on a clock (S2.6)."""
     complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
+    deny_unless(may_handle(actor, complaint))
     _require_acknowledged(complaint)
     question = (question or "").strip()
     departments = list(departments or [])
@@ -485,14 +475,14 @@ def verification_request(*, actor, complaint: Complaint, departments, question: 
 def verification_answer(*, actor, verification: Verification, answer: str, now=None) -> Verification:
     """The asked department answers; its promise is kept (on time or late)."""
     verification = Verification.objects.select_for_update().select_related("complaint").get(pk=verification.pk)
-    _require(may_answer(actor, verification))
+    deny_unless(may_answer(actor, verification))
     answer = (answer or "").strip()
     if not answer:
-        raise _refusal("answer", _("S2.6: write what the department found."), "required")
+        raise field_error("answer", _("S2.6: write what the department found."), code="required")
     if verification.answered_at:
-        raise _refusal("answer", _("This verification has already been answered."), "state")
+        raise field_error("answer", _("This verification has already been answered."), code="state")
     if verification.complaint.state == ComplaintState.CLOSED:
-        raise _refusal("state", _("The complaint is closed; reopen it first."), "state")
+        raise field_error("state", _("The complaint is closed; reopen it first."), code="state")
     now = now or timezone.now()
     verification.answer = answer
     verification.answered_at = now
@@ -514,10 +504,10 @@ def verification_answer(*, actor, verification: Verification, answer: str, now=N
 def complaint_reply(*, actor, complaint: Complaint, channel: str, text: str, now=None) -> Complaint:
     """The reply given to the customer (how, what); the reply promise is kept on time or late (S2.6)."""
     complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
+    deny_unless(may_handle(actor, complaint))
     _require_acknowledged(complaint)
     if complaint.state not in (ComplaintState.ACKNOWLEDGED, ComplaintState.VERIFYING):
-        raise _refusal("state", _("The customer has already been given a reply."), "state")
+        raise field_error("state", _("The customer has already been given a reply."), code="state")
     text = (text or "").strip()
     errors = {}
     if channel not in ReplyChannel.values:
@@ -547,16 +537,16 @@ def complaint_followup(
 ) -> Complaint:
     """The satisfaction call: a score 1–5 and comment, or one more try without reaching the customer."""
     complaint = _locked(complaint)
-    _require(may_follow_up(actor, complaint))
+    deny_unless(may_follow_up(actor, complaint))
     if complaint.state not in (ComplaintState.REPLIED, ComplaintState.FOLLOW_UP):
-        raise _refusal("state", _("Follow up after the reply has been given."), "state")
+        raise field_error("state", _("Follow up after the reply has been given."), code="state")
     if complaint.satisfaction_score is not None or complaint.unreachable:
-        raise _refusal("state", _("The follow-up is already done."), "state")
+        raise field_error("state", _("The follow-up is already done."), code="state")
     before = _history_view(complaint, STAGE_FIELDS)
     complaint.state = ComplaintState.FOLLOW_UP
     if reached:
         if score is None or not 1 <= int(score) <= 5:
-            raise _refusal("satisfaction_score", _("Give the customer's score from 1 to 5."), "range")
+            raise field_error("satisfaction_score", _("Give the customer's score from 1 to 5."), code="range")
         complaint.satisfaction_score = int(score)
         complaint.satisfaction_comment = (comment or "").strip()
         fields = ["state", "satisfaction_score", "satisfaction_comment"]
@@ -572,14 +562,14 @@ def complaint_followup(
 def complaint_close(*, actor, complaint: Complaint, now=None) -> Complaint:
     """Close the complaint; never without a recorded reply (S2.6)."""
     complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
+    deny_unless(may_handle(actor, complaint))
     if complaint.state == ComplaintState.CLOSED:
-        raise _refusal("state", _("The complaint is already closed."), "state")
+        raise field_error("state", _("The complaint is already closed."), code="state")
     if complaint.reply_at is None:
-        raise _refusal(
+        raise field_error(
             "reply_text",
             _("S2.6: a complaint cannot be closed before the reply to the customer is recorded."),
-            "no_reply",
+            code="no_reply",
         )
     now = now or timezone.now()
     before = _history_view(complaint, STAGE_FIELDS)
@@ -613,9 +603,9 @@ def _reply_time_errors(reply_at, now) -> list | None:
 def complaint_reopen(*, actor, complaint: Complaint, reason: str, reply_promised_at: datetime | None, now=None):
     """Reopen a closed complaint with a reason and a new reply time promised to the customer (S2.6)."""
     complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
+    deny_unless(may_handle(actor, complaint))
     if complaint.state != ComplaintState.CLOSED:
-        raise _refusal("state", _("Only a closed complaint can be reopened."), "state")
+        raise field_error("state", _("Only a closed complaint can be reopened."), code="state")
     now = now or timezone.now()
     reason = (reason or "").strip()
     errors = {}
