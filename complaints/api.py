@@ -210,7 +210,7 @@ def _detail(c: Complaint) -> dict:
 @router.post(
     "/complaints",
     response={201: ComplaintOut, **WRITE_ERRORS},
-    url_name="complaint_list",
+    url_name="complaint_create",
     summary="Log a complaint",
     description="S2.4, S2.6: every required fact; the reply time promised to the customer is required. "
     "The department's supervisors and the store managers are notified at once." + ERRORS_TEXT,
@@ -234,6 +234,7 @@ def complaint_create(request, payload: ComplaintIn):
 
 @router.get(
     "/complaints",
+    url_name="complaint_list",
     response={200: ComplaintPageOut},
     summary="List complaints",
     description="Paged, newest first; filters: state, severity, department, overdue." + ERRORS_TEXT,
@@ -284,6 +285,7 @@ def _stage(request, complaint_id, action):
 
 @router.post(
     "/complaints/{complaint_id}/acknowledge",
+    url_name="complaint_acknowledge",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Acknowledge (supervisor or duty manager)",
     description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
@@ -294,6 +296,7 @@ def complaint_acknowledge(request, complaint_id: Id):
 
 @router.post(
     "/complaints/{complaint_id}/verifications",
+    url_name="complaint_verify",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Ask departments to verify",
     description='Body: `{"departments": [id, …], "question": "…"}`.' + ERRORS_TEXT,
@@ -318,6 +321,7 @@ def complaint_verify(request, complaint_id: Id):
 
 @router.post(
     "/complaints/{complaint_id}/verifications/{verification_id}/answer",
+    url_name="verification_answer",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Answer a verification (the asked department)",
     description=ERRORS_TEXT,
@@ -335,6 +339,7 @@ def verification_answer(
 
 @router.post(
     "/complaints/{complaint_id}/reply",
+    url_name="complaint_reply",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the reply given to the customer",
     description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
@@ -349,6 +354,7 @@ def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReply
 
 @router.post(
     "/complaints/{complaint_id}/follow-up",
+    url_name="complaint_followup",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the satisfaction follow-up",
     description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
@@ -370,6 +376,7 @@ def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFo
 
 @router.post(
     "/complaints/{complaint_id}/close",
+    url_name="complaint_close",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Close (needs a recorded reply)",
     description=ERRORS_TEXT,
@@ -380,6 +387,7 @@ def complaint_close(request, complaint_id: Id):
 
 @router.post(
     "/complaints/{complaint_id}/reopen",
+    url_name="complaint_reopen",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Reopen with a reason and a new reply time",
     description=ERRORS_TEXT,
