@@ -259,7 +259,7 @@ def customer_create(request, payload: CustomerIn):
     require(user, Right.EDIT)
     store = store_from_ref(user, payload.store, right=Right.EDIT, default_own=False)
     require(user, Right.EDIT, store.pk)
-    customer = services.customer_create(actor=user, store=store, data=payload.dict(exclude={"store"}))
+    customer = services.customer_create(actor=user, store=store, **payload.dict(exclude={"store"}))
     return Status(201, _customer_out(customer))
 
 
@@ -436,7 +436,7 @@ def vehicle_create(request, payload: VehicleIn):
     user = request.user
     require(user, Right.EDIT)
     owner = _owner_for(user, payload.owner)
-    vehicle = services.vehicle_create(actor=user, owner=owner, data=payload.dict(exclude={"owner"}))
+    vehicle = services.vehicle_create(actor=user, owner=owner, **payload.dict(exclude={"owner"}))
     return Status(201, _vehicle_out(vehicle))
 
 

@@ -47,6 +47,10 @@ class CustomerForm(forms.Form):
             self.fields["store"].initial = stores[0]
             self.fields["store"].widget = forms.HiddenInput()
 
+    def service_data(self) -> dict:
+        """The customer's fields as customers.services.customers.customer_create takes them (the store apart)."""
+        return {key: value for key, value in self.cleaned_data.items() if key != "store"}
+
 
 class VehicleForm(forms.Form):
     plate = forms.CharField(

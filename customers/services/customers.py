@@ -120,9 +120,30 @@ def clean_customer_input(data: dict) -> dict:
 
 
 @transaction.atomic
-def customer_create(*, actor, store, data: dict) -> Customer:
+def customer_create(
+    *,
+    actor,
+    store,
+    name: str,
+    mobile: str = "",
+    landline: str = "",
+    landline_ext: str = "",
+    preferred_contact: str = PreferredContact.MOBILE,
+    consent_to_contact: bool = False,
+    notes: str = "",
+) -> Customer:
     """Create a customer of the store; their history starts with the creation."""
-    cleaned = clean_customer_input(data)
+    cleaned = clean_customer_input(
+        {
+            "name": name,
+            "mobile": mobile,
+            "landline": landline,
+            "landline_ext": landline_ext,
+            "preferred_contact": preferred_contact,
+            "consent_to_contact": consent_to_contact,
+            "notes": notes,
+        }
+    )
     customer = Customer(store=store, **{k: cleaned[k] for k in CUSTOMER_FIELDS})
     customer.name_initials = name_initials(customer.name)
     customer.phone_digits = phone_digits(customer.mobile, customer.landline)
@@ -267,11 +288,34 @@ def _apply_vin_confirmation(vehicle: Vehicle, cleaned: dict, actor, previous_vin
 
 
 @transaction.atomic
-def vehicle_create(*, actor, owner: Customer, data: dict) -> Vehicle:
+def vehicle_create(
+    *,
+    actor,
+    owner: Customer,
+    plate: str = "",
+    vin: str = "",
+    vin_check_confirmed: bool = False,
+    brand: str = "",
+    model: str = "",
+    colour: str = "",
+    purchase_date: date | str | None = None,
+    mileage_km: int | str | None = None,
+) -> Vehicle:
     """Add a vehicle to a customer; duplicate plates or VINs in the store are refused."""
     if owner.erased_at:
         raise ValidationError(_("This customer's data was erased on request; it cannot be changed."))
-    cleaned = clean_vehicle_input(data)
+    cleaned = clean_vehicle_input(
+        {
+            "plate": plate,
+            "vin": vin,
+            "vin_check_confirmed": vin_check_confirmed,
+            "brand": brand,
+            "model": model,
+            "colour": colour,
+            "purchase_date": purchase_date,
+            "mileage_km": mileage_km,
+        }
+    )
     _check_duplicates(owner.store_id, cleaned["plate"], cleaned["vin"])
     vehicle = Vehicle(store_id=owner.store_id, owner=owner, **{k: cleaned[k] for k in VEHICLE_FIELDS if k != "owner"})
     _apply_vin_confirmation(vehicle, cleaned, actor)

@@ -138,10 +138,10 @@ def customer_create(request):
         require(request.user, Right.EDIT, store.pk)
         try:
             with transaction.atomic():
-                customer = services.customer_create(actor=request.user, store=store, data=form.cleaned_data)
+                customer = services.customer_create(actor=request.user, store=store, **form.service_data())
                 if vehicle_form.has_input():
                     try:
-                        services.vehicle_create(actor=request.user, owner=customer, data=vehicle_form.cleaned_data)
+                        services.vehicle_create(actor=request.user, owner=customer, **vehicle_form.cleaned_data)
                     except ValidationError as exc:
                         add_service_errors(vehicle_form, exc)
                         duplicate_url = getattr(exc, "existing_url", "")
@@ -201,7 +201,7 @@ def vehicle_create(request, customer_pk):
     duplicate_url = ""
     if request.method == "POST" and form.is_valid():
         try:
-            vehicle = services.vehicle_create(actor=request.user, owner=customer, data=form.cleaned_data)
+            vehicle = services.vehicle_create(actor=request.user, owner=customer, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             duplicate_url = getattr(exc, "existing_url", "")
