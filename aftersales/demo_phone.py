@@ -542,7 +542,7 @@ def _complaint(rng, month, stage, moment, now, dept_name, issue, wants, severity
         call=call,
         vehicle=vehicle,
         now=logged_at,
-        data={
+        **{
             "channel": "phone",
             "severity": severity,
             "customer_name": customer.name,

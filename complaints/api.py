@@ -220,14 +220,14 @@ def complaint_create(request, payload: ComplaintIn):
     store = store_from_ref(request.user, payload.store, right=Right.EDIT, default_own=False)
     from customers.models import Customer, Vehicle
 
-    data = payload.dict()
+    data = payload.dict(exclude={"store", "call", "customer", "vehicle"})
     data["department"] = one_of_store(Department, payload.department, store, "department")
     data["staff_involved"] = one_of_store(User, payload.staff_involved, store, "staff_involved")
     call = one_of_store(Call, payload.call, store, "call")
     customer = one_of_store(Customer, payload.customer, store, "customer")
     vehicle = one_of_store(Vehicle, payload.vehicle, store, "vehicle")
     complaint = services.complaint_log(
-        actor=request.user, store=store, data=data, call=call, customer=customer, vehicle=vehicle
+        actor=request.user, store=store, call=call, customer=customer, vehicle=vehicle, **data
     )
     return Status(201, _detail(selectors.complaint_get_for_user(request.user, complaint.pk)))
 

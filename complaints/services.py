@@ -22,7 +22,7 @@ from customers.selectors import customer_for_number
 from customers.services.customers import phone_reveal_log
 from org.access import Right, deny_unless, has_right, may_act_on, role_of, supervised_department_ids
 from org.choices import Role
-from org.models import Store, User
+from org.models import Department, Store, User
 from org.selectors import department_supervisors, store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.services import notify, promise_keep, promise_make
@@ -279,9 +279,51 @@ def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
 
 
 @transaction.atomic
-def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, vehicle=None, now=None) -> Complaint:
-    """Log a complaint with every required fact; its supervisors and the duty manager are told at once (S2.6)."""
+def complaint_log(
+    *,
+    actor,
+    store: Store,
+    customer_name: str = "",
+    contact_phone: str = "",
+    channel: str = Channel.PHONE,
+    severity: str = "",
+    vehicle_involved: bool = False,
+    vehicle_model: str = "",
+    plate: str = "",
+    department: Department | None = None,
+    staff_involved: User | None = None,
+    staff_unknown: bool = False,
+    happened_at: datetime | None = None,
+    place: str = "",
+    course: str = "",
+    customer_wants: str = "",
+    reply_promised_at: datetime | None = None,
+    call=None,
+    customer=None,
+    vehicle=None,
+    now: datetime | None = None,
+) -> Complaint:
+    """Log a complaint with every required fact; its supervisors and the duty manager are told at once (S2.6).
+
+    A fact left out is refused by its rule (the field named), like one left empty."""
     now = now or timezone.now()
+    data = {
+        "customer_name": customer_name,
+        "contact_phone": contact_phone,
+        "channel": channel,
+        "severity": severity,
+        "vehicle_involved": vehicle_involved,
+        "vehicle_model": vehicle_model,
+        "plate": plate,
+        "department": department,
+        "staff_involved": staff_involved,
+        "staff_unknown": staff_unknown,
+        "happened_at": happened_at,
+        "place": place,
+        "course": course,
+        "customer_wants": customer_wants,
+        "reply_promised_at": reply_promised_at,
+    }
     cleaned = _clean_log_input(store=store, data=data, now=now)
     if call is not None:
         if call.store_id != store.pk:

@@ -105,7 +105,7 @@ def complaint_create(request):
         store = form.cleaned_data["store"]
         require(request.user, Right.EDIT, store.pk)
         try:
-            complaint = services.complaint_log(actor=request.user, store=store, data=form.service_data(), call=call)
+            complaint = services.complaint_log(actor=request.user, store=store, call=call, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

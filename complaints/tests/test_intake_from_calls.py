@@ -115,7 +115,7 @@ def test_the_service_refuses_far_replies_and_long_past_events(world, noon):
         services.complaint_log(
             actor=world.a.staff,
             store=world.a.store,
-            data={
+            **{
                 "customer_name": "王五",
                 "contact_phone": "13812345678",
                 "vehicle_involved": False,

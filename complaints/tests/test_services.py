@@ -213,7 +213,7 @@ def test_complaint_is_on_the_customer_timeline(world):
         actor=world.a.staff,
         store=world.a.store,
         customer=customer,
-        data={
+        **{
             "customer_name": "张三",
             "contact_phone": "13812345678",
             "vehicle_involved": False,

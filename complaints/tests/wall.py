@@ -27,7 +27,7 @@ def log_complaint(store_world, *, actor=None, **overrides):
         "severity": "high",
         "reply_promised_at": now + timedelta(hours=4),
     } | overrides
-    return complaint_log(actor=actor or store_world.staff, store=store_world.store, data=data)
+    return complaint_log(actor=actor or store_world.staff, store=store_world.store, **data)
 
 
 def records(world) -> dict:
