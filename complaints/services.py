@@ -327,7 +327,7 @@ def complaint_log(
     cleaned = _clean_log_input(store=store, data=data, now=now)
     if call is not None:
         if call.store_id != store.pk:
-            raise ValidationError({"call": [_("The call must be one of the store's.")]})
+            raise field_error("call", _("The call must be one of the store's."))
         customer = customer or call.customer
     if customer is None:
         # the customer whose number the complaint gives (a caller made a customer after the call, say):
@@ -335,7 +335,7 @@ def complaint_log(
         customer = customer_for_number(store, national_digits(cleaned["contact_phone"]))
     for obj, key in ((customer, "customer"), (vehicle, "vehicle")):
         if obj is not None and obj.store_id != store.pk:
-            raise ValidationError({key: [_("The record must be one of the store's.")]})
+            raise field_error(key, _("The record must be one of the store's."))
     complaint = Complaint(
         store=store,
         number=_next_number(store, now),

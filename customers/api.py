@@ -7,7 +7,6 @@ web views. Errors come back as JSON through the handlers registered in aftersale
 from datetime import date, datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +30,7 @@ from core.api_schemas import (
 )
 from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
+from core.validators import field_error
 from org.access import Right, require, scope, store_from_ref
 
 from . import selectors
@@ -383,7 +383,7 @@ def _owner_for(user, customer_id: Id) -> Customer:
     try:
         return selectors.customer_get_for_user(user, customer_id, right=Right.EDIT)
     except Http404:
-        raise ValidationError({"owner": [_("There is no such customer in your stores.")]}) from None
+        raise field_error("owner", _("There is no such customer in your stores.")) from None
 
 
 @router.get(

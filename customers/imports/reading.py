@@ -17,14 +17,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.validators import PLATE_PATTERNS, plate_clean
+from core.validators import PLATE_PATTERNS, field_error, plate_clean
 
 from ..models import ImportJob
 from .columns import guess_mapping
 
 
 def file_error(message) -> ValidationError:
-    return ValidationError({"file": [message]})
+    return field_error("file", message)
 
 
 def _cell_text(value) -> str:

@@ -8,15 +8,17 @@ from datetime import date
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from core.audit import history_record, snapshot
+from core.db import save_or_conflict
 from core.models import HistoryAction, HistoryEntry
 from core.validators import (
+    field_error,
     national_digits,
     normalize_landline,
     normalize_mobile,
@@ -320,12 +322,10 @@ def vehicle_create(
     vehicle = Vehicle(store_id=owner.store_id, owner=owner, **{k: cleaned[k] for k in VEHICLE_FIELDS if k != "owner"})
     _apply_vin_confirmation(vehicle, cleaned, actor)
     vehicle.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            vehicle.save()
-    except IntegrityError:
-        _check_duplicates(owner.store_id, cleaned["plate"], cleaned["vin"])
-        raise
+    # a plate or VIN saved by someone else at the same moment: the same message as when it was there before
+    save_or_conflict(
+        vehicle, field="plate", recheck=lambda: _check_duplicates(owner.store_id, cleaned["plate"], cleaned["vin"])
+    )
     note = _("VIN check digit confirmed by the user.") if cleaned["vin_check_warning"] else ""
     history_record(
         actor=actor, obj=vehicle, action=HistoryAction.CREATE, after=snapshot(vehicle, VEHICLE_FIELDS), note=note
@@ -343,9 +343,9 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict) -> Vehicle:
     cleaned = clean_vehicle_input(merged)
     owner = cleaned.get("owner") or vehicle.owner
     if owner.store_id != vehicle.store_id:
-        raise ValidationError({"owner": [_("The owner must be a customer of the same store.")]})
+        raise field_error("owner", _("The owner must be a customer of the same store."))
     if owner.erased_at:
-        raise ValidationError({"owner": [_("This customer's data was erased on request; it cannot be changed.")]})
+        raise field_error("owner", _("This customer's data was erased on request; it cannot be changed."))
     _check_duplicates(vehicle.store_id, cleaned["plate"], cleaned["vin"], exclude_pk=vehicle.pk)
     before = snapshot(vehicle, VEHICLE_FIELDS)
     previous_vin = vehicle.vin
@@ -354,12 +354,11 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict) -> Vehicle:
         setattr(vehicle, key, cleaned[key])
     _apply_vin_confirmation(vehicle, cleaned, actor, previous_vin)
     vehicle.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            vehicle.save()
-    except IntegrityError:
-        _check_duplicates(vehicle.store_id, cleaned["plate"], cleaned["vin"], exclude_pk=vehicle.pk)
-        raise
+    save_or_conflict(
+        vehicle,
+        field="plate",
+        recheck=lambda: _check_duplicates(vehicle.store_id, cleaned["plate"], cleaned["vin"], exclude_pk=vehicle.pk),
+    )
     history_record(
         actor=actor, obj=vehicle, action=HistoryAction.UPDATE, before=before, after=snapshot(vehicle, VEHICLE_FIELDS)
     )
