@@ -66,9 +66,7 @@ def test_a_slow_post_does_not_block_another_connection_saving(world):
 
     def save_elsewhere(n):
         try:
-            customer = customer_create(
-                actor=world.a.staff, store=world.a.store, name=f"李{n}", mobile=f"1391234567{n}"
-            )
+            customer = customer_create(actor=world.a.staff, store=world.a.store, name=f"李{n}", mobile=f"1391234567{n}")
             saved.append(customer.pk)
         except Exception as exc:  # the old behaviour: "database is locked"
             errors.append(repr(exc))
