@@ -29,6 +29,29 @@ def lounge(store_world, *, actor=None):
     return template, Area.objects.get(store=store_world.store, template=template)
 
 
+def person(world, who):
+    """One of the people of the two-store world, by the name the parametrised tests use."""
+    return {
+        "manager": world.a.manager,
+        "supervisor": world.a.supervisor,
+        "staff": world.a.staff,
+        "auditor": world.a.auditor,
+        "b_staff": world.b.staff,
+        "b_manager": world.b.manager,
+    }[who]
+
+
+def scheduled(world, now="2026-11-30 10:31"):
+    """The round of store A's lounge area that the worker makes at `now` (Beijing time)."""
+    from checks.models import Round
+    from checks.services.rounds import rounds_schedule
+    from tests.clock import at
+
+    _template, area = lounge(world.a)
+    rounds_schedule(now=at(now))
+    return Round.objects.get(area=area)
+
+
 def answers_all_pass(round, **overrides):
     """Every item passed (measured items at 0), with per-item overrides by position: {5: Answer(...)}."""
     from checks.choices import ItemKind
