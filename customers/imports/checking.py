@@ -166,42 +166,33 @@ def check_chunk(job: ImportJob, rows: list, seen: dict) -> list[CheckedRow]:
         ):
             by_landline.setdefault(f"l:{landline}|{ext}|{name}", (pk, name))
 
+    # A plate or VIN already on an earlier row of the file, or already the store's: (field, seen key, store's, messages)
+    unique_fields = (
+        (
+            "plate",
+            "plates",
+            existing_plates,
+            _("Plate %(plate)s is also on row %(row)d of this file."),
+            _("This store already has a vehicle with plate %(plate)s (owner: %(owner)s)."),
+        ),
+        (
+            "vin",
+            "vins",
+            existing_vins,
+            _("VIN %(vin)s is also on row %(row)d of this file."),
+            _("This store already has a vehicle with VIN %(vin)s (owner: %(owner)s)."),
+        ),
+    )
     for r in checked:
         v = r.vehicle
-        if v and v["plate"]:
-            if v["plate"] in seen["plates"]:
-                r.errors.append(
-                    (
-                        "plate",
-                        _("Plate %(plate)s is also on row %(row)d of this file.")
-                        % {"plate": v["plate"], "row": seen["plates"][v["plate"]]},
-                    )
-                )
-            elif v["plate"] in existing_plates:
-                r.errors.append(
-                    (
-                        "plate",
-                        _("This store already has a vehicle with plate %(plate)s (owner: %(owner)s).")
-                        % {"plate": v["plate"], "owner": existing_plates[v["plate"]]},
-                    )
-                )
-        if v and v["vin"]:
-            if v["vin"] in seen["vins"]:
-                r.errors.append(
-                    (
-                        "vin",
-                        _("VIN %(vin)s is also on row %(row)d of this file.")
-                        % {"vin": v["vin"], "row": seen["vins"][v["vin"]]},
-                    )
-                )
-            elif v["vin"] in existing_vins:
-                r.errors.append(
-                    (
-                        "vin",
-                        _("This store already has a vehicle with VIN %(vin)s (owner: %(owner)s).")
-                        % {"vin": v["vin"], "owner": existing_vins[v["vin"]]},
-                    )
-                )
+        for key, seen_key, existing, in_file, in_store in unique_fields:
+            value = v[key] if v else ""
+            if not value:
+                continue
+            if value in seen[seen_key]:
+                r.errors.append((key, in_file % {key: value, "row": seen[seen_key][value]}))
+            elif value in existing:
+                r.errors.append((key, in_store % {key: value, "owner": existing[value]}))
         c = r.customer
         if c:
             earlier = seen["groups"].get(r.group)
