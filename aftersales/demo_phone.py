@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from complaints.choices import ComplaintState, ReplyChannel, Severity
 from complaints.models import Complaint
-from complaints.services import (
+from complaints.services.complaints import complaint_log
+from complaints.services.stages import (
     complaint_acknowledge,
     complaint_close,
     complaint_followup,
-    complaint_log,
     complaint_reopen,
     complaint_reply,
     verification_answer,

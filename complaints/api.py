@@ -37,10 +37,11 @@ from org.access import Right, require, store_from_ref
 from org.models import Department, User
 from phone.models import Call
 
-from . import selectors, services
+from . import selectors
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
 from .forms import AnswerForm, ComplaintForm, FollowUpForm, ReopenForm, ReplyForm, VerificationRequestForm
 from .models import Complaint
+from .services import complaints, stages
 
 router = Router(tags=["complaints"])
 
@@ -226,7 +227,7 @@ def complaint_create(request, payload: ComplaintIn):
     call = one_of_store(Call, payload.call, store, "call")
     customer = one_of_store(Customer, payload.customer, store, "customer")
     vehicle = one_of_store(Vehicle, payload.vehicle, store, "vehicle")
-    complaint = services.complaint_log(
+    complaint = complaints.complaint_log(
         actor=request.user, store=store, call=call, customer=customer, vehicle=vehicle, **data
     )
     return Status(201, _detail(selectors.complaint_get_for_user(request.user, complaint.pk)))
@@ -274,7 +275,7 @@ def complaint_detail(request, complaint_id: Id):
 )
 def complaint_reveal_phone(request, complaint_id: Id):
     complaint = selectors.complaint_get_for_user(request.user, complaint_id, right=Right.REVEAL_PHONE)
-    return revealed_phone("contact_phone", services.complaint_reveal_phone(actor=request.user, complaint=complaint))
+    return revealed_phone("contact_phone", complaints.complaint_reveal_phone(actor=request.user, complaint=complaint))
 
 
 def _stage(request, complaint_id, action):
@@ -291,7 +292,7 @@ def _stage(request, complaint_id, action):
     description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
 )
 def complaint_acknowledge(request, complaint_id: Id):
-    return _stage(request, complaint_id, lambda c: services.complaint_acknowledge(actor=request.user, complaint=c))
+    return _stage(request, complaint_id, lambda c: stages.complaint_acknowledge(actor=request.user, complaint=c))
 
 
 @router.post(
@@ -314,7 +315,7 @@ def complaint_verify(request, complaint_id: Id):
         departments = list(Department.objects.filter(pk__in=body.departments, store_id=c.store_id))
         if len(departments) != len(set(body.departments)):
             raise field_error("departments", _("Not found in the store."))
-        services.verification_request(actor=request.user, complaint=c, departments=departments, question=body.question)
+        stages.verification_request(actor=request.user, complaint=c, departments=departments, question=body.question)
 
     return _stage(request, complaint_id, act)
 
@@ -333,7 +334,7 @@ def verification_answer(
         request.user, verification_id, right=Right.EDIT, complaint_pk=complaint_id
     )
     payload = _after_wall(request, payload)
-    services.verification_answer(actor=request.user, verification=verification, answer=payload.answer)
+    stages.verification_answer(actor=request.user, verification=verification, answer=payload.answer)
     return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
@@ -347,7 +348,7 @@ def verification_answer(
 def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
-        services.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
+        stages.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
 
     return _stage(request, complaint_id, act)
 
@@ -363,7 +364,7 @@ def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReply
 def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
-        services.complaint_followup(
+        stages.complaint_followup(
             actor=request.user,
             complaint=c,
             reached=body.reached,
@@ -382,7 +383,7 @@ def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFo
     description=ERRORS_TEXT,
 )
 def complaint_close(request, complaint_id: Id):
-    return _stage(request, complaint_id, lambda c: services.complaint_close(actor=request.user, complaint=c))
+    return _stage(request, complaint_id, lambda c: stages.complaint_close(actor=request.user, complaint=c))
 
 
 @router.post(
@@ -395,7 +396,7 @@ def complaint_close(request, complaint_id: Id):
 def complaint_reopen(request, complaint_id: Id, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
-        services.complaint_reopen(
+        stages.complaint_reopen(
             actor=request.user, complaint=c, reason=body.reason, reply_promised_at=body.reply_promised_at
         )
 

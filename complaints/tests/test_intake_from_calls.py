@@ -10,10 +10,10 @@ import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from complaints import services
 from complaints.choices import ComplaintState, ReplyPreset
 from complaints.forms import reply_preset_times, reply_time_from_preset
 from complaints.models import Complaint
+from complaints.services import complaints, stages
 from complaints.tests.wall import log_complaint
 from customers.selectors import customer_timeline
 from org.models import StoreClosure
@@ -112,7 +112,7 @@ def test_a_reply_more_than_30_days_ahead_is_refused_nothing_saved(client, world,
 
 def test_the_service_refuses_far_replies_and_long_past_events(world, noon):
     with pytest.raises(ValidationError) as caught:
-        services.complaint_log(
+        complaints.complaint_log(
             actor=world.a.staff,
             store=world.a.store,
             **{
@@ -138,7 +138,7 @@ def test_reopening_with_a_reply_too_far_ahead_is_refused(world, noon):
     complaint = log_complaint(world.a)
     Complaint.objects.filter(pk=complaint.pk).update(state=ComplaintState.CLOSED)
     with pytest.raises(ValidationError) as caught:
-        services.complaint_reopen(
+        stages.complaint_reopen(
             actor=world.a.supervisor,
             complaint=complaint,
             reason="客户不满意",

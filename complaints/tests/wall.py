@@ -7,7 +7,7 @@ from django.utils import timezone
 
 def log_complaint(store_world, *, actor=None, **overrides):
     """A valid complaint of the store, for tests."""
-    from complaints.services import complaint_log
+    from complaints.services.complaints import complaint_log
 
     now = timezone.now()
     data = {
@@ -31,7 +31,7 @@ def log_complaint(store_world, *, actor=None, **overrides):
 
 
 def records(world) -> dict:
-    from complaints.services import complaint_acknowledge, verification_request
+    from complaints.services.stages import complaint_acknowledge, verification_request
 
     complaint = log_complaint(world.b)
     complaint_acknowledge(actor=world.b.supervisor, complaint=complaint)
