@@ -23,7 +23,7 @@ from core.models import HistoryAction
 from core.validators import normalize_mobile, vin_check_digit
 from customers.choices import PreferredContact
 from customers.models import Customer, Vehicle
-from customers.services import customer_create, vehicle_create
+from customers.services.customers import customer_create, vehicle_create
 from org.choices import DepartmentKind, Gender, Role
 from org.models import DealerGroup, Department, Store, User
 from org.services.departments import department_create
@@ -488,9 +488,9 @@ def _customers_create(rng: random.Random, stores: dict, people: dict) -> None:
                 data, cars = _customer_data(rng, taken_mobiles, company=next(company_names)), 3
             else:
                 data, cars = _customer_data(rng, taken_mobiles), counts.pop()
-            customer = customer_create(actor=actor, store=store, data=data)
+            customer = customer_create(actor=actor, store=store, **data)
             for _car in range(cars):
-                vehicle_create(actor=actor, owner=customer, data=_vehicle_data(rng, taken_plates, taken_vins))
+                vehicle_create(actor=actor, owner=customer, **_vehicle_data(rng, taken_plates, taken_vins))
 
 
 def sign_ins() -> list[dict]:

@@ -62,15 +62,10 @@ from PIL import Image, ImageDraw
 
 from checks.choices import ItemKind
 from checks.models import Area, CorrectiveAction, Round
-from checks.services import (
-    Answer,
-    action_close,
-    area_slots,
-    round_start,
-    round_submit,
-    rounds_schedule,
-    template_default_lounge,
-)
+from checks.selectors import area_slots
+from checks.services.actions import action_close
+from checks.services.rounds import Answer, round_start, round_submit, rounds_schedule
+from checks.services.templates import template_default_lounge
 from customers.models import Customer
 from lounge.choices import FaultSource, RequestKind, RequestSource
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Seat, Serving, Visit, lounge_settings

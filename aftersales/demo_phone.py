@@ -22,11 +22,11 @@ from django.utils import timezone
 
 from complaints.choices import ComplaintState, ReplyChannel, Severity
 from complaints.models import Complaint
-from complaints.services import (
+from complaints.services.complaints import complaint_log
+from complaints.services.stages import (
     complaint_acknowledge,
     complaint_close,
     complaint_followup,
-    complaint_log,
     complaint_reopen,
     complaint_reply,
     verification_answer,
@@ -542,7 +542,7 @@ def _complaint(rng, month, stage, moment, now, dept_name, issue, wants, severity
         call=call,
         vehicle=vehicle,
         now=logged_at,
-        data={
+        **{
             "channel": "phone",
             "severity": severity,
             "customer_name": customer.name,

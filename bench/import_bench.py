@@ -203,8 +203,8 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connections
 
-        from customers import imports
         from customers.models import Customer, ImportJob, Vehicle
+        from customers.services import imports
         from org.choices import Role
         from org.models import DealerGroup, Store, User
 

@@ -14,7 +14,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -35,13 +34,14 @@ from core.api_schemas import (
 )
 from core.api_schemas import after_wall as _after_wall
 from core.images import photo_response
-from core.validators import text_max_length
-from org.access import Right, get_for_user, require
+from core.validators import field_error, text_max_length
+from org.access import Right, require
 from org.models import User
 
-from . import selectors, services
+from . import selectors
 from .choices import ActionState, ItemKind, Purpose, RoundState
 from .models import CorrectiveAction, Round, RoundResult
+from .services import actions, rounds
 
 router = Router(tags=["checks"])
 
@@ -169,7 +169,7 @@ def _num(value: Decimal | None) -> float | None:
 def _round_item(r: Round) -> dict:
     return {
         "id": r.pk,
-        "url": reverse("api:check_round_detail", kwargs={"round_id": r.pk}),
+        "url": reverse("api:round_detail", kwargs={"round_id": r.pk}),
         "web_url": reverse("checks:round_detail", kwargs={"round_pk": r.pk}),
         "store": store_ref(r.store),
         "area_id": r.area_id,
@@ -240,6 +240,7 @@ def _action(a: CorrectiveAction) -> dict:
 
 @router.get(
     "/checks/rounds",
+    url_name="round_list",
     response={200: RoundPageOut},
     summary="List rounds",
     description="Rounds of the caller's stores (hygiene rounds, S4.6–S4.10), newest first; filters: area, "
@@ -260,8 +261,8 @@ def round_list(request, query: Query[RoundListQuery]):
 
 @router.get(
     "/checks/rounds/{round_id}",
+    url_name="round_detail",
     response={200: RoundOut, 404: ErrorOut},
-    url_name="check_round_detail",
     summary="One round with its results",
     description="The round's items as they were when it started (a later change of the template does not "
     "change them), each answer, and the corrective action of each failed item." + ERRORS_TEXT,
@@ -272,6 +273,7 @@ def round_detail(request, round_id: Id):
 
 @router.post(
     "/checks/rounds/{round_id}/start",
+    url_name="round_start",
     response={200: RoundOut, **WRITE_ERRORS},
     summary="Start a scheduled round",
     description="Copies the template's items into the round's results (the snapshot the answers refer to). "
@@ -279,12 +281,13 @@ def round_detail(request, round_id: Id):
 )
 def round_start(request, round_id: Id):
     r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
-    services.round_start(actor=request.user, round=r)
+    rounds.round_start(actor=request.user, round=r)
     return _round_out(request, round_id)
 
 
 @router.post(
     "/checks/areas/{area_id}/rounds",
+    url_name="round_start_adhoc",
     response={201: RoundOut, **WRITE_ERRORS},
     summary="Start an extra round of an area",
     description="An extra round outside the schedule, started at once (supervisors and managers); it has no "
@@ -292,42 +295,40 @@ def round_start(request, round_id: Id):
 )
 def round_adhoc(request, area_id: Id):
     area = selectors.area_get_for_user(request.user, area_id, right=Right.EDIT)
-    r = services.round_start_adhoc(actor=request.user, area=area)
+    r = rounds.round_start_adhoc(actor=request.user, area=area)
     return Status(201, _round_out(request, r.pk))
-
-
-def _result_of(request, round_id: Id, result_id: Id, right: Right) -> RoundResult:
-    r = selectors.round_get_for_user(request.user, round_id, right=right)
-    return get_for_user(RoundResult.objects.select_related("round"), request.user, right=right, pk=result_id, round=r)
 
 
 @router.post(
     "/checks/rounds/{round_id}/results/{result_id}/photo",
+    url_name="result_photo_upload",
     response={200: ResultOut, **WRITE_ERRORS},
     summary="Upload an item's photo",
     description="`multipart/form-data` with the image in `photo` (JPEG, PNG, WebP or GIF; it is checked, scaled "
     "down and stored as JPEG without its metadata). Only while the round is being done." + ERRORS_TEXT,
 )
 def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[UploadedFile] = None):
-    result = _result_of(request, round_id, result_id, Right.EDIT)
+    result = selectors.result_get_for_user(request.user, result_id, right=Right.EDIT, round_pk=round_id)
     if photo is None:
-        raise ValidationError({"photo": [ValidationError(_("Take or choose a photo."), code="required")]})
-    result = services.result_photo_set(actor=request.user, result=result, photo=photo)
+        raise field_error("photo", _("Take or choose a photo."), code="required")
+    result = rounds.result_photo_set(actor=request.user, result=result, photo=photo)
     return _result(result)
 
 
 @router.get(
     "/checks/rounds/{round_id}/results/{result_id}/photo",
+    url_name="result_photo",
     response={404: ErrorOut},
     summary="An item's photo (JPEG)",
     description=ERRORS_TEXT,
 )
 def result_photo(request, round_id: Id, result_id: Id):
-    return photo_response(_result_of(request, round_id, result_id, Right.VIEW).photo)
+    return photo_response(selectors.result_get_for_user(request.user, result_id, round_pk=round_id).photo)
 
 
 @router.post(
     "/checks/rounds/{round_id}/submit",
+    url_name="round_submit",
     response={200: RoundOut, **WRITE_ERRORS},
     summary="Submit a round's answers",
     description="Every item answered: `passed` for pass-or-fail items, `value` for measured ones (outside the "
@@ -340,22 +341,14 @@ def round_submit(request, round_id: Id, payload: SubmitIn = SUBMIT_BODY):
     body = _after_wall(request, payload)
     ids = [a.result for a in body.results]
     if len(ids) != len(set(ids)):
-        raise ValidationError({"results": [ValidationError(_("Each item is answered once only."), code="duplicate")]})
+        raise field_error("results", _("Each item is answered once only."), code="duplicate")
     owner = None
     if body.action_owner is not None:
         owner = User.objects.filter(pk=body.action_owner, is_active=True).first()
         if owner is None:
-            raise ValidationError(
-                {
-                    "action_owner": [
-                        ValidationError(
-                            _("The person putting failed items right must work in the store."), code="invalid"
-                        )
-                    ]
-                }
-            )
-    answers = {a.result: services.Answer(passed=a.passed, value=a.value, comment=a.comment) for a in body.results}
-    services.round_submit(actor=request.user, round=r, answers=answers, action_owner=owner)
+            raise field_error("action_owner", _("The person putting failed items right must work in the store."))
+    answers = {a.result: rounds.Answer(passed=a.passed, value=a.value, comment=a.comment) for a in body.results}
+    rounds.round_submit(actor=request.user, round=r, answers=answers, action_owner=owner)
     return _round_out(request, round_id)
 
 
@@ -364,6 +357,7 @@ def round_submit(request, round_id: Id, payload: SubmitIn = SUBMIT_BODY):
 
 @router.get(
     "/checks/actions",
+    url_name="action_list",
     response={200: ActionPageOut},
     summary="List corrective actions",
     description="Failed items to put right, open ones first; filter: state, store." + ERRORS_TEXT,
@@ -375,6 +369,7 @@ def action_list(request, query: Query[ActionListQuery]):
 
 @router.post(
     "/checks/actions/{action_id}/close",
+    url_name="action_close",
     response={200: ActionOut, **WRITE_ERRORS},
     summary="Close a corrective action",
     description="`multipart/form-data`: `note` (what was done, required) and an optional `photo` after. The "
@@ -387,12 +382,13 @@ def action_close(
     photo: File[UploadedFile] = None,
 ):
     action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
-    services.action_close(actor=request.user, action=action, note=note, photo=photo)
+    actions.action_close(actor=request.user, action=action, note=note, photo=photo)
     return _action(selectors.action_get_for_user(request.user, action_id))
 
 
 @router.get(
     "/checks/actions/{action_id}/photo",
+    url_name="action_photo",
     response={404: ErrorOut},
     summary="A corrective action's photo after (JPEG)",
     description=ERRORS_TEXT,

@@ -9,7 +9,7 @@ class ChecksConfig(AppConfig):
     def ready(self):
         from promises.services import WORKER_JOBS
 
-        from .services import rounds_schedule
+        from .services.rounds import rounds_schedule
 
         # S4.6–S4.10: each area's round of the current slot is made, earlier ones not done are missed.
         WORKER_JOBS.register("checks_rounds", rounds_schedule)

@@ -11,7 +11,7 @@ from org.models import Department, User
 
 from .choices import ItemKind, Purpose
 from .models import ChecklistTemplate
-from .services import Answer
+from .services.rounds import Answer
 
 PHOTO_WIDGET_ATTRS = {"accept": "image/*", "capture": "environment"}
 

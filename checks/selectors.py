@@ -16,7 +16,6 @@ from org.business_time import StoreCalendar
 
 from .choices import ActionState, RoundState
 from .models import Area, ChecklistTemplate, CorrectiveAction, Round, RoundResult, TemplateItem
-from .services import area_slots
 
 # --- One record behind the store wall (another store's is 404, a missing right 403) ---------------
 
@@ -40,8 +39,13 @@ def round_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Round:
     return get_for_user(qs, user, right=right, pk=pk)
 
 
-def result_get_for_user(user, pk, *, right: Right = Right.VIEW) -> RoundResult:
-    return get_for_user(RoundResult.objects.select_related("round", "store"), user, right=right, pk=pk)
+def result_get_for_user(user, pk, *, right: Right = Right.VIEW, round_pk=None) -> RoundResult:
+    """An item of a round; with `round_pk` (the API's nested address) the round is checked first and the
+    item must be one of its own."""
+    lookup = {"pk": pk}
+    if round_pk is not None:
+        lookup["round"] = round_get_for_user(user, round_pk, right=right)
+    return get_for_user(RoundResult.objects.select_related("round", "store"), user, right=right, **lookup)
 
 
 def action_get_for_user(user, pk, *, right: Right = Right.VIEW) -> CorrectiveAction:
@@ -192,3 +196,42 @@ def today_schedule(user, *, now: datetime | None = None) -> list[AreaDay]:
                 row.slots.append(Slot(at=at, round=None, status="upcoming" if at > now else "not_made"))
         out.append(row)
     return out
+
+
+# --- The schedule (S4.6–S4.10): when an area's rounds fall -----------------------------------------
+
+
+def area_slots(*, area: Area, day: date, calendar: StoreCalendar) -> list[datetime]:
+    """The area's round times on a day: every N minutes from opening, while the store is open."""
+    span = calendar.interval(day)
+    if span is None:
+        return []
+    opens, closes = span
+    step = timedelta(minutes=area.every_minutes)
+    slots = []
+    slot = opens
+    while slot < closes:
+        slots.append(slot)
+        slot += step
+    return slots
+
+
+def current_slot(*, area: Area, now: datetime, calendar: StoreCalendar) -> datetime | None:
+    """The slot that has begun and is not yet followed by the next one; None outside business hours."""
+    local = timezone.localtime(now, calendar.tz)
+    span = calendar.interval(local.date())
+    if span is None or not span[0] <= local < span[1]:
+        return None
+    index = int((local - span[0]).total_seconds() // (area.every_minutes * 60))
+    return span[0] + timedelta(minutes=area.every_minutes * index)
+
+
+def next_slot_start(*, area: Area, slot: datetime, calendar: StoreCalendar) -> datetime:
+    """When the slot after this one begins: later the same day, else at the store's next opening."""
+    local = timezone.localtime(slot, calendar.tz)
+    span = calendar.interval(local.date())
+    candidate = local + timedelta(minutes=area.every_minutes)
+    if span is not None and candidate < span[1]:
+        return candidate
+    close = span[1] if span is not None else candidate
+    return calendar.next_open(close)

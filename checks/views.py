@@ -8,7 +8,7 @@ from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,12 +19,13 @@ from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
 from core.validators import parse_id
-from org.access import Right, has_right, require, scope, store_for_page, stores_for
+from org.access import Right, deny_unless, has_right, require, scope, store_for_page, stores_for
 
-from . import selectors, services
+from . import selectors
 from .choices import ActionState, ItemKind, RoundState
 from .forms import ActionCloseForm, AreaForm, ItemForm, RoundForm, TemplateForm
 from .models import Area
+from .services import actions, rounds, templates
 
 PAGE_SIZE = 25
 
@@ -60,7 +61,7 @@ def round_list(request):
     if not is_htmx(request):
         context["schedule"] = selectors.today_schedule(request.user)
         context["can_start_extra"] = {
-            a.pk for a in context["areas"] if a.active and services.may_start_adhoc(request.user, a.store_id)
+            a.pk for a in context["areas"] if a.active and rounds.may_start_adhoc(request.user, a.store_id)
         }
     return render_page(request, "checks/round_list.html", "checks/partials/round_rows.html", context)
 
@@ -88,7 +89,7 @@ def round_start(request, round_pk):
     """Start a scheduled round: the template's items are copied into it as they read now."""
     round = selectors.round_get_for_user(request.user, round_pk, right=Right.EDIT)
     try:
-        services.round_start(actor=request.user, round=round)
+        rounds.round_start(actor=request.user, round=round)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("checks:round_detail", round.pk)
@@ -100,10 +101,9 @@ def round_start(request, round_pk):
 def round_adhoc(request, area_pk):
     """An extra round of an area, outside the schedule: supervisors and managers."""
     area = selectors.area_get_for_user(request.user, area_pk, right=Right.EDIT)
-    if not services.may_start_adhoc(request.user, area.store_id):
-        raise PermissionDenied
+    deny_unless(rounds.may_start_adhoc(request.user, area.store_id))
     try:
-        round = services.round_start_adhoc(actor=request.user, area=area)
+        round = rounds.round_start_adhoc(actor=request.user, area=area)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("checks:round_list")
@@ -122,7 +122,7 @@ def round_do(request, round_pk):
     if request.method == "POST":
         if form.is_valid():
             try:
-                services.round_submit(
+                rounds.round_submit(
                     actor=request.user,
                     round=round,
                     answers=form.answers(),
@@ -173,7 +173,7 @@ def _action_page(request, action, form, status=200):
         {
             "action": action,
             "form": form,
-            "can_close": action.state == ActionState.OPEN and services.may_close_action(request.user, action),
+            "can_close": action.state == ActionState.OPEN and actions.may_close_action(request.user, action),
         },
         status=status,
     )
@@ -193,7 +193,7 @@ def action_close(request, action_pk):
     form = ActionCloseForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.action_close(
+            actions.action_close(
                 actor=request.user, action=action, note=form.cleaned_data["note"], photo=form.cleaned_data["photo"]
             )
         except ValidationError as exc:
@@ -236,7 +236,7 @@ def template_create(request):
         store = form.chosen_store()
         require(request.user, Right.MANAGE_STORE, store.pk)
         try:
-            template = services.template_create(
+            template = templates.template_create(
                 actor=request.user,
                 store=store,
                 name=form.cleaned_data["name"],
@@ -258,7 +258,7 @@ def template_default(request):
     """The manager's button: the default lounge hygiene template (S4.6–S4.10) and its hourly area."""
     require(request.user, Right.MANAGE_STORE)
     store = store_for_page(request.user, request.POST.get("store"), Right.MANAGE_STORE)
-    template = services.template_default_lounge(store, actor=request.user)
+    template = templates.template_default_lounge(store, actor=request.user)
     if not template.areas.exists():
         messages.warning(
             request, _("The store has no lounge department: add one, then create the lounge area on the areas page.")
@@ -294,7 +294,7 @@ def template_detail(request, template_pk):
     form = TemplateForm(request.POST, user=request.user, template=template)
     if form.is_valid():
         try:
-            services.template_update(
+            templates.template_update(
                 actor=request.user,
                 template=template,
                 name=form.cleaned_data["name"],
@@ -317,7 +317,7 @@ def item_add(request, template_pk):
     form = ItemForm(request.POST)
     if form.is_valid():
         try:
-            services.template_item_add(actor=request.user, template=template, **form.service_data())
+            templates.template_item_add(actor=request.user, template=template, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -332,7 +332,7 @@ def item_edit(request, item_pk):
     form = ItemForm(request.POST or None, item=item)
     if request.method == "POST" and form.is_valid():
         try:
-            services.template_item_edit(actor=request.user, item=item, **form.service_data())
+            templates.template_item_edit(actor=request.user, item=item, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -352,7 +352,7 @@ def item_move(request, item_pk):
     """Move an item up or down; with htmx only the list of items is redrawn."""
     item = selectors.item_get_for_user(request.user, item_pk, right=Right.MANAGE_STORE)
     try:
-        services.template_item_move(actor=request.user, item=item, direction=request.POST.get("direction", ""))
+        templates.template_item_move(actor=request.user, item=item, direction=request.POST.get("direction", ""))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     if is_htmx(request):
@@ -369,7 +369,7 @@ def item_move(request, item_pk):
 @require_POST
 def item_remove(request, item_pk):
     item = selectors.item_get_for_user(request.user, item_pk, right=Right.MANAGE_STORE)
-    services.template_item_remove(actor=request.user, item=item)
+    templates.template_item_remove(actor=request.user, item=item)
     messages.success(request, _("Item removed; past rounds keep it."))
     return redirect("checks:template_detail", item.template_id)
 
@@ -395,7 +395,7 @@ def area_create(request):
         store = form.chosen_store()
         require(request.user, Right.MANAGE_STORE, store.pk)
         try:
-            services.area_create(actor=request.user, store=store, **form.service_data())
+            templates.area_create(actor=request.user, store=store, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -412,7 +412,7 @@ def area_edit(request, area_pk):
     form = AreaForm(request.POST or None, user=request.user, area=area)
     if request.method == "POST" and form.is_valid():
         try:
-            services.area_update(actor=request.user, area=area, **form.service_data())
+            templates.area_update(actor=request.user, area=area, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

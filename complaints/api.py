@@ -32,15 +32,16 @@ from core.api_schemas import (
     store_ref,
 )
 from core.api_schemas import after_wall as _after_wall
-from core.validators import mask_phone
-from org.access import Right, get_for_user, require, store_from_ref
+from core.validators import field_error, mask_phone
+from org.access import Right, require, store_from_ref
 from org.models import Department, User
 from phone.models import Call
 
-from . import selectors, services
+from . import selectors
 from .choices import Channel, ComplaintState, ReplyChannel, Severity
 from .forms import AnswerForm, ComplaintForm, FollowUpForm, ReopenForm, ReplyForm, VerificationRequestForm
-from .models import Complaint, Verification
+from .models import Complaint
+from .services import complaints, stages
 
 router = Router(tags=["complaints"])
 
@@ -207,14 +208,10 @@ def _detail(c: Complaint) -> dict:
     return out
 
 
-def _complaint(request, complaint_id, right=Right.VIEW) -> Complaint:
-    return selectors.complaint_get_for_user(request.user, complaint_id, right=right)
-
-
 @router.post(
     "/complaints",
     response={201: ComplaintOut, **WRITE_ERRORS},
-    url_name="complaint_list",
+    url_name="complaint_create",
     summary="Log a complaint",
     description="S2.4, S2.6: every required fact; the reply time promised to the customer is required. "
     "The department's supervisors and the store managers are notified at once." + ERRORS_TEXT,
@@ -224,20 +221,21 @@ def complaint_create(request, payload: ComplaintIn):
     store = store_from_ref(request.user, payload.store, right=Right.EDIT, default_own=False)
     from customers.models import Customer, Vehicle
 
-    data = payload.dict()
+    data = payload.dict(exclude={"store", "call", "customer", "vehicle"})
     data["department"] = one_of_store(Department, payload.department, store, "department")
     data["staff_involved"] = one_of_store(User, payload.staff_involved, store, "staff_involved")
     call = one_of_store(Call, payload.call, store, "call")
     customer = one_of_store(Customer, payload.customer, store, "customer")
     vehicle = one_of_store(Vehicle, payload.vehicle, store, "vehicle")
-    complaint = services.complaint_log(
-        actor=request.user, store=store, data=data, call=call, customer=customer, vehicle=vehicle
+    complaint = complaints.complaint_log(
+        actor=request.user, store=store, call=call, customer=customer, vehicle=vehicle, **data
     )
-    return Status(201, _detail(_complaint(request, complaint.pk)))
+    return Status(201, _detail(selectors.complaint_get_for_user(request.user, complaint.pk)))
 
 
 @router.get(
     "/complaints",
+    url_name="complaint_list",
     response={200: ComplaintPageOut},
     summary="List complaints",
     description="Paged, newest first; filters: state, severity, department, overdue." + ERRORS_TEXT,
@@ -264,7 +262,7 @@ def complaint_list(request, query: Query[ComplaintListQuery]):
     "and person, the verifications and the promised reply time (S2.6)." + ERRORS_TEXT,
 )
 def complaint_detail(request, complaint_id: Id):
-    return _detail(_complaint(request, complaint_id))
+    return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
 @router.post(
@@ -276,28 +274,30 @@ def complaint_detail(request, complaint_id: Id):
     "personal-data log like a customer's number." + REVEAL_TEXT + ERRORS_TEXT,
 )
 def complaint_reveal_phone(request, complaint_id: Id):
-    complaint = _complaint(request, complaint_id, right=Right.REVEAL_PHONE)
-    return revealed_phone("contact_phone", services.complaint_reveal_phone(actor=request.user, complaint=complaint))
+    complaint = selectors.complaint_get_for_user(request.user, complaint_id, right=Right.REVEAL_PHONE)
+    return revealed_phone("contact_phone", complaints.complaint_reveal_phone(actor=request.user, complaint=complaint))
 
 
 def _stage(request, complaint_id, action):
-    complaint = _complaint(request, complaint_id, right=Right.EDIT)
+    complaint = selectors.complaint_get_for_user(request.user, complaint_id, right=Right.EDIT)
     action(complaint)
-    return _detail(_complaint(request, complaint_id))
+    return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
 @router.post(
     "/complaints/{complaint_id}/acknowledge",
+    url_name="complaint_acknowledge",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Acknowledge (supervisor or duty manager)",
     description="S2.6: the minutes from logging are measured." + ERRORS_TEXT,
 )
 def complaint_acknowledge(request, complaint_id: Id):
-    return _stage(request, complaint_id, lambda c: services.complaint_acknowledge(actor=request.user, complaint=c))
+    return _stage(request, complaint_id, lambda c: stages.complaint_acknowledge(actor=request.user, complaint=c))
 
 
 @router.post(
     "/complaints/{complaint_id}/verifications",
+    url_name="complaint_verify",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Ask departments to verify",
     description='Body: `{"departments": [id, …], "question": "…"}`.' + ERRORS_TEXT,
@@ -314,14 +314,15 @@ def complaint_verify(request, complaint_id: Id):
             ) from None
         departments = list(Department.objects.filter(pk__in=body.departments, store_id=c.store_id))
         if len(departments) != len(set(body.departments)):
-            raise ValidationError({"departments": [ValidationError(_("Not found in the store."), code="invalid")]})
-        services.verification_request(actor=request.user, complaint=c, departments=departments, question=body.question)
+            raise field_error("departments", _("Not found in the store."))
+        stages.verification_request(actor=request.user, complaint=c, departments=departments, question=body.question)
 
     return _stage(request, complaint_id, act)
 
 
 @router.post(
     "/complaints/{complaint_id}/verifications/{verification_id}/answer",
+    url_name="verification_answer",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Answer a verification (the asked department)",
     description=ERRORS_TEXT,
@@ -329,22 +330,17 @@ def complaint_verify(request, complaint_id: Id):
 def verification_answer(
     request, complaint_id: int, verification_id: int, payload: Annotated[VerificationAnswerIn, BodyAfterWall(...)]
 ):
-    complaint = _complaint(request, complaint_id, right=Right.EDIT)
-    verification = get_for_user(
-        Verification.objects.select_related("complaint"),
-        request.user,
-        right=Right.EDIT,
-        field="complaint__store",
-        pk=verification_id,
-        complaint=complaint,
+    verification = selectors.verification_get_for_user(
+        request.user, verification_id, right=Right.EDIT, complaint_pk=complaint_id
     )
     payload = _after_wall(request, payload)
-    services.verification_answer(actor=request.user, verification=verification, answer=payload.answer)
-    return _detail(_complaint(request, complaint_id))
+    stages.verification_answer(actor=request.user, verification=verification, answer=payload.answer)
+    return _detail(selectors.complaint_get_for_user(request.user, complaint_id))
 
 
 @router.post(
     "/complaints/{complaint_id}/reply",
+    url_name="complaint_reply",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the reply given to the customer",
     description="S2.6: kept on time or late against the time promised." + ERRORS_TEXT,
@@ -352,13 +348,14 @@ def verification_answer(
 def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReplyIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
-        services.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
+        stages.complaint_reply(actor=request.user, complaint=c, channel=body.reply_channel, text=body.reply_text)
 
     return _stage(request, complaint_id, act)
 
 
 @router.post(
     "/complaints/{complaint_id}/follow-up",
+    url_name="complaint_followup",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Record the satisfaction follow-up",
     description="A score 1–5 and comment, or `reached: false` for a try without reaching the customer; "
@@ -367,7 +364,7 @@ def complaint_reply(request, complaint_id: Id, payload: Annotated[ComplaintReply
 def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFollowUpIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
-        services.complaint_followup(
+        stages.complaint_followup(
             actor=request.user,
             complaint=c,
             reached=body.reached,
@@ -380,16 +377,18 @@ def complaint_followup(request, complaint_id: Id, payload: Annotated[ComplaintFo
 
 @router.post(
     "/complaints/{complaint_id}/close",
+    url_name="complaint_close",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Close (needs a recorded reply)",
     description=ERRORS_TEXT,
 )
 def complaint_close(request, complaint_id: Id):
-    return _stage(request, complaint_id, lambda c: services.complaint_close(actor=request.user, complaint=c))
+    return _stage(request, complaint_id, lambda c: stages.complaint_close(actor=request.user, complaint=c))
 
 
 @router.post(
     "/complaints/{complaint_id}/reopen",
+    url_name="complaint_reopen",
     response={200: ComplaintOut, **WRITE_ERRORS},
     summary="Reopen with a reason and a new reply time",
     description=ERRORS_TEXT,
@@ -397,7 +396,7 @@ def complaint_close(request, complaint_id: Id):
 def complaint_reopen(request, complaint_id: Id, payload: Annotated[ComplaintReopenIn, BodyAfterWall(...)]):
     def act(c):
         body = _after_wall(request, payload)
-        services.complaint_reopen(
+        stages.complaint_reopen(
             actor=request.user, complaint=c, reason=body.reason, reply_promised_at=body.reply_promised_at
         )
 

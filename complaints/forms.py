@@ -12,7 +12,7 @@ from org.models import Department, Store, User
 
 from .choices import Channel, ComplaintState, ReplyChannel, ReplyPreset, Severity
 from .models import Complaint, Verification
-from .services import HAPPENED_MAX_DAYS, REPLY_MAX_DAYS
+from .services.complaints import HAPPENED_MAX_DAYS, REPLY_MAX_DAYS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 

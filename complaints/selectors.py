@@ -35,9 +35,14 @@ def complaint_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Complaint:
     return get_for_user(qs, user, right=right, pk=pk)
 
 
-def verification_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Verification:
+def verification_get_for_user(user, pk, *, right: Right = Right.VIEW, complaint_pk=None) -> Verification:
+    """A verification request of a complaint; with `complaint_pk` (the API's nested address) the complaint is
+    checked first and the verification must be one of its own."""
+    lookup = {"pk": pk}
+    if complaint_pk is not None:
+        lookup["complaint"] = complaint_get_for_user(user, complaint_pk, right=right)
     qs = Verification.objects.select_related("complaint", "complaint__store", "department")
-    return get_for_user(qs, user, right=right, field="complaint__store", pk=pk)
+    return get_for_user(qs, user, right=right, field="complaint__store", **lookup)
 
 
 def _day_start(day: date) -> datetime:

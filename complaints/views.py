@@ -18,7 +18,7 @@ from customers.selectors import customer_for_number
 from org.access import Right, get_for_user, has_right, require
 from phone.models import Call
 
-from . import selectors, services
+from . import selectors
 from .choices import ComplaintState, Severity
 from .forms import (
     AnswerForm,
@@ -31,6 +31,7 @@ from .forms import (
     VerificationRequestForm,
 )
 from .models import Complaint
+from .services import complaints, stages
 
 PAGE_SIZE = 25
 
@@ -105,7 +106,7 @@ def complaint_create(request):
         store = form.cleaned_data["store"]
         require(request.user, Right.EDIT, store.pk)
         try:
-            complaint = services.complaint_log(actor=request.user, store=store, data=form.service_data(), call=call)
+            complaint = complaints.complaint_log(actor=request.user, store=store, call=call, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -130,7 +131,7 @@ def _answer_forms(verifications, failed: AnswerForm | None = None, failed_pk: in
 def _detail_context(request, complaint, *, failed: str = "", form=None, answer_pk: int | None = None) -> dict:
     """The complaint page; `failed` names the stage form sent back with its errors (`form`), nothing saved."""
     user = request.user
-    can_handle = services.may_handle(user, complaint)
+    can_handle = complaints.may_handle(user, complaint)
     forms = {
         "acknowledge_form": StageForm(),
         "verify_form": VerificationRequestForm(store=complaint.store) if can_handle else None,
@@ -149,7 +150,7 @@ def _detail_context(request, complaint, *, failed: str = "", form=None, answer_p
         "failed_field_errors": bool(failed) and any(name != NON_FIELD_ERRORS for name in form.errors),
         "history": history_for(complaint),
         "can_handle": can_handle,
-        "can_follow_up": services.may_follow_up(user, complaint),
+        "can_follow_up": complaints.may_follow_up(user, complaint),
         "can_reveal": has_right(user, Right.REVEAL_PHONE, complaint.store_id),
         "user_department_id": user.department_id,
         "contact_masked": mask_phone(complaint.contact_phone),
@@ -174,7 +175,7 @@ def complaint_reveal_phone(request, complaint_pk):
     """Show the contact phone in full; the reveal is logged like a customer's number (who, when, which complaint)."""
     complaint = selectors.complaint_get_for_user(request.user, complaint_pk, right=Right.REVEAL_PHONE)
     try:
-        number = services.complaint_reveal_phone(actor=request.user, complaint=complaint)
+        number = complaints.complaint_reveal_phone(actor=request.user, complaint=complaint)
     except ValidationError as exc:
         return HttpResponse(" ".join(exc.messages), status=400)
     return render(
@@ -211,7 +212,7 @@ def complaint_acknowledge(request, complaint_pk):
         complaint_pk,
         "acknowledge_form",
         lambda c: StageForm(request.POST),
-        lambda c, data: services.complaint_acknowledge(actor=request.user, complaint=c),
+        lambda c, data: stages.complaint_acknowledge(actor=request.user, complaint=c),
     )
 
 
@@ -223,7 +224,7 @@ def complaint_verify(request, complaint_pk):
         complaint_pk,
         "verify_form",
         lambda c: VerificationRequestForm(request.POST, store=c.store),
-        lambda c, data: services.verification_request(
+        lambda c, data: stages.verification_request(
             actor=request.user, complaint=c, departments=data["departments"], question=data["question"]
         ),
     )
@@ -237,7 +238,7 @@ def complaint_reply(request, complaint_pk):
         complaint_pk,
         "reply_form",
         lambda c: ReplyForm(request.POST),
-        lambda c, data: services.complaint_reply(
+        lambda c, data: stages.complaint_reply(
             actor=request.user, complaint=c, channel=data["reply_channel"], text=data["reply_text"]
         ),
     )
@@ -251,7 +252,7 @@ def complaint_followup(request, complaint_pk):
         complaint_pk,
         "followup_form",
         lambda c: FollowUpForm(request.POST),
-        lambda c, data: services.complaint_followup(
+        lambda c, data: stages.complaint_followup(
             actor=request.user,
             complaint=c,
             reached=data["reached"],
@@ -269,7 +270,7 @@ def complaint_close(request, complaint_pk):
         complaint_pk,
         "close_form",
         lambda c: StageForm(request.POST),
-        lambda c, data: services.complaint_close(actor=request.user, complaint=c),
+        lambda c, data: stages.complaint_close(actor=request.user, complaint=c),
     )
 
 
@@ -281,7 +282,7 @@ def complaint_reopen(request, complaint_pk):
         complaint_pk,
         "reopen_form",
         lambda c: ReopenForm(request.POST),
-        lambda c, data: services.complaint_reopen(
+        lambda c, data: stages.complaint_reopen(
             actor=request.user, complaint=c, reason=data["reason"], reply_promised_at=data["reply_promised_at"]
         ),
     )
@@ -315,7 +316,7 @@ def verification_answer(request, verification_pk):
     form = AnswerForm(request.POST, auto_id=f"id_v{verification.pk}_%s")
     if form.is_valid():
         try:
-            services.verification_answer(
+            stages.verification_answer(
                 actor=request.user, verification=verification, answer=form.cleaned_data["answer"]
             )
         except ValidationError as exc:

@@ -7,7 +7,6 @@ web views. Errors come back as JSON through the handlers registered in aftersale
 from datetime import date, datetime
 from typing import Literal
 
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,12 +30,14 @@ from core.api_schemas import (
 )
 from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
-from org.access import Right, get_for_user, require, scope, store_from_ref
+from core.validators import field_error
+from org.access import Right, require, scope, store_from_ref
 
-from . import selectors, services
+from . import selectors
 from .choices import PreferredContact
-from .forms import CustomerForm, VehicleForm
+from .forms.customers import CustomerForm, VehicleForm
 from .models import Customer, Vehicle
+from .services import customers as services
 
 router = Router()
 
@@ -202,7 +203,7 @@ def _customer_out(customer: Customer) -> dict:
     "always masked in lists (PIPL); read a customer's detail for the full numbers." + ERRORS_TEXT,
 )
 def customer_list(request, query: Query[PageQuery]):
-    user = request.auth
+    user = request.user
     require(user, Right.VIEW)
     qs = scope(Customer.objects.filter(erased_at__isnull=True), user).select_related("store")
     if query.store:
@@ -223,8 +224,8 @@ def customer_list(request, query: Query[PageQuery]):
     description="One customer with their vehicles, the numbers masked." + REVEAL_TEXT + ERRORS_TEXT,
 )
 def customer_detail(request, customer_id: Id):
-    user = request.auth
-    customer = get_for_user(Customer.objects.select_related("store").prefetch_related("vehicles"), user, pk=customer_id)
+    user = request.user
+    customer = selectors.customer_get_for_user(user, customer_id)
     return _customer_out(customer)
 
 
@@ -238,8 +239,8 @@ def customer_detail(request, customer_id: Id):
     "customer's personal-data log per request." + REVEAL_TEXT + ERRORS_TEXT,
 )
 def customer_reveal_phone(request, customer_id: Id, field: Literal["mobile", "landline"]):
-    user = request.auth
-    customer = get_for_user(Customer.objects.all(), user, right=Right.REVEAL_PHONE, pk=customer_id)
+    user = request.user
+    customer = selectors.customer_get_for_user(user, customer_id, right=Right.REVEAL_PHONE)
     return revealed_phone(field, services.customer_reveal_phone(actor=user, customer=customer, field=field))
 
 
@@ -254,11 +255,11 @@ def customer_reveal_phone(request, customer_id: Id, field: Literal["mobile", "la
     "history. The answer shows the numbers masked." + ERRORS_TEXT,
 )
 def customer_create(request, payload: CustomerIn):
-    user = request.auth
+    user = request.user
     require(user, Right.EDIT)
     store = store_from_ref(user, payload.store, right=Right.EDIT, default_own=False)
     require(user, Right.EDIT, store.pk)
-    customer = services.customer_create(actor=user, store=store, data=payload.dict(exclude={"store"}))
+    customer = services.customer_create(actor=user, store=store, **payload.dict(exclude={"store"}))
     return Status(201, _customer_out(customer))
 
 
@@ -272,8 +273,8 @@ def customer_create(request, payload: CustomerIn):
     "the customer's history (before → after). The answer shows the numbers masked." + ERRORS_TEXT,
 )
 def customer_update(request, customer_id: Id, payload: CustomerPatchIn | None = None):
-    user = request.auth
-    customer = get_for_user(Customer.objects.all(), user, right=Right.EDIT, pk=customer_id)
+    user = request.user
+    customer = selectors.customer_get_for_user(user, customer_id, right=Right.EDIT)
     data = patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
     customer = services.customer_update(actor=user, customer=customer, data=data)
     return _customer_out(customer)
@@ -380,9 +381,9 @@ def _vehicle_out(vehicle: Vehicle) -> dict:
 def _owner_for(user, customer_id: Id) -> Customer:
     """A customer the caller may give a vehicle to; one outside their stores is a 422 on `owner`."""
     try:
-        return get_for_user(Customer.objects.select_related("store"), user, right=Right.EDIT, pk=customer_id)
+        return selectors.customer_get_for_user(user, customer_id, right=Right.EDIT)
     except Http404:
-        raise ValidationError({"owner": [_("There is no such customer in your stores.")]}) from None
+        raise field_error("owner", _("There is no such customer in your stores.")) from None
 
 
 @router.get(
@@ -395,7 +396,7 @@ def _owner_for(user, customer_id: Id) -> Customer:
     "searched by plate or VIN (`q`), limited to one store (`store`) or one owner (`owner`)." + ERRORS_TEXT,
 )
 def vehicle_list(request, query: Query[VehiclePageQuery]):
-    user = request.auth
+    user = request.user
     require(user, Right.VIEW)
     qs = scope(Vehicle.objects.all(), user).select_related("owner", "store")
     if query.store:
@@ -417,7 +418,7 @@ def vehicle_list(request, query: Query[VehiclePageQuery]):
     description="One vehicle with its store and owner." + ERRORS_TEXT,
 )
 def vehicle_detail(request, vehicle_id: Id):
-    return _vehicle_out(get_for_user(Vehicle.objects.select_related("store", "owner"), request.auth, pk=vehicle_id))
+    return _vehicle_out(selectors.vehicle_get_for_user(request.user, vehicle_id))
 
 
 @router.post(
@@ -432,10 +433,10 @@ def vehicle_detail(request, vehicle_id: Id):
     "confirmed it is recorded." + ERRORS_TEXT,
 )
 def vehicle_create(request, payload: VehicleIn):
-    user = request.auth
+    user = request.user
     require(user, Right.EDIT)
     owner = _owner_for(user, payload.owner)
-    vehicle = services.vehicle_create(actor=user, owner=owner, data=payload.dict(exclude={"owner"}))
+    vehicle = services.vehicle_create(actor=user, owner=owner, **payload.dict(exclude={"owner"}))
     return Status(201, _vehicle_out(vehicle))
 
 
@@ -450,8 +451,8 @@ def vehicle_create(request, payload: VehicleIn):
     "history." + ERRORS_TEXT,
 )
 def vehicle_update(request, vehicle_id: Id, payload: VehiclePatchIn | None = None):
-    user = request.auth
-    vehicle = get_for_user(Vehicle.objects.all(), user, right=Right.EDIT, pk=vehicle_id)
+    user = request.user
+    vehicle = selectors.vehicle_get_for_user(user, vehicle_id, right=Right.EDIT)
     data = patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)
     if "owner" in data:
         data["owner"] = _owner_for(user, data["owner"])

@@ -1,22 +1,57 @@
-"""Reads across customers and vehicles: the search box and the customer's timeline."""
+"""Reads across customers, vehicles and imports: the access functions, the search box, the customer's timeline,
+an import's error report."""
 
+import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from core.audit import history_for
 from core.models import HistoryAction
 from core.registry import Registry
 from core.validators import plate_clean, to_halfwidth
-from org.access import scope
+from org.access import Right, get_for_user, scope
 
-from .models import Customer, Vehicle
+from .imports.columns import field_label
+from .imports.reading import read_rows
+from .models import Customer, ImportJob, Vehicle
 
 _DIGIT_RUN = re.compile(r"\d{4,}")
 MIN_MATCH_DIGITS = 7  # shorter numbers (extensions) never name a customer
+
+
+# --- Access: one function per record type, used by the pages and the API alike --------------------
+
+
+def customer_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Customer:
+    """A customer of one of the person's stores (404 otherwise), for a person with the right there (403)."""
+    return get_for_user(Customer.objects.select_related("store"), user, right=right, pk=pk)
+
+
+def vehicle_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Vehicle:
+    return get_for_user(Vehicle.objects.select_related("store", "owner"), user, right=right, pk=pk)
+
+
+def import_job_get_for_user(user, pk, *, right: Right = Right.IMPORT) -> ImportJob:
+    """An import of one of the person's stores (404 otherwise) for a person who may import (403)."""
+    return get_for_user(ImportJob.objects.select_related("store", "created_by"), user, right=right, pk=pk)
+
+
+def import_job_list(user):
+    """The imports of the person's stores, newest first, without their bulky columns."""
+    return (
+        scope(ImportJob.objects.all(), user)
+        .select_related("store", "created_by")
+        .defer("work", "errors", "headers", "mapping")
+        .order_by("-created_at", "-id")
+    )
+
+
+# --- Search --------------------------------------------------------------------------------------
 
 
 def search(user, query: str, limit: int = 8) -> tuple[list[Customer], list[Vehicle]]:
@@ -117,3 +152,27 @@ def customer_for_number(store, digits: str) -> Customer | None:
         if digits in customer.phone_digits.split():
             return customer
     return None
+
+
+# --- An import's errors --------------------------------------------------------------------------
+
+
+def import_error_report(job: ImportJob) -> bytes:
+    """The errors as an Excel workbook: row, field, reason, then the row's values as in the file."""
+    from openpyxl import Workbook
+
+    from core.exports import sheet_append
+
+    by_row: dict[int, list[dict]] = {}
+    for error in job.errors:
+        by_row.setdefault(error["row"], []).append(error)
+    values = {number: cells for number, cells in read_rows(job) if number in by_row} if by_row else {}
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(_("Errors")))
+    sheet_append(sheet, [str(_("Row")), str(_("Field")), str(_("Reason")), *job.headers])
+    for number in sorted(by_row):
+        for error in by_row[number]:
+            sheet_append(sheet, [number, field_label(error["field"]), error["reason"], *values.get(number, [])])
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from customers.import_forms import ImportUploadForm
+from customers.forms.imports import ImportUploadForm
 from org.access import Right, get_for_user, require, scope
 
 from . import cdr_import

@@ -22,7 +22,7 @@ from core.audit import history_record, history_record_saved, snapshot
 from core.models import HistoryAction
 from core.validators import clean_number, mask_number
 from customers.selectors import customer_for_number
-from customers.services import phone_reveal_log
+from customers.services.customers import phone_reveal_log
 from org.access import Right, has_right, may_act_on
 from org.choices import DepartmentKind, Role
 from org.models import Department, User

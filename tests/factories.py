@@ -84,12 +84,12 @@ def make_world() -> World:
 
 
 def make_customer(store, *, name="张三", mobile="13812345678", actor=None, **data):
-    from customers.services import customer_create
+    from customers.services.customers import customer_create
 
-    return customer_create(actor=actor, store=store, data={"name": name, "mobile": mobile, **data})
+    return customer_create(actor=actor, store=store, name=name, mobile=mobile, **data)
 
 
 def make_vehicle(owner, *, plate="京A12345", vin="", actor=None, **data):
-    from customers.services import vehicle_create
+    from customers.services.customers import vehicle_create
 
-    return vehicle_create(actor=actor, owner=owner, data={"plate": plate, "vin": vin, **data})
+    return vehicle_create(actor=actor, owner=owner, plate=plate, vin=vin, **data)

@@ -351,7 +351,7 @@ def test_complaint_acknowledge_by_the_departments_supervisor_or_a_manager(client
 @pytest.mark.parametrize("who", PEOPLE)
 @pytest.mark.parametrize("via", ["web", "api"])
 def test_complaint_verification_answer(client, world, cast, who, via):
-    from complaints.services import complaint_acknowledge, verification_request
+    from complaints.services.stages import complaint_acknowledge, verification_request
 
     complaint = _complaint(world)
     complaint_acknowledge(actor=world.a.manager, complaint=complaint)

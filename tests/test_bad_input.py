@@ -254,7 +254,7 @@ def test_every_text_the_api_takes_has_a_length_limit(client, world):
         ("phone.api.CallIn", "notes", "phone.forms.CallForm", "notes"),
         ("phone.api.CallIn", "transcript", "phone.forms.CallForm", "transcript"),
         ("phone.api.MessageIn", "text", "phone.forms.MessageForm", "text"),
-        ("customers.api.CustomerIn", "notes", "customers.forms.CustomerForm", "notes"),
+        ("customers.api.CustomerIn", "notes", "customers.forms.customers.CustomerForm", "notes"),
         ("complaints.api.ComplaintIn", "course", "complaints.forms.ComplaintForm", "course"),
         ("complaints.api.ComplaintReplyIn", "reply_text", "complaints.forms.ReplyForm", "reply_text"),
     ],

@@ -23,16 +23,39 @@ def png_upload(name="photo.png") -> SimpleUploadedFile:
 def lounge(store_world, *, actor=None):
     """The default lounge hygiene template (S4.6–S4.10) and its hourly area, for the store."""
     from checks.models import Area
-    from checks.services import template_default_lounge
+    from checks.services.templates import template_default_lounge
 
     template = template_default_lounge(store_world.store, actor=actor)
     return template, Area.objects.get(store=store_world.store, template=template)
 
 
+def person(world, who):
+    """One of the people of the two-store world, by the name the parametrised tests use."""
+    return {
+        "manager": world.a.manager,
+        "supervisor": world.a.supervisor,
+        "staff": world.a.staff,
+        "auditor": world.a.auditor,
+        "b_staff": world.b.staff,
+        "b_manager": world.b.manager,
+    }[who]
+
+
+def scheduled(world, now="2026-11-30 10:31"):
+    """The round of store A's lounge area that the worker makes at `now` (Beijing time)."""
+    from checks.models import Round
+    from checks.services.rounds import rounds_schedule
+    from tests.clock import at
+
+    _template, area = lounge(world.a)
+    rounds_schedule(now=at(now))
+    return Round.objects.get(area=area)
+
+
 def answers_all_pass(round, **overrides):
     """Every item passed (measured items at 0), with per-item overrides by position: {5: Answer(...)}."""
     from checks.choices import ItemKind
-    from checks.services import Answer
+    from checks.services.rounds import Answer
 
     out = {}
     for result in round.results.order_by("position"):
@@ -48,7 +71,7 @@ def answers_all_pass(round, **overrides):
 
 def done_round(store_world, *, actor=None, butts="5"):
     """An extra round of the lounge, done with the ashtray (item 5, S4.7) failing with a photo."""
-    from checks.services import Answer, round_start_adhoc, round_submit
+    from checks.services.rounds import Answer, round_start_adhoc, round_submit
 
     _template, area = lounge(store_world)
     actor = actor or store_world.supervisor

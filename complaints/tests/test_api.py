@@ -159,11 +159,11 @@ def test_openapi_documents_the_request_body_of_each_stage(client, world):
 
 
 def _stage_world(world):
-    from complaints import services
+    from complaints.services import stages
 
     complaint = log_complaint(world.a)
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
-    (verification,) = services.verification_request(
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    (verification,) = stages.verification_request(
         actor=world.a.supervisor, complaint=complaint, departments=[world.a.cs], question="核实"
     )
     return complaint, verification
@@ -187,9 +187,9 @@ def _stage_world(world):
 def test_bad_stage_body_is_422_naming_the_field(client, world, stage, body, field, code):
     complaint, verification = _stage_world(world)
     if stage == "follow-up":
-        from complaints import services
+        from complaints.services import stages
 
-        services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
+        stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
     path = f"/api/v1/complaints/{complaint.pk}/" + (
         f"verifications/{verification.pk}/answer" if stage == "answer" else stage
     )

@@ -4,30 +4,25 @@ Every test runs at a frozen moment (the store world is open 08:30–18:00 every 
 """
 
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.utils import translation
 
-from complaints import services
 from complaints.choices import ComplaintState, ReplyPreset
 from complaints.forms import reply_preset_times, reply_time_from_preset
 from complaints.models import Complaint
+from complaints.services import complaints, stages
 from complaints.tests.wall import log_complaint
 from customers.selectors import customer_timeline
 from org.models import StoreClosure
 from phone.models import Call
+from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 
-SH = ZoneInfo("Asia/Shanghai")
-LATE = datetime(2026, 11, 30, 23, 32, tzinfo=SH)  # a Monday night; the store closed at 18:00
-NOON = datetime(2026, 11, 30, 12, 0, tzinfo=SH)
-
-
-def at(hour, minute=0, day=30, month=11):
-    return datetime(2026, month, day, hour, minute, tzinfo=SH)
+LATE = at("2026-11-30 23:32")  # a Monday night; the store closed at 18:00
+NOON = at("2026-11-30 12:00")
 
 
 @pytest.fixture
@@ -63,26 +58,28 @@ def _form(world, **overrides):
 def test_presets_at_a_late_hour_run_from_the_next_opening(world):
     """At 23:32, closed since 18:00: 2 business hours are 10:30 the next morning, not 01:32."""
     store = world.a.store
-    assert reply_time_from_preset("2h", None, store=store, now=LATE) == at(10, 30, day=1, month=12)
-    assert reply_time_from_preset("today_18", None, store=store, now=LATE) == at(18, 0, day=1, month=12)
-    assert reply_time_from_preset("tomorrow_12", None, store=store, now=LATE) == at(12, 0, day=1, month=12)
+    assert reply_time_from_preset("2h", None, store=store, now=LATE) == at("2026-12-01 10:30")
+    assert reply_time_from_preset("today_18", None, store=store, now=LATE) == at("2026-12-01 18:00")
+    assert reply_time_from_preset("tomorrow_12", None, store=store, now=LATE) == at("2026-12-01 12:00")
     # 24 hours from 23:32 is 23:32 tomorrow, closed: the last open moment before it, 18:00
-    assert reply_time_from_preset("24h", None, store=store, now=LATE) == at(18, 0, day=1, month=12)
+    assert reply_time_from_preset("24h", None, store=store, now=LATE) == at("2026-12-01 18:00")
 
 
 def test_presets_in_open_hours_and_across_a_closure_day(world):
     store = world.a.store
-    assert reply_time_from_preset("2h", None, store=store, now=at(17, 0)) == at(9, 30, day=1, month=12)
-    assert reply_time_from_preset("2h", None, store=store, now=at(10, 0)) == at(12, 0)
-    assert reply_time_from_preset("today_18", None, store=store, now=at(10, 0)) == at(18, 0)
-    assert reply_time_from_preset("24h", None, store=store, now=at(10, 0)) == at(10, 0, day=1, month=12)
+    assert reply_time_from_preset("2h", None, store=store, now=at("2026-11-30 17:00")) == at("2026-12-01 09:30")
+    assert reply_time_from_preset("2h", None, store=store, now=at("2026-11-30 10:00")) == at("2026-11-30 12:00")
+    assert reply_time_from_preset("today_18", None, store=store, now=at("2026-11-30 10:00")) == at("2026-11-30 18:00")
+    assert reply_time_from_preset("24h", None, store=store, now=at("2026-11-30 10:00")) == at("2026-12-01 10:00")
     StoreClosure.objects.create(store=store, date=datetime(2026, 12, 1).date(), reason="盘点")
-    assert reply_time_from_preset("tomorrow_12", None, store=store, now=at(10, 0)) == at(12, 0, day=2, month=12)
-    assert reply_time_from_preset("2h", None, store=store, now=LATE) == at(10, 30, day=2, month=12)
+    assert reply_time_from_preset("tomorrow_12", None, store=store, now=at("2026-11-30 10:00")) == at(
+        "2026-12-02 12:00"
+    )
+    assert reply_time_from_preset("2h", None, store=store, now=LATE) == at("2026-12-02 10:30")
 
 
 def test_custom_time_is_taken_as_given_and_an_unknown_preset_gives_nothing(world):
-    custom = at(15, 0, day=2, month=12)
+    custom = at("2026-12-02 15:00")
     assert reply_time_from_preset("custom", custom, store=world.a.store, now=LATE) == custom
     assert reply_time_from_preset("bogus", custom, store=world.a.store, now=LATE) is None
     assert set(reply_preset_times(world.a.store, now=LATE)) == set(ReplyPreset.values) - {"custom"}
@@ -95,7 +92,7 @@ def test_the_form_shows_each_presets_time_and_saves_it(client, world):
         assert 'data-testid="preset-time-2h"' in page and "12-01" in page and "10:30" in page
         response = client.post("/complaints/new/", _form(world, happened_at="2026-11-30T17:00"))
     assert response.status_code == 302
-    assert Complaint.objects.get().reply_promised_at == at(10, 30, day=1, month=12)
+    assert Complaint.objects.get().reply_promised_at == at("2026-12-01 10:30")
 
 
 # --- Dates far off are refused, naming the field and the rule ----------------------------------
@@ -115,10 +112,10 @@ def test_a_reply_more_than_30_days_ahead_is_refused_nothing_saved(client, world,
 
 def test_the_service_refuses_far_replies_and_long_past_events(world, noon):
     with pytest.raises(ValidationError) as caught:
-        services.complaint_log(
+        complaints.complaint_log(
             actor=world.a.staff,
             store=world.a.store,
-            data={
+            **{
                 "customer_name": "王五",
                 "contact_phone": "13812345678",
                 "vehicle_involved": False,
@@ -141,7 +138,7 @@ def test_reopening_with_a_reply_too_far_ahead_is_refused(world, noon):
     complaint = log_complaint(world.a)
     Complaint.objects.filter(pk=complaint.pk).update(state=ComplaintState.CLOSED)
     with pytest.raises(ValidationError) as caught:
-        services.complaint_reopen(
+        stages.complaint_reopen(
             actor=world.a.supervisor,
             complaint=complaint,
             reason="客户不满意",
@@ -188,7 +185,7 @@ def _call(world, store_world=None, **extra):
         number="+8613900001111",
         number_digits="13900001111",
         department=store_world.cs,
-        started_at=at(11, 20),
+        started_at=at("2026-11-30 11:20"),
         purpose="complaint",
         outcome="complaint",
         notes="客户说保养后发动机异响，前台态度冷淡",

@@ -8,8 +8,8 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from complaints import services
 from complaints.choices import ComplaintState
+from complaints.services import complaints, stages
 from complaints.tests.wall import log_complaint
 from core.audit import history_for
 from customers.selectors import customer_timeline
@@ -92,7 +92,7 @@ def test_acknowledgement_time_is_measured(world):
     with time_machine.travel(at("2026-12-01 10:00"), tick=False):
         complaint = log_complaint(world.a)
     with time_machine.travel(at("2026-12-01 10:12"), tick=False):
-        complaint = services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+        complaint = stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
     assert complaint.state == ComplaintState.ACKNOWLEDGED
     assert complaint.ack_minutes == 12.0
     complaint.ack_promise.refresh_from_db()
@@ -102,7 +102,7 @@ def test_acknowledgement_time_is_measured(world):
 def test_staff_cannot_acknowledge(world):
     complaint = log_complaint(world.a)
     with pytest.raises(PermissionDenied):
-        services.complaint_acknowledge(actor=world.a.staff, complaint=complaint)
+        stages.complaint_acknowledge(actor=world.a.staff, complaint=complaint)
 
 
 def test_late_acknowledgement_escalates_to_supervisor_then_manager(world):
@@ -123,9 +123,9 @@ def test_late_acknowledgement_escalates_to_supervisor_then_manager(world):
 def _replied(world, when, promised):
     with time_machine.travel(at("2026-12-01 10:00"), tick=False):
         complaint = log_complaint(world.a, reply_promised_at=promised)
-        complaint = services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+        complaint = stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
     with time_machine.travel(when, tick=False):
-        return services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已补漆")
+        return stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已补漆")
 
 
 def test_reply_on_time_keeps_the_promise(world):
@@ -144,20 +144,20 @@ def test_reply_late_is_kept_late(world):
 
 def test_verification_is_answered_by_the_asked_department_only(world):
     complaint = log_complaint(world.a)
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
     from tests.factories import make_user
 
     lounge_member = make_user("lounge1", role="staff", store=world.a.store, department=world.a.lounge)
-    (verification,) = services.verification_request(
+    (verification,) = stages.verification_request(
         actor=world.a.supervisor, complaint=complaint, departments=[world.a.lounge], question="当天谁接待?"
     )
     complaint.refresh_from_db()
     assert complaint.state == ComplaintState.VERIFYING
     with pytest.raises(PermissionDenied):
-        services.verification_answer(actor=world.a.staff, verification=verification, answer="不知道")
+        stages.verification_answer(actor=world.a.staff, verification=verification, answer="不知道")
     with pytest.raises(ValidationError):
-        services.verification_answer(actor=lounge_member, verification=verification, answer="")
-    verification = services.verification_answer(actor=lounge_member, verification=verification, answer="李四接待")
+        stages.verification_answer(actor=lounge_member, verification=verification, answer="")
+    verification = stages.verification_answer(actor=lounge_member, verification=verification, answer="李四接待")
     verification.promise.refresh_from_db()
     assert verification.promise.state == PromiseState.KEPT
 
@@ -165,27 +165,27 @@ def test_verification_is_answered_by_the_asked_department_only(world):
 def test_close_refused_without_reply(world):
     """S2.6: a complaint cannot close without a recorded reply."""
     complaint = log_complaint(world.a)
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
     with pytest.raises(ValidationError) as caught:
-        services.complaint_close(actor=world.a.supervisor, complaint=complaint)
+        stages.complaint_close(actor=world.a.supervisor, complaint=complaint)
     assert set(caught.value.message_dict) == {"reply_text"}  # names the missing reply
 
 
 def test_follow_up_unreachable_after_three_tries_then_close_and_reopen(world):
     complaint = log_complaint(world.a)
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
-    services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
     for n in range(1, 4):
-        complaint = services.complaint_followup(actor=world.a.staff, complaint=complaint, reached=False)
+        complaint = stages.complaint_followup(actor=world.a.staff, complaint=complaint, reached=False)
         assert complaint.followup_attempts == n
     assert complaint.unreachable
-    complaint = services.complaint_close(actor=world.a.supervisor, complaint=complaint)
+    complaint = stages.complaint_close(actor=world.a.supervisor, complaint=complaint)
     assert complaint.state == ComplaintState.CLOSED
     with pytest.raises(ValidationError) as caught:
-        services.complaint_reopen(actor=world.a.supervisor, complaint=complaint, reason="", reply_promised_at=None)
+        stages.complaint_reopen(actor=world.a.supervisor, complaint=complaint, reason="", reply_promised_at=None)
     assert {"reason", "reply_promised_at"} <= set(caught.value.message_dict)
     new_time = timezone.now() + timedelta(hours=3)
-    complaint = services.complaint_reopen(
+    complaint = stages.complaint_reopen(
         actor=world.a.supervisor, complaint=complaint, reason="客户再次来电", reply_promised_at=new_time
     )
     assert complaint.state == ComplaintState.ACKNOWLEDGED
@@ -197,23 +197,21 @@ def test_follow_up_unreachable_after_three_tries_then_close_and_reopen(world):
 
 def test_follow_up_score_must_be_one_to_five(world):
     complaint = log_complaint(world.a)
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
-    services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
     with pytest.raises(ValidationError):
-        services.complaint_followup(actor=world.a.staff, complaint=complaint, reached=True, score=6)
-    complaint = services.complaint_followup(
-        actor=world.a.staff, complaint=complaint, reached=True, score=5, comment="好"
-    )
+        stages.complaint_followup(actor=world.a.staff, complaint=complaint, reached=True, score=6)
+    complaint = stages.complaint_followup(actor=world.a.staff, complaint=complaint, reached=True, score=5, comment="好")
     assert complaint.satisfaction_score == 5
 
 
 def test_complaint_is_on_the_customer_timeline(world):
     customer = make_customer(world.a.store)
-    complaint = services.complaint_log(
+    complaint = complaints.complaint_log(
         actor=world.a.staff,
         store=world.a.store,
         customer=customer,
-        data={
+        **{
             "customer_name": "张三",
             "contact_phone": "13812345678",
             "vehicle_involved": False,
@@ -240,7 +238,7 @@ def test_reveal_contact_phone_logs_who_when_and_which_complaint(world):
 
     complaint = log_complaint(world.a)
     with time_machine.travel(at("2026-03-11 10:00")):
-        number = services.complaint_reveal_phone(actor=world.a.staff, complaint=complaint)
+        number = complaints.complaint_reveal_phone(actor=world.a.staff, complaint=complaint)
     assert number == "+8613987654321"
     log = PersonalDataLog.objects.get()
     assert (log.actor, log.store, log.action) == (world.a.staff, world.a.store, PersonalDataAction.REVEAL)
@@ -254,7 +252,7 @@ def test_reveal_contact_phone_links_the_log_to_the_customer_when_known(world):
     customer = make_customer(world.a.store, actor=world.a.staff)
     Complaint.objects.filter(pk=log_complaint(world.a).pk).update(customer=customer)
     complaint = Complaint.objects.select_related("customer").get()
-    services.complaint_reveal_phone(actor=world.a.manager, complaint=complaint)
+    complaints.complaint_reveal_phone(actor=world.a.manager, complaint=complaint)
     (log,) = customer.personal_data_log.all()
     assert log.customer_ref == f"#{customer.pk}" and complaint.number in log.detail
 
@@ -264,9 +262,9 @@ def test_auditor_cannot_reveal_the_contact_phone(world):
 
     complaint = log_complaint(world.a)
     with pytest.raises(PermissionDenied):
-        services.complaint_reveal_phone(actor=world.a.auditor, complaint=complaint)
+        complaints.complaint_reveal_phone(actor=world.a.auditor, complaint=complaint)
     with pytest.raises(PermissionDenied):
-        services.complaint_reveal_phone(actor=world.b.manager, complaint=complaint)
+        complaints.complaint_reveal_phone(actor=world.b.manager, complaint=complaint)
     assert not PersonalDataLog.objects.exists()
 
 
@@ -278,7 +276,7 @@ def test_reveal_without_a_contact_phone_is_refused_and_not_logged(world):
     Complaint.objects.filter(pk=complaint.pk).update(contact_phone="")
     complaint.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.complaint_reveal_phone(actor=world.a.staff, complaint=complaint)
+        complaints.complaint_reveal_phone(actor=world.a.staff, complaint=complaint)
     assert exc.value.error_dict["contact_phone"][0].code == "required"
     assert not PersonalDataLog.objects.exists()
 
@@ -286,9 +284,9 @@ def test_reveal_without_a_contact_phone_is_refused_and_not_logged(world):
 def test_a_refused_stage_names_its_field_and_rule_code(world):
     complaint = log_complaint(world.a)
     with pytest.raises(ValidationError) as exc:
-        services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="x")
+        stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="x")
     assert exc.value.error_dict["state"][0].code == "state"
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
     with pytest.raises(ValidationError) as exc:
-        services.complaint_close(actor=world.a.supervisor, complaint=complaint)
+        stages.complaint_close(actor=world.a.supervisor, complaint=complaint)
     assert exc.value.error_dict["reply_text"][0].code == "no_reply"

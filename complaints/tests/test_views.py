@@ -164,14 +164,14 @@ def test_list_query_count_does_not_grow(client, world):
 
 
 def test_inbox_query_count_does_not_grow(client, world):
-    from complaints import services
+    from complaints.services import stages
 
     client.force_login(world.a.manager)
 
     def ask():
         c = log_complaint(world.a)
-        services.complaint_acknowledge(actor=world.a.manager, complaint=c)
-        services.verification_request(actor=world.a.manager, complaint=c, departments=[world.a.lounge], question="?")
+        stages.complaint_acknowledge(actor=world.a.manager, complaint=c)
+        stages.verification_request(actor=world.a.manager, complaint=c, departments=[world.a.lounge], question="?")
 
     ask()
     with CaptureQueriesContext(connection) as few:
@@ -240,10 +240,10 @@ def test_reveal_contact_phone_refused_to_auditor_and_other_store(client, world, 
 
 
 def _acknowledged(world):
-    from complaints import services
+    from complaints.services import stages
 
     complaint = log_complaint(world.a)
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
     return complaint
 
 
@@ -302,10 +302,10 @@ def test_bad_stage_input_is_named_under_its_field(client, world, url, data, test
     ],
 )
 def test_bad_follow_up_is_named_under_its_field(client, world, data, field):
-    from complaints import services
+    from complaints.services import stages
 
     complaint = _acknowledged(world)
-    services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
+    stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
     client.force_login(world.a.staff)
     response = client.post(f"/complaints/{complaint.pk}/follow-up/", data)
     assert response.status_code == 400
@@ -323,11 +323,11 @@ def test_bad_follow_up_is_named_under_its_field(client, world, data, field):
     ],
 )
 def test_bad_reopen_is_named_under_its_fields(client, world, data, fields):
-    from complaints import services
+    from complaints.services import stages
 
     complaint = _acknowledged(world)
-    services.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
-    services.complaint_close(actor=world.a.supervisor, complaint=complaint)
+    stages.complaint_reply(actor=world.a.supervisor, complaint=complaint, channel="phone", text="已处理")
+    stages.complaint_close(actor=world.a.supervisor, complaint=complaint)
     client.force_login(world.a.supervisor)
     response = client.post(f"/complaints/{complaint.pk}/reopen/", data)
     assert response.status_code == 400
@@ -360,10 +360,10 @@ def test_bad_stage_input_for_another_stores_complaint_is_404(client, world):
 
 
 def test_empty_answer_from_the_complaint_page_is_named_under_it(client, world):
-    from complaints import services
+    from complaints.services import stages
 
     complaint = _acknowledged(world)
-    (verification,) = services.verification_request(
+    (verification,) = stages.verification_request(
         actor=world.a.supervisor, complaint=complaint, departments=[world.a.cs], question="核实"
     )
     client.force_login(world.a.staff)
@@ -403,12 +403,12 @@ def test_list_filters_by_logged_period_in_the_stores_time_zone(client, world):
 
 
 def test_list_filters_by_severities_department_person_and_stage(client, world):
-    from complaints import services
+    from complaints.services import stages
 
     high = log_complaint(world.a, severity="high")
     critical = log_complaint(world.a, severity="critical", staff_involved=world.a.supervisor)
     low = log_complaint(world.a, severity="low", department=world.a.lounge)
-    services.complaint_acknowledge(actor=world.a.manager, complaint=low)
+    stages.complaint_acknowledge(actor=world.a.manager, complaint=low)
     client.force_login(world.a.manager)
     assert _numbers(client.get("/complaints/", {"severity": ["high", "critical"]})) == {high.number, critical.number}
     assert _numbers(client.get("/complaints/", {"department": world.a.lounge.pk})) == {low.number}

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 def log_complaint(store_world, *, actor=None, **overrides):
     """A valid complaint of the store, for tests."""
-    from complaints.services import complaint_log
+    from complaints.services.complaints import complaint_log
 
     now = timezone.now()
     data = {
@@ -27,11 +27,11 @@ def log_complaint(store_world, *, actor=None, **overrides):
         "severity": "high",
         "reply_promised_at": now + timedelta(hours=4),
     } | overrides
-    return complaint_log(actor=actor or store_world.staff, store=store_world.store, data=data)
+    return complaint_log(actor=actor or store_world.staff, store=store_world.store, **data)
 
 
 def records(world) -> dict:
-    from complaints.services import complaint_acknowledge, verification_request
+    from complaints.services.stages import complaint_acknowledge, verification_request
 
     complaint = log_complaint(world.b)
     complaint_acknowledge(actor=world.b.supervisor, complaint=complaint)

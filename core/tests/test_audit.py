@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import time_machine
 from django.utils import translation
 
-from complaints import services
+from complaints.services import stages
 from complaints.tests.wall import log_complaint
 from core.audit import history_for
 from tests.factories import make_user
@@ -22,12 +22,12 @@ def _rows(entry) -> dict:
 def test_history_shows_labels_local_times_and_values_in_the_readers_language(world):
     with time_machine.travel(NOW, tick=False), translation.override("zh-hans"):  # written by a Chinese user
         complaint = log_complaint(world.a)
-        services.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
+        stages.complaint_acknowledge(actor=world.a.supervisor, complaint=complaint)
         member = make_user("lounge1", role="staff", store=world.a.store, department=world.a.lounge)
-        (verification,) = services.verification_request(
+        (verification,) = stages.verification_request(
             actor=world.a.supervisor, complaint=complaint, departments=[world.a.lounge], question="当天谁接待?"
         )
-        services.verification_answer(actor=member, verification=verification, answer="李四接待")
+        stages.verification_answer(actor=member, verification=verification, answer="李四接待")
 
     with translation.override("en"):
         entries = history_for(complaint)

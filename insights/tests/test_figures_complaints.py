@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from complaints import services
 from complaints.models import Complaint
+from complaints.services import stages
 from complaints.tests.wall import log_complaint
 from insights.figures.base import Figure, FigureScope, FigureTable, period_containing
 from insights.figures.complaints import complaint_figures
@@ -26,18 +26,18 @@ def march(world):
     """Store A in March 2026: three complaints about customer service, one about the lounge; others outside."""
     a = world.a
     first = log_complaint(a, severity="high")  # acknowledged, replied on time, rated 4
-    services.complaint_acknowledge(actor=a.manager, complaint=first)
-    services.complaint_reply(actor=a.manager, complaint=first, channel="phone", text="已处理")
-    services.complaint_followup(actor=a.staff, complaint=first, reached=True, score=4)
+    stages.complaint_acknowledge(actor=a.manager, complaint=first)
+    stages.complaint_reply(actor=a.manager, complaint=first, channel="phone", text="已处理")
+    stages.complaint_followup(actor=a.staff, complaint=first, reached=True, score=4)
     _logged_at(first, 2026, 3, 1, 0, 0)  # the first minute of the month
     middle = log_complaint(a, severity="low")  # acknowledged only
-    services.complaint_acknowledge(actor=a.manager, complaint=middle)
+    stages.complaint_acknowledge(actor=a.manager, complaint=middle)
     _logged_at(middle, 2026, 3, 15, 10, 0)
     last = log_complaint(a, severity="critical", staff_involved=a.supervisor)
     _logged_at(last, 2026, 3, 31, 23, 59)  # the last minute of the month
     lounge = log_complaint(a, severity="medium", department=a.lounge)  # acknowledged and replied
-    services.complaint_acknowledge(actor=a.manager, complaint=lounge)
-    services.complaint_reply(actor=a.manager, complaint=lounge, channel="wechat", text="已道歉")
+    stages.complaint_acknowledge(actor=a.manager, complaint=lounge)
+    stages.complaint_reply(actor=a.manager, complaint=lounge, channel="wechat", text="已道歉")
     _logged_at(lounge, 2026, 3, 20, 9, 0)
     for when in ((2026, 2, 28, 23, 59), (2026, 4, 1, 0, 0)):  # just outside the month
         _logged_at(log_complaint(a, severity="high"), *when)
@@ -67,7 +67,7 @@ def test_complaint_figures_count_this_stores_complaints_of_the_period(world):
     first = log_complaint(world.a)
     log_complaint(world.a, severity="low")
     log_complaint(world.b)  # another store: never counted
-    services.complaint_acknowledge(actor=world.a.supervisor, complaint=first)
+    stages.complaint_acknowledge(actor=world.a.supervisor, complaint=first)
     scope = FigureScope(
         store_ids=frozenset({world.a.store.pk}), period=period_containing("month", timezone.localdate())
     )

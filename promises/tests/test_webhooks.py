@@ -59,16 +59,14 @@ def test_a_post_runs_outside_any_transaction_and_each_result_is_recorded_at_once
 @pytest.mark.django_db(transaction=True)
 def test_a_slow_post_does_not_block_another_connection_saving(world):
     """On SQLite the write lock used to be held for the whole batch: other saves failed after 20 s."""
-    from customers.services import customer_create
+    from customers.services.customers import customer_create
 
     queue(world, 2)
     saved, errors = [], []
 
     def save_elsewhere(n):
         try:
-            customer = customer_create(
-                actor=world.a.staff, store=world.a.store, data={"name": f"李{n}", "mobile": f"1391234567{n}"}
-            )
+            customer = customer_create(actor=world.a.staff, store=world.a.store, name=f"李{n}", mobile=f"1391234567{n}")
             saved.append(customer.pk)
         except Exception as exc:  # the old behaviour: "database is locked"
             errors.append(repr(exc))

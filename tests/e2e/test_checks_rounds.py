@@ -7,7 +7,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from checks.models import CorrectiveAction, Round
-from checks.services import rounds_schedule
+from checks.services.rounds import rounds_schedule
 from checks.templatetags.checks_ui import fault_report_url
 from checks.tests.helpers import done_round, lounge, png_bytes
 from tests.clock import at

@@ -8,7 +8,7 @@ import time_machine
 from playwright.sync_api import expect
 
 from checks.models import Round
-from checks.services import round_start, rounds_schedule
+from checks.services.rounds import round_start, rounds_schedule
 from checks.tests.helpers import lounge
 from insights.tests.lounge_helpers import NOW, make_lounge_week
 from lounge.tests.wall_requests import make_drink, make_seat

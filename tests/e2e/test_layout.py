@@ -11,7 +11,7 @@ import pytest
 import time_machine
 from playwright.sync_api import expect
 
-from checks.services import rounds_schedule
+from checks.services.rounds import rounds_schedule
 from checks.tests.helpers import lounge
 from complaints.tests.wall import log_complaint
 from insights.tests.helpers import answered, missed, missed_callback

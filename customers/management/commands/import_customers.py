@@ -16,8 +16,10 @@ from django.core.files import File
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from customers import imports
+from customers import selectors
+from customers.imports import columns
 from customers.models import ImportJob
+from customers.services import imports
 from org.access import Right, has_right
 from org.models import Store, User
 
@@ -100,7 +102,7 @@ class Command(BaseCommand):
                 "encoding": job.encoding or job.file_type,
                 "rows": job.total_rows,
                 "columns": ", ".join(
-                    f"{imports.field_label(k)}={imports.column_letter(i)}" for k, i in job.mapping.items()
+                    f"{columns.field_label(k)}={columns.column_letter(i)}" for k, i in job.mapping.items()
                 ),
             }
         )
@@ -108,12 +110,12 @@ class Command(BaseCommand):
         for error in job.errors[:20]:
             self.stdout.write(
                 _("row %(row)d, %(field)s: %(reason)s")
-                % {"row": error["row"], "field": imports.field_label(error["field"]), "reason": error["reason"]}
+                % {"row": error["row"], "field": columns.field_label(error["field"]), "reason": error["reason"]}
             )
         if len(job.errors) > 20:
             self.stdout.write(_("… and %(count)d more errors.") % {"count": len(job.errors) - 20})
         if options["report"] and job.errors:
-            Path(options["report"]).write_bytes(imports.import_error_report(job))
+            Path(options["report"]).write_bytes(selectors.import_error_report(job))
             self.stdout.write(_("Error report written to %(path)s.") % {"path": options["report"]})
         summary = _(
             "Import #%(job)d %(state)s: %(rows)d rows, %(valid)d valid, %(invalid)d with errors; "
@@ -134,5 +136,5 @@ class Command(BaseCommand):
 
 def _messages(exc: ValidationError):
     if hasattr(exc, "error_dict"):
-        return [(imports.field_label(k) if k != "file" else _("File"), v) for k, v in exc.message_dict.items()]
+        return [(columns.field_label(k) if k != "file" else _("File"), v) for k, v in exc.message_dict.items()]
     return [(_("File"), exc.messages)]

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from customers.imports import import_files_purge
+from customers.services.imports import import_files_purge
 
 
 class Command(BaseCommand):

@@ -5,9 +5,9 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from checks import services
 from checks.choices import ItemKind, Purpose
 from checks.models import Area, ChecklistTemplate
+from checks.services import templates
 from core.models import HistoryEntry
 from org.models import Department
 
@@ -50,10 +50,10 @@ def test_default_lounge_template_covers_every_point_of_s4_6_to_s4_10(world):
 def test_default_lounge_template_is_idempotent_and_keeps_managers_edits(world):
     template, _area = lounge(world.a)
     first = template.items.order_by("position").first()
-    services.template_item_edit(
+    templates.template_item_edit(
         actor=world.a.manager, item=first, text="沙发已整理", rule_id="S4.6", kind=ItemKind.PASS_FAIL
     )
-    again = services.template_default_lounge(world.a.store, actor=world.a.manager)
+    again = templates.template_default_lounge(world.a.store, actor=world.a.manager)
     assert again.pk == template.pk
     assert ChecklistTemplate.objects.filter(store=world.a.store).count() == 1
     assert Area.objects.filter(store=world.a.store).count() == 1
@@ -62,72 +62,72 @@ def test_default_lounge_template_is_idempotent_and_keeps_managers_edits(world):
 
 def test_default_lounge_template_without_a_lounge_department_makes_no_area(world):
     Department.objects.filter(pk=world.a.lounge.pk).update(active=False)
-    template = services.template_default_lounge(world.a.store)
+    template = templates.template_default_lounge(world.a.store)
     assert template.items.count() > 10
     assert not Area.objects.filter(store=world.a.store).exists()
 
 
 def test_only_managers_edit_templates(world):
     with pytest.raises(PermissionDenied):
-        services.template_create(actor=world.a.staff, store=world.a.store, name="前台检查")
+        templates.template_create(actor=world.a.staff, store=world.a.store, name="前台检查")
     with pytest.raises(PermissionDenied):
-        services.template_create(actor=world.a.auditor, store=world.a.store, name="前台检查")
+        templates.template_create(actor=world.a.auditor, store=world.a.store, name="前台检查")
     with pytest.raises(PermissionDenied):
-        services.template_default_lounge(world.a.store, actor=world.a.supervisor)
+        templates.template_default_lounge(world.a.store, actor=world.a.supervisor)
 
 
 def test_template_names_are_unique_per_store(world):
-    services.template_create(actor=world.a.manager, store=world.a.store, name="前台检查")
+    templates.template_create(actor=world.a.manager, store=world.a.store, name="前台检查")
     with pytest.raises(ValidationError) as exc:
-        services.template_create(actor=world.a.manager, store=world.a.store, name="前台检查")
+        templates.template_create(actor=world.a.manager, store=world.a.store, name="前台检查")
     assert _codes(exc.value, "name") == ["duplicate"]
-    services.template_create(actor=world.b.manager, store=world.b.store, name="前台检查")  # another store may
+    templates.template_create(actor=world.b.manager, store=world.b.store, name="前台检查")  # another store may
 
 
 def test_item_rule_must_be_a_rule_of_the_standards(world):
-    template = services.template_create(actor=world.a.manager, store=world.a.store, name="巡检")
+    template = templates.template_create(actor=world.a.manager, store=world.a.store, name="巡检")
     for bad, code in (("", "required"), ("S9.9", "unknown_rule"), ("4.7", "unknown_rule"), ("hello", "unknown_rule")):
         with pytest.raises(ValidationError) as exc:
-            services.template_item_add(actor=world.a.manager, template=template, text="茶几干净", rule_id=bad)
+            templates.template_item_add(actor=world.a.manager, template=template, text="茶几干净", rule_id=bad)
         assert _codes(exc.value, "rule_id") == [code]
-    item = services.template_item_add(actor=world.a.manager, template=template, text="茶几干净", rule_id=" s4.7 ")
+    item = templates.template_item_add(actor=world.a.manager, template=template, text="茶几干净", rule_id=" s4.7 ")
     assert item.rule_id == "S4.7"
-    assert services.clean_rule_id("s1.d1a") == "S1.D1a"
+    assert templates.clean_rule_id("s1.d1a") == "S1.D1a"
 
 
 def test_measured_item_needs_a_limit_in_order(world):
     """S4.7: "no more than two butts" is a measured value with an upper limit."""
-    template = services.template_create(actor=world.a.manager, store=world.a.store, name="巡检")
+    template = templates.template_create(actor=world.a.manager, store=world.a.store, name="巡检")
     kwargs = {"actor": world.a.manager, "template": template, "text": "烟头数", "rule_id": "S4.7"}
     with pytest.raises(ValidationError) as exc:
-        services.template_item_add(**kwargs, kind=ItemKind.MEASURED)
+        templates.template_item_add(**kwargs, kind=ItemKind.MEASURED)
     assert _codes(exc.value, "max_value") == ["limit_required"]
     with pytest.raises(ValidationError) as exc:
-        services.template_item_add(**kwargs, kind=ItemKind.MEASURED, min_value=Decimal(5), max_value=Decimal(2))
+        templates.template_item_add(**kwargs, kind=ItemKind.MEASURED, min_value=Decimal(5), max_value=Decimal(2))
     assert _codes(exc.value, "min_value") == ["limits_order"]
     with pytest.raises(ValidationError) as exc:
-        services.template_item_add(**kwargs, kind="guess")
+        templates.template_item_add(**kwargs, kind="guess")
     assert "kind" in exc.value.error_dict
     assert not template.items.exists()
-    item = services.template_item_add(**kwargs, kind=ItemKind.MEASURED, max_value=Decimal(2), unit="个")
+    item = templates.template_item_add(**kwargs, kind=ItemKind.MEASURED, max_value=Decimal(2), unit="个")
     assert item.max_value == 2 and item.unit == "个"
     # a pass-or-fail item keeps no limits
-    plain = services.template_item_add(**kwargs | {"text": "茶几干净"}, max_value=Decimal(2), unit="个")
+    plain = templates.template_item_add(**kwargs | {"text": "茶几干净"}, max_value=Decimal(2), unit="个")
     assert plain.max_value is None and plain.unit == ""
 
 
 def test_items_move_up_and_down_and_removal_renumbers(world):
     template, _area = lounge(world.a)
     first, second, third = template.items.order_by("position")[:3]
-    services.template_item_move(actor=world.a.manager, item=second, direction="up")
+    templates.template_item_move(actor=world.a.manager, item=second, direction="up")
     assert list(template.items.order_by("position").values_list("pk", flat=True)[:3]) == [second.pk, first.pk, third.pk]
-    services.template_item_move(actor=world.a.manager, item=second, direction="up")  # already first: stays
-    services.template_item_move(actor=world.a.manager, item=first, direction="down")
+    templates.template_item_move(actor=world.a.manager, item=second, direction="up")  # already first: stays
+    templates.template_item_move(actor=world.a.manager, item=first, direction="down")
     assert list(template.items.order_by("position").values_list("pk", flat=True)[:3]) == [second.pk, third.pk, first.pk]
     with pytest.raises(ValidationError):
-        services.template_item_move(actor=world.a.manager, item=first, direction="sideways")
+        templates.template_item_move(actor=world.a.manager, item=first, direction="sideways")
     count = template.items.count()
-    services.template_item_remove(actor=world.a.manager, item=third)
+    templates.template_item_remove(actor=world.a.manager, item=third)
     positions = list(template.items.order_by("position").values_list("position", flat=True))
     assert positions == list(range(1, count))
     entries = HistoryEntry.objects.filter(content_type__model="checklisttemplate", object_id=template.pk)
@@ -146,20 +146,20 @@ def test_area_schedule_rules(world):
         "department": world.a.lounge,
     }
     with pytest.raises(ValidationError) as exc:
-        services.area_create(**base, every_minutes=30, due_within_minutes=45)
+        templates.area_create(**base, every_minutes=30, due_within_minutes=45)
     assert _codes(exc.value, "due_within_minutes") == ["due_after_next"]
     with pytest.raises(ValidationError) as exc:
-        services.area_create(**base, every_minutes=5, due_within_minutes=5)
+        templates.area_create(**base, every_minutes=5, due_within_minutes=5)
     assert "every_minutes" in exc.value.error_dict
     b_template, _b_area = lounge(world.b)
     with pytest.raises(ValidationError) as exc:
-        services.area_create(**base | {"template": b_template, "department": world.b.lounge})
+        templates.area_create(**base | {"template": b_template, "department": world.b.lounge})
     assert set(exc.value.error_dict) == {"template", "department"}
     with pytest.raises(ValidationError) as exc:
-        services.area_create(**base | {"name": "客户休息区"})
+        templates.area_create(**base | {"name": "客户休息区"})
     assert _codes(exc.value, "name") == ["duplicate"]
-    area = services.area_create(**base, every_minutes=120, due_within_minutes=60)
-    area = services.area_update(
+    area = templates.area_create(**base, every_minutes=120, due_within_minutes=60)
+    area = templates.area_update(
         actor=world.a.manager,
         area=area,
         name="展厅",
@@ -171,7 +171,7 @@ def test_area_schedule_rules(world):
     )
     assert (area.every_minutes, area.due_within_minutes, area.active, area.department) == (90, 20, False, world.a.cs)
     with pytest.raises(PermissionDenied):
-        services.area_update(
+        templates.area_update(
             actor=world.a.staff,
             area=area,
             name="展厅",

@@ -7,9 +7,9 @@ from openpyxl import load_workbook
 
 from core.audit import history_for
 from core.models import HistoryEntry
-from customers import services
 from customers.choices import PersonalDataAction
 from customers.models import Customer, PersonalDataLog, Vehicle
+from customers.services import customers as services
 from tests.factories import make_customer, make_vehicle
 
 
@@ -40,7 +40,10 @@ def test_customer_errors_name_every_field_at_once(world):
         services.customer_create(
             actor=world.a.staff,
             store=world.a.store,
-            data={"name": "", "mobile": "12345", "landline": "13812345678", "landline_ext": "a1"},
+            name="",
+            mobile="12345",
+            landline="13812345678",
+            landline_ext="a1",
         )
     assert set(info.value.message_dict) == {"name", "mobile", "landline", "landline_ext"}
     assert Customer.objects.count() == 0
@@ -108,7 +111,10 @@ def test_vehicle_needs_plate_or_vin_and_sane_values(world):
         services.vehicle_create(
             actor=world.a.staff,
             owner=customer,
-            data={"plate": "", "vin": "", "mileage_km": "-5", "purchase_date": "2099-01-01"},
+            plate="",
+            vin="",
+            mileage_km="-5",
+            purchase_date="2099-01-01",
         )
     assert set(info.value.message_dict) == {"plate", "mileage_km", "purchase_date"}
     assert Vehicle.objects.count() == 0

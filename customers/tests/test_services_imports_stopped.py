@@ -12,9 +12,9 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from customers import imports
 from customers.models import Customer, ImportJob
-from customers.tests.test_import import GOOD, check, csv_upload, upload
+from customers.services import imports
+from customers.tests.test_services_imports import GOOD, check, csv_upload, upload
 
 State = ImportJob.State
 T0 = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))

@@ -14,19 +14,12 @@ from core.htmx import render_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
 from org.access import Right, get_for_user, has_right, require, scope
 
-from . import selectors, services
-from .forms import CustomerForm, EraseForm, VehicleForm
-from .models import Customer, Vehicle
+from .. import selectors
+from ..forms.customers import CustomerForm, EraseForm, VehicleForm
+from ..models import Customer, Vehicle
+from ..services import customers as services
 
 PAGE_SIZE = 25
-
-
-def _customer(request, pk, right=Right.VIEW) -> Customer:
-    return get_for_user(Customer.objects.select_related("store"), request.user, right=right, pk=pk)
-
-
-def _vehicle(request, pk, right=Right.VIEW) -> Vehicle:
-    return get_for_user(Vehicle.objects.select_related("store", "owner"), request.user, right=right, pk=pk)
 
 
 @login_required
@@ -71,7 +64,7 @@ def vehicle_list(request):
 
 @login_required
 def customer_detail(request, customer_pk):
-    customer = _customer(request, customer_pk)
+    customer = selectors.customer_get_for_user(request.user, customer_pk)
     user = request.user
     return render(
         request,
@@ -145,10 +138,10 @@ def customer_create(request):
         require(request.user, Right.EDIT, store.pk)
         try:
             with transaction.atomic():
-                customer = services.customer_create(actor=request.user, store=store, data=form.cleaned_data)
+                customer = services.customer_create(actor=request.user, store=store, **form.service_data())
                 if vehicle_form.has_input():
                     try:
-                        services.vehicle_create(actor=request.user, owner=customer, data=vehicle_form.cleaned_data)
+                        services.vehicle_create(actor=request.user, owner=customer, **vehicle_form.cleaned_data)
                     except ValidationError as exc:
                         add_service_errors(vehicle_form, exc)
                         duplicate_url = getattr(exc, "existing_url", "")
@@ -174,7 +167,7 @@ def customer_create(request):
 
 @login_required
 def customer_edit(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.EDIT)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.EDIT)
     initial = {
         "name": customer.name,
         "mobile": customer.mobile_display,
@@ -203,12 +196,12 @@ def customer_edit(request, customer_pk):
 
 @login_required
 def vehicle_create(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.EDIT)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.EDIT)
     form = VehicleForm(request.POST or None)
     duplicate_url = ""
     if request.method == "POST" and form.is_valid():
         try:
-            vehicle = services.vehicle_create(actor=request.user, owner=customer, data=form.cleaned_data)
+            vehicle = services.vehicle_create(actor=request.user, owner=customer, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             duplicate_url = getattr(exc, "existing_url", "")
@@ -225,7 +218,7 @@ def vehicle_create(request, customer_pk):
 
 @login_required
 def vehicle_edit(request, vehicle_pk):
-    vehicle = _vehicle(request, vehicle_pk, right=Right.EDIT)
+    vehicle = selectors.vehicle_get_for_user(request.user, vehicle_pk, right=Right.EDIT)
     initial = {
         "plate": vehicle.plate,
         "vin": vehicle.vin,
@@ -265,7 +258,7 @@ def vehicle_edit(request, vehicle_pk):
 @require_POST
 def reveal_phone(request, customer_pk, field):
     """Show one masked number in full; the reveal is logged (who, when, which customer)."""
-    customer = _customer(request, customer_pk, right=Right.REVEAL_PHONE)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.REVEAL_PHONE)
     try:
         services.customer_reveal_phone(actor=request.user, customer=customer, field=field)
     except ValidationError as exc:
@@ -277,7 +270,7 @@ def reveal_phone(request, customer_pk, field):
 @login_required
 @require_POST
 def customer_export(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.PERSONAL_DATA)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.PERSONAL_DATA)
     fmt = request.POST.get("format", "json")
     try:
         body, content_type, filename = services.customer_export(actor=request.user, customer=customer, fmt=fmt)
@@ -291,7 +284,7 @@ def customer_export(request, customer_pk):
 
 @login_required
 def customer_erase(request, customer_pk):
-    customer = _customer(request, customer_pk, right=Right.PERSONAL_DATA)
+    customer = selectors.customer_get_for_user(request.user, customer_pk, right=Right.PERSONAL_DATA)
     form = EraseForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["confirm_name"].strip() != customer.name:

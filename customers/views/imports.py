@@ -16,31 +16,17 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from org.access import Right, get_for_user, require, scope
+from org.access import Right, require
 
-from . import imports
-from .import_forms import ImportMappingForm, ImportUploadForm
-from .models import ImportJob
+from .. import selectors
+from ..forms.imports import ImportMappingForm, ImportUploadForm
+from ..imports import columns, reading
+from ..models import ImportJob
+from ..services import imports as services
 
 State = ImportJob.State
 ERRORS_PAGE_SIZE = 50
 JOBS_PAGE_SIZE = 25
-
-
-def _job(request, pk) -> ImportJob:
-    """An import of one of the person's stores (404 otherwise) for a person who may import (403)."""
-    return get_for_user(
-        ImportJob.objects.select_related("store", "created_by"), request.user, right=Right.IMPORT, field="store", pk=pk
-    )
-
-
-def _jobs(user):
-    return (
-        scope(ImportJob.objects.all(), user)
-        .select_related("store", "created_by")
-        .defer("work", "errors", "headers", "mapping")
-        .order_by("-created_at", "-id")
-    )
 
 
 @login_required
@@ -52,7 +38,7 @@ def import_start(request):
         store = form.cleaned_data["store"]
         require(request.user, Right.IMPORT, store.pk)
         try:
-            job = imports.import_upload(actor=request.user, store=store, uploaded=form.cleaned_data["file"])
+            job = services.import_upload(actor=request.user, store=store, uploaded=form.cleaned_data["file"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -60,7 +46,7 @@ def import_start(request):
     return render(
         request,
         "customers/import_start.html",
-        {"form": form, "recent": _jobs(request.user)[:5], "fields": imports.IMPORT_FIELDS},
+        {"form": form, "recent": selectors.import_job_list(request.user)[:5], "fields": columns.IMPORT_FIELDS},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -68,35 +54,35 @@ def import_start(request):
 @login_required
 def import_list(request):
     require(request.user, Right.IMPORT)
-    page = Paginator(_jobs(request.user), JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(selectors.import_job_list(request.user), JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "customers/import_list.html", {"page": page})
 
 
 def _preview(job: ImportJob, mapping: dict) -> dict:
     mapped = {index: key for key, index in mapping.items()}
-    columns = [
+    shown = [
         {
-            "letter": imports.column_letter(i),
+            "letter": columns.column_letter(i),
             "header": header,
-            "field": imports.field_label(mapped[i]) if i in mapped else "",
+            "field": columns.field_label(mapped[i]) if i in mapped else "",
         }
         for i, header in enumerate(job.headers)
     ]
-    return {"columns": columns, "rows": imports.read_rows(job, 0, imports.PREVIEW_ROWS)}
+    return {"columns": shown, "rows": reading.read_rows(job, 0, services.PREVIEW_ROWS)}
 
 
 @login_required
 def import_mapping(request, job_pk):
     """Which column holds which field, with the first rows of the file to judge by."""
-    job = _job(request, job_pk)
-    if job.state not in imports.MAPPABLE_STATES:
+    job = selectors.import_job_get_for_user(request.user, job_pk)
+    if job.state not in services.MAPPABLE_STATES:
         return redirect("customers:import_job", job_pk=job.pk)
     initial = {key: str(index) for key, index in job.mapping.items()}
     initial["confirm_vin_check"] = job.confirm_vin_check
     form = ImportMappingForm(request.POST or None, headers=job.headers, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            imports.import_set_mapping(
+            services.import_set_mapping(
                 job=job,
                 actor=request.user,
                 mapping=form.mapping(),
@@ -116,7 +102,7 @@ def import_mapping(request, job_pk):
 
 
 def _error_rows(job: ImportJob, page_number):
-    labels = {f.key: f.label for f in imports.IMPORT_FIELDS}
+    labels = {f.key: f.label for f in columns.IMPORT_FIELDS}
     page = Paginator(job.errors, ERRORS_PAGE_SIZE).get_page(page_number)
     page.object_list = [{**e, "label": labels.get(e["field"], "")} for e in page.object_list]
     return page
@@ -125,7 +111,7 @@ def _error_rows(job: ImportJob, page_number):
 @login_required
 def import_job(request, job_pk):
     """One import: its progress while it runs, then the counts, the errors and the choices."""
-    job = _job(request, job_pk)
+    job = selectors.import_job_get_for_user(request.user, job_pk)
     if job.state == State.UPLOADED:
         return redirect("customers:import_mapping", job_pk=job.pk)
     page = _error_rows(job, request.GET.get("page"))
@@ -141,11 +127,11 @@ def import_job(request, job_pk):
 @require_POST
 def import_step(request, job_pk):
     """Process one chunk (checking or writing) and show the progress; at the end, go to the result."""
-    job = _job(request, job_pk)
+    job = selectors.import_job_get_for_user(request.user, job_pk)
     if job.state == State.VALIDATING:
-        job = imports.import_validate_step(job=job, actor=request.user)
+        job = services.import_validate_step(job=job, actor=request.user)
     elif job.state == State.IMPORTING:
-        job = imports.import_commit_step(job=job, actor=request.user)
+        job = services.import_commit_step(job=job, actor=request.user)
     if not is_htmx(request):
         return redirect("customers:import_job", job_pk=job.pk)
     if job.is_running:
@@ -159,9 +145,9 @@ def import_step(request, job_pk):
 @require_POST
 def import_commit(request, job_pk):
     """The choice "import the valid rows and list the others"."""
-    job = _job(request, job_pk)
+    job = selectors.import_job_get_for_user(request.user, job_pk)
     try:
-        imports.import_confirm(job=job, actor=request.user)
+        services.import_confirm(job=job, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     return redirect("customers:import_job", job_pk=job.pk)
@@ -171,9 +157,9 @@ def import_commit(request, job_pk):
 @require_POST
 def import_cancel(request, job_pk):
     """The choice "import nothing"."""
-    job = _job(request, job_pk)
+    job = selectors.import_job_get_for_user(request.user, job_pk)
     try:
-        imports.import_cancel(job=job, actor=request.user)
+        services.import_cancel(job=job, actor=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -184,9 +170,9 @@ def import_cancel(request, job_pk):
 @login_required
 def import_errors_download(request, job_pk):
     """The error report as an Excel workbook: row, field, reason and the row's values."""
-    job = _job(request, job_pk)
+    job = selectors.import_job_get_for_user(request.user, job_pk)
     try:
-        body = imports.import_error_report(job)
+        body = selectors.import_error_report(job)
     except OSError:
         messages.error(request, _("The imported file is no longer stored, so the report cannot be made."))
         return redirect("customers:import_job", job_pk=job.pk)

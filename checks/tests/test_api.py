@@ -4,29 +4,12 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from checks import services
 from checks.choices import ActionState, RoundState
-from checks.models import CorrectiveAction, Round
+from checks.models import CorrectiveAction
+from checks.services import actions
 from tests.clock import at
 
-from .helpers import done_round, lounge, png_bytes, png_upload
-
-
-def _people(world, who):
-    return {
-        "manager": world.a.manager,
-        "supervisor": world.a.supervisor,
-        "staff": world.a.staff,
-        "auditor": world.a.auditor,
-        "b_staff": world.b.staff,
-        "b_manager": world.b.manager,
-    }[who]
-
-
-def _scheduled(world, now="2026-11-30 10:31"):
-    _template, area = lounge(world.a)
-    services.rounds_schedule(now=at(now))
-    return Round.objects.get(area=area)
+from .helpers import done_round, lounge, person, png_bytes, png_upload, scheduled
 
 
 def _answers(body, **overrides):
@@ -68,7 +51,7 @@ def test_openapi_lists_the_endpoints_with_their_request_bodies(client, world):
 
 def test_a_round_through_the_api_with_a_failed_item_and_its_photo(client, world):
     """S4.7 by API: start, upload the ashtray's photo, submit with 3 butts; score and corrective action."""
-    round = _scheduled(world)
+    round = scheduled(world)
     client.force_login(world.a.staff)
     body = client.post(f"/api/v1/checks/rounds/{round.pk}/start").json()
     assert body["started_at"] and len(body["results"]) == 13 and body["state"] == "open"
@@ -89,13 +72,13 @@ def test_a_round_through_the_api_with_a_failed_item_and_its_photo(client, world)
     failed = next(r for r in done["results"] if r["passed"] is False)
     assert failed["id"] == ashtray["id"] and failed["action_id"]
     assert client.get(photo_url).status_code == 200
-    actions = client.get("/api/v1/checks/actions").json()
-    assert actions["count"] == 1 and actions["items"][0]["rule_id"] == "S4.7"
-    assert actions["items"][0]["owner_department_id"] == world.a.lounge.pk and actions["items"][0]["due_at"]
+    listed = client.get("/api/v1/checks/actions").json()
+    assert listed["count"] == 1 and listed["items"][0]["rule_id"] == "S4.7"
+    assert listed["items"][0]["owner_department_id"] == world.a.lounge.pk and listed["items"][0]["due_at"]
 
 
 def test_submit_names_each_missing_answer_and_photo(client, world):
-    round = _scheduled(world)
+    round = scheduled(world)
     client.force_login(world.a.staff)
     body = client.post(f"/api/v1/checks/rounds/{round.pk}/start").json()
     answers = _answers(body, p1={"passed": False})
@@ -124,7 +107,7 @@ def test_submit_names_each_missing_answer_and_photo(client, world):
     ],
 )
 def test_bad_submit_bodies_are_422_naming_the_field(client, world, payload, field):
-    round = _scheduled(world)
+    round = scheduled(world)
     client.force_login(world.a.staff)
     client.post(f"/api/v1/checks/rounds/{round.pk}/start")
     response = client.post(f"/api/v1/checks/rounds/{round.pk}/submit", payload, content_type="application/json")
@@ -133,7 +116,7 @@ def test_bad_submit_bodies_are_422_naming_the_field(client, world, payload, fiel
 
 
 def test_duplicate_answers_and_strangers_as_owner_are_refused(client, world):
-    round = _scheduled(world)
+    round = scheduled(world)
     client.force_login(world.a.staff)
     body = client.post(f"/api/v1/checks/rounds/{round.pk}/start").json()
     answers = _answers(body)
@@ -152,7 +135,7 @@ def test_duplicate_answers_and_strangers_as_owner_are_refused(client, world):
 
 @pytest.mark.parametrize("kind", ["not_an_image", "oversized", "missing"])
 def test_bad_photo_uploads_are_422(client, world, kind, monkeypatch):
-    round = _scheduled(world)
+    round = scheduled(world)
     client.force_login(world.a.staff)
     body = client.post(f"/api/v1/checks/rounds/{round.pk}/start").json()
     url = f"/api/v1/checks/rounds/{round.pk}/results/{body['results'][0]['id']}/photo"
@@ -172,7 +155,7 @@ def test_bad_photo_uploads_are_422(client, world, kind, monkeypatch):
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("auditor", 200), ("b_staff", 404)])
 def test_round_detail_three_people(client, world, who, status):
     round = done_round(world.a)
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.get(f"/api/v1/checks/rounds/{round.pk}")
     assert response.status_code == status
     if status == 200:
@@ -181,8 +164,8 @@ def test_round_detail_three_people(client, world, who, status):
 
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("auditor", 403), ("b_staff", 404)])
 def test_start_and_submit_three_people(client, world, who, status):
-    round = _scheduled(world)
-    client.force_login(_people(world, who))
+    round = scheduled(world)
+    client.force_login(person(world, who))
     assert client.post(f"/api/v1/checks/rounds/{round.pk}/start").status_code == status
     response = client.post(f"/api/v1/checks/rounds/{round.pk}/submit", {"bad": 1}, content_type="application/json")
     # the wall first: another store's round is 404 and an auditor 403, whatever the body says
@@ -192,7 +175,7 @@ def test_start_and_submit_three_people(client, world, who, status):
 @pytest.mark.parametrize(("who", "status"), [("supervisor", 201), ("staff", 403), ("auditor", 403), ("b_manager", 404)])
 def test_extra_round_three_people(client, world, who, status):
     _template, area = lounge(world.a)
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.post(f"/api/v1/checks/areas/{area.pk}/rounds")
     assert response.status_code == status
     if status == 201:
@@ -201,7 +184,7 @@ def test_extra_round_three_people(client, world, who, status):
 
 def test_round_list_paged_and_filtered(client, world, django_assert_max_num_queries):
     with time_machine.travel(at("2026-11-30 10:40"), tick=False):
-        _scheduled(world)
+        scheduled(world)
         for _ in range(3):
             done_round(world.a)
         done_round(world.b)
@@ -221,7 +204,7 @@ def test_round_list_paged_and_filtered(client, world, django_assert_max_num_quer
 def test_closing_an_action_three_people(client, world, who, status):
     done_round(world.a)
     action = CorrectiveAction.objects.get()
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.post(f"/api/v1/checks/actions/{action.pk}/close", {"note": "已清理", "photo": png_upload()})
     assert response.status_code == status
     if status == 200:
@@ -244,7 +227,7 @@ def test_action_list_open_first_and_filtered(client, world):
     for _ in range(2):
         done_round(world.a)
     first = CorrectiveAction.objects.order_by("pk").first()
-    services.action_close(actor=world.a.staff, action=first, note="已清理")
+    actions.action_close(actor=world.a.staff, action=first, note="已清理")
     client.force_login(world.a.staff)
     items = client.get("/api/v1/checks/actions").json()["items"]
     assert [i["state"] for i in items] == ["open", "done"]

@@ -7,9 +7,9 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from checks import services
 from checks.choices import RoundState
 from checks.models import Round
+from checks.services import rounds
 from promises.choices import PromiseState
 from promises.services import WORKER_JOBS, worker_tick
 from tests.clock import at
@@ -19,11 +19,11 @@ from .helpers import lounge
 
 def _schedule(now: str) -> int:
     with time_machine.travel(at(now), tick=False):
-        return services.rounds_schedule()
+        return rounds.rounds_schedule()
 
 
 def test_the_worker_runs_the_schedule(world):
-    assert ("checks_rounds", services.rounds_schedule) in WORKER_JOBS.items()
+    assert ("checks_rounds", rounds.rounds_schedule) in WORKER_JOBS.items()
     _template, area = lounge(world.a)
     with time_machine.travel(at("2026-11-30 08:31"), tick=False):
         done = worker_tick()
@@ -56,7 +56,7 @@ def test_a_second_worker_making_the_same_round_is_skipped(world):
     """Two workers at once: the unique (area, slot) refuses the second round, which is skipped quietly."""
     _template, area = lounge(world.a)
     _schedule("2026-11-30 08:31")
-    made = services._schedule_area(area, at("2026-11-30 08:30"), "S4.6", at("2026-11-30 08:32"))
+    made = rounds._schedule_area(area, at("2026-11-30 08:30"), "S4.6", at("2026-11-30 08:32"))
     assert made is None and Round.objects.count() == 1
     with pytest.raises(IntegrityError), transaction.atomic():  # the constraint this relies on
         Round.objects.create(store=world.a.store, area=area, template_name="x", scheduled_for=at("2026-11-30 08:30"))
@@ -81,8 +81,8 @@ def test_a_done_round_is_never_missed(world):
     lounge(world.a)
     _schedule("2026-11-30 08:31")
     round = Round.objects.get()
-    services.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 08:40"))
-    services.round_submit(actor=world.a.staff, round=round, answers=answers_all_pass(round), now=at("2026-11-30 08:50"))
+    rounds.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 08:40"))
+    rounds.round_submit(actor=world.a.staff, round=round, answers=answers_all_pass(round), now=at("2026-11-30 08:50"))
     _schedule("2026-11-30 09:31")
     round.refresh_from_db()
     assert round.state == RoundState.DONE and round.on_time is True

@@ -1,8 +1,7 @@
-from django.urls import include, path
+from django.urls import path
 
-from . import views
+from ..views import customers as views
 
-app_name = "customers"
 urlpatterns = [
     path("", views.customer_list, name="customer_list"),
     path("new/", views.customer_create, name="customer_create"),
@@ -15,5 +14,4 @@ urlpatterns = [
     path("<int:customer_pk>/vehicles/new/", views.vehicle_create, name="vehicle_create"),
     path("vehicles/", views.vehicle_list, name="vehicle_list"),
     path("vehicles/<int:vehicle_pk>/edit/", views.vehicle_edit, name="vehicle_edit"),
-    path("import/", include("customers.import_urls")),
 ]

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from org.access import Right, stores_for
 
-from .imports import IMPORT_FIELDS, column_letter
+from ..imports.columns import IMPORT_FIELDS, column_letter
 
 
 class ImportUploadForm(forms.Form):

@@ -9,30 +9,13 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from checks import services
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round
+from checks.services import actions, rounds
 from checks.templatetags.checks_ui import fault_report_url
 from tests.clock import at
 
-from .helpers import done_round, lounge, png_bytes, png_upload
-
-
-def _people(world, who):
-    return {
-        "manager": world.a.manager,
-        "supervisor": world.a.supervisor,
-        "staff": world.a.staff,
-        "auditor": world.a.auditor,
-        "b_staff": world.b.staff,
-        "b_manager": world.b.manager,
-    }[who]
-
-
-def _scheduled(world, now="2026-11-30 10:31"):
-    _template, area = lounge(world.a)
-    services.rounds_schedule(now=at(now))
-    return Round.objects.get(area=area)
+from .helpers import done_round, lounge, person, png_bytes, png_upload, scheduled
 
 
 def _form_data(round, **overrides):
@@ -54,8 +37,8 @@ def _form_data(round, **overrides):
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("auditor", 200), ("manager", 200)])
 def test_round_list_shows_todays_schedule(client, world, who, status):
     with time_machine.travel(at("2026-11-30 10:40"), tick=False):
-        round = _scheduled(world)
-        client.force_login(_people(world, who))
+        round = scheduled(world)
+        client.force_login(person(world, who))
         response = client.get("/checks/")
     assert response.status_code == status
     body = response.content.decode()
@@ -77,9 +60,9 @@ def test_round_list_filters_and_htmx_partial(client, world):
 
 def test_round_list_uses_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     with time_machine.travel(at("2026-11-30 12:40"), tick=False):
-        _scheduled(world, "2026-11-30 10:31")
-        services.rounds_schedule(now=at("2026-11-30 11:31"))
-        services.rounds_schedule(now=at("2026-11-30 12:31"))
+        scheduled(world, "2026-11-30 10:31")
+        rounds.rounds_schedule(now=at("2026-11-30 11:31"))
+        rounds.rounds_schedule(now=at("2026-11-30 12:31"))
         for _ in range(3):
             done_round(world.a)
         client.force_login(world.a.manager)
@@ -91,7 +74,7 @@ def test_round_list_uses_a_constant_number_of_queries(client, world, django_asse
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("auditor", 200), ("b_manager", 404)])
 def test_round_detail_three_people(client, world, who, status):
     round = done_round(world.a)
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.get(f"/checks/rounds/{round.pk}/")
     assert response.status_code == status
     if status == 200:
@@ -102,8 +85,8 @@ def test_round_detail_three_people(client, world, who, status):
 
 @pytest.mark.parametrize(("who", "status"), [("staff", 302), ("auditor", 403), ("b_staff", 404)])
 def test_starting_a_round_three_people(client, world, who, status):
-    round = _scheduled(world)
-    client.force_login(_people(world, who))
+    round = scheduled(world)
+    client.force_login(person(world, who))
     response = client.post(f"/checks/rounds/{round.pk}/start/")
     assert response.status_code == status
     round.refresh_from_db()
@@ -114,9 +97,9 @@ def test_starting_a_round_three_people(client, world, who, status):
 
 @pytest.mark.parametrize(("who", "status"), [("staff", 200), ("auditor", 403), ("b_staff", 404)])
 def test_round_do_page_three_people(client, world, who, status):
-    round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
-    client.force_login(_people(world, who))
+    round = scheduled(world)
+    rounds.round_start(actor=world.a.staff, round=round)
+    client.force_login(person(world, who))
     response = client.get(f"/checks/rounds/{round.pk}/do/")
     assert response.status_code == status
     if status == 200:
@@ -127,7 +110,7 @@ def test_round_do_page_three_people(client, world, who, status):
 
 
 def test_round_do_page_of_a_round_not_started_goes_to_its_detail(client, world):
-    round = _scheduled(world)
+    round = scheduled(world)
     client.force_login(world.a.staff)
     response = client.get(f"/checks/rounds/{round.pk}/do/")
     assert response.status_code == 302 and response.url == f"/checks/rounds/{round.pk}/"
@@ -135,8 +118,8 @@ def test_round_do_page_of_a_round_not_started_goes_to_its_detail(client, world):
 
 def test_a_round_through_the_phone_form_with_a_failed_item_and_its_photo(client, world):
     """S4.7: the ashtray holds 3 butts; the photo is taken; the score and the corrective action follow."""
-    round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    round = scheduled(world)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     data = _form_data(round, value_5="3", comment_5="三个烟头")
     ashtray = round.results.get(position=5)
@@ -154,8 +137,8 @@ def test_a_round_through_the_phone_form_with_a_failed_item_and_its_photo(client,
 
 
 def test_missing_answers_are_named_and_nothing_is_saved(client, world):
-    round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    round = scheduled(world)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     data = _form_data(round)
     sofa = round.results.get(position=1)
@@ -169,8 +152,8 @@ def test_missing_answers_are_named_and_nothing_is_saved(client, world):
 
 
 def test_failed_item_without_its_photo_is_refused_on_the_page(client, world):
-    round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    round = scheduled(world)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     response = client.post(f"/checks/rounds/{round.pk}/do/", _form_data(round, passed_1="0"))
     assert response.status_code == 400
@@ -180,8 +163,8 @@ def test_failed_item_without_its_photo_is_refused_on_the_page(client, world):
 
 @pytest.mark.parametrize("kind", ["not_an_image", "oversized"])
 def test_bad_photos_on_the_page_are_refused(client, world, kind, monkeypatch):
-    round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    round = scheduled(world)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     data = _form_data(round, passed_1="0")
     sofa = round.results.get(position=1)
@@ -198,8 +181,8 @@ def test_bad_photos_on_the_page_are_refused(client, world, kind, monkeypatch):
 
 
 def test_a_measured_value_that_is_not_a_number_is_refused(client, world):
-    round = _scheduled(world)
-    services.round_start(actor=world.a.staff, round=round)
+    round = scheduled(world)
+    rounds.round_start(actor=world.a.staff, round=round)
     client.force_login(world.a.staff)
     response = client.post(f"/checks/rounds/{round.pk}/do/", _form_data(round, value_5="很多"))
     assert response.status_code == 400
@@ -210,7 +193,7 @@ def test_a_measured_value_that_is_not_a_number_is_refused(client, world):
 @pytest.mark.parametrize(("who", "status"), [("supervisor", 302), ("staff", 403), ("auditor", 403), ("b_manager", 404)])
 def test_extra_round_three_people(client, world, who, status):
     _template, area = lounge(world.a)
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.post(f"/checks/areas/{area.pk}/extra-round/")
     assert response.status_code == status
     assert Round.objects.filter(area=area).exists() is (status == 302)
@@ -220,7 +203,7 @@ def test_extra_round_three_people(client, world, who, status):
 def test_result_photo_three_people(client, world, who, status):
     round = done_round(world.a)
     result = round.results.get(position=5)
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     assert client.get(f"/checks/results/{result.pk}/photo/").status_code == status
     assert client.get(f"/checks/results/{round.results.get(position=1).pk}/photo/").status_code == 404  # none
 
@@ -246,7 +229,7 @@ def test_fault_report_link_on_a_failed_item_works_with_or_without_the_fault_page
 def test_action_detail_three_people(client, world, who, status):
     done_round(world.a)
     action = CorrectiveAction.objects.get()
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.get(f"/checks/actions/{action.pk}/")
     assert response.status_code == status
     if status == 200:
@@ -257,7 +240,7 @@ def test_action_detail_three_people(client, world, who, status):
 def test_closing_an_action_three_people(client, world, who, status):
     done_round(world.a)
     action = CorrectiveAction.objects.get()
-    client.force_login(_people(world, who))
+    client.force_login(person(world, who))
     response = client.post(f"/checks/actions/{action.pk}/close/", {"note": "已清理", "photo": png_upload()})
     assert response.status_code == status
     action.refresh_from_db()
@@ -283,7 +266,7 @@ def test_action_list_open_first_with_a_constant_number_of_queries(client, world,
     for _ in range(3):
         done_round(world.a)
     first = CorrectiveAction.objects.order_by("pk").first()
-    services.action_close(actor=world.a.staff, action=first, note="已清理")
+    actions.action_close(actor=world.a.staff, action=first, note="已清理")
     client.force_login(world.a.auditor)
     with django_assert_max_num_queries(10):
         response = client.get("/checks/actions/")

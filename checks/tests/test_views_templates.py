@@ -2,9 +2,9 @@
 
 import pytest
 
-from checks import services
 from checks.choices import ItemKind
 from checks.models import Area, ChecklistTemplate, TemplateItem
+from checks.services import templates
 
 from .helpers import lounge
 
@@ -35,8 +35,8 @@ def _item_data(**overrides):
 def test_template_list_for_everyone_who_views(client, world, who, django_assert_max_num_queries):
     lounge(world.a)
     for n in range(3):  # more templates, the same number of queries
-        template = services.template_create(actor=world.a.manager, store=world.a.store, name=f"检查{n}")
-        services.template_item_add(actor=world.a.manager, template=template, text="整洁", rule_id="S6.1")
+        template = templates.template_create(actor=world.a.manager, store=world.a.store, name=f"检查{n}")
+        templates.template_item_add(actor=world.a.manager, template=template, text="整洁", rule_id="S6.1")
     client.force_login(_people(world, who))
     with django_assert_max_num_queries(10):
         response = client.get("/checks/templates/")
@@ -174,7 +174,7 @@ def test_editing_an_item_through_the_page(client, world):
 def test_area_list_for_everyone_who_views(client, world, who, django_assert_max_num_queries):
     template, _area = lounge(world.a)
     for n in range(3):  # more areas, the same number of queries
-        services.area_create(
+        templates.area_create(
             actor=world.a.manager, store=world.a.store, name=f"区域{n}", template=template, department=world.a.cs
         )
     client.force_login(_people(world, who))

@@ -8,10 +8,10 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from checks import services
 from checks.choices import ActionState, ItemKind, RoundState
 from checks.models import CorrectiveAction, Round, RoundResult
-from checks.services import Answer
+from checks.services import actions, rounds, templates
+from checks.services.rounds import Answer
 from promises.choices import PromiseState
 from tests.clock import at
 
@@ -21,7 +21,7 @@ from .helpers import answers_all_pass, done_round, lounge, png_upload
 def _scheduled_round(world, now="2026-11-30 10:31"):
     """The lounge's round of the 10:30 slot (due 11:00) on a Monday, made by the worker."""
     _template, area = lounge(world.a)
-    services.rounds_schedule(now=at(now))
+    rounds.rounds_schedule(now=at(now))
     return Round.objects.get(area=area)
 
 
@@ -32,7 +32,7 @@ def _result(round, position) -> RoundResult:
 def test_start_copies_the_template_items_into_the_round(world):
     round = _scheduled_round(world)
     template = round.template
-    round = services.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 10:35"))
+    round = rounds.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 10:35"))
     results = list(round.results.order_by("position"))
     items = list(template.items.order_by("position"))
     assert round.started_at == at("2026-11-30 10:35") and round.item_count == len(items)
@@ -40,7 +40,7 @@ def test_start_copies_the_template_items_into_the_round(world):
         (i.text, i.rule_id, i.kind, i.max_value, i.photo_on_fail) for i in items
     ]
     # starting twice changes nothing
-    again = services.round_start(actor=world.a.staff, round=round)
+    again = rounds.round_start(actor=world.a.staff, round=round)
     assert again.started_at == at("2026-11-30 10:35") and again.results.count() == len(items)
 
 
@@ -48,7 +48,7 @@ def test_editing_the_template_never_changes_a_past_round(world):
     """A round done, then the ashtray limit and wording changed: the round keeps what it checked (S4.7)."""
     round = done_round(world.a, butts="3")
     ashtray = round.template.items.get(kind=ItemKind.MEASURED)
-    services.template_item_edit(
+    templates.template_item_edit(
         actor=world.a.manager,
         item=ashtray,
         text="烟灰缸内烟头数(不超过 5 个)",
@@ -57,7 +57,7 @@ def test_editing_the_template_never_changes_a_past_round(world):
         max_value=Decimal("5"),
         unit="个",
     )
-    services.template_item_remove(actor=world.a.manager, item=round.template.items.order_by("position").first())
+    templates.template_item_remove(actor=world.a.manager, item=round.template.items.order_by("position").first())
     round.refresh_from_db()
     result = _result(round, 5)
     assert result.text == "烟灰缸内烟头数(不超过 2 个)" and result.max_value == 2 and result.passed is False
@@ -66,8 +66,8 @@ def test_editing_the_template_never_changes_a_past_round(world):
 
 def test_all_passed_scores_100_on_time_and_keeps_the_promise(world):
     round = _scheduled_round(world)
-    round = services.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 10:40"))
-    round = services.round_submit(
+    round = rounds.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 10:40"))
+    round = rounds.round_submit(
         actor=world.a.staff, round=round, answers=answers_all_pass(round), now=at("2026-11-30 10:50")
     )
     assert round.state == RoundState.DONE and round.score == 100 and round.failed_count == 0
@@ -79,8 +79,8 @@ def test_all_passed_scores_100_on_time_and_keeps_the_promise(world):
 
 def test_late_round_is_not_on_time(world):
     round = _scheduled_round(world)
-    services.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 11:10"))
-    round = services.round_submit(
+    rounds.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 11:10"))
+    round = rounds.round_submit(
         actor=world.a.staff, round=round, answers=answers_all_pass(round), now=at("2026-11-30 11:15")
     )
     assert round.on_time is False
@@ -95,16 +95,16 @@ def test_late_round_is_not_on_time(world):
 def test_measured_value_fails_outside_the_limit(world, value, passed):
     """S4.7: the ashtray never holds more than two butts; 3 fails whatever was ticked."""
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     answers = answers_all_pass(round, p5=Answer(value=Decimal(value), passed=True, photo=png_upload()))
-    round = services.round_submit(actor=world.a.supervisor, round=round, answers=answers)
+    round = rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers)
     assert _result(round, 5).passed is passed
     assert round.failed_count == (0 if passed else 1)
 
 
 def test_lower_limit_fails_below_it(world):
-    template = services.template_create(actor=world.a.manager, store=world.a.store, name="温度")
-    services.template_item_add(
+    template = templates.template_create(actor=world.a.manager, store=world.a.store, name="温度")
+    templates.template_item_add(
         actor=world.a.manager,
         template=template,
         text="室温",
@@ -115,13 +115,13 @@ def test_lower_limit_fails_below_it(world):
         unit="℃",
         photo_on_fail=False,
     )
-    area = services.area_create(
+    area = templates.area_create(
         actor=world.a.manager, store=world.a.store, name="大厅", template=template, department=world.a.lounge
     )
     for value, passed in (("17.5", False), ("18", True), ("26", True), ("26.1", False)):
-        round = services.round_start_adhoc(actor=world.a.manager, area=area)
+        round = rounds.round_start_adhoc(actor=world.a.manager, area=area)
         result = round.results.get()
-        round = services.round_submit(
+        round = rounds.round_submit(
             actor=world.a.manager, round=round, answers={result.pk: Answer(value=Decimal(value))}
         )
         assert round.results.get().passed is passed, value
@@ -129,18 +129,18 @@ def test_lower_limit_fails_below_it(world):
 
 def test_failed_item_with_the_photo_rule_needs_a_photo_and_nothing_is_saved(world):
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     sofa = _result(round, 1)
     answers = answers_all_pass(round, p1=Answer(passed=False, comment="有褶皱"))
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(actor=world.a.supervisor, round=round, answers=answers)
+        rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers)
     assert [e.code for e in exc.value.error_dict[f"results.{sofa.pk}.photo"]] == ["photo_required"]
     round.refresh_from_db()
     assert round.state == RoundState.OPEN and round.score is None
     assert not round.results.filter(passed__isnull=False).exists() and not CorrectiveAction.objects.exists()
     # the remote control item has no photo rule: it fails without one
     remote = round.results.get(photo_on_fail=False, position=7)
-    round = services.round_submit(
+    round = rounds.round_submit(
         actor=world.a.supervisor, round=round, answers=answers_all_pass(round, p7=Answer(passed=False))
     )
     assert round.results.get(pk=remote.pk).passed is False and round.failed_count == 1
@@ -148,27 +148,25 @@ def test_failed_item_with_the_photo_rule_needs_a_photo_and_nothing_is_saved(worl
 
 def test_every_item_must_be_answered(world):
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     answers = answers_all_pass(round)
     sofa, ashtray = _result(round, 1), _result(round, 5)
     del answers[sofa.pk], answers[ashtray.pk]
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(actor=world.a.supervisor, round=round, answers=answers)
+        rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers)
     assert set(exc.value.error_dict) == {f"results.{sofa.pk}.passed", f"results.{ashtray.pk}.value"}
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(
-            actor=world.a.supervisor, round=round, answers=answers_all_pass(round) | {999999: Answer()}
-        )
+        rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers_all_pass(round) | {999999: Answer()})
     assert "results" in exc.value.error_dict
 
 
 def test_bad_photos_are_refused(world, monkeypatch):
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     sofa = _result(round, 1)
     not_image = SimpleUploadedFile("x.jpg", b"not an image at all", content_type="image/jpeg")
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(
+        rounds.round_submit(
             actor=world.a.supervisor,
             round=round,
             answers=answers_all_pass(round, p1=Answer(passed=False, photo=not_image)),
@@ -176,7 +174,7 @@ def test_bad_photos_are_refused(world, monkeypatch):
     assert [e.code for e in exc.value.error_dict[f"results.{sofa.pk}.photo"]] == ["photo_format"]
     monkeypatch.setattr("core.images.PHOTO_MAX_BYTES", 100)
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(
+        rounds.round_submit(
             actor=world.a.supervisor,
             round=round,
             answers=answers_all_pass(round, p1=Answer(passed=False, photo=png_upload())),
@@ -201,12 +199,12 @@ def test_failed_item_becomes_a_corrective_action_for_the_lounge_desk_with_a_cloc
 
 def test_a_chosen_person_owns_the_corrective_actions(world):
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     answers = answers_all_pass(round, p7=Answer(passed=False))
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(actor=world.a.supervisor, round=round, answers=answers, action_owner=world.b.staff)
+        rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers, action_owner=world.b.staff)
     assert "action_owner" in exc.value.error_dict
-    services.round_submit(actor=world.a.supervisor, round=round, answers=answers, action_owner=world.a.staff)
+    rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers, action_owner=world.a.staff)
     action = CorrectiveAction.objects.get()
     assert action.owner == world.a.staff and action.owner_department is None
     assert action.promise.owner == world.a.staff
@@ -218,84 +216,84 @@ def test_closing_a_corrective_action_keeps_its_promise(world):
         done_round(world.a)
     action = CorrectiveAction.objects.get()
     with pytest.raises(ValidationError) as exc:
-        services.action_close(actor=world.a.staff, action=action, note="  ")
+        actions.action_close(actor=world.a.staff, action=action, note="  ")
     assert "note" in exc.value.error_dict
     with pytest.raises(ValidationError) as exc:
-        services.action_close(
+        actions.action_close(
             actor=world.a.staff, action=action, note="已清理", photo=SimpleUploadedFile("a.png", b"GIF89a-broken")
         )
     assert "photo" in exc.value.error_dict
     with pytest.raises(PermissionDenied):
-        services.action_close(actor=world.a.auditor, action=action, note="已清理")
-    action = services.action_close(
+        actions.action_close(actor=world.a.auditor, action=action, note="已清理")
+    action = actions.action_close(
         actor=world.a.staff, action=action, note="已清空烟灰缸", photo=png_upload(), now=at("2026-11-30 10:20")
     )
     assert action.state == ActionState.DONE and action.done_by == world.a.staff and action.photo
     action.promise.refresh_from_db()
     assert action.promise.state == PromiseState.KEPT
     with pytest.raises(ValidationError):
-        services.action_close(actor=world.a.staff, action=action, note="再次")
+        actions.action_close(actor=world.a.staff, action=action, note="再次")
 
 
 def test_extra_rounds_are_for_supervisors_and_managers(world):
     _template, area = lounge(world.a)
     for person in (world.a.staff, world.a.auditor, world.b.manager):
         with pytest.raises(PermissionDenied):
-            services.round_start_adhoc(actor=person, area=area)
-    round = services.round_start_adhoc(actor=world.a.manager, area=area)
+            rounds.round_start_adhoc(actor=person, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.manager, area=area)
     assert round.scheduled_for is None and round.promise is None and round.started_at is not None
 
 
 def test_auditors_do_not_do_rounds_and_missed_rounds_are_closed(world):
     round = _scheduled_round(world)
     with pytest.raises(PermissionDenied):
-        services.round_start(actor=world.a.auditor, round=round)
+        rounds.round_start(actor=world.a.auditor, round=round)
     with pytest.raises(PermissionDenied):
-        services.round_start(actor=world.b.staff, round=round)
-    services.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 10:40"))
+        rounds.round_start(actor=world.b.staff, round=round)
+    rounds.round_start(actor=world.a.staff, round=round, now=at("2026-11-30 10:40"))
     with pytest.raises(PermissionDenied):
-        services.round_submit(actor=world.a.auditor, round=round, answers=answers_all_pass(round))
+        rounds.round_submit(actor=world.a.auditor, round=round, answers=answers_all_pass(round))
     Round.objects.filter(pk=round.pk).update(state=RoundState.MISSED)
     with pytest.raises(ValidationError):
-        services.round_submit(actor=world.a.staff, round=round, answers=answers_all_pass(round))
+        rounds.round_submit(actor=world.a.staff, round=round, answers=answers_all_pass(round))
 
 
 def test_submitting_before_starting_is_refused(world):
     round = _scheduled_round(world)
     with pytest.raises(ValidationError) as exc:
-        services.round_submit(actor=world.a.staff, round=round, answers={})
+        rounds.round_submit(actor=world.a.staff, round=round, answers={})
     assert exc.value.code == "not_started"
 
 
 def test_photo_uploaded_before_submitting_counts_for_the_photo_rule(world):
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     sofa = _result(round, 1)
-    services.result_photo_set(actor=world.a.supervisor, result=sofa, photo=png_upload())
-    round = services.round_submit(
+    rounds.result_photo_set(actor=world.a.supervisor, result=sofa, photo=png_upload())
+    round = rounds.round_submit(
         actor=world.a.supervisor, round=round, answers=answers_all_pass(round, p1=Answer(passed=False))
     )
     assert round.failed_count == 1
     with pytest.raises(ValidationError):  # the round is done: no more photos
-        services.result_photo_set(actor=world.a.supervisor, result=sofa, photo=png_upload())
+        rounds.result_photo_set(actor=world.a.supervisor, result=sofa, photo=png_upload())
 
 
 def test_template_without_items_cannot_start(world):
-    template = services.template_create(actor=world.a.manager, store=world.a.store, name="空")
-    area = services.area_create(
+    template = templates.template_create(actor=world.a.manager, store=world.a.store, name="空")
+    area = templates.area_create(
         actor=world.a.manager, store=world.a.store, name="空区", template=template, department=world.a.lounge
     )
     with pytest.raises(ValidationError) as exc:
-        services.round_start_adhoc(actor=world.a.manager, area=area)
+        rounds.round_start_adhoc(actor=world.a.manager, area=area)
     assert exc.value.code == "no_items"
     assert not Round.objects.exists()
 
 
 def test_score_is_passed_over_answered(world):
     _template, area = lounge(world.a)
-    round = services.round_start_adhoc(actor=world.a.supervisor, area=area)
+    round = rounds.round_start_adhoc(actor=world.a.supervisor, area=area)
     answers = answers_all_pass(round, p7=Answer(passed=False), p11=Answer(passed=False), p2=Answer(passed=True))
-    round = services.round_submit(actor=world.a.supervisor, round=round, answers=answers)
+    round = rounds.round_submit(actor=world.a.supervisor, round=round, answers=answers)
     assert (round.item_count, round.failed_count, round.score) == (13, 2, Decimal("84.6"))
     assert CorrectiveAction.objects.count() == 2
     assert round.submitted_at - round.started_at < timedelta(minutes=1)

@@ -4,6 +4,7 @@ from datetime import date, datetime
 from io import BytesIO
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
 from django.urls import reverse
@@ -12,8 +13,10 @@ from openpyxl import Workbook, load_workbook
 
 from core.models import HistoryAction, HistoryEntry
 from core.validators import vin_check_digit
-from customers import imports
+from customers import selectors
+from customers.imports import columns, reading
 from customers.models import Customer, ImportJob, Vehicle
+from customers.services import imports
 from tests.factories import make_customer, make_vehicle
 
 State = ImportJob.State
@@ -188,7 +191,7 @@ def test_xlsx_with_numbers_dates_and_an_empty_first_row_is_read(world):
         "purchase_date": 6,
         "mileage_km": 7,
     }
-    assert imports.read_rows(job, 0, 1)[0][1][1] == "13812345678"
+    assert reading.read_rows(job, 0, 1)[0][1][1] == "13812345678"
     job = check(job, user)
     assert errors_of(job) == {(6, "mobile")}, "row numbers are those Excel shows, empty rows included"
     imports.import_run(job=job, actor=user, valid_only=True)
@@ -326,15 +329,15 @@ def test_all_or_nothing_undoes_everything_when_a_row_is_refused_at_write_time(wo
     ],
 )
 def test_mapping_is_guessed_from_chinese_and_english_header_names(headers, expected):
-    assert imports.guess_mapping(headers) == expected
+    assert columns.guess_mapping(headers) == expected
 
 
 def test_the_mapping_needs_a_name_and_a_phone_column_each_column_once(world):
     job = upload(world, csv_upload(GOOD))
-    with pytest.raises(imports.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         imports.import_set_mapping(job=job, actor=world.a.manager, mapping={"plate": 2})
     assert set(exc.value.message_dict) == {"name", "mobile"}
-    with pytest.raises(imports.ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc:
         imports.import_set_mapping(job=job, actor=world.a.manager, mapping={"name": 0, "mobile": 0, "plate": 99})
     assert set(exc.value.message_dict) == {"mobile", "plate"}
 
@@ -397,7 +400,7 @@ def test_the_whole_import_through_the_pages(client, world, monkeypatch):
     )
     page = client.get(response.url).content.decode()
     assert "凯美瑞" in page and "京A12345" in page, "the preview shows the first rows"
-    data = {key: "" for key in imports.FIELD_KEYS} | {k: str(v) for k, v in job.mapping.items()}
+    data = {key: "" for key in columns.FIELD_KEYS} | {k: str(v) for k, v in job.mapping.items()}
     response = client.post(reverse("customers:import_mapping", kwargs={"job_pk": job.pk}), data)
     assert response.status_code == 302
     page = client.get(response.url).content.decode()
@@ -556,16 +559,16 @@ def test_files_of_old_imports_are_purged_but_the_job_and_its_errors_stay(world):
     with time_machine.travel("2026-10-01 10:00 +0800"):
         job = check(upload(world, csv_upload(lines)), world.a.manager)
         job = imports.import_run(job=job, actor=world.a.manager, valid_only=True)
-    assert imports.read_rows(job)
+    assert reading.read_rows(job)
     recent = check(upload(world, csv_upload([HEADER, "赵六,13600001111,,,,,,,,"])), world.a.manager)
     recent = imports.import_run(job=recent, actor=world.a.manager, valid_only=True)
     call_command("purge_import_files", "--days", "30")
     job.refresh_from_db()
     recent.refresh_from_db()
-    assert job.file_path == "" and imports.read_rows(job) == []
-    assert recent.file_path and imports.read_rows(recent)
+    assert job.file_path == "" and reading.read_rows(job) == []
+    assert recent.file_path and reading.read_rows(recent)
     assert errors_of(job) == {(6, "mobile")}
-    assert imports.import_error_report(job)  # still downloadable, without the row values
+    assert selectors.import_error_report(job)  # still downloadable, without the row values
 
 
 def test_error_report_writes_formula_like_values_as_text(client, world):

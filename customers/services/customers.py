@@ -8,15 +8,17 @@ from datetime import date
 from io import BytesIO
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from pypinyin import Style, lazy_pinyin
 
 from core.audit import history_record, snapshot
+from core.db import save_or_conflict
 from core.models import HistoryAction, HistoryEntry
 from core.validators import (
+    field_error,
     national_digits,
     normalize_landline,
     normalize_mobile,
@@ -24,8 +26,8 @@ from core.validators import (
     normalize_vin,
 )
 
-from .choices import PersonalDataAction, PreferredContact
-from .models import Customer, PersonalDataLog, Vehicle
+from ..choices import PersonalDataAction, PreferredContact
+from ..models import Customer, PersonalDataLog, Vehicle
 
 CUSTOMER_FIELDS = [
     "name",
@@ -67,7 +69,7 @@ def name_initials(name: str) -> str:
     return "".join(ch for ch in "".join(letters).lower() if ch.isalnum())[:50]
 
 
-def _phone_digits(mobile: str, landline: str) -> str:
+def phone_digits(mobile: str, landline: str) -> str:
     return " ".join(d for d in (national_digits(mobile), national_digits(landline)) if d)
 
 
@@ -120,12 +122,33 @@ def clean_customer_input(data: dict) -> dict:
 
 
 @transaction.atomic
-def customer_create(*, actor, store, data: dict) -> Customer:
+def customer_create(
+    *,
+    actor,
+    store,
+    name: str,
+    mobile: str = "",
+    landline: str = "",
+    landline_ext: str = "",
+    preferred_contact: str = PreferredContact.MOBILE,
+    consent_to_contact: bool = False,
+    notes: str = "",
+) -> Customer:
     """Create a customer of the store; their history starts with the creation."""
-    cleaned = clean_customer_input(data)
+    cleaned = clean_customer_input(
+        {
+            "name": name,
+            "mobile": mobile,
+            "landline": landline,
+            "landline_ext": landline_ext,
+            "preferred_contact": preferred_contact,
+            "consent_to_contact": consent_to_contact,
+            "notes": notes,
+        }
+    )
     customer = Customer(store=store, **{k: cleaned[k] for k in CUSTOMER_FIELDS})
     customer.name_initials = name_initials(customer.name)
-    customer.phone_digits = _phone_digits(customer.mobile, customer.landline)
+    customer.phone_digits = phone_digits(customer.mobile, customer.landline)
     if customer.consent_to_contact:
         customer.consent_at = timezone.now()
     customer.full_clean()
@@ -147,7 +170,7 @@ def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
     for key in CUSTOMER_FIELDS:
         setattr(customer, key, cleaned[key])
     customer.name_initials = name_initials(customer.name)
-    customer.phone_digits = _phone_digits(customer.mobile, customer.landline)
+    customer.phone_digits = phone_digits(customer.mobile, customer.landline)
     if customer.consent_to_contact and not had_consent:
         customer.consent_at = timezone.now()
     elif not customer.consent_to_contact:
@@ -267,21 +290,42 @@ def _apply_vin_confirmation(vehicle: Vehicle, cleaned: dict, actor, previous_vin
 
 
 @transaction.atomic
-def vehicle_create(*, actor, owner: Customer, data: dict) -> Vehicle:
+def vehicle_create(
+    *,
+    actor,
+    owner: Customer,
+    plate: str = "",
+    vin: str = "",
+    vin_check_confirmed: bool = False,
+    brand: str = "",
+    model: str = "",
+    colour: str = "",
+    purchase_date: date | str | None = None,
+    mileage_km: int | str | None = None,
+) -> Vehicle:
     """Add a vehicle to a customer; duplicate plates or VINs in the store are refused."""
     if owner.erased_at:
         raise ValidationError(_("This customer's data was erased on request; it cannot be changed."))
-    cleaned = clean_vehicle_input(data)
+    cleaned = clean_vehicle_input(
+        {
+            "plate": plate,
+            "vin": vin,
+            "vin_check_confirmed": vin_check_confirmed,
+            "brand": brand,
+            "model": model,
+            "colour": colour,
+            "purchase_date": purchase_date,
+            "mileage_km": mileage_km,
+        }
+    )
     _check_duplicates(owner.store_id, cleaned["plate"], cleaned["vin"])
     vehicle = Vehicle(store_id=owner.store_id, owner=owner, **{k: cleaned[k] for k in VEHICLE_FIELDS if k != "owner"})
     _apply_vin_confirmation(vehicle, cleaned, actor)
     vehicle.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            vehicle.save()
-    except IntegrityError:
-        _check_duplicates(owner.store_id, cleaned["plate"], cleaned["vin"])
-        raise
+    # a plate or VIN saved by someone else at the same moment: the same message as when it was there before
+    save_or_conflict(
+        vehicle, field="plate", recheck=lambda: _check_duplicates(owner.store_id, cleaned["plate"], cleaned["vin"])
+    )
     note = _("VIN check digit confirmed by the user.") if cleaned["vin_check_warning"] else ""
     history_record(
         actor=actor, obj=vehicle, action=HistoryAction.CREATE, after=snapshot(vehicle, VEHICLE_FIELDS), note=note
@@ -299,9 +343,9 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict) -> Vehicle:
     cleaned = clean_vehicle_input(merged)
     owner = cleaned.get("owner") or vehicle.owner
     if owner.store_id != vehicle.store_id:
-        raise ValidationError({"owner": [_("The owner must be a customer of the same store.")]})
+        raise field_error("owner", _("The owner must be a customer of the same store."))
     if owner.erased_at:
-        raise ValidationError({"owner": [_("This customer's data was erased on request; it cannot be changed.")]})
+        raise field_error("owner", _("This customer's data was erased on request; it cannot be changed."))
     _check_duplicates(vehicle.store_id, cleaned["plate"], cleaned["vin"], exclude_pk=vehicle.pk)
     before = snapshot(vehicle, VEHICLE_FIELDS)
     previous_vin = vehicle.vin
@@ -310,12 +354,11 @@ def vehicle_update(*, actor, vehicle: Vehicle, data: dict) -> Vehicle:
         setattr(vehicle, key, cleaned[key])
     _apply_vin_confirmation(vehicle, cleaned, actor, previous_vin)
     vehicle.full_clean(validate_constraints=False)
-    try:
-        with transaction.atomic():
-            vehicle.save()
-    except IntegrityError:
-        _check_duplicates(vehicle.store_id, cleaned["plate"], cleaned["vin"], exclude_pk=vehicle.pk)
-        raise
+    save_or_conflict(
+        vehicle,
+        field="plate",
+        recheck=lambda: _check_duplicates(vehicle.store_id, cleaned["plate"], cleaned["vin"], exclude_pk=vehicle.pk),
+    )
     history_record(
         actor=actor, obj=vehicle, action=HistoryAction.UPDATE, before=before, after=snapshot(vehicle, VEHICLE_FIELDS)
     )

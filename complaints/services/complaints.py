@@ -1,4 +1,5 @@
-"""Complaints: log, acknowledge, verify, reply, follow up, close, reopen (S2.4, S2.6).
+"""Complaints: logging one with every required fact, revealing its contact phone (S2.4, S2.6); the stages
+after it are in complaints.services.stages.
 
 Every write goes through here, from the web views and the API alike. Each stage is timestamped,
 each change written to the complaint's history, and the two clocks of S2.6 — reported to the
@@ -8,7 +9,7 @@ superior at once, answered by the time promised to the customer — are promises
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,20 +18,21 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import history_record, register_history_labels, snapshot
 from core.models import HistoryAction
-from core.validators import mask_phone, national_digits, normalize_any_phone, normalize_plate
+from core.validators import field_error, mask_phone, national_digits, normalize_any_phone, normalize_plate
 from customers.selectors import customer_for_number
-from customers.services import phone_reveal_log
-from org.access import Right, has_right, may_act_on, role_of, supervised_department_ids
+from customers.services.customers import phone_reveal_log
+from org.access import Right, deny_unless, has_right, may_act_on, role_of, supervised_department_ids
 from org.choices import Role
-from org.models import Store, User
+from org.models import Department, Store, User
 from org.selectors import department_supervisors, store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.services import notification_send, promise_keep, promise_make
 
-from .choices import Channel, ComplaintState, ReplyChannel, Severity
-from .models import Complaint, Verification
+from ..choices import Channel, Severity
+from ..models import Complaint, Verification
 
 # S2.6 "report to the superior at once": the acknowledgement clock, in business minutes.
+
 ACK_BUSINESS_MINUTES = getattr(settings, "COMPLAINTS_ACK_BUSINESS_MINUTES", 30)
 # S2.6 verification with a department: its answer clock, in business minutes.
 VERIFY_BUSINESS_MINUTES = getattr(settings, "COMPLAINTS_VERIFY_BUSINESS_MINUTES", 120)
@@ -118,16 +120,6 @@ def may_answer(user, verification: Verification) -> bool:
     return may_act_on(user, store_id=verification.complaint.store_id, department_id=verification.department_id)
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
-def _refusal(field: str, message, code: str) -> ValidationError:
-    """A stage refused: the field at fault and the rule's code, which the API's 422 answer shows."""
-    return ValidationError({field: [ValidationError(message, code=code)]})
-
-
 # --- Helpers -------------------------------------------------------------------------------------
 
 
@@ -167,7 +159,7 @@ def _text(data: dict, key: str) -> str:
 @transaction.atomic
 def complaint_reveal_phone(*, actor, complaint: Complaint) -> str:
     """The contact phone in full, logged like a customer's number: who saw it, when, on which complaint (PIPL)."""
-    _require(has_right(actor, Right.REVEAL_PHONE, complaint.store_id))
+    deny_unless(has_right(actor, Right.REVEAL_PHONE, complaint.store_id))
     if not complaint.contact_phone:
         raise ValidationError(
             {"contact_phone": [ValidationError(_("This complaint has no contact phone."), code="required")]}
@@ -289,13 +281,55 @@ def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
 
 
 @transaction.atomic
-def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, vehicle=None, now=None) -> Complaint:
-    """Log a complaint with every required fact; its supervisors and the duty manager are told at once (S2.6)."""
+def complaint_log(
+    *,
+    actor,
+    store: Store,
+    customer_name: str = "",
+    contact_phone: str = "",
+    channel: str = Channel.PHONE,
+    severity: str = "",
+    vehicle_involved: bool = False,
+    vehicle_model: str = "",
+    plate: str = "",
+    department: Department | None = None,
+    staff_involved: User | None = None,
+    staff_unknown: bool = False,
+    happened_at: datetime | None = None,
+    place: str = "",
+    course: str = "",
+    customer_wants: str = "",
+    reply_promised_at: datetime | None = None,
+    call=None,
+    customer=None,
+    vehicle=None,
+    now: datetime | None = None,
+) -> Complaint:
+    """Log a complaint with every required fact; its supervisors and the duty manager are told at once (S2.6).
+
+    A fact left out is refused by its rule (the field named), like one left empty."""
     now = now or timezone.now()
+    data = {
+        "customer_name": customer_name,
+        "contact_phone": contact_phone,
+        "channel": channel,
+        "severity": severity,
+        "vehicle_involved": vehicle_involved,
+        "vehicle_model": vehicle_model,
+        "plate": plate,
+        "department": department,
+        "staff_involved": staff_involved,
+        "staff_unknown": staff_unknown,
+        "happened_at": happened_at,
+        "place": place,
+        "course": course,
+        "customer_wants": customer_wants,
+        "reply_promised_at": reply_promised_at,
+    }
     cleaned = _clean_log_input(store=store, data=data, now=now)
     if call is not None:
         if call.store_id != store.pk:
-            raise ValidationError({"call": [_("The call must be one of the store's.")]})
+            raise field_error("call", _("The call must be one of the store's."))
         customer = customer or call.customer
     if customer is None:
         # the customer whose number the complaint gives (a caller made a customer after the call, say):
@@ -303,7 +337,7 @@ def complaint_log(*, actor, store: Store, data: dict, call=None, customer=None, 
         customer = customer_for_number(store, national_digits(cleaned["contact_phone"]))
     for obj, key in ((customer, "customer"), (vehicle, "vehicle")):
         if obj is not None and obj.store_id != store.pk:
-            raise ValidationError({key: [_("The record must be one of the store's.")]})
+            raise field_error(key, _("The record must be one of the store's."))
     complaint = Complaint(
         store=store,
         number=_next_number(store, now),
@@ -388,209 +422,6 @@ def _keep(promise, actor, at):
     return promise
 
 
-# --- Stages --------------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def complaint_acknowledge(*, actor, complaint: Complaint, now=None) -> Complaint:
-    """The supervisor or duty manager takes the complaint; minutes from logging are measured (S2.6)."""
-    complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
-    if complaint.state != ComplaintState.LOGGED:
-        raise _refusal("state", _("Only a newly logged complaint can be acknowledged."), "state")
-    now = now or timezone.now()
-    before = _history_view(complaint, STAGE_FIELDS)
-    complaint.state = ComplaintState.ACKNOWLEDGED
-    complaint.acknowledged_at = now
-    complaint.acknowledged_by = actor
-    complaint.ack_minutes = round(max(0.0, (now - complaint.logged_at).total_seconds()) / 60, 1)
-    _save_stage(complaint, actor, before, ["state", "acknowledged_at", "acknowledged_by", "ack_minutes"])
-    _keep(complaint.ack_promise, actor, now)
-    return complaint
-
-
-def _require_acknowledged(complaint: Complaint) -> None:
-    if complaint.state == ComplaintState.LOGGED:
-        raise _refusal("state", _("Acknowledge the complaint first."), "state")
-    if complaint.state == ComplaintState.CLOSED:
-        raise _refusal("state", _("The complaint is closed; reopen it first."), "state")
-
-
-@transaction.atomic
-def verification_request(*, actor, complaint: Complaint, departments, question: str, now=None) -> list[Verification]:
-    """Ask one or more departments to verify the facts; each answers in its own inbox, on a clock (S2.6)."""
-    complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
-    _require_acknowledged(complaint)
-    question = (question or "").strip()
-    departments = list(departments or [])
-    errors = {}
-    if not departments:
-        errors["departments"] = [
-            ValidationError(_("S2.6: choose at least one department to verify with."), code="required")
-        ]
-    elif any(d.store_id != complaint.store_id for d in departments):
-        errors["departments"] = [ValidationError(_("The department must be one of the store's."), code="invalid")]
-    if not question:
-        errors["question"] = [ValidationError(_("S2.6: write what the department should verify."), code="required")]
-    if errors:
-        raise ValidationError(errors)
-    now = now or timezone.now()
-    made = []
-    for department in departments:
-        verification = Verification(
-            complaint=complaint, department=department, question=question, asked_at=now, asked_by=actor
-        )
-        verification.full_clean()
-        verification.save()
-        verification.promise = promise_make(
-            store=complaint.store,
-            kind=PromiseKind.COMPLAINT_VERIFICATION,
-            rule_id="S2.6",
-            title=_("Verify complaint %(number)s") % {"number": complaint.number},
-            actor=actor,
-            owner_department=department,
-            subject=verification,
-            url=reverse("complaints:verification_inbox"),
-            business_minutes=VERIFY_BUSINESS_MINUTES,
-            now=now,
-        )
-        verification.save(update_fields=["promise"])
-        notification_send(
-            recipients=[
-                *User.objects.filter(department=department, is_active=True),
-                *department_supervisors([department.pk]),
-            ],
-            store=complaint.store,
-            title=_("Please verify complaint %(number)s") % {"number": complaint.number},
-            kind=NotificationKind.ASSIGNED,
-            promise=verification.promise,
-            url=reverse("complaints:verification_inbox"),
-        )
-        made.append(verification)
-    before = _history_view(complaint, STAGE_FIELDS)
-    note = _("Verification asked of %(departments)s: %(question)s") % {
-        "departments": "、".join(d.name for d in departments),
-        "question": question,
-    }
-    if complaint.state == ComplaintState.ACKNOWLEDGED:
-        complaint.state = ComplaintState.VERIFYING
-        _save_stage(complaint, actor, before, ["state"], note=note)
-    else:
-        history_record(actor=actor, obj=complaint, action=HistoryAction.UPDATE, note=note, after={"verification": note})
-    return made
-
-
-@transaction.atomic
-def verification_answer(*, actor, verification: Verification, answer: str, now=None) -> Verification:
-    """The asked department answers; its promise is kept (on time or late)."""
-    verification = Verification.objects.select_for_update().select_related("complaint").get(pk=verification.pk)
-    _require(may_answer(actor, verification))
-    answer = (answer or "").strip()
-    if not answer:
-        raise _refusal("answer", _("S2.6: write what the department found."), "required")
-    if verification.answered_at:
-        raise _refusal("answer", _("This verification has already been answered."), "state")
-    if verification.complaint.state == ComplaintState.CLOSED:
-        raise _refusal("state", _("The complaint is closed; reopen it first."), "state")
-    now = now or timezone.now()
-    verification.answer = answer
-    verification.answered_at = now
-    verification.answered_by = actor
-    verification.full_clean()
-    verification.save(update_fields=["answer", "answered_at", "answered_by"])
-    _keep(verification.promise, actor, now)
-    history_record(
-        actor=actor,
-        obj=verification.complaint,
-        action=HistoryAction.UPDATE,
-        after={"verification_answer": f"{verification.department}: {answer}"[:500]},
-        note=_("Verification answered"),
-    )
-    return verification
-
-
-@transaction.atomic
-def complaint_reply(*, actor, complaint: Complaint, channel: str, text: str, now=None) -> Complaint:
-    """The reply given to the customer (how, what); the reply promise is kept on time or late (S2.6)."""
-    complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
-    _require_acknowledged(complaint)
-    if complaint.state not in (ComplaintState.ACKNOWLEDGED, ComplaintState.VERIFYING):
-        raise _refusal("state", _("The customer has already been given a reply."), "state")
-    text = (text or "").strip()
-    errors = {}
-    if channel not in ReplyChannel.values:
-        errors["reply_channel"] = [ValidationError(_("S2.6: choose how the reply was given."), code="required")]
-    if not text:
-        errors["reply_text"] = [ValidationError(_("S2.6: record what the customer was told."), code="required")]
-    if errors:
-        raise ValidationError(errors)
-    now = now or timezone.now()
-    before = _history_view(complaint, STAGE_FIELDS)
-    complaint.state = ComplaintState.REPLIED
-    complaint.reply_at = now
-    complaint.reply_by = actor
-    complaint.reply_channel = channel
-    complaint.reply_text = text
-    complaint.reply_on_time = now <= complaint.reply_promised_at
-    _save_stage(
-        complaint, actor, before, ["state", "reply_at", "reply_by", "reply_channel", "reply_text", "reply_on_time"]
-    )
-    _keep(complaint.reply_promise, actor, now)
-    return complaint
-
-
-@transaction.atomic
-def complaint_followup(
-    *, actor, complaint: Complaint, reached: bool, score: int | None = None, comment: str = "", now=None
-) -> Complaint:
-    """The satisfaction call: a score 1–5 and comment, or one more try without reaching the customer."""
-    complaint = _locked(complaint)
-    _require(may_follow_up(actor, complaint))
-    if complaint.state not in (ComplaintState.REPLIED, ComplaintState.FOLLOW_UP):
-        raise _refusal("state", _("Follow up after the reply has been given."), "state")
-    if complaint.satisfaction_score is not None or complaint.unreachable:
-        raise _refusal("state", _("The follow-up is already done."), "state")
-    before = _history_view(complaint, STAGE_FIELDS)
-    complaint.state = ComplaintState.FOLLOW_UP
-    if reached:
-        if score is None or not 1 <= int(score) <= 5:
-            raise _refusal("satisfaction_score", _("Give the customer's score from 1 to 5."), "range")
-        complaint.satisfaction_score = int(score)
-        complaint.satisfaction_comment = (comment or "").strip()
-        fields = ["state", "satisfaction_score", "satisfaction_comment"]
-    else:
-        complaint.followup_attempts += 1
-        complaint.unreachable = complaint.followup_attempts >= FOLLOWUP_MAX_ATTEMPTS
-        fields = ["state", "followup_attempts", "unreachable"]
-    _save_stage(complaint, actor, before, fields)
-    return complaint
-
-
-@transaction.atomic
-def complaint_close(*, actor, complaint: Complaint, now=None) -> Complaint:
-    """Close the complaint; never without a recorded reply (S2.6)."""
-    complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
-    if complaint.state == ComplaintState.CLOSED:
-        raise _refusal("state", _("The complaint is already closed."), "state")
-    if complaint.reply_at is None:
-        raise _refusal(
-            "reply_text",
-            _("S2.6: a complaint cannot be closed before the reply to the customer is recorded."),
-            "no_reply",
-        )
-    now = now or timezone.now()
-    before = _history_view(complaint, STAGE_FIELDS)
-    complaint.state = ComplaintState.CLOSED
-    complaint.closed_at = now
-    complaint.closed_by = actor
-    _save_stage(complaint, actor, before, ["state", "closed_at", "closed_by"])
-    return complaint
-
-
-@transaction.atomic
 def _reply_time_errors(reply_at, now) -> list | None:
     """S2.6: the reply time promised is required, in the future, and at most REPLY_MAX_DAYS ahead."""
     if not reply_at:
@@ -608,41 +439,3 @@ def _reply_time_errors(reply_at, now) -> list | None:
             )
         ]
     return None
-
-
-def complaint_reopen(*, actor, complaint: Complaint, reason: str, reply_promised_at: datetime | None, now=None):
-    """Reopen a closed complaint with a reason and a new reply time promised to the customer (S2.6)."""
-    complaint = _locked(complaint)
-    _require(may_handle(actor, complaint))
-    if complaint.state != ComplaintState.CLOSED:
-        raise _refusal("state", _("Only a closed complaint can be reopened."), "state")
-    now = now or timezone.now()
-    reason = (reason or "").strip()
-    errors = {}
-    if not reason:
-        errors["reason"] = [ValidationError(_("Give the reason for reopening the complaint."), code="required")]
-    reply_errors = _reply_time_errors(reply_promised_at, now)
-    if reply_errors:
-        errors["reply_promised_at"] = reply_errors
-    if errors:
-        raise ValidationError(errors)
-    before = _history_view(complaint, STAGE_FIELDS)
-    complaint.state = ComplaintState.ACKNOWLEDGED
-    complaint.reopened_count += 1
-    complaint.reopen_reason = reason[:200]
-    complaint.reply_promised_at = reply_promised_at
-    complaint.reply_at = None
-    complaint.reply_by = None
-    complaint.reply_channel = ""
-    complaint.reply_text = ""
-    complaint.reply_on_time = None
-    complaint.satisfaction_score = None
-    complaint.satisfaction_comment = ""
-    complaint.followup_attempts = 0
-    complaint.unreachable = False
-    complaint.closed_at = None
-    complaint.closed_by = None
-    complaint.reply_promise = _reply_promise(complaint, actor, now)
-    fields = [f for f in STAGE_FIELDS if f not in ("acknowledged_at", "acknowledged_by", "ack_minutes")]
-    _save_stage(complaint, actor, before, [*fields, "reply_promise"], note=reason)
-    return complaint
