@@ -15,7 +15,7 @@ from ninja import Field, Router, Schema
 from core.api_schemas import ERRORS_TEXT, ErrorOut, StoreRef, ValidationErrorOut, store_ref
 from org.access import Right, require, stores_for
 
-from .cdr_import import cdr_import_file, cdr_import_records
+from .importer import cdr_import_file, cdr_import_records
 
 router = Router(tags=["phone"])
 
@@ -91,7 +91,7 @@ def _out(imp) -> dict:
     ),
 )
 def call_records_batch(request):
-    user = request.auth
+    user = request.user
     if request.content_type.startswith("multipart/"):
         upload = request.FILES.get("file")
         store = _store(user, request.POST.get("store", ""))

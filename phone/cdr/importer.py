@@ -5,7 +5,7 @@
     cdr_import_step     process the next part of a stored file (the page polls it with htmx)
     cdr_import_records  import a list of records sent as JSON (API)
 
-The path is the same everywhere: phone.cdr.parse → merge_legs (the store's staff extensions) → one
+The path is the same everywhere: phone.cdr.parse.parse → merge_legs (the store's staff extensions) → one
 Call per call (source "cdr", source_key = linkedid) with the answering person, their department and
 the customer whose number it is → bulk_create in batches. The unique (store, source_key) makes a
 re-import add nothing twice: each batch asks which keys exist first, so the counts are exact.
@@ -35,15 +35,18 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.validators import mask_number, national_digits, normalize_any_phone
+from core.validators import national_digits, normalize_any_phone
 from customers.models import Customer
 from org.models import User
-from promises.choices import PromiseKind
 
-from . import cdr
-from .cdr_models import CdrImport
-from .choices import Direction, Outcome, Source
-from .models import Call, phone_settings
+from ..choices import Direction, Outcome, Source
+from ..models import Call, CdrImport, phone_settings
+from ..selectors import waiting_callbacks
+from ..services.calls import callbacks_keep, missed_call_promise, rings_for_seconds
+from . import parse
+from .decode import CHUNK_SIZE, decode_stream
+from .merge import CallRecord, LegMerger, merge_legs
+from .parse import NUMBERISH, CdrError, CdrReader, CdrRow, detect_format
 
 logger = logging.getLogger(__name__)
 
@@ -135,16 +138,16 @@ class _Context:
             for part in (digits or "").split():
                 self.customers.setdefault(part, pk)
 
-    def values(self, record: cdr.CallRecord) -> tuple:
+    def values(self, record: CallRecord) -> tuple:
         """The Call columns (COLUMNS, in order) for one call record."""
         number, digits = clean_cdr_number(record.external_number) if record.external_number else ("", "")
         answered_by = self.staff.get(record.answered_by) if record.answered_by else None
         person = answered_by or self.staff.get(record.extension)
-        inbound = record.direction == cdr.INBOUND
+        inbound = record.direction == parse.INBOUND
         rings = in_time = ring_seconds = None
         if inbound:
             ring_seconds = float(record.ring_seconds)
-            rings = min(int(ring_seconds // self.cycle + 1e-9) + 1, 32767)
+            rings = min(rings_for_seconds(ring_seconds, self.cycle), 32767)
             in_time = record.answered and ring_seconds < self.in_time_below
         outcome = ""
         if record.missed:
@@ -189,43 +192,12 @@ class _Context:
         return bool(row[11] and row[1] == INBOUND and row[3] and row[5] >= self.promise_after)
 
 
-def caller_name(record: cdr.CallRecord) -> str:
+def caller_name(record: CallRecord) -> str:
     """The caller-ID name the phone system showed ("张三" of '"张三" <138…>'), not a number repeated."""
     name = " ".join((record.clid_name or "").split())
-    if not name or cdr._NUMBERISH.fullmatch(name.replace(" ", "").replace("-", "")):
+    if not name or NUMBERISH.fullmatch(name.replace(" ", "").replace("-", "")):
         return ""
     return name[:CALLER_NAME_LENGTH]
-
-
-def _promise(call: Call):
-    """The desk's call-back promise for a missed call (S2.10): phone.services' own when it exists."""
-    try:
-        from .services import missed_call_promise
-    except ImportError:
-        missed_call_promise = None
-    if missed_call_promise is not None:
-        return missed_call_promise(call)
-    from org.choices import DepartmentKind
-    from org.models import Department
-    from promises.services import promise_make
-
-    department = call.department or (
-        Department.objects.filter(store=call.store, active=True, kind=DepartmentKind.CUSTOMER_SERVICE)
-        .order_by("id")
-        .first()
-    )
-    if department is None:
-        return None
-    return promise_make(
-        store=call.store,
-        kind=PromiseKind.MISSED_CALLBACK,
-        rule_id="S2.10",
-        title=_("Call back %(number)s (cut off or missed)") % {"number": mask_number(call.number)},  # PIPL
-        owner_department=department,
-        subject=call,
-        business_minutes=phone_settings(call.store).missed_callback_minutes,
-        now=min(call.ended_at or call.started_at, timezone.now()),
-    )
 
 
 def _fresh(rows: list[tuple]) -> list[tuple]:
@@ -300,7 +272,7 @@ def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
             for call in Call.objects.filter(store_id=ctx.store.pk, source_key__in=wanted).select_related(
                 "store", "customer", "answered_by__department", "department"
             ):
-                if _promise(call) is not None:
+                if missed_call_promise(call) is not None:
                     promises += 1
         _keep_callbacks(ctx, new, promised=wanted)
     return len(new), len(rows) - len(new), promises
@@ -316,13 +288,11 @@ DIRECTION, NUMBER, DIGITS, OUTCOME = (
 def _keep_callbacks(ctx: _Context, new: list[tuple], promised: list[str]) -> int:
     """Outgoing calls in the records keep the call-backs their numbers wait for, as at the console (S2.3, S2.10).
 
-    phone.services.keep_waiting_callbacks decides, in the order the calls started: so a missed call
+    phone.services.calls.callbacks_keep decides, in the order the calls started: so a missed call
     and its call-back in one file (in either order, in one batch or two) end with the promise kept,
     and a call made before the missed call keeps nothing. The open promises are looked up once per
     batch, for the batch's numbers; the stored calls are read only for numbers that wait.
     """
-    from .services import keep_waiting_callbacks, waiting_callbacks
-
     outgoing = [row for row in new if row[DIRECTION] == OUTBOUND and row[DIGITS] and row[OUTCOME] != NO_ANSWER]
     digits = {row[DIGITS] for row in outgoing}
     if promised:  # missed calls made promises in this batch: their call-backs may be stored already
@@ -345,7 +315,7 @@ def _keep_callbacks(ctx: _Context, new: list[tuple], promised: list[str]) -> int
         .exclude(outcome=NO_ANSWER)
         .select_related("store")
     )
-    return keep_waiting_callbacks(calls, actor_of=ctx.person_at, waiting=waiting)
+    return callbacks_keep(calls, actor_of=ctx.person_at, waiting=waiting)
 
 
 def national_digits_of(number: str) -> str:
@@ -360,13 +330,13 @@ class _Errors:
         self.imp = imp
         self.last_line = last_line  # the last line with text
 
-    def rows(self, items: Iterable) -> Iterator[cdr.CdrRow]:
+    def rows(self, items: Iterable) -> Iterator[CdrRow]:
         imp = self.imp
         for item in items:
             line = item.line
             if line > self.last_line:
                 self.last_line = line
-            if item.__class__ is cdr.CdrError:
+            if item.__class__ is CdrError:
                 imp.bad_rows += 1
                 if len(imp.errors) < MAX_ERRORS_KEPT:
                     imp.errors.append({"line": line, "reason": item.reason})
@@ -380,15 +350,15 @@ def _sniff(binary_file: BinaryIO) -> tuple[str, str]:
     binary_file.seek(0)
     if isinstance(head, str):
         head = head.encode("utf-8")
-    decoded = cdr.decode_stream(io.BytesIO(head))
+    decoded = decode_stream(io.BytesIO(head))
     first = next((line for line in decoded if line.strip()), "")
     for _line in decoded:
         pass
-    return cdr.detect_format(first), decoded.encoding
+    return detect_format(first), decoded.encoding
 
 
-def _records(ctx: _Context, binary_file: BinaryIO, errors: _Errors) -> Iterator[cdr.CallRecord]:
-    return cdr.merge_legs(errors.rows(cdr.parse(binary_file)), frozenset(ctx.staff))
+def _records(ctx: _Context, binary_file: BinaryIO, errors: _Errors) -> Iterator[CallRecord]:
+    return merge_legs(errors.rows(parse.parse(binary_file)), frozenset(ctx.staff))
 
 
 def _run(imp: CdrImport, ctx: _Context, records: Iterator) -> None:
@@ -560,7 +530,7 @@ def _count_lines(path: Path) -> int:
     lines = 0
     last = b"\n"
     with path.open("rb") as binary:
-        while chunk := binary.read(cdr.CHUNK_SIZE):
+        while chunk := binary.read(CHUNK_SIZE):
             lines += chunk.count(b"\n")
             last = chunk[-1:]
     return lines + (last != b"\n")
@@ -597,16 +567,16 @@ def cdr_import_step(
             ctx = _Context(imp.store, actor, timezone.now(), window)
             state = imp.resume_state or {}
             errors = _Errors(imp, last_line=state.get("last_line", 0))
-            merger = cdr.LegMerger(frozenset(ctx.staff), state=state.get("merge"))
+            merger = LegMerger(frozenset(ctx.staff), state=state.get("merge"))
             with _media(imp.file_path).open("rb") as stored:
-                reader = cdr.CdrReader(
+                reader = CdrReader(
                     stored,
                     offset=imp.bytes_read,
                     line=imp.rows_read,
                     codec=state.get("codec"),
                     head=state.get("head"),
                     stop_after=step_lines or STEP_LINES,
-                    chunk_size=chunk_size or cdr.CHUNK_SIZE,
+                    chunk_size=chunk_size or CHUNK_SIZE,
                 )
                 _run(imp, ctx, _step_records(reader, merger, errors))
             done = not reader.stopped
@@ -633,7 +603,7 @@ def cdr_import_step(
     return imp
 
 
-def _step_records(reader: cdr.CdrReader, merger: cdr.LegMerger, errors: _Errors) -> Iterator[cdr.CallRecord]:
+def _step_records(reader: CdrReader, merger: LegMerger, errors: _Errors) -> Iterator[CallRecord]:
     """The calls a step's part of the file completes; at the end of the file, the ones still open too."""
     yield from merger.feed(errors.rows(reader))
     if not reader.stopped:

@@ -78,7 +78,7 @@ _NULLS = frozenset({"NULL", "\\N"})
 
 _LOOSE_TIME = re.compile(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*")
 _CLID = re.compile(r'\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^<]*?))\s*<(?P<number>[^<>]*)>\s*')
-_NUMBERISH = re.compile(r"\+?[\d*#]+")
+NUMBERISH = re.compile(r"\+?[\d*#]+")
 # A channel's peer when it is all digits: "PJSIP/8011-00000001", "SIP/8011-0000a1b2",
 _HEADER_SPLIT = re.compile(r"[,;\t]")
 
@@ -233,7 +233,7 @@ def split_clid(clid: str) -> tuple[str, str]:
     """(name, number) of a caller ID such as '"张三" <13812345678>', '张三 <138…>' or '13812345678'."""
     if "<" not in clid:
         text = clid.strip().strip('"').strip()
-        if _NUMBERISH.fullmatch(text):
+        if NUMBERISH.fullmatch(text):
             return "", text
         return text, ""
     match = _CLID.fullmatch(clid)

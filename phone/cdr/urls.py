@@ -2,10 +2,10 @@
 
 from django.urls import path
 
-from . import cdr_views
+from . import views
 
 urlpatterns = [
-    path("import/", cdr_views.cdr_import_start, name="cdr_import_start"),
-    path("import/<int:cdr_pk>/", cdr_views.cdr_import_detail, name="cdr_import"),
-    path("import/<int:cdr_pk>/step/", cdr_views.cdr_import_step, name="cdr_import_step"),
+    path("import/", views.cdr_import_start, name="cdr_import_start"),
+    path("import/<int:cdr_pk>/", views.cdr_import_detail, name="cdr_import"),
+    path("import/<int:cdr_pk>/step/", views.cdr_import_step, name="cdr_import_step"),
 ]

@@ -64,7 +64,6 @@ def ring_figures(*, store, ring_seconds: float | None = None, rings: int | None 
     return float(ring_seconds), rings, ring_seconds < settings.max_rings * cycle
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Calls
 
@@ -212,7 +211,6 @@ def call_transcript_set(*, actor, call: Call, transcript: str) -> Call:
     return call
 
 
-
 def missed_call_promise(call: Call) -> Promise | None:
     """A dropped or missed call with a known number becomes a call-back promise for the desk (S2.10).
 
@@ -254,7 +252,6 @@ def missed_call_promise(call: Call) -> Promise | None:
         business_minutes=settings.missed_callback_minutes,
         now=start,
     )
-
 
 
 def callbacks_keep(
@@ -301,7 +298,6 @@ def callbacks_keep(
     return kept
 
 
-
 # ---------------------------------------------------------------------------------------------
 # Call-backs (S2.3, S2.10)
 
@@ -315,7 +311,6 @@ def message_called_back(message: Message, call: Call, actor) -> None:
         message.save(update_fields=["called_back_at", "callback_call", "read_at"])
     if message.promise is not None:
         promise_keep(promise=message.promise, actor=actor, at=call.started_at)
-
 
 
 @transaction.atomic
@@ -401,7 +396,6 @@ def incoming_take(*, actor, incoming: IncomingCall) -> IncomingCall:
     return incoming
 
 
-
 # ---------------------------------------------------------------------------------------------
 # A call's or a message's number in full (PIPL)
 
@@ -425,4 +419,3 @@ def call_reveal_number(*, actor, call: Call) -> str:
         field="number",
         detail=_("Number of call #%(id)s") % {"id": call.pk},
     )
-

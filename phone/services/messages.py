@@ -137,7 +137,6 @@ def message_mark_read(*, actor, message: Message) -> Message:
     return message
 
 
-
 @transaction.atomic
 def message_reveal_number(*, actor, message: Message) -> str:
     """The number of a message's caller in full, logged (PIPL); for the message's recipients (S2.3)."""
@@ -150,4 +149,3 @@ def message_reveal_number(*, actor, message: Message) -> str:
         field="caller_number",
         detail=_("Caller's number of message #%(id)s") % {"id": message.pk},
     )
-

@@ -52,4 +52,3 @@ def script_save(*, actor, department, kind: str, text: str) -> GreetingScript | 
         actor=actor, obj=script, action=HistoryAction.UPDATE, before=before, after=snapshot(script, ["text"])
     )
     return script
-
