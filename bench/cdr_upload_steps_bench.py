@@ -85,7 +85,7 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connections
 
-        from phone import cdr_import
+        from phone.cdr import importer as cdr_import
         from phone.models import Call
 
         call_command("migrate", verbosity=0)

@@ -63,7 +63,9 @@ def cdr_import_start(request):
 @login_required
 def cdr_import_detail(request, cdr_pk):
     """One import: its progress while it runs, then the counts and the bad lines."""
-    imp = importer.cdr_import_stopped(cdr_import_get_for_user(request.user, cdr_pk))  # a killed command's import says so
+    imp = importer.cdr_import_stopped(
+        cdr_import_get_for_user(request.user, cdr_pk)
+    )  # a killed command's import says so
     page = Paginator(imp.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(request, "phone/cdr_import.html", "phone/partials/cdr_errors.html", {"imp": imp, "page": page})
 

@@ -15,9 +15,8 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from phone import cdr_import
-from phone.cdr_models import CdrImport
-from phone.models import Call
+from phone.cdr import importer as cdr_import
+from phone.models import Call, CdrImport
 from phone.tests.test_cdr_steps import export
 from promises.services import worker_tick
 

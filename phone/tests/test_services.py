@@ -7,9 +7,12 @@ import pytest
 import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from phone import services
 from phone.choices import Direction, Outcome, Purpose, ScriptKind
 from phone.models import Call, GreetingScript, PhoneSettings
+from phone.selectors import scripts_for
+from phone.services.calls import call_back, call_incoming, call_log, missed_call_promise
+from phone.services.messages import message_mark_read, message_take
+from phone.services.scripts import script_save
 from promises.choices import PromiseState
 from promises.models import Notification
 from promises.selectors import my_day
@@ -21,7 +24,7 @@ TZ = ZoneInfo("Asia/Shanghai")
 
 def log(world, **data):
     data.setdefault("outcome", Outcome.HANDLED)
-    return services.call_log(actor=world.a.staff, store=world.a.store, data=data)
+    return call_log(actor=world.a.staff, store=world.a.store, **data)
 
 
 @pytest.mark.parametrize(
@@ -79,13 +82,13 @@ def test_dropped_call_becomes_a_desk_promise_due_in_15_business_minutes(world):
     """S2.10: a cut-off call with a known number is a call-back promise for the desk."""
     with time_machine.travel(at("2026-11-30 10:00"), tick=False):
         call = log(world, number="13812345678", outcome=Outcome.DROPPED, ring_seconds=3)
-    promise = services.missed_call_promise(call)  # a second call (the import) makes no second promise
+    promise = missed_call_promise(call)  # a second call (the import) makes no second promise
     assert promise.kind == "missed_callback" and promise.rule_id == "S2.10"
     assert promise.owner_department == world.a.cs and promise.owner is None
     assert promise.due_at == at("2026-11-30 10:15")
     assert promise in my_day(world.a.supervisor, now=at("2026-11-30 10:05"))["today"]
     with time_machine.travel(at("2026-11-30 10:10"), tick=False):
-        back = services.call_back(actor=world.a.staff, call=call)
+        back = call_back(actor=world.a.staff, call=call)
     promise.refresh_from_db()
     assert back.direction == Direction.OUTBOUND and back.returns_call == call
     assert promise.state == PromiseState.KEPT
@@ -94,14 +97,14 @@ def test_dropped_call_becomes_a_desk_promise_due_in_15_business_minutes(world):
 def test_missed_call_without_number_makes_no_promise(world):
     call = log(world, number="", outcome=Outcome.MISSED)
     assert call.missed and call.answered_in_time is False
-    assert services.missed_call_promise(call) is None
+    assert missed_call_promise(call) is None
 
 
 def test_missed_callback_time_is_configurable(world):
     PhoneSettings.objects.create(store=world.a.store, missed_callback_minutes=30)
     with time_machine.travel(at("2026-11-30 10:00"), tick=False):
         call = log(world, number="13812345678", outcome=Outcome.MISSED)
-    assert services.missed_call_promise(call).due_at == at("2026-11-30 10:30")
+    assert missed_call_promise(call).due_at == at("2026-11-30 10:30")
 
 
 def take(world, **data):
@@ -112,7 +115,7 @@ def take(world, **data):
         "text": "请回电,关于保养",
         "callback_wanted": True,
     }
-    return services.message_take(actor=world.a.staff, store=world.a.store, data={**base, **data})
+    return message_take(actor=world.a.staff, store=world.a.store, **{**base, **data})
 
 
 @pytest.mark.parametrize(
@@ -128,7 +131,7 @@ def test_absent_colleague_message_becomes_callback_promise_kept_by_their_call(wo
     assert promise in my_day(world.a.supervisor, now=at("2026-11-30 10:01"))["today"]
     assert Notification.objects.filter(recipient=world.a.supervisor, promise=promise).exists()
     with time_machine.travel(at(back_at), tick=False):
-        services.call_back(actor=world.a.supervisor, message=message)
+        call_back(actor=world.a.supervisor, message=message)
     message.refresh_from_db()
     promise.refresh_from_db()
     assert promise.state == state
@@ -138,10 +141,12 @@ def test_absent_colleague_message_becomes_callback_promise_kept_by_their_call(wo
 def test_an_outgoing_call_to_the_number_keeps_the_recipients_promise(world):
     with time_machine.travel(at("2026-11-30 10:00"), tick=False):
         message = take(world)
-        services.call_log(
+        call_log(
             actor=world.a.supervisor,
             store=world.a.store,
-            data={"direction": Direction.OUTBOUND, "number": "138-1234-5678", "outcome": Outcome.HANDLED},
+            direction=Direction.OUTBOUND,
+            number="138-1234-5678",
+            outcome=Outcome.HANDLED,
         )
     message.refresh_from_db()
     assert message.promise.state == PromiseState.KEPT and message.called_back_at
@@ -157,7 +162,7 @@ def test_message_without_callback_is_delivered_and_marked_read(world):
     message = take(world, callback_wanted=False, caller_number="", for_user=None, for_department=world.a.cs)
     assert message.promise is None
     assert Notification.objects.filter(recipient=world.a.staff, title__contains="李先生").exists()
-    services.message_mark_read(actor=world.a.staff, message=message)
+    message_mark_read(actor=world.a.staff, message=message)
     message.refresh_from_db()
     assert message.read_at is not None
 
@@ -169,7 +174,7 @@ def test_callback_needs_a_number_and_a_recipient_of_the_store(world):
 
 
 def test_scripts_are_filled_with_store_department_and_name(world):
-    scripts = {s["kind"]: s for s in services.scripts_for(world.a.store, world.a.cs, person=world.a.staff)}
+    scripts = {s["kind"]: s for s in scripts_for(world.a.store, world.a.cs, person=world.a.staff)}
     assert len(scripts) == len(ScriptKind)
     assert scripts["greeting"]["filled"] == "您好\uff0c测试一店客服部\uff0c我是客服1\uff0c请问有什么可以帮助您的\uff1f"
     assert "测试一店客服部的客服1" in scripts["dropped"]["filled"]
@@ -177,39 +182,37 @@ def test_scripts_are_filled_with_store_department_and_name(world):
 
 def test_department_script_beats_the_store_script_beats_the_standard(world):
     GreetingScript.objects.create(store=world.a.store, kind="greeting", text="您好,{store}!")
-    services.script_save(
-        actor=world.a.manager, department=world.a.lounge, kind="greeting", text="欢迎,{department}{name}"
-    )
-    lounge = services.scripts_for(world.a.store, world.a.lounge, person=world.a.staff)[0]
-    cs = services.scripts_for(world.a.store, world.a.cs, person=world.a.staff)[0]
+    script_save(actor=world.a.manager, department=world.a.lounge, kind="greeting", text="欢迎,{department}{name}")
+    lounge = scripts_for(world.a.store, world.a.lounge, person=world.a.staff)[0]
+    cs = scripts_for(world.a.store, world.a.cs, person=world.a.staff)[0]
     assert lounge["filled"] == "欢迎,客户休息室客服1"
     assert cs["filled"] == "您好,测试一店!"
-    services.script_save(actor=world.a.manager, department=world.a.lounge, kind="greeting", text="")
-    assert services.scripts_for(world.a.store, world.a.lounge)[0]["filled"] == "您好,测试一店!"
+    script_save(actor=world.a.manager, department=world.a.lounge, kind="greeting", text="")
+    assert scripts_for(world.a.store, world.a.lounge)[0]["filled"] == "您好,测试一店!"
 
 
 def test_script_editing_is_for_managers_and_the_departments_supervisor(world):
-    services.script_save(actor=world.a.supervisor, department=world.a.cs, kind="present", text="好的,请稍等。")
+    script_save(actor=world.a.supervisor, department=world.a.cs, kind="present", text="好的,请稍等。")
     with pytest.raises(PermissionDenied):
-        services.script_save(actor=world.a.supervisor, department=world.a.lounge, kind="present", text="x")
+        script_save(actor=world.a.supervisor, department=world.a.lounge, kind="present", text="x")
     with pytest.raises(PermissionDenied):
-        services.script_save(actor=world.a.staff, department=world.a.cs, kind="present", text="x")
+        script_save(actor=world.a.staff, department=world.a.cs, kind="present", text="x")
     with pytest.raises(ValidationError) as exc:
-        services.script_save(actor=world.a.manager, department=world.a.cs, kind="present", text="{nme}")
+        script_save(actor=world.a.manager, department=world.a.cs, kind="present", text="{nme}")
     assert "text" in exc.value.message_dict
 
 
 def test_incoming_call_pops_up_for_the_person_at_the_extension(world):
     customer = make_customer(world.a.store, name="王五", mobile="13700001234")
     make_vehicle(customer, plate="京N8K123")
-    incoming = services.call_incoming(store=world.a.store, number="137 0000 1234", extension="8011")
+    incoming = call_incoming(store=world.a.store, number="137 0000 1234", extension="8011")
     assert incoming.user == world.a.staff and incoming.customer == customer
     from phone.selectors import pending_incoming
 
     assert pending_incoming(world.a.staff) == [incoming]
     assert pending_incoming(world.a.supervisor) == []
     with pytest.raises(ValidationError) as exc:
-        services.call_incoming(store=world.a.store, number="137 0000 1234", extension="9999")
+        call_incoming(store=world.a.store, number="137 0000 1234", extension="9999")
     assert "extension" in exc.value.message_dict
     with time_machine.travel(incoming.created_at + timedelta(minutes=5)):
         assert pending_incoming(world.a.staff) == []

@@ -6,9 +6,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from phone import cdr_import
-from phone.cdr_models import CdrImport
-from phone.models import Call
+from phone.cdr import importer as cdr_import
+from phone.models import Call, CdrImport
 from phone.tests.test_cdr_steps import export
 
 
