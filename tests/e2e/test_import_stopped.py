@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from phone.cdr import importer as cdr_import
 from phone.models import Call, CdrImport
-from phone.tests.test_cdr_steps import export
+from phone.tests.test_cdr_importer_steps import export
 
 
 def test_manager_sees_a_stopped_call_record_import_and_continues_it(page, live_server, world, sign_in):

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from phone.cdr import importer as cdr_import
 from phone.models import Call, CdrImport
-from phone.tests.test_cdr_steps import export
+from phone.tests.test_cdr_importer_steps import export
 from promises.services import worker_tick
 
 State = CdrImport.State
