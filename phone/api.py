@@ -227,14 +227,8 @@ def _call_out(call: Call) -> dict:
 def call_list(request, query: Query[CallPageQuery]):
     user = request.user
     require(user, Right.VIEW)
-    qs = selectors.calls_for(user)
-    if query.store:
-        qs = qs.filter(store__code=query.store.strip())
-    if query.missed is not None:
-        qs = qs.filter(missed=query.missed)
-    if query.person:
-        qs = qs.filter(answered_by_id=query.person)
-    return page_of(qs.order_by("-started_at", "-id"), query, _call_out)
+    qs = selectors.call_list(user, store_code=query.store, missed=query.missed, person=query.person)
+    return page_of(qs, query, _call_out)
 
 
 @router.get(

@@ -111,6 +111,20 @@ def calls_for(user):
     return scope(Call.objects.all(), user).select_related("customer", "answered_by", "store", "department")
 
 
+def call_list(user, *, store_code: str = "", day=None, person: int | None = None, missed: bool | None = None):
+    """The calls of the person's stores, newest first; the page's and the API's filters (None: any)."""
+    qs = calls_for(user)
+    if store_code:
+        qs = qs.filter(store__code=store_code.strip())
+    if day:
+        qs = qs.filter(started_at__date=day)
+    if person:
+        qs = qs.filter(answered_by_id=person)
+    if missed is not None:
+        qs = qs.filter(missed=missed)
+    return qs.order_by("-started_at", "-id")
+
+
 def messages_for(user):
     """Messages for the person, or for their department, in their stores."""
     q = Q(for_user=user)

@@ -1,5 +1,7 @@
 """The call console (S2), keyboard first, and its lists: calls, messages, scripts. Thin views."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -149,15 +151,11 @@ def call_list(request):
     require(request.user, Right.VIEW)
     people = list(scope(User.objects.filter(is_active=True), request.user).order_by("name"))
     filters = CallFilterForm(request.GET or None, people=people)
-    qs = selectors.calls_for(request.user)
-    if filters.is_valid():
-        if filters.cleaned_data["day"]:
-            qs = qs.filter(started_at__date=filters.cleaned_data["day"])
-        if filters.cleaned_data["person"]:
-            qs = qs.filter(answered_by_id=filters.cleaned_data["person"])
-        if filters.cleaned_data["missed"]:
-            qs = qs.filter(missed=True)
-    page = Paginator(qs.order_by("-started_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.call_list(
+        request.user, day=wanted.get("day"), person=wanted.get("person"), missed=wanted.get("missed") or None
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request, "phone/call_list.html", "phone/partials/call_rows.html", {"page": page, "filters": filters}
     )
@@ -200,9 +198,14 @@ def call_call_back(request, call_pk):
     return redirect("phone:call_detail", call.pk)
 
 
-def _revealed(number: str, field: str):
-    """The number in full in the partial the customer and complaint pages use for their reveals."""
-    return {"value": number_shown(number), "field": field}
+def _revealed(request, reveal: Callable[[], str], field: str) -> HttpResponse:
+    """The number the service reveals (and logs), in the partial the customer and complaint pages use for
+    their reveals; a record without a number is a 400 saying so."""
+    try:
+        number = reveal()
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(request, "customers/partials/revealed_phone.html", {"value": number_shown(number), "field": field})
 
 
 @login_required
@@ -213,11 +216,7 @@ def call_reveal_number(request, call_pk):
     The same service as the API's reveal: an auditor is refused (403), another store's call is a 404.
     """
     call = selectors.call_get_for_user(request.user, call_pk, right=Right.REVEAL_PHONE)
-    try:
-        number = call_services.call_reveal_number(actor=request.user, call=call)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    return render(request, "customers/partials/revealed_phone.html", _revealed(number, "call-number"))
+    return _revealed(request, lambda: call_services.call_reveal_number(actor=request.user, call=call), "call-number")
 
 
 @login_required
@@ -280,11 +279,9 @@ def message_call_back(request, message_pk):
 def message_reveal_number(request, message_pk):
     """Show the caller's number of a message in full, for its recipients (S2.3); the reveal is logged (PIPL)."""
     message = selectors.message_get_for_user(request.user, message_pk, right=Right.REVEAL_PHONE)
-    try:
-        number = message_services.message_reveal_number(actor=request.user, message=message)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    return render(request, "customers/partials/revealed_phone.html", _revealed(number, "message-number"))
+    return _revealed(
+        request, lambda: message_services.message_reveal_number(actor=request.user, message=message), "message-number"
+    )
 
 
 @login_required
