@@ -1,7 +1,7 @@
 """Pages of the call-record import: upload, progress (htmx polling of the step view), result.
 
 Each POST to the step view imports the next part of the stored file, read once, from where the last
-step stopped (phone.cdr.importer.cdr_import_step). Without JavaScript the same step is a button.
+step stopped (phone.cdr.upload.cdr_import_step). Without JavaScript the same step is a button.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -20,7 +20,7 @@ from org.access import Right, require, scope
 
 from ..models import CdrImport
 from ..selectors import cdr_import_get_for_user
-from . import importer
+from . import importer, upload
 
 ERRORS_PAGE_SIZE = 50
 
@@ -46,7 +46,7 @@ def cdr_import_start(request):
         store = form.cleaned_data["store"]
         require(request.user, Right.IMPORT, store.pk)
         try:
-            imp = importer.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
+            imp = upload.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -75,7 +75,7 @@ def cdr_import_detail(request, cdr_pk):
 def cdr_import_step(request, cdr_pk):
     """Write the next chunk of calls and show the progress; at the end, go to the result."""
     imp = cdr_import_get_for_user(request.user, cdr_pk)
-    imp = importer.cdr_import_step(imp=imp, actor=request.user)
+    imp = upload.cdr_import_step(imp=imp, actor=request.user)
     if not is_htmx(request):
         return redirect("phone:cdr_import", cdr_pk=imp.pk)
     if imp.is_running:

@@ -161,7 +161,7 @@ def test_manager_uploads_and_the_steps_import_the_file(client, world, settings):
 
 
 def test_steps_resume_where_the_last_one_stopped(world, desk, settings):
-    from phone.cdr.importer import cdr_import_step, cdr_upload
+    from phone.cdr.upload import cdr_import_step, cdr_upload
 
     data = (DATA / "freepbx_export.csv").read_bytes() + b"2024-05-31 10:09:00,x,y\n"
     imp = cdr_upload(store=world.a.store, actor=world.a.manager, uploaded=SimpleUploadedFile("cdr.csv", data))

@@ -15,8 +15,9 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.api_auth import api_token_create
-from phone.cdr.importer import cdr_import_file, cdr_import_step, cdr_upload
+from phone.cdr.importer import cdr_import_file
 from phone.cdr.parse import SHANGHAI
+from phone.cdr.upload import cdr_import_step, cdr_upload
 from phone.models import Call, Message
 from phone.services.calls import call_log
 from phone.services.messages import message_take

@@ -14,9 +14,11 @@ from django.urls import reverse
 from org.choices import Role
 from phone.cdr import importer as cdr_import
 from phone.cdr import parse as cdr_parse
-from phone.cdr.importer import cdr_import_file, cdr_import_step, cdr_upload
+from phone.cdr import upload
+from phone.cdr.importer import cdr_import_file
 from phone.cdr.merge import LegMerger, merge_legs
 from phone.cdr.parse import CdrError, CdrReader, CdrRow, parse
+from phone.cdr.upload import cdr_import_step, cdr_upload
 from phone.models import Call, CdrImport
 from tests.factories import make_customer, make_user
 
@@ -358,8 +360,8 @@ def test_a_step_cut_off_half_way_leaves_the_import_as_the_last_step_left_it(worl
 
 def test_the_page_closed_half_way_goes_on_where_it_stopped(client, world, desk, monkeypatch):
     """The page's own steps (htmx), the page left after two of them and opened again later."""
-    monkeypatch.setattr(cdr_import, "STEP_LINES", 20)
-    monkeypatch.setattr(cdr_import, "CHUNK_SIZE", 300)
+    monkeypatch.setattr(upload, "STEP_LINES", 20)
+    monkeypatch.setattr(upload, "CHUNK_SIZE", 300)
     text, _bad = export(90, bad_at=(33, 100))
     data = text.encode()
     counts, calls = _by_command(world, data)
