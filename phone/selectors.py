@@ -27,7 +27,7 @@ from promises.models import Promise
 from . import script_check
 from .choices import ScriptKind
 from .links import call_url, message_url
-from .models import Call, CdrImport, GreetingScript, IncomingCall, Message
+from .models import Call, CdrImport, GreetingScript, IncomingCall, Message, PhoneSettings
 
 POPUP_SECONDS = 120  # a pop-up not taken within two minutes is gone
 
@@ -58,6 +58,11 @@ def message_get_for_user(user, pk, *, right=Right.VIEW) -> Message:
 def incoming_get_for_user(user, pk, *, right=Right.VIEW) -> IncomingCall:
     """A pop-up of the person's own (another person's is a 404 like another store's)."""
     return get_for_user(IncomingCall.objects.filter(user=user), user, right=right, pk=pk)
+
+
+def incoming_taken_with_call(user, pk) -> IncomingCall | None:
+    """The person's own pop-up a call logged at the console answers (None for any other id: nothing to take)."""
+    return IncomingCall.objects.filter(pk=pk, user=user).first() if pk is not None else None
 
 
 def cdr_import_get_for_user(user, pk, *, right=Right.IMPORT) -> CdrImport:
@@ -95,6 +100,11 @@ def caller_card(user, store, raw_number: str) -> dict:
             query = {"phone": number, "name": card["caller_name"]} if card["caller_name"] else {"phone": number}
             card["new_customer_url"] = reverse("customers:customer_create") + "?" + urlencode(query)
     return card
+
+
+def settings_of(store) -> PhoneSettings:
+    """The store's telephone settings as saved, or the defaults unsaved (reading writes nothing)."""
+    return PhoneSettings.objects.filter(store=store).first() or PhoneSettings(store=store)
 
 
 def pending_incoming(user):

@@ -24,7 +24,7 @@ from . import script_check, selectors
 from .choices import Outcome, Purpose, ScriptKind
 from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, PhoneSettingsForm, ScriptForm
 from .links import console_url
-from .models import IncomingCall, PhoneSettings
+from .models import PhoneSettings
 from .services import calls as call_services
 from .services import messages as message_services
 from .services.scripts import script_save
@@ -95,11 +95,9 @@ def call_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
     if saved is not None:
-        incoming_pk = parse_id(request.POST.get("incoming", ""))
-        if incoming_pk is not None:
-            found = IncomingCall.objects.filter(pk=incoming_pk, user=request.user).first()
-            if found is not None:
-                call_services.incoming_take(actor=request.user, incoming=found)
+        found = selectors.incoming_taken_with_call(request.user, parse_id(request.POST.get("incoming", "")))
+        if found is not None:
+            call_services.incoming_take(actor=request.user, incoming=found)
         if saved.purpose == Purpose.COMPLAINT or saved.outcome == Outcome.COMPLAINT:
             # S2.4: a complaint by phone goes straight on to the complaint form, filled from the call
             url = reverse("complaints:complaint_create") + f"?call={saved.pk}"
@@ -355,7 +353,7 @@ def phone_settings_edit(request, store_pk):
     """A store's telephone settings (S2.1 ring time, S2.10 call-back time): its people read, its managers change."""
     store = store_get_for_user(request.user, store_pk)
     can_edit = has_right(request.user, Right.MANAGE_STORE, store.pk)
-    current = PhoneSettings.objects.filter(store=store).first() or PhoneSettings(store=store)
+    current = selectors.settings_of(store)
     form = None
     saved = False
     if request.method == "POST":
