@@ -10,10 +10,11 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from core.validators import field_error
 
 from ..models import CdrImport
 from .decode import CHUNK_SIZE
@@ -37,16 +38,13 @@ def cdr_upload(*, store, actor, uploaded) -> CdrImport:
     name = Path(uploaded.name or "").name[:255]
     size = uploaded.size or 0
     if size == 0:
-        raise ValidationError({"file": [_("The file is empty: it has no rows.")]})
+        raise field_error("file", _("The file is empty: it has no rows."))
     limit = settings.IMPORT_MAX_BYTES
     if size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file has %(size)d MB; at most %(limit)d MB can be imported at once.")
-                    % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)}
-                ]
-            }
+        raise field_error(
+            "file",
+            _("The file has %(size)d MB; at most %(limit)d MB can be imported at once.")
+            % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)},
         )
     _media(CDR_DIR).mkdir(parents=True, exist_ok=True)
     relative = f"{CDR_DIR}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}.csv"
