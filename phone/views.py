@@ -185,15 +185,20 @@ def call_detail(request, call_pk):
 @require_POST
 def call_call_back(request, call_pk):
     call = selectors.call_get_for_user(request.user, call_pk, right=Right.EDIT)
+    _call_back(request, call=call)
+    return redirect("phone:call_detail", call.pk)
+
+
+def _call_back(request, **returned) -> None:
+    """Log the call-back the form describes for a call or a message; the outcome is a flash message."""
     form = CallBackForm(request.POST)
     if form.is_valid():
         try:
-            call_services.call_back(actor=request.user, call=call, **form.cleaned_data)
+            call_services.call_back(actor=request.user, **returned, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Call-back logged."))
-    return redirect("phone:call_detail", call.pk)
 
 
 def _revealed(request, reveal: Callable[[], str], field: str) -> HttpResponse:
@@ -261,14 +266,7 @@ def message_read(request, message_pk):
 def message_call_back(request, message_pk):
     message = selectors.message_get_for_user(request.user, message_pk, right=Right.EDIT)
     deny_unless(selectors.may_handle_message(request.user, message))
-    form = CallBackForm(request.POST)
-    if form.is_valid():
-        try:
-            call_services.call_back(actor=request.user, message=message, **form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Call-back logged."))
+    _call_back(request, message=message)
     return redirect("phone:message_list")
 
 
