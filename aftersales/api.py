@@ -26,7 +26,7 @@ from lounge.api_requests import router as lounge_requests_router
 from lounge.api_visits import router as lounge_visits_router
 from org.api import router as org_router
 from phone.api import router as phone_router
-from phone.cdr_api import router as cdr_router
+from phone.cdr.api import router as cdr_router
 
 
 class Utf8JSONRenderer(JSONRenderer):

@@ -37,7 +37,8 @@ from org.business_time import StoreCalendar
 from org.models import Department, Store, User
 from phone.choices import Direction, HungUpFirst, Outcome, Purpose
 from phone.models import Message
-from phone.services import MESSAGE_CALLBACK_MINUTES, call_log, message_take
+from phone.services.calls import call_log
+from phone.services.messages import MESSAGE_CALLBACK_MINUTES, message_take
 from promises.choices import PromiseState
 from promises.models import Promise
 from promises.selectors import rule_for
@@ -348,7 +349,7 @@ def _inbound(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
             data["transcript"] = _transcript(rng, month, person)
     if customer is not None:
         data["customer"] = customer
-    call = call_log(actor=person, store=month.store, data=data)
+    call = call_log(actor=person, store=month.store, **data)
     if call.outcome in (Outcome.MISSED, Outcome.DROPPED):
         # most are called back within the 15 business minutes, some late, a few not yet
         roll = rng.random()
@@ -371,16 +372,14 @@ def _outbound(rng: random.Random, month: StoreMonth, moment: datetime) -> None:
     call_log(
         actor=person,
         store=month.store,
-        data={
-            "direction": Direction.OUTBOUND,
-            "number": customer.mobile or customer.landline,
-            "customer": customer,
-            "purpose": purpose,
-            "outcome": Outcome.HANDLED if reached else Outcome.NO_ANSWER,
-            "notes": note if reached else "无人接听，稍后再打",
-            "started_at": moment,
-            "answered_by": person,
-        },
+        direction=Direction.OUTBOUND,
+        number=customer.mobile or customer.landline,
+        customer=customer,
+        purpose=purpose,
+        outcome=Outcome.HANDLED if reached else Outcome.NO_ANSWER,
+        notes=note if reached else "无人接听，稍后再打",
+        started_at=moment,
+        answered_by=person,
     )
 
 
@@ -393,17 +392,15 @@ def _callback(month: StoreMonth, at: datetime, call, person) -> None:
     call_log(
         actor=person,
         store=month.store,
-        data={
-            "direction": Direction.OUTBOUND,
-            "number": number,
-            "customer": customer,
-            "purpose": Purpose.CALLBACK,
-            "outcome": Outcome.HANDLED,
-            "notes": note,
-            "returns_call": returns,
-            "started_at": at,
-            "answered_by": person,
-        },
+        direction=Direction.OUTBOUND,
+        number=number,
+        customer=customer,
+        purpose=Purpose.CALLBACK,
+        outcome=Outcome.HANDLED,
+        notes=note,
+        returns_call=returns,
+        started_at=at,
+        answered_by=person,
     )
 
 
@@ -425,20 +422,18 @@ def _message(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
     }
     if customer is not None:
         data["customer"] = customer
-    call = call_log(actor=person, store=month.store, data=data)
+    call = call_log(actor=person, store=month.store, **data)
     name = customer.name if customer is not None else rng.choice("王李张刘陈杨赵") + rng.choice(["先生", "女士"])
     message = message_take(
         actor=person,
         store=month.store,
-        data={
-            "call": call,
-            "for_user": target,
-            "caller_name": name[:50],
-            "caller_number": number,
-            "customer": customer,
-            "text": rng.choice(MESSAGE_TEXTS),
-            "callback_wanted": True,
-        },
+        call=call,
+        for_user=target,
+        caller_name=name[:50],
+        caller_number=number,
+        customer=customer,
+        text=rng.choice(MESSAGE_TEXTS),
+        callback_wanted=True,
     )
     taken_at = moment + timedelta(minutes=2)
     month.messages.append((message, taken_at))
@@ -519,19 +514,17 @@ def _complaint(rng, month, stage, moment, now, dept_name, issue, wants, severity
     call = call_log(
         actor=person,
         store=month.store,
-        data={
-            "direction": Direction.INBOUND,
-            "number": customer.mobile,
-            "customer": customer,
-            "purpose": Purpose.COMPLAINT,
-            "outcome": Outcome.COMPLAINT,
-            "ring_seconds": _ring_seconds(rng),
-            "answered_by": person,
-            "started_at": moment,
-            "notes": issue,
-            "hung_up_first": HungUpFirst.CALLER,
-            "transcript": _transcript(rng, month, person, complaint_issue=issue),
-        },
+        direction=Direction.INBOUND,
+        number=customer.mobile,
+        customer=customer,
+        purpose=Purpose.COMPLAINT,
+        outcome=Outcome.COMPLAINT,
+        ring_seconds=_ring_seconds(rng),
+        answered_by=person,
+        started_at=moment,
+        notes=issue,
+        hung_up_first=HungUpFirst.CALLER,
+        transcript=_transcript(rng, month, person, complaint_issue=issue),
     )
     department = month.departments[dept_name]
     staff = next((p for p in month.people.values() if p.department_id == department.pk), None)

@@ -21,7 +21,7 @@ is logged.
 Measured per call, from the number typed to the call saved and confirmed on screen: the wall time
 (no human think-time or typing speed: the machine's part), the keys pressed (each character typed
 counts as one; a Chinese note typed with a pinyin input method takes more) and the server's time
-for the save request and for the service alone (phone.services.call_log), with its SQL queries.
+for the save request and for the service alone (phone.services.calls.call_log), with its SQL queries.
 The estimate for a person adds 0.28 s a key (the keystroke-level model's average typist), still
 without time to think or to listen to the caller. Every call must be in the database at the end.
 """
@@ -120,9 +120,9 @@ def main() -> int:
         from playwright.sync_api import expect, sync_playwright
         from waitress.server import create_server
 
-        from phone import services
         from phone.choices import Outcome, Purpose
         from phone.models import Call
+        from phone.services import calls as call_services
         from tests.factories import PASSWORD, make_customer, make_vehicle, make_world
 
         began = time.perf_counter()
@@ -139,7 +139,7 @@ def main() -> int:
         setup = time.perf_counter() - began
 
         times = ServerTimes(get_wsgi_application())
-        times.wrap_service(services, "call_log")
+        times.wrap_service(call_services, "call_log")
         server = create_server(times, host="127.0.0.1", port=0, threads=8)  # as scripts/serve
         url = f"http://127.0.0.1:{server.effective_port}"
         threading.Thread(target=server.run, name="waitress", daemon=True).start()

@@ -13,8 +13,8 @@ from bench/cdr_parse_bench.py's generator (queues with several legs per call, Ch
 0.1% bad rows). The store has the 40 extensions as staff and 20,000 customers. The second run
 imports the same file again and must add nothing. The goal: 1,000,000 rows in under 60 s on
 PostgreSQL. With --promise-days every missed call from a customer in that many days before the import
-becomes a call-back promise, and the outgoing calls in the file keep them (phone.services.
-keep_waiting_callbacks): the worst case of the promise path.
+becomes a call-back promise, and the outgoing calls in the file keep them (phone.services.calls.
+callbacks_keep): the worst case of the promise path.
 """
 
 import argparse
@@ -54,7 +54,7 @@ def main() -> int:
         from customers.models import Customer
         from org.choices import DepartmentKind, Role
         from org.models import DealerGroup, Department, Store, User
-        from phone.cdr_import import cdr_import_file
+        from phone.cdr.importer import cdr_import_file
         from phone.models import Call
 
         call_command("migrate", verbosity=0)

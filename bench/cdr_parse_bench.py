@@ -272,7 +272,9 @@ def main() -> int:
     from django.conf import settings
 
     settings.configure(USE_I18N=False)
-    from phone.cdr import CdrRow, decode_stream, merge_legs, parse
+    from phone.cdr.decode import decode_stream
+    from phone.cdr.merge import merge_legs
+    from phone.cdr.parse import CdrRow, parse
 
     with tempfile.TemporaryDirectory(prefix="cdr-bench-") as folder:
         path = Path(folder) / "cdr.csv"

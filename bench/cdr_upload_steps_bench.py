@@ -85,7 +85,8 @@ def main() -> int:
         from django.core.management import call_command
         from django.db import connections
 
-        from phone import cdr_import
+        from phone.cdr import importer as cdr_import
+        from phone.cdr import upload
         from phone.models import Call
 
         call_command("migrate", verbosity=0)
@@ -102,7 +103,7 @@ def main() -> int:
         )
 
         size = {}
-        accepted = inspect.signature(cdr_import.cdr_import_step).parameters
+        accepted = inspect.signature(upload.cdr_import_step).parameters
         if args.step_lines is not None:
             size["step_lines"] = args.step_lines
         if args.step_calls is not None:
@@ -111,19 +112,19 @@ def main() -> int:
         if unknown:
             parser.error(f"this version of cdr_import_step has no {', '.join(unknown)}")
         if "step_lines" in accepted:
-            default = f"step_lines={cdr_import.STEP_LINES:,}"
+            default = f"step_lines={upload.STEP_LINES:,}"
         else:  # the code before the steps read only their own part
-            default = f"step_calls={cdr_import.STEP_CALLS:,}"
+            default = f"step_calls={upload.STEP_CALLS:,}"
         described = ", ".join(f"{name}={value:,}" for name, value in size.items()) or f"default {default}"
 
         began = time.perf_counter()
         with path.open("rb") as handle:
-            imp = cdr_import.cdr_upload(store=store, actor=user, uploaded=File(handle, name=path.name))
+            imp = upload.cdr_upload(store=store, actor=user, uploaded=File(handle, name=path.name))
         uploaded = time.perf_counter() - began
         steps, cpu = [], []
         while imp.is_running:
             mark, mark_cpu = time.perf_counter(), time.process_time()
-            imp = cdr_import.cdr_import_step(imp=imp, actor=user, **size)
+            imp = upload.cdr_import_step(imp=imp, actor=user, **size)
             steps.append(time.perf_counter() - mark)
             cpu.append(time.process_time() - mark_cpu)
         total = uploaded + sum(steps)

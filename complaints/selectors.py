@@ -126,3 +126,16 @@ def complaint_items(customer) -> list[TimelineItem]:
             )
         )
     return items
+
+
+# --- For the call console (phone) ----------------------------------------------------------------
+
+
+def open_complaints_of_caller(store, customer, number: str, *, limit: int = 5) -> list:
+    """The caller's complaints not yet closed, newest first: by customer, or by the contact phone given (S2.6)."""
+    match = Q(contact_phone=number) if number else Q(pk__in=[])
+    if customer is not None:
+        match |= Q(customer=customer)
+    return list(
+        Complaint.objects.filter(match, store=store).exclude(state=ComplaintState.CLOSED).order_by("-logged_at")[:limit]
+    )

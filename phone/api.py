@@ -4,19 +4,20 @@ Thin endpoints: parse the input, ask the store wall (org.access), call the same 
 console. Errors come back as JSON through the handlers registered in aftersales/api.py.
 """
 
-import json
 from datetime import datetime
+from typing import Annotated
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxLengthValidator
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
     REVEAL_TEXT,
+    BodyAfterWall,
     ErrorOut,
     Id,
     PageOut,
@@ -26,20 +27,23 @@ from core.api_schemas import (
     StoreKey,
     StoreRef,
     ValidationErrorOut,
+    after_wall,
     form_limit,
     page_of,
     person_ref,
     revealed_phone,
     store_ref,
 )
-from core.validators import mask_number, text_max_length
-from org.access import Right, get_for_user, require, store_from_ref
+from core.validators import field_error, mask_number, text_max_length
+from org.access import Right, require, store_from_ref
 from org.models import Department, User
 
-from . import selectors, services
-from .choices import Direction, HungUpFirst, Outcome, Purpose
+from . import selectors
+from .choices import Direction, HungUpFirst, Outcome, Purpose, Source
 from .forms import CallForm, MessageForm
 from .models import Call, IncomingCall, Message
+from .services import calls as call_services
+from .services import messages as message_services
 
 router = Router(tags=["phone"])
 
@@ -90,10 +94,10 @@ class IncomingOut(Schema):
     + ERRORS_TEXT,
 )
 def call_incoming(request, payload: IncomingIn):
-    user = request.auth
+    user = request.user
     require(user, Right.EDIT)
     store = store_from_ref(user, payload.store, right=Right.EDIT)
-    incoming = services.call_incoming(store=store, number=payload.number, extension=payload.extension)
+    incoming = call_services.call_incoming(store=store, number=payload.number, extension=payload.extension)
     return Status(
         201,
         {
@@ -221,16 +225,10 @@ def _call_out(call: Call) -> dict:
     description="Calls of the caller's stores, newest first, paged; filters `store`, `missed`, `person`." + ERRORS_TEXT,
 )
 def call_list(request, query: Query[CallPageQuery]):
-    user = request.auth
+    user = request.user
     require(user, Right.VIEW)
-    qs = selectors.calls_for(user)
-    if query.store:
-        qs = qs.filter(store__code=query.store.strip())
-    if query.missed is not None:
-        qs = qs.filter(missed=query.missed)
-    if query.person:
-        qs = qs.filter(answered_by_id=query.person)
-    return page_of(qs.order_by("-started_at", "-id"), query, _call_out)
+    qs = selectors.call_list(user, store_code=query.store, missed=query.missed, person=query.person)
+    return page_of(qs, query, _call_out)
 
 
 @router.get(
@@ -241,7 +239,7 @@ def call_list(request, query: Query[CallPageQuery]):
     description="One call with its ring time and script check result." + ERRORS_TEXT,
 )
 def call_detail(request, call_id: Id):
-    return _call_out(get_for_user(selectors.calls_for(request.auth), request.auth, pk=call_id))
+    return _call_out(selectors.call_get_for_user(request.user, call_id))
 
 
 @router.post(
@@ -254,18 +252,17 @@ def call_detail(request, call_id: Id):
     "missed call with a known number becomes a call-back promise for the desk (S2.10)." + ERRORS_TEXT,
 )
 def call_create(request, payload: CallIn):
-    user = request.auth
+    user = request.user
     require(user, Right.EDIT)
     store = store_from_ref(user, payload.store, right=Right.EDIT)
     require(user, Right.EDIT, store.pk)
     data = payload.dict(exclude={"store", "answered_by"})
-    data["source"] = "api"
     if payload.answered_by is not None:
         person = User.objects.filter(pk=payload.answered_by, store=store, is_active=True).first()
         if person is None:
-            raise ValidationError({"answered_by": [_("The person must work in this store.")]})
+            raise field_error("answered_by", _("The person must work in this store."))
         data["answered_by"] = person
-    call = services.call_log(actor=user, store=store, data=data)
+    call = call_services.call_log(actor=user, store=store, source=Source.API, **data)
     return Status(201, _call_out(call))
 
 
@@ -274,31 +271,19 @@ def call_create(request, payload: CallIn):
     response={200: CallOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut},
     summary="Add a call's transcript",
     url_name="call_transcript",
-    openapi_extra={
-        "requestBody": {
-            "required": True,
-            "content": {"application/json": {"schema": TranscriptIn.model_json_schema()}},
-        }
-    },
     description="Stores the transcript and checks it against the department's script (S2.2; S2.4 and S2.6 for "
     "complaints); the answer carries the score and each item's result." + ERRORS_TEXT,
 )
-def call_transcript(request, call_id: Id):
-    user = request.auth
-    call = get_for_user(Call.objects.all(), user, right=Right.EDIT, pk=call_id)
+def call_transcript(request, call_id: Id, payload: Annotated[TranscriptIn, BodyAfterWall(...)]):
+    user = request.user
+    call = selectors.call_get_for_user(user, call_id, right=Right.EDIT)
     # The body is read after the wall: another store's call is 404 whatever the body says.
     try:
-        body = json.loads(request.body or b"{}")
-    except ValueError:
-        body = None
-    if not isinstance(body, dict) or not isinstance(body.get("transcript", ""), str):
-        raise ValidationError({"transcript": [_("Send JSON with the transcript as text.")]})
-    try:
-        MaxLengthValidator(form_limit(CallForm, "transcript"))(body.get("transcript", ""))
-    except ValidationError as exc:
-        raise ValidationError({"transcript": exc.error_list}) from None
-    call = services.call_transcript_set(actor=user, call=call, transcript=body.get("transcript", ""))
-    return _call_out(selectors.calls_for(user).get(pk=call.pk))
+        payload = after_wall(request, payload)
+    except HttpError:  # not JSON: the transcript's own message, as the endpoint has always answered
+        raise field_error("transcript", _("Send JSON with the transcript as text.")) from None
+    call = call_services.call_transcript_set(actor=user, call=call, transcript=payload.transcript)
+    return _call_out(selectors.call_get_for_user(user, call.pk))
 
 
 @router.post(
@@ -309,9 +294,9 @@ def call_transcript(request, call_id: Id):
     description="The other party's number in full, for a call back; the reveal is logged." + REVEAL_TEXT + ERRORS_TEXT,
 )
 def call_reveal_number(request, call_id: Id):
-    user = request.auth
-    call = get_for_user(Call.objects.select_related("customer"), user, pk=call_id)
-    return revealed_phone("number", services.call_reveal_number(actor=user, call=call))
+    user = request.user
+    call = selectors.call_get_for_user(user, call_id)
+    return revealed_phone("number", call_services.call_reveal_number(actor=user, call=call))
 
 
 # --- Messages ------------------------------------------------------------------------------------
@@ -382,7 +367,7 @@ def _message_out(m: Message) -> dict:
     description="Messages for the caller and the caller's department, newest first, paged." + ERRORS_TEXT,
 )
 def message_list(request, query: Query[PageQuery]):
-    user = request.auth
+    user = request.user
     require(user, Right.VIEW)
     qs = selectors.messages_for(user)
     if query.store:
@@ -399,7 +384,7 @@ def message_list(request, query: Query[PageQuery]):
     "caller's number and becomes a promise owned by the recipient, reminded and escalated." + ERRORS_TEXT,
 )
 def message_create(request, payload: MessageIn):
-    user = request.auth
+    user = request.user
     require(user, Right.EDIT)
     store = store_from_ref(user, payload.store, right=Right.EDIT)
     data = payload.dict(exclude={"store", "for_user", "for_department"})
@@ -418,8 +403,8 @@ def message_create(request, payload: MessageIn):
         errors["for_department"] = [_("The department must be one of this store's.")]
     if errors:
         raise ValidationError(errors)
-    message = services.message_take(actor=user, store=store, data=data)
-    return Status(201, _message_out(selectors.messages_for_store(message)))
+    message = message_services.message_take(actor=user, store=store, **data)
+    return Status(201, _message_out(selectors.message_get_for_user(user, message.pk)))
 
 
 @router.post(
@@ -430,11 +415,10 @@ def message_create(request, payload: MessageIn):
     description="The recipient has read the message." + ERRORS_TEXT,
 )
 def message_read(request, message_id: Id):
-    user = request.auth
-    message = get_for_user(Message.objects.all(), user, right=Right.EDIT, pk=message_id)
-    services.message_check_handler(user, message)
-    services.message_mark_read(actor=user, message=message)
-    return _message_out(selectors.messages_for_store(message))
+    user = request.user
+    message = selectors.message_get_for_user(user, message_id, right=Right.EDIT)
+    message_services.message_mark_read(actor=user, message=message)
+    return _message_out(selectors.message_get_for_user(user, message.pk))
 
 
 @router.post(
@@ -446,6 +430,6 @@ def message_read(request, message_id: Id):
     "message's recipients. The reveal is logged." + REVEAL_TEXT + ERRORS_TEXT,
 )
 def message_reveal_number(request, message_id: Id):
-    user = request.auth
-    message = get_for_user(Message.objects.select_related("customer"), user, pk=message_id)
-    return revealed_phone("caller_number", services.message_reveal_number(actor=user, message=message))
+    user = request.user
+    message = selectors.message_get_for_user(user, message_id)
+    return revealed_phone("caller_number", message_services.message_reveal_number(actor=user, message=message))

@@ -10,7 +10,7 @@ class PhoneConfig(AppConfig):
         from customers.selectors import TIMELINE
         from promises.services import WORKER_JOBS
 
-        from .cdr_import import cdr_imports_stopped
+        from .cdr.importer import cdr_imports_stopped
         from .selectors import call_items, message_items
 
         TIMELINE.register("phone.calls", call_items)

@@ -21,5 +21,5 @@ urlpatterns = [
     path("scripts/", views.script_list, name="script_list"),
     path("scripts/<int:department_pk>/", views.script_edit, name="script_edit"),
     path("settings/<int:store_pk>/", views.phone_settings_edit, name="settings"),
-    path("records/", include("phone.cdr_urls")),
+    path("records/", include("phone.cdr.urls")),
 ]

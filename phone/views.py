@@ -1,8 +1,10 @@
 """The call console (S2), keyboard first, and its lists: calls, messages, scripts. Thin views."""
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -14,14 +16,19 @@ from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.validators import parse_id
-from org.access import Right, get_for_user, has_right, require, scope, store_ids, stores_for
+from org.access import Right, deny_unless, get_for_user, has_right, require, scope, store_ids, stores_for
 from org.models import Department, User
 from org.selectors import store_get_for_user
 
-from . import script_check, selectors, services
+from . import script_check, selectors
 from .choices import Outcome, Purpose, ScriptKind
 from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, PhoneSettingsForm, ScriptForm
-from .models import Call, IncomingCall, Message, PhoneSettings
+from .links import console_url
+from .models import PhoneSettings
+from .services import calls as call_services
+from .services import messages as message_services
+from .services.scripts import script_save
+from .services.settings import PHONE_SETTINGS_FIELDS, phone_settings_update
 from .templatetags.phone_tags import number_shown
 
 PAGE_SIZE = 25
@@ -37,31 +44,13 @@ def _console_store(user):
     return store
 
 
-def _call(request, pk, right=Right.VIEW) -> Call:
-    return get_for_user(
-        Call.objects.select_related("store", "customer", "answered_by", "department", "returns_call"),
-        request.user,
-        right=right,
-        pk=pk,
-    )
-
-
-def _message(request, pk, right=Right.VIEW) -> Message:
-    return get_for_user(
-        Message.objects.select_related("store", "for_user", "for_department", "promise", "customer", "call"),
-        request.user,
-        right=right,
-        pk=pk,
-    )
-
-
 def _console_context(request, store, *, call_form=None, message_form=None, number="") -> dict:
     user = request.user
     department = user.department if user.department_id and user.department.store_id == store.pk else None
     return {
         "store": store,
         "department": department,
-        "scripts": services.scripts_for(store, department, person=user),
+        "scripts": selectors.scripts_for(store, department, person=user),
         "card": selectors.caller_card(user, store, number),
         "call_form": call_form or CallForm(initial={"number": number}),
         "message_form": message_form or MessageForm(store=store, initial={"caller_number": number}),
@@ -102,15 +91,13 @@ def call_create(request):
     saved = None
     if form.is_valid():
         try:
-            saved = services.call_log(actor=request.user, store=store, data=form.cleaned_data)
+            saved = call_services.call_log(actor=request.user, store=store, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
     if saved is not None:
-        incoming_pk = parse_id(request.POST.get("incoming", ""))
-        if incoming_pk is not None:
-            found = IncomingCall.objects.filter(pk=incoming_pk, user=request.user).first()
-            if found is not None:
-                services.incoming_take(actor=request.user, incoming=found)
+        found = selectors.incoming_taken_with_call(request.user, parse_id(request.POST.get("incoming", "")))
+        if found is not None:
+            call_services.incoming_take(actor=request.user, incoming=found)
         if saved.purpose == Purpose.COMPLAINT or saved.outcome == Outcome.COMPLAINT:
             # S2.4: a complaint by phone goes straight on to the complaint form, filled from the call
             url = reverse("complaints:complaint_create") + f"?call={saved.pk}"
@@ -138,7 +125,7 @@ def message_create(request):
     saved = None
     if form.is_valid():
         try:
-            saved = services.message_take(actor=request.user, store=store, data=form.service_data())
+            saved = message_services.message_take(actor=request.user, store=store, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
             if exc.message_dict.get("for_user") or exc.message_dict.get("for_department"):
@@ -162,15 +149,11 @@ def call_list(request):
     require(request.user, Right.VIEW)
     people = list(scope(User.objects.filter(is_active=True), request.user).order_by("name"))
     filters = CallFilterForm(request.GET or None, people=people)
-    qs = selectors.calls_for(request.user)
-    if filters.is_valid():
-        if filters.cleaned_data["day"]:
-            qs = qs.filter(started_at__date=filters.cleaned_data["day"])
-        if filters.cleaned_data["person"]:
-            qs = qs.filter(answered_by_id=filters.cleaned_data["person"])
-        if filters.cleaned_data["missed"]:
-            qs = qs.filter(missed=True)
-    page = Paginator(qs.order_by("-started_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    wanted = filters.cleaned_data if filters.is_valid() else {}
+    qs = selectors.call_list(
+        request.user, day=wanted.get("day"), person=wanted.get("person"), missed=wanted.get("missed") or None
+    )
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request, "phone/call_list.html", "phone/partials/call_rows.html", {"page": page, "filters": filters}
     )
@@ -178,7 +161,7 @@ def call_list(request):
 
 @login_required
 def call_detail(request, call_pk):
-    call = _call(request, call_pk)
+    call = selectors.call_get_for_user(request.user, call_pk)
     result = call.script_result or {}
     items = [
         {**item, "label": script_check.LABELS.get(item.get("key"), item.get("key"))} for item in result.get("items", [])
@@ -201,21 +184,31 @@ def call_detail(request, call_pk):
 @login_required
 @require_POST
 def call_call_back(request, call_pk):
-    call = _call(request, call_pk, right=Right.EDIT)
+    call = selectors.call_get_for_user(request.user, call_pk, right=Right.EDIT)
+    _call_back(request, call=call)
+    return redirect("phone:call_detail", call.pk)
+
+
+def _call_back(request, **returned) -> None:
+    """Log the call-back the form describes for a call or a message; the outcome is a flash message."""
     form = CallBackForm(request.POST)
     if form.is_valid():
         try:
-            services.call_back(actor=request.user, call=call, data=form.cleaned_data)
+            call_services.call_back(actor=request.user, **returned, **form.cleaned_data)
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
             messages.success(request, _("Call-back logged."))
-    return redirect("phone:call_detail", call.pk)
 
 
-def _revealed(number: str, field: str):
-    """The number in full in the partial the customer and complaint pages use for their reveals."""
-    return {"value": number_shown(number), "field": field}
+def _revealed(request, reveal: Callable[[], str], field: str) -> HttpResponse:
+    """The number the service reveals (and logs), in the partial the customer and complaint pages use for
+    their reveals; a record without a number is a 400 saying so."""
+    try:
+        number = reveal()
+    except ValidationError as exc:
+        return HttpResponse(" ".join(exc.messages), status=400)
+    return render(request, "customers/partials/revealed_phone.html", {"value": number_shown(number), "field": field})
 
 
 @login_required
@@ -225,12 +218,8 @@ def call_reveal_number(request, call_pk):
 
     The same service as the API's reveal: an auditor is refused (403), another store's call is a 404.
     """
-    call = _call(request, call_pk, right=Right.REVEAL_PHONE)
-    try:
-        number = services.call_reveal_number(actor=request.user, call=call)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    return render(request, "customers/partials/revealed_phone.html", _revealed(number, "call-number"))
+    call = selectors.call_get_for_user(request.user, call_pk, right=Right.REVEAL_PHONE)
+    return _revealed(request, lambda: call_services.call_reveal_number(actor=request.user, call=call), "call-number")
 
 
 @login_required
@@ -255,11 +244,10 @@ def message_list(request):
 @login_required
 @require_POST
 def message_read(request, message_pk):
-    message = _message(request, message_pk, right=Right.EDIT)
-    services.message_check_handler(request.user, message)
-    message = services.message_mark_read(actor=request.user, message=message)
+    message = selectors.message_get_for_user(request.user, message_pk, right=Right.EDIT)
+    message = message_services.message_mark_read(actor=request.user, message=message)
     if is_htmx(request):
-        message = _message(request, message_pk)
+        message = selectors.message_get_for_user(request.user, message_pk)
         return render(
             request,
             "phone/partials/message_row.html",
@@ -276,16 +264,9 @@ def message_read(request, message_pk):
 @login_required
 @require_POST
 def message_call_back(request, message_pk):
-    message = _message(request, message_pk, right=Right.EDIT)
-    services.message_check_handler(request.user, message)
-    form = CallBackForm(request.POST)
-    if form.is_valid():
-        try:
-            services.call_back(actor=request.user, message=message, data=form.cleaned_data)
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, _("Call-back logged."))
+    message = selectors.message_get_for_user(request.user, message_pk, right=Right.EDIT)
+    deny_unless(selectors.may_handle_message(request.user, message))
+    _call_back(request, message=message)
     return redirect("phone:message_list")
 
 
@@ -293,12 +274,10 @@ def message_call_back(request, message_pk):
 @require_POST
 def message_reveal_number(request, message_pk):
     """Show the caller's number of a message in full, for its recipients (S2.3); the reveal is logged (PIPL)."""
-    message = _message(request, message_pk, right=Right.REVEAL_PHONE)
-    try:
-        number = services.message_reveal_number(actor=request.user, message=message)
-    except ValidationError as exc:
-        return HttpResponse(" ".join(exc.messages), status=400)
-    return render(request, "customers/partials/revealed_phone.html", _revealed(number, "message-number"))
+    message = selectors.message_get_for_user(request.user, message_pk, right=Right.REVEAL_PHONE)
+    return _revealed(
+        request, lambda: message_services.message_reveal_number(actor=request.user, message=message), "message-number"
+    )
 
 
 @login_required
@@ -310,9 +289,9 @@ def incoming(request):
 @login_required
 @require_POST
 def incoming_take(request, incoming_pk):
-    found = get_for_user(IncomingCall.objects.filter(user=request.user), request.user, pk=incoming_pk)
-    services.incoming_take(actor=request.user, incoming=found)
-    url = services.console_url(found.number) + f"&incoming={found.pk}" if found.number else services.console_url()
+    found = selectors.incoming_get_for_user(request.user, incoming_pk)
+    call_services.incoming_take(actor=request.user, incoming=found)
+    url = console_url(found.number) + f"&incoming={found.pk}" if found.number else console_url()
     if is_htmx(request):
         response = HttpResponse(status=204)
         response["HX-Redirect"] = url
@@ -329,22 +308,21 @@ def script_list(request):
         .select_related("store")
         .order_by("store__code", "name")
     )
-    rows = [{"department": d, "can_edit": services.can_edit_scripts(request.user, d)} for d in departments]
+    rows = [{"department": d, "can_edit": selectors.may_edit_scripts(request.user, d)} for d in departments]
     return render(request, "phone/script_list.html", {"rows": rows})
 
 
 @login_required
 def script_edit(request, department_pk):
     department = get_for_user(Department.objects.select_related("store"), request.user, pk=department_pk)
-    can_edit = services.can_edit_scripts(request.user, department)
+    can_edit = selectors.may_edit_scripts(request.user, department)
     errors = {}
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        deny_unless(can_edit)
         form = ScriptForm(request.POST)
         if form.is_valid():
             try:
-                services.script_save(
+                script_save(
                     actor=request.user,
                     department=department,
                     kind=form.cleaned_data["kind"],
@@ -355,10 +333,10 @@ def script_edit(request, department_pk):
             else:
                 messages.success(request, _("Script saved."))
                 return redirect("phone:script_edit", department.pk)
-    scripts = services.scripts_for(department.store, department, person=request.user)
+    scripts = selectors.scripts_for(department.store, department, person=request.user)
     for script in scripts:
         script["errors"] = errors.get(script["kind"], [])
-        script["default"] = services.DEFAULT_SCRIPTS[ScriptKind(script["kind"])]
+        script["default"] = selectors.DEFAULT_SCRIPTS[ScriptKind(script["kind"])]
     return render(
         request,
         "phone/script_edit.html",
@@ -373,16 +351,15 @@ def phone_settings_edit(request, store_pk):
     """A store's telephone settings (S2.1 ring time, S2.10 call-back time): its people read, its managers change."""
     store = store_get_for_user(request.user, store_pk)
     can_edit = has_right(request.user, Right.MANAGE_STORE, store.pk)
-    current = PhoneSettings.objects.filter(store=store).first() or PhoneSettings(store=store)
+    current = selectors.settings_of(store)
     form = None
     saved = False
     if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
+        deny_unless(can_edit)
         form = PhoneSettingsForm(request.POST)
         if form.is_valid():
             try:
-                current = services.phone_settings_update(actor=request.user, store=store, **form.cleaned_data)
+                current = phone_settings_update(actor=request.user, store=store, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -391,7 +368,7 @@ def phone_settings_edit(request, store_pk):
                     return redirect("phone:settings", store_pk=store.pk)
                 form, saved = None, True
     if can_edit and form is None:
-        form = PhoneSettingsForm(initial={name: getattr(current, name) for name in services.PHONE_SETTINGS_FIELDS})
+        form = PhoneSettingsForm(initial={name: getattr(current, name) for name in PHONE_SETTINGS_FIELDS})
     refused = bool(form is not None and form.errors and not is_htmx(request))
     return render_page(
         request,
@@ -405,7 +382,7 @@ def phone_settings_edit(request, store_pk):
             "can_edit": can_edit,
             "values": [
                 (PhoneSettings._meta.get_field(name).verbose_name, getattr(current, name))
-                for name in services.PHONE_SETTINGS_FIELDS
+                for name in PHONE_SETTINGS_FIELDS
             ],
             "in_time_seconds": current.max_rings * current.ring_cycle_seconds,
             "history": history_for(current) if current.pk else [],

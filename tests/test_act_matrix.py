@@ -273,7 +273,7 @@ def test_the_request_queue_shows_the_buttons_only_to_the_desk(client, world, cas
 
 
 def _message(world, cast) -> Message:
-    from phone.services import message_take
+    from phone.services.messages import message_take
 
     data = {
         "for_user": cast["owner"],
@@ -282,7 +282,7 @@ def _message(world, cast) -> Message:
         "text": "请回电",
         "callback_wanted": True,
     }
-    return message_take(actor=world.a.staff, store=world.a.store, data=data)
+    return message_take(actor=world.a.staff, store=world.a.store, **data)
 
 
 @pytest.mark.parametrize("who", PEOPLE)

@@ -42,7 +42,8 @@ def seeded(world):
     from checks.tests import wall as checks_wall
     from complaints.tests import wall as complaints_wall
     from lounge.tests import wall_faults, wall_requests, wall_visits
-    from phone import services as phone_services
+    from phone.services.calls import call_log
+    from phone.services.messages import message_take
     from phone.tests import wall as phone_wall
     from tests.factories import make_customer, make_vehicle
 
@@ -53,12 +54,15 @@ def seeded(world):
     for module in (phone_wall, complaints_wall, wall_visits, wall_requests, wall_faults, checks_wall):
         ids |= {key: value for key, value in module.records(world).items() if key.endswith("_id")}
     # a customer's call, an unknown caller's, a message with a number of its own
-    phone_services.call_log(actor=b.staff, store=b.store, data={"number": "13611112222", "outcome": "handled"})
-    phone_services.call_log(actor=b.staff, store=b.store, data={"number": "0755 8888 7777", "outcome": "handled"})
-    phone_services.message_take(
+    call_log(actor=b.staff, store=b.store, number="13611112222", outcome="handled")
+    call_log(actor=b.staff, store=b.store, number="0755 8888 7777", outcome="handled")
+    message_take(
         actor=b.staff,
         store=b.store,
-        data={"for_user": b.staff, "caller_name": "李先生", "caller_number": "13733334444", "text": "请回电"},
+        for_user=b.staff,
+        caller_name="李先生",
+        caller_number="13733334444",
+        text="请回电",
     )
     return ids
 
@@ -168,9 +172,9 @@ def test_a_message_number_is_revealed_only_to_its_recipients(world, api, seeded)
 
 
 def test_a_call_without_a_number_has_nothing_to_reveal(world, api):
-    from phone import services
+    from phone.services.calls import call_log
 
-    call = services.call_log(actor=world.b.staff, store=world.b.store, data={"number": "", "outcome": "handled"})
+    call = call_log(actor=world.b.staff, store=world.b.store, number="", outcome="handled")
     response = api(world.b.staff, "post", f"/calls/{call.pk}/reveal-number")
     assert response.status_code == 422 and response.json()["detail"][0]["field"] == "number"
     assert not PersonalDataLog.objects.exists()

@@ -3,8 +3,9 @@
 import pytest
 
 from org.choices import Role
-from phone import services
 from phone.models import Call, IncomingCall, Message
+from phone.services.calls import call_log, missed_call_promise
+from phone.services.messages import message_take
 from promises.choices import PromiseState
 from tests.api import api_caller
 from tests.factories import make_customer, make_user
@@ -73,7 +74,7 @@ def test_create_call_with_bad_number_is_422_naming_number(call, world):
 
 def test_dropped_call_through_the_api_makes_a_desk_promise(call, world):
     response = call(world.a.staff, "post", "/calls", {"number": "13812345678", "outcome": "dropped"})
-    promise = services.missed_call_promise(Call.objects.get(pk=response.json()["id"]))
+    promise = missed_call_promise(Call.objects.get(pk=response.json()["id"]))
     assert promise.state == PromiseState.OPEN and promise.rule_id == "S2.10"
 
 
@@ -92,10 +93,10 @@ def test_transcript_is_checked(call, world):
 
 
 def test_call_list_and_detail_are_walled(call, world, django_assert_max_num_queries):
-    mine = services.call_log(actor=world.a.staff, store=world.a.store, data={"number": "1", "outcome": "handled"})
-    theirs = services.call_log(actor=world.b.staff, store=world.b.store, data={"number": "2", "outcome": "handled"})
+    mine = call_log(actor=world.a.staff, store=world.a.store, number="1", outcome="handled")
+    theirs = call_log(actor=world.b.staff, store=world.b.store, number="2", outcome="handled")
     for _ in range(5):
-        services.call_log(actor=world.a.staff, store=world.a.store, data={"number": "3", "outcome": "missed"})
+        call_log(actor=world.a.staff, store=world.a.store, number="3", outcome="missed")
     call(world.a.manager, "get", "/calls")  # the token is made on the first call
     with django_assert_max_num_queries(6):
         listed = call(world.a.manager, "get", "/calls")
@@ -148,7 +149,7 @@ def test_message_errors_name_the_fields(call, world):
 
 
 def test_another_stores_message_is_404(call, world):
-    message = services.message_take(
-        actor=world.b.staff, store=world.b.store, data={"for_user": world.b.supervisor, "caller_name": "x", "text": "y"}
+    message = message_take(
+        actor=world.b.staff, store=world.b.store, for_user=world.b.supervisor, caller_name="x", text="y"
     )
     assert call(world.a.manager, "post", f"/messages/{message.pk}/read").status_code == 404

@@ -3,9 +3,10 @@
 import pytest
 from django.urls import reverse
 
-from phone import services
 from phone.choices import Outcome
 from phone.models import Call, GreetingScript, IncomingCall, Message
+from phone.services.calls import call_incoming, call_log, missed_call_promise
+from phone.services.messages import message_take
 from promises.choices import PromiseState
 from tests.factories import make_customer, make_vehicle
 
@@ -13,7 +14,7 @@ from tests.factories import make_customer, make_vehicle
 def call_in(world, store_world=None, **data):
     sw = store_world or world.a
     base = {"number": "13812345678", "outcome": Outcome.HANDLED, "purpose": "enquiry"}
-    return services.call_log(actor=sw.staff, store=sw.store, data={**base, **data})
+    return call_log(actor=sw.staff, store=sw.store, **{**base, **data})
 
 
 def message_for(world, person, **data):
@@ -24,7 +25,7 @@ def message_for(world, person, **data):
         "text": "请回电",
         "callback_wanted": True,
     }
-    return services.message_take(actor=world.a.staff, store=world.a.store, data={**base, **data})
+    return message_take(actor=world.a.staff, store=world.a.store, **{**base, **data})
 
 
 def test_console_shows_scripts_filled_and_focuses_the_number(client, world):
@@ -159,12 +160,14 @@ def test_another_stores_call_is_not_found(client, world, name):
 
 
 def test_another_stores_message_and_popup_are_not_found(client, world):
-    message = services.message_take(
+    message = message_take(
         actor=world.b.staff,
         store=world.b.store,
-        data={"for_user": world.b.supervisor, "caller_name": "x", "text": "y"},
+        for_user=world.b.supervisor,
+        caller_name="x",
+        text="y",
     )
-    incoming = services.call_incoming(store=world.b.store, number="13812345678", extension="8021")
+    incoming = call_incoming(store=world.b.store, number="13812345678", extension="8021")
     client.force_login(world.a.manager)
     assert client.post(reverse("phone:message_read", args=[message.pk])).status_code == 404
     assert client.post(reverse("phone:incoming_take", args=[incoming.pk])).status_code == 404
@@ -209,12 +212,12 @@ def test_dropped_call_is_called_back_from_its_page(client, world):
     client.force_login(world.a.staff)
     client.post(reverse("phone:call_call_back", args=[call.pk]), {"outcome": "handled"})
     assert call.callbacks.count() == 1
-    promise = services.missed_call_promise(call)
+    promise = missed_call_promise(call)
     assert promise.state == PromiseState.KEPT
 
 
 def test_popup_is_polled_and_taken(client, world):
-    incoming = services.call_incoming(store=world.a.store, number="13812345678", extension="8011")
+    incoming = call_incoming(store=world.a.store, number="13812345678", extension="8011")
     client.force_login(world.a.staff)
     body = client.get(reverse("phone:incoming")).content.decode()
     assert f'data-incoming="{incoming.pk}"' in body

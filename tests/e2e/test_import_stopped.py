@@ -6,18 +6,17 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from phone import cdr_import
-from phone.cdr_models import CdrImport
-from phone.models import Call
-from phone.tests.test_cdr_steps import export
+from phone.cdr import upload
+from phone.models import Call, CdrImport
+from phone.tests.test_cdr_importer_steps import export
 
 
 def test_manager_sees_a_stopped_call_record_import_and_continues_it(page, live_server, world, sign_in):
     data, _bad = export(40)
-    imp = cdr_import.cdr_upload(
+    imp = upload.cdr_upload(
         store=world.a.store, actor=world.a.manager, uploaded=SimpleUploadedFile("话单.csv", data.encode())
     )
-    imp = cdr_import.cdr_import_step(imp=imp, actor=world.a.manager, step_lines=10, chunk_size=16)
+    imp = upload.cdr_import_step(imp=imp, actor=world.a.manager, step_lines=10, chunk_size=16)
     assert imp.is_running and imp.rows_read < imp.lines_total
     # its page was closed ten minutes ago (relative to whatever the clock says)
     CdrImport.objects.filter(pk=imp.pk).update(heartbeat_at=timezone.now() - timedelta(minutes=10))

@@ -110,24 +110,26 @@ def test_a_common_call_is_logged_from_the_keyboard(page, live_server, world, sig
 def test_numbers_are_masked_until_shown_and_each_reveal_is_logged(page, live_server, world, sign_in):
     """PIPL (issue 8 §3): the call page and a message row show the number masked; 显示 reveals it, logged."""
     from customers.models import PersonalDataLog
-    from phone import services
+    from phone.services.calls import call_log
+    from phone.services.messages import message_take
 
     with time_machine.travel(datetime(2026, 11, 30, 10, 0, tzinfo=TZ), tick=True):
-        call = services.call_log(
+        call = call_log(
             actor=world.a.staff,
             store=world.a.store,
-            data={"number": "13950165436", "outcome": "dropped", "purpose": "enquiry", "ring_seconds": 3},
+            number="13950165436",
+            outcome="dropped",
+            purpose="enquiry",
+            ring_seconds=3,
         )
-        message = services.message_take(
+        message = message_take(
             actor=world.a.staff,
             store=world.a.store,
-            data={
-                "for_user": world.a.staff,
-                "caller_name": "赵先生",
-                "caller_number": "13812340001",
-                "text": "请回电",
-                "callback_wanted": True,
-            },
+            for_user=world.a.staff,
+            caller_name="赵先生",
+            caller_number="13812340001",
+            text="请回电",
+            callback_wanted=True,
         )
         sign_in(world.a.staff)
         page.goto(f"{live_server.url}/phone/calls/{call.pk}/")

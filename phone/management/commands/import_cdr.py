@@ -6,7 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from org.models import Store, User
-from phone.cdr_import import cdr_import_file
+from phone.cdr.importer import cdr_import_file
 
 SHOWN_ERRORS = 20
 

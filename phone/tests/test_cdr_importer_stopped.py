@@ -15,10 +15,10 @@ import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from phone import cdr_import
-from phone.cdr_models import CdrImport
-from phone.models import Call
-from phone.tests.test_cdr_steps import export
+from phone.cdr import importer as cdr_import
+from phone.cdr import upload
+from phone.models import Call, CdrImport
+from phone.tests.test_cdr_importer_steps import export
 from promises.services import worker_tick
 
 State = CdrImport.State
@@ -75,10 +75,10 @@ def test_the_worker_marks_a_killed_command_import_failed_and_leaves_a_page_impor
     imp = killed_command(world, monkeypatch)
     data, _bad = export(40)
     with time_machine.travel(T0, tick=False):
-        page_imp = cdr_import.cdr_upload(
+        page_imp = upload.cdr_upload(
             store=world.a.store, actor=world.a.manager, uploaded=SimpleUploadedFile("p.csv", data.encode())
         )
-        page_imp = cdr_import.cdr_import_step(imp=page_imp, actor=world.a.manager, step_lines=10, chunk_size=16)
+        page_imp = upload.cdr_import_step(imp=page_imp, actor=world.a.manager, step_lines=10, chunk_size=16)
     with time_machine.travel(T0 + timedelta(seconds=90), tick=False):
         assert worker_tick()["cdr_imports_stopped"] == 0
     with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
@@ -93,10 +93,10 @@ def test_the_worker_marks_a_killed_command_import_failed_and_leaves_a_page_impor
 def test_a_stopped_page_import_says_so_and_continues_where_it_stopped(client, world):
     data, _bad = export(40)
     with time_machine.travel(T0, tick=False):
-        imp = cdr_import.cdr_upload(
+        imp = upload.cdr_upload(
             store=world.a.store, actor=world.a.manager, uploaded=SimpleUploadedFile("p.csv", data.encode())
         )
-        imp = cdr_import.cdr_import_step(imp=imp, actor=world.a.manager, step_lines=10, chunk_size=16)
+        imp = upload.cdr_import_step(imp=imp, actor=world.a.manager, step_lines=10, chunk_size=16)
     read, added = imp.rows_read, imp.calls_created
     assert imp.is_running and 0 < read < imp.lines_total and imp.heartbeat_at == T0
     client.force_login(world.a.manager)
@@ -112,17 +112,17 @@ def test_a_stopped_page_import_says_so_and_continues_where_it_stopped(client, wo
         imp.refresh_from_db()
         assert imp.rows_read > read and imp.calls_created > added and not imp.stalled
         while imp.is_running:
-            imp = cdr_import.cdr_import_step(imp=imp, actor=world.a.manager)
+            imp = upload.cdr_import_step(imp=imp, actor=world.a.manager)
     assert imp.state == State.DONE and imp.calls_created == Call.objects.count()
 
 
 def test_another_stores_manager_cannot_see_or_continue_a_stopped_import(client, world):
     data, _bad = export(40)
     with time_machine.travel(T0, tick=False):
-        imp = cdr_import.cdr_upload(
+        imp = upload.cdr_upload(
             store=world.a.store, actor=world.a.manager, uploaded=SimpleUploadedFile("p.csv", data.encode())
         )
-        imp = cdr_import.cdr_import_step(imp=imp, actor=world.a.manager, step_lines=10, chunk_size=16)
+        imp = upload.cdr_import_step(imp=imp, actor=world.a.manager, step_lines=10, chunk_size=16)
     client.force_login(world.b.manager)
     with time_machine.travel(T0 + timedelta(minutes=10), tick=False):
         assert client.get(reverse("phone:cdr_import", kwargs={"cdr_pk": imp.pk})).status_code == 404

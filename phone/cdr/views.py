@@ -1,7 +1,7 @@
 """Pages of the call-record import: upload, progress (htmx polling of the step view), result.
 
 Each POST to the step view imports the next part of the stored file, read once, from where the last
-step stopped (phone.cdr_import.cdr_import_step). Without JavaScript the same step is a button.
+step stopped (phone.cdr.upload.cdr_import_step). Without JavaScript the same step is a button.
 """
 
 from django.contrib.auth.decorators import login_required
@@ -16,10 +16,11 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from customers.forms.imports import ImportUploadForm
-from org.access import Right, get_for_user, require, scope
+from org.access import Right, require, scope
 
-from . import cdr_import
-from .cdr_models import CdrImport
+from ..models import CdrImport
+from ..selectors import cdr_import_get_for_user
+from . import importer, upload
 
 ERRORS_PAGE_SIZE = 50
 
@@ -36,13 +37,6 @@ class CdrUploadForm(ImportUploadForm):
         )
 
 
-def _import(request, pk) -> CdrImport:
-    """An import of one of the person's stores (404 otherwise) for a person who may import (403)."""
-    return get_for_user(
-        CdrImport.objects.select_related("store", "created_by"), request.user, right=Right.IMPORT, pk=pk
-    )
-
-
 @login_required
 def cdr_import_start(request):
     """Upload: the store (when the person has several) and the file."""
@@ -52,7 +46,7 @@ def cdr_import_start(request):
         store = form.cleaned_data["store"]
         require(request.user, Right.IMPORT, store.pk)
         try:
-            imp = cdr_import.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
+            imp = upload.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -69,7 +63,9 @@ def cdr_import_start(request):
 @login_required
 def cdr_import_detail(request, cdr_pk):
     """One import: its progress while it runs, then the counts and the bad lines."""
-    imp = cdr_import.cdr_import_stopped(_import(request, cdr_pk))  # a killed command's import says so
+    imp = importer.cdr_import_stopped(
+        cdr_import_get_for_user(request.user, cdr_pk)
+    )  # a killed command's import says so
     page = Paginator(imp.errors, ERRORS_PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(request, "phone/cdr_import.html", "phone/partials/cdr_errors.html", {"imp": imp, "page": page})
 
@@ -78,8 +74,8 @@ def cdr_import_detail(request, cdr_pk):
 @require_POST
 def cdr_import_step(request, cdr_pk):
     """Write the next chunk of calls and show the progress; at the end, go to the result."""
-    imp = _import(request, cdr_pk)
-    imp = cdr_import.cdr_import_step(imp=imp, actor=request.user)
+    imp = cdr_import_get_for_user(request.user, cdr_pk)
+    imp = upload.cdr_import_step(imp=imp, actor=request.user)
     if not is_htmx(request):
         return redirect("phone:cdr_import", cdr_pk=imp.pk)
     if imp.is_running:

@@ -12,16 +12,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from org.choices import Role
-from phone import cdr, cdr_import
-from phone.cdr_import import cdr_import_file, cdr_import_step, cdr_upload
-from phone.cdr_models import CdrImport
-from phone.models import Call
+from phone.cdr import importer as cdr_import
+from phone.cdr import parse as cdr_parse
+from phone.cdr import upload
+from phone.cdr.importer import cdr_import_file
+from phone.cdr.merge import LegMerger, merge_legs
+from phone.cdr.parse import CdrError, CdrReader, CdrRow, parse
+from phone.cdr.upload import cdr_import_step, cdr_upload
+from phone.models import Call, CdrImport
 from tests.factories import make_customer, make_user
 
 HEADER = "calldate,clid,src,dst,dcontext,channel,dstchannel,lastapp,duration,billsec,disposition,uniqueid,linkedid"
 NAMES = ["张三", "李四", "王五", "赵六", "钱七", "孙八"]
 STAFF = frozenset({"8011", "8012"})
-DCONTEXT = [field.name for field in dataclass_fields(cdr.CdrRow)].index("dcontext")  # in a leg kept between steps
+DCONTEXT = [field.name for field in dataclass_fields(CdrRow)].index("dcontext")  # in a leg kept between steps
 BAD = [
     "2024-05-31 25:61:00,x,13800000000,8011,c,PJSIP/ct-trunk-1,PJSIP/8011-2,Dial,10,5,ANSWERED,9.1,9.1",
     "2024-05-31 09:00:00,,8011",
@@ -138,7 +142,7 @@ def read_in_parts(data: bytes, stop_after: int, chunk_size: int) -> tuple[list, 
     items, parts, state = [], 0, {"offset": 0, "line": 0, "codec": None, "head": None}
     while True:
         parts += 1
-        reader = cdr.CdrReader(io.BytesIO(data), stop_after=stop_after, chunk_size=chunk_size, **state)
+        reader = CdrReader(io.BytesIO(data), stop_after=stop_after, chunk_size=chunk_size, **state)
         items.extend(reader)
         if not reader.stopped:
             return items, parts
@@ -154,12 +158,12 @@ def test_a_file_read_in_parts_gives_the_rows_read_at_once(encoding, stop_after, 
     text, bad = export(60, bad_at=(2, 50, 51, 87), chinese_from=20, blank_at=(30,))
     data = text.encode(encoding)
 
-    whole = list(cdr.parse(io.BytesIO(data)))
+    whole = list(parse(io.BytesIO(data)))
     parts, count = read_in_parts(data, stop_after, chunk_size)
 
     assert parts == whole
-    assert [item.line for item in whole if isinstance(item, cdr.CdrError)] == bad
-    assert {row.clid_name for row in whole if isinstance(row, cdr.CdrRow)} >= set(NAMES)
+    assert [item.line for item in whole if isinstance(item, CdrError)] == bad
+    assert {row.clid_name for row in whole if isinstance(row, CdrRow)} >= set(NAMES)
     assert count > 1 or chunk_size > len(data)
 
 
@@ -168,7 +172,7 @@ def test_a_master_csv_read_in_parts_gives_the_rows_read_at_once():
 
     parts, count = read_in_parts(data, 3, 200)
 
-    assert parts == list(cdr.parse(io.BytesIO(data))) and count > 5
+    assert parts == list(parse(io.BytesIO(data))) and count > 5
     assert [row.line for row in parts] == list(range(1, 41)) and parts[-1].clid_name == "李四"
 
 
@@ -178,13 +182,13 @@ def test_blank_lines_before_the_first_record_may_fill_whole_parts(kind):
 
     parts, count = read_in_parts(data, 2, 8)
 
-    assert parts == list(cdr.parse(io.BytesIO(data))) and parts[0].line in (31, 32) and count > 10
+    assert parts == list(parse(io.BytesIO(data))) and parts[0].line in (31, 32) and count > 10
 
 
 def test_a_reading_stops_only_at_a_line_end_and_says_where_it_stopped():
     data = export(5)[0].encode("gbk")
 
-    reader = cdr.CdrReader(io.BytesIO(data), stop_after=3, chunk_size=50)
+    reader = CdrReader(io.BytesIO(data), stop_after=3, chunk_size=50)
     rows = list(reader)
 
     assert reader.stopped and 3 <= reader.line < 5 and data[reader.offset - 1 : reader.offset] == b"\n"
@@ -193,16 +197,16 @@ def test_a_reading_stops_only_at_a_line_end_and_says_where_it_stopped():
 
 
 def test_open_calls_kept_between_parts_merge_as_if_never_interrupted():
-    rows = [row for row in cdr.parse(io.BytesIO(export(80)[0].encode())) if isinstance(row, cdr.CdrRow)]
-    whole = list(cdr.merge_legs(rows, STAFF))
+    rows = [row for row in parse(io.BytesIO(export(80)[0].encode())) if isinstance(row, CdrRow)]
+    whole = list(merge_legs(rows, STAFF))
 
     merged, state = [], None
     for start in range(0, len(rows), 9):
-        merger = cdr.LegMerger(STAFF, state=state)
+        merger = LegMerger(STAFF, state=state)
         merged.extend(merger.feed(rows[start : start + 9]))
         state = json.loads(json.dumps(merger.state()))  # as the import row keeps it
         assert state["open"]  # some calls are open at every pause
-    merged.extend(cdr.LegMerger(STAFF, state=state).finish())
+    merged.extend(LegMerger(STAFF, state=state).finish())
 
     assert merged == whole
     assert sum(len(call.lines) == 3 for call in whole) == 20  # the queue calls: three legs, apart
@@ -236,7 +240,7 @@ def _by_command(world, data: bytes) -> tuple[dict, list[tuple]]:
 
 
 def _upload(world, data: bytes) -> CdrImport:
-    uploaded = SimpleUploadedFile("cdr.csv", data)
+    uploaded = SimpleUploadedFile("cdr_parse.csv", data)
     return cdr_upload(store=world.a.store, actor=world.a.manager, uploaded=uploaded)
 
 
@@ -255,14 +259,14 @@ def test_a_file_imported_in_many_steps_gives_what_the_command_gives(world, desk,
     data = text.encode()
     counts, calls = _by_command(world, data)
     parsed = Counter()
-    csv_lines = cdr._csv_lines
+    csv_lines = cdr_parse._csv_lines
 
     def counted(lines, first_number, delimiter):
         for number, fields in csv_lines(lines, first_number, delimiter):
             parsed[number] += 1
             yield number, fields
 
-    monkeypatch.setattr(cdr, "_csv_lines", counted)
+    monkeypatch.setattr(cdr_parse, "_csv_lines", counted)
 
     imp, steps, split = _upload(world, data), 0, 0
     while imp.is_running:
@@ -356,13 +360,13 @@ def test_a_step_cut_off_half_way_leaves_the_import_as_the_last_step_left_it(worl
 
 def test_the_page_closed_half_way_goes_on_where_it_stopped(client, world, desk, monkeypatch):
     """The page's own steps (htmx), the page left after two of them and opened again later."""
-    monkeypatch.setattr(cdr_import, "STEP_LINES", 20)
-    monkeypatch.setattr(cdr, "CHUNK_SIZE", 300)
+    monkeypatch.setattr(upload, "STEP_LINES", 20)
+    monkeypatch.setattr(upload, "CHUNK_SIZE", 300)
     text, _bad = export(90, bad_at=(33, 100))
     data = text.encode()
     counts, calls = _by_command(world, data)
     client.force_login(world.a.manager)
-    uploaded = SimpleUploadedFile("cdr.csv", data)
+    uploaded = SimpleUploadedFile("cdr_parse.csv", data)
     page = client.post(reverse("phone:cdr_import_start"), {"store": world.a.store.pk, "file": uploaded})
     imp = CdrImport.objects.get(calls_created=0, state="running")
     step = reverse("phone:cdr_import_step", kwargs={"cdr_pk": imp.pk})

@@ -2,7 +2,7 @@
 
 Staff who call back from their desk phone are in the records as an outgoing call: that call keeps the
 promise of the missed call from that number (or of a message for it) exactly as a call logged at the
-console would, through the one rule in phone.services.keep_waiting_callbacks. The clock is frozen.
+console would, through the one rule in phone.services.calls.callbacks_keep. The clock is frozen.
 """
 
 import io
@@ -15,15 +15,17 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from core.api_auth import api_token_create
-from phone import cdr
-from phone.cdr_import import cdr_import_file, cdr_import_step, cdr_upload
+from phone.cdr.importer import cdr_import_file
+from phone.cdr.parse import SHANGHAI
+from phone.cdr.upload import cdr_import_step, cdr_upload
 from phone.models import Call, Message
-from phone.services import call_log, message_take
+from phone.services.calls import call_log
+from phone.services.messages import message_take
 from promises.choices import PromiseState
 from promises.models import Promise
 from tests.factories import make_customer
 
-NOW = datetime(2026, 11, 30, 11, 0, tzinfo=cdr.SHANGHAI)  # a Monday, the store open 08:30–18:00
+NOW = datetime(2026, 11, 30, 11, 0, tzinfo=SHANGHAI)  # a Monday, the store open 08:30–18:00
 NUMBER = "13900001111"
 
 
@@ -76,7 +78,7 @@ def test_a_missed_call_and_its_call_back_in_one_file_end_kept(world):
     assert imp.promises_made == 1
     promise = _missed_promise(world.a.store, "1.1")
     assert promise.state == PromiseState.KEPT
-    assert promise.kept_at == _at(9, 58).replace(tzinfo=cdr.SHANGHAI)
+    assert promise.kept_at == _at(9, 58).replace(tzinfo=SHANGHAI)
     assert promise.closed_by == world.a.staff  # extension 8011: the person who called back
 
 
@@ -93,7 +95,7 @@ def test_a_call_back_in_a_later_file_keeps_the_promise(world):
     assert "139****1111" in _missed_promise(world.a.store, "3.1").title and NUMBER not in Promise.objects.get().title
     _import(world.a.store, world.a.manager, _outgoing(_at(10, 30), uid="3.2"))
     promise = _missed_promise(world.a.store, "3.1")  # 40 min later: kept, but after the 15 business minutes
-    assert promise.state == PromiseState.LATE and promise.kept_at == _at(10, 30).replace(tzinfo=cdr.SHANGHAI)
+    assert promise.state == PromiseState.LATE and promise.kept_at == _at(10, 30).replace(tzinfo=SHANGHAI)
 
 
 def test_an_outgoing_call_before_the_missed_call_keeps_nothing(world):
@@ -119,7 +121,7 @@ def test_another_stores_records_keep_nothing_in_this_store(world):
 
 def test_a_console_missed_call_is_kept_by_the_desk_phone_call_back(world):
     """The same rule whichever way the missed call was recorded."""
-    missed = call_log(actor=world.a.staff, store=world.a.store, data={"number": NUMBER, "outcome": "missed"})
+    missed = call_log(actor=world.a.staff, store=world.a.store, number=NUMBER, outcome="missed")
     missed.started_at = NOW - timedelta(minutes=30)
     missed.save(update_fields=["started_at"])
     _import(world.a.store, world.a.manager, _outgoing(_at(10, 45), uid="7.2"))
@@ -133,13 +135,11 @@ def test_a_message_call_back_is_kept_only_by_its_recipient_calling(world):
         message = message_take(
             actor=world.a.supervisor,
             store=world.a.store,
-            data={
-                "for_user": world.a.staff,
-                "caller_name": "王先生",
-                "caller_number": NUMBER,
-                "text": "请回电",
-                "callback_wanted": True,
-            },
+            for_user=world.a.staff,
+            caller_name="王先生",
+            caller_number=NUMBER,
+            text="请回电",
+            callback_wanted=True,
         )
     from tests.factories import make_user
 
@@ -240,11 +240,13 @@ def test_the_caller_id_name_is_kept_for_incoming_calls_only(world):
 
 
 def test_the_console_rule_is_unchanged_a_logged_call_back_keeps_the_promise(world):
-    missed = call_log(actor=world.a.staff, store=world.a.store, data={"number": NUMBER, "outcome": "missed"})
+    missed = call_log(actor=world.a.staff, store=world.a.store, number=NUMBER, outcome="missed")
     with time_machine.travel(NOW + timedelta(minutes=5), tick=False):
         call_log(
             actor=world.a.staff,
             store=world.a.store,
-            data={"number": NUMBER, "direction": "out", "outcome": "handled"},
+            number=NUMBER,
+            direction="out",
+            outcome="handled",
         )
     assert Promise.objects.get(subject_id=missed.pk, kind="missed_callback").state == PromiseState.KEPT

@@ -1,11 +1,13 @@
 """Import of phone-system call records (CDR) into calls: services shared by the page, command and API.
 
     cdr_import_file     read a whole file in one go (management command, API, benchmark)
-    cdr_upload          store an uploaded file under MEDIA_ROOT/cdr/ for the upload page
-    cdr_import_step     process the next part of a stored file (the page polls it with htmx)
     cdr_import_records  import a list of records sent as JSON (API)
+    cdr_import_stopped  a running import whose process is gone is marked so (page, worker)
 
-The path is the same everywhere: phone.cdr.parse → merge_legs (the store's staff extensions) → one
+The upload page stores its file and imports it a step at a time (phone.cdr.upload: cdr_upload,
+cdr_import_step), through the same writing path.
+
+The path is the same everywhere: phone.cdr.parse.parse → merge_legs (the store's staff extensions) → one
 Call per call (source "cdr", source_key = linkedid) with the answering person, their department and
 the customer whose number it is → bulk_create in batches. The unique (store, source_key) makes a
 re-import add nothing twice: each batch asks which keys exist first, so the counts are exact.
@@ -21,7 +23,6 @@ import csv
 import io
 import logging
 import re
-import uuid
 from collections.abc import Iterable, Iterator
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -35,27 +36,28 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.validators import mask_number, national_digits, normalize_any_phone
+from core.validators import national_digits, normalize_any_phone
 from customers.models import Customer
 from org.models import User
-from promises.choices import PromiseKind
 
-from . import cdr
-from .cdr_models import CdrImport
-from .choices import Direction, Outcome, Source
-from .models import Call, phone_settings
+from ..choices import Direction, Outcome, Source
+from ..models import Call, CdrImport, phone_settings
+from ..selectors import waiting_callbacks
+from ..services.calls import callbacks_keep, missed_call_promise, rings_for_seconds
+from . import parse
+from .decode import decode_stream
+from .merge import CallRecord, merge_legs
+from .parse import NUMBERISH, CdrError, CdrRow, detect_format
 
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 5000
 MAX_ERRORS_KEPT = 1000
-STEP_LINES = 50_000  # lines per step of the upload page (about 30,000 calls, a few seconds)
-CDR_DIR = "cdr"
 State = CdrImport.State
 
 SOURCE = Source.PHONE_SYSTEM.value
 INBOUND = Direction.INBOUND.value
-# The columns written, in the order of _Context.values(); the other Call columns keep their defaults.
+# The columns written, in the order of ImportContext.values(); the other Call columns keep their defaults.
 COLUMNS = (
     "store_id",
     "direction",
@@ -111,7 +113,7 @@ def clean_cdr_number(raw: str) -> tuple[str, str]:
     return e164, national_digits(e164)[:32]
 
 
-class _Context:
+class ImportContext:
     """What one import needs to know about the store, loaded once."""
 
     def __init__(self, store, actor, now: datetime, window: timedelta | None):
@@ -135,16 +137,16 @@ class _Context:
             for part in (digits or "").split():
                 self.customers.setdefault(part, pk)
 
-    def values(self, record: cdr.CallRecord) -> tuple:
+    def values(self, record: CallRecord) -> tuple:
         """The Call columns (COLUMNS, in order) for one call record."""
         number, digits = clean_cdr_number(record.external_number) if record.external_number else ("", "")
         answered_by = self.staff.get(record.answered_by) if record.answered_by else None
         person = answered_by or self.staff.get(record.extension)
-        inbound = record.direction == cdr.INBOUND
+        inbound = record.direction == parse.INBOUND
         rings = in_time = ring_seconds = None
         if inbound:
             ring_seconds = float(record.ring_seconds)
-            rings = min(int(ring_seconds // self.cycle + 1e-9) + 1, 32767)
+            rings = min(rings_for_seconds(ring_seconds, self.cycle), 32767)
             in_time = record.answered and ring_seconds < self.in_time_below
         outcome = ""
         if record.missed:
@@ -189,43 +191,12 @@ class _Context:
         return bool(row[11] and row[1] == INBOUND and row[3] and row[5] >= self.promise_after)
 
 
-def caller_name(record: cdr.CallRecord) -> str:
+def caller_name(record: CallRecord) -> str:
     """The caller-ID name the phone system showed ("张三" of '"张三" <138…>'), not a number repeated."""
     name = " ".join((record.clid_name or "").split())
-    if not name or cdr._NUMBERISH.fullmatch(name.replace(" ", "").replace("-", "")):
+    if not name or NUMBERISH.fullmatch(name.replace(" ", "").replace("-", "")):
         return ""
     return name[:CALLER_NAME_LENGTH]
-
-
-def _promise(call: Call):
-    """The desk's call-back promise for a missed call (S2.10): phone.services' own when it exists."""
-    try:
-        from .services import missed_call_promise
-    except ImportError:
-        missed_call_promise = None
-    if missed_call_promise is not None:
-        return missed_call_promise(call)
-    from org.choices import DepartmentKind
-    from org.models import Department
-    from promises.services import promise_make
-
-    department = call.department or (
-        Department.objects.filter(store=call.store, active=True, kind=DepartmentKind.CUSTOMER_SERVICE)
-        .order_by("id")
-        .first()
-    )
-    if department is None:
-        return None
-    return promise_make(
-        store=call.store,
-        kind=PromiseKind.MISSED_CALLBACK,
-        rule_id="S2.10",
-        title=_("Call back %(number)s (cut off or missed)") % {"number": mask_number(call.number)},  # PIPL
-        owner_department=department,
-        subject=call,
-        business_minutes=phone_settings(call.store).missed_callback_minutes,
-        now=min(call.ended_at or call.started_at, timezone.now()),
-    )
 
 
 def _fresh(rows: list[tuple]) -> list[tuple]:
@@ -240,7 +211,7 @@ def _fresh(rows: list[tuple]) -> list[tuple]:
     return fresh
 
 
-def _insert_orm(ctx: _Context, rows: list[tuple]) -> list[tuple]:
+def _insert_orm(ctx: ImportContext, rows: list[tuple]) -> list[tuple]:
     """bulk_create the rows whose key is not yet stored; returns those inserted."""
     existing = set(
         Call.objects.filter(store_id=ctx.store.pk, source_key__in=[row[KEY] for row in rows])
@@ -262,7 +233,7 @@ _DEFAULTS = {
 }
 
 
-def _insert_copy(ctx: _Context, rows: list[tuple]) -> list[tuple]:
+def _insert_copy(ctx: ImportContext, rows: list[tuple]) -> list[tuple]:
     """PostgreSQL: COPY into a temporary table, then INSERT … ON CONFLICT DO NOTHING RETURNING the keys."""
     table = Call._meta.db_table
     names = ", ".join(COLUMNS)
@@ -286,7 +257,7 @@ def _insert_copy(ctx: _Context, rows: list[tuple]) -> list[tuple]:
     return [row for row in rows if row[KEY] in inserted or not row[KEY]]
 
 
-def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
+def _write(ctx: ImportContext, rows: list[tuple]) -> tuple[int, int, int]:
     """Insert the calls not yet present; (added, already present, promises made)."""
     if not rows:
         return 0, 0, 0
@@ -300,7 +271,7 @@ def _write(ctx: _Context, rows: list[tuple]) -> tuple[int, int, int]:
             for call in Call.objects.filter(store_id=ctx.store.pk, source_key__in=wanted).select_related(
                 "store", "customer", "answered_by__department", "department"
             ):
-                if _promise(call) is not None:
+                if missed_call_promise(call) is not None:
                     promises += 1
         _keep_callbacks(ctx, new, promised=wanted)
     return len(new), len(rows) - len(new), promises
@@ -313,16 +284,14 @@ DIRECTION, NUMBER, DIGITS, OUTCOME = (
 )
 
 
-def _keep_callbacks(ctx: _Context, new: list[tuple], promised: list[str]) -> int:
+def _keep_callbacks(ctx: ImportContext, new: list[tuple], promised: list[str]) -> int:
     """Outgoing calls in the records keep the call-backs their numbers wait for, as at the console (S2.3, S2.10).
 
-    phone.services.keep_waiting_callbacks decides, in the order the calls started: so a missed call
+    phone.services.calls.callbacks_keep decides, in the order the calls started: so a missed call
     and its call-back in one file (in either order, in one batch or two) end with the promise kept,
     and a call made before the missed call keeps nothing. The open promises are looked up once per
     batch, for the batch's numbers; the stored calls are read only for numbers that wait.
     """
-    from .services import keep_waiting_callbacks, waiting_callbacks
-
     outgoing = [row for row in new if row[DIRECTION] == OUTBOUND and row[DIGITS] and row[OUTCOME] != NO_ANSWER]
     digits = {row[DIGITS] for row in outgoing}
     if promised:  # missed calls made promises in this batch: their call-backs may be stored already
@@ -345,7 +314,7 @@ def _keep_callbacks(ctx: _Context, new: list[tuple], promised: list[str]) -> int
         .exclude(outcome=NO_ANSWER)
         .select_related("store")
     )
-    return keep_waiting_callbacks(calls, actor_of=ctx.person_at, waiting=waiting)
+    return callbacks_keep(calls, actor_of=ctx.person_at, waiting=waiting)
 
 
 def national_digits_of(number: str) -> str:
@@ -353,20 +322,20 @@ def national_digits_of(number: str) -> str:
     return clean_cdr_number(number)[1]
 
 
-class _Errors:
+class BadLines:
     """Counts every bad line, keeps the first MAX_ERRORS_KEPT (line, reason) on the import."""
 
     def __init__(self, imp: CdrImport, last_line: int = 0):
         self.imp = imp
         self.last_line = last_line  # the last line with text
 
-    def rows(self, items: Iterable) -> Iterator[cdr.CdrRow]:
+    def rows(self, items: Iterable) -> Iterator[CdrRow]:
         imp = self.imp
         for item in items:
             line = item.line
             if line > self.last_line:
                 self.last_line = line
-            if item.__class__ is cdr.CdrError:
+            if item.__class__ is CdrError:
                 imp.bad_rows += 1
                 if len(imp.errors) < MAX_ERRORS_KEPT:
                     imp.errors.append({"line": line, "reason": item.reason})
@@ -374,24 +343,24 @@ class _Errors:
             yield item
 
 
-def _sniff(binary_file: BinaryIO) -> tuple[str, str]:
+def sniff(binary_file: BinaryIO) -> tuple[str, str]:
     """(format, encoding) from the start of a seekable file, which is rewound."""
     head = binary_file.read(1 << 20)
     binary_file.seek(0)
     if isinstance(head, str):
         head = head.encode("utf-8")
-    decoded = cdr.decode_stream(io.BytesIO(head))
+    decoded = decode_stream(io.BytesIO(head))
     first = next((line for line in decoded if line.strip()), "")
     for _line in decoded:
         pass
-    return cdr.detect_format(first), decoded.encoding
+    return detect_format(first), decoded.encoding
 
 
-def _records(ctx: _Context, binary_file: BinaryIO, errors: _Errors) -> Iterator[cdr.CallRecord]:
-    return cdr.merge_legs(errors.rows(cdr.parse(binary_file)), frozenset(ctx.staff))
+def _records(ctx: ImportContext, binary_file: BinaryIO, errors: BadLines) -> Iterator[CallRecord]:
+    return merge_legs(errors.rows(parse.parse(binary_file)), frozenset(ctx.staff))
 
 
-def _run(imp: CdrImport, ctx: _Context, records: Iterator) -> None:
+def records_run(imp: CdrImport, ctx: ImportContext, records: Iterator) -> None:
     """Write the records, a batch at a time."""
     batch: list[tuple] = []
     taken = 0
@@ -424,7 +393,7 @@ def _add_counts(imp: CdrImport, counts: tuple[int, int, int]) -> None:
     imp.promises_made += counts[2]
 
 
-def _finish(imp: CdrImport, state: str, message: str = "") -> None:
+def import_finish(imp: CdrImport, state: str, message: str = "") -> None:
     imp.state = state
     imp.finished_at = timezone.now()
     if message:
@@ -433,9 +402,9 @@ def _finish(imp: CdrImport, state: str, message: str = "") -> None:
     imp.save()
 
 
-def _failed(imp: CdrImport, exc: BaseException) -> CdrImport:
+def import_failed(imp: CdrImport, exc: BaseException) -> CdrImport:
     logger.exception("call-record import %s failed", imp.pk, exc_info=exc)
-    _finish(
+    import_finish(
         imp,
         State.FAILED,
         _(
@@ -463,7 +432,7 @@ def cdr_import_file(
     (default promise_window()) limits call-back promises to missed calls that recent.
     """
     now = now or timezone.now()
-    fmt, encoding = _sniff(binary_file)
+    fmt, encoding = sniff(binary_file)
     imp = CdrImport.objects.create(
         store=store,
         created_by=actor if getattr(actor, "pk", None) else None,
@@ -472,15 +441,15 @@ def cdr_import_file(
         encoding=encoding,
         started_at=now,
     )
-    ctx = _Context(store, actor, now, window)
-    errors = _Errors(imp)
+    ctx = ImportContext(store, actor, now, window)
+    errors = BadLines(imp)
     try:
-        _run(imp, ctx, _records(ctx, binary_file, errors))
+        records_run(imp, ctx, _records(ctx, binary_file, errors))
     except Exception as exc:
         imp.rows_read = errors.last_line
-        return _failed(imp, exc)
+        return import_failed(imp, exc)
     imp.rows_read = imp.lines_total = errors.last_line
-    _finish(imp, State.DONE)
+    import_finish(imp, State.DONE)
     return imp
 
 
@@ -508,138 +477,6 @@ def cdr_import_records(*, store, actor, records: list[dict], window: timedelta |
     return imp
 
 
-# --- The upload page: a stored file, processed a step at a time -----------------------------------
-
-
-def _media(relative: str) -> Path:
-    return Path(settings.MEDIA_ROOT) / relative
-
-
-def cdr_upload(*, store, actor, uploaded) -> CdrImport:
-    """Store an uploaded call-record file under MEDIA_ROOT/cdr/ and open its import (nothing written yet).
-
-    A UTF-16 file is stored as UTF-8, so that the steps can go on from any line end.
-    """
-    name = Path(uploaded.name or "").name[:255]
-    size = uploaded.size or 0
-    if size == 0:
-        raise ValidationError({"file": [_("The file is empty: it has no rows.")]})
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise ValidationError(
-            {
-                "file": [
-                    _("The file has %(size)d MB; at most %(limit)d MB can be imported at once.")
-                    % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)}
-                ]
-            }
-        )
-    _media(CDR_DIR).mkdir(parents=True, exist_ok=True)
-    relative = f"{CDR_DIR}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}.csv"
-    stored = _media(relative)
-    with stored.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
-    with stored.open("rb") as binary:
-        fmt, encoding = _sniff(binary)
-    if encoding == "UTF-16":
-        stored.write_text(stored.read_bytes().decode("utf-16", errors="replace"), encoding="utf-8")
-    return CdrImport.objects.create(
-        store=store,
-        created_by=actor,
-        filename=name,
-        file_path=relative,
-        format=fmt,
-        encoding=encoding,
-        lines_total=_count_lines(stored),
-        started_at=timezone.now(),
-    )
-
-
-def _count_lines(path: Path) -> int:
-    lines = 0
-    last = b"\n"
-    with path.open("rb") as binary:
-        while chunk := binary.read(cdr.CHUNK_SIZE):
-            lines += chunk.count(b"\n")
-            last = chunk[-1:]
-    return lines + (last != b"\n")
-
-
-def cdr_import_step(
-    *,
-    imp: CdrImport,
-    actor,
-    step_lines: int | None = None,
-    window: timedelta | None = None,
-    chunk_size: int | None = None,
-):
-    """Import the next `step_lines` (STEP_LINES) lines of a stored file, to the end of the block they end in.
-
-    Each step reads only its own part: it seeks to the line end where the last one stopped
-    (``bytes_read``, line number ``rows_read``), decodes in the encoding found so far and goes on
-    merging the legs of the calls the last step left open (``resume_state``). The part's calls, the
-    counts and where the next step goes on are saved in one transaction, so a step interrupted
-    half-way leaves the import as the last step left it, and the page (closed and opened again)
-    goes on from there. Read in steps, a file gives what cdr_import_file gives reading it at once.
-    """
-    try:
-        with transaction.atomic():
-            imp = CdrImport.objects.select_for_update().get(pk=imp.pk)
-            if imp.state != State.RUNNING:
-                return imp
-            if imp.rows_read and not imp.bytes_read:
-                # Begun by a version whose steps read the file from its start each time: begin again,
-                # counting afresh (its calls are found already present; nothing is added twice).
-                imp.rows_read = imp.records_done = imp.bad_rows = imp.promises_made = 0
-                imp.calls_created = imp.calls_existing = 0
-                imp.errors = []
-            ctx = _Context(imp.store, actor, timezone.now(), window)
-            state = imp.resume_state or {}
-            errors = _Errors(imp, last_line=state.get("last_line", 0))
-            merger = cdr.LegMerger(frozenset(ctx.staff), state=state.get("merge"))
-            with _media(imp.file_path).open("rb") as stored:
-                reader = cdr.CdrReader(
-                    stored,
-                    offset=imp.bytes_read,
-                    line=imp.rows_read,
-                    codec=state.get("codec"),
-                    head=state.get("head"),
-                    stop_after=step_lines or STEP_LINES,
-                    chunk_size=chunk_size or cdr.CHUNK_SIZE,
-                )
-                _run(imp, ctx, _step_records(reader, merger, errors))
-            done = not reader.stopped
-            imp.bytes_read = reader.offset
-            if done:
-                imp.rows_read = imp.lines_total = errors.last_line
-                imp.resume_state = {}
-                _finish(imp, State.DONE)
-            else:
-                imp.rows_read = reader.line
-                imp.resume_state = {
-                    "codec": reader.codec,
-                    "head": list(reader.head or ()),
-                    "last_line": errors.last_line,
-                    "merge": merger.state(),
-                }
-                imp.save()
-    except Exception as exc:  # the step was rolled back; the import says so instead of a server error
-        return _failed(CdrImport.objects.get(pk=imp.pk), exc)
-    if done:
-        _media(imp.file_path).unlink(missing_ok=True)
-        imp.file_path = ""
-        imp.save(update_fields=["file_path"])
-    return imp
-
-
-def _step_records(reader: cdr.CdrReader, merger: cdr.LegMerger, errors: _Errors) -> Iterator[cdr.CallRecord]:
-    """The calls a step's part of the file completes; at the end of the file, the ones still open too."""
-    yield from merger.feed(errors.rows(reader))
-    if not reader.stopped:
-        yield from merger.finish()
-
-
 # --- Imports whose worker is gone -----------------------------------------------------------------
 
 
@@ -657,7 +494,7 @@ def cdr_import_stopped(imp: CdrImport) -> CdrImport:
         imp = CdrImport.objects.select_for_update().get(pk=imp.pk)
         if not imp.stalled or imp.resumable:
             return imp
-        _finish(
+        import_finish(
             imp,
             State.FAILED,
             _(

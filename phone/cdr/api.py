@@ -13,9 +13,10 @@ from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema
 
 from core.api_schemas import ERRORS_TEXT, ErrorOut, StoreRef, ValidationErrorOut, store_ref
+from core.validators import field_error
 from org.access import Right, require, stores_for
 
-from .cdr_import import cdr_import_file, cdr_import_records
+from .importer import cdr_import_file, cdr_import_records
 
 router = Router(tags=["phone"])
 
@@ -48,7 +49,7 @@ def _store(user, code: str):
         if store is None:
             if stores_for(user).filter(code=code.strip()).exists():
                 require(user, Right.IMPORT)  # 403: the store is theirs, the right is not
-            raise ValidationError({"store": [_("There is no such store among yours (see GET /api/v1/stores).")]})
+            raise field_error("store", _("There is no such store among yours (see GET /api/v1/stores)."))
         return store
     require(user, Right.IMPORT)
     candidates = list(stores[:2])
@@ -56,7 +57,7 @@ def _store(user, code: str):
         return stores.get(pk=user.store_id)
     if len(candidates) == 1:
         return candidates[0]
-    raise ValidationError({"store": [_("Give the store's code or id (see GET /api/v1/stores).")]})
+    raise field_error("store", _("Give the store's code or id (see GET /api/v1/stores)."))
 
 
 def _out(imp) -> dict:
@@ -91,18 +92,18 @@ def _out(imp) -> dict:
     ),
 )
 def call_records_batch(request):
-    user = request.auth
+    user = request.user
     if request.content_type.startswith("multipart/"):
         upload = request.FILES.get("file")
         store = _store(user, request.POST.get("store", ""))
         if upload is None:
-            raise ValidationError({"file": [_("Choose the file to import.")]})
+            raise field_error("file", _("Choose the file to import."))
         imp = cdr_import_file(store=store, actor=user, binary_file=upload.file, filename=upload.name or "")
         return _out(imp)
     try:
         body = json.loads(request.body or b"null")
     except ValueError:
-        raise ValidationError({"records": [_("Enter a valid JSON.")]}) from None
+        raise field_error("records", _("Enter a valid JSON.")) from None
     code = ""
     records = body
     if isinstance(body, dict):
@@ -110,9 +111,9 @@ def call_records_batch(request):
         records = body.get("records")
     store = _store(user, code or request.GET.get("store", ""))
     if not isinstance(records, list) or not all(isinstance(r, dict) for r in records):
-        raise ValidationError({"records": [_("Send the records as a list of objects with the cdr column names.")]})
+        raise field_error("records", _("Send the records as a list of objects with the cdr column names."))
     if not records:
-        raise ValidationError({"records": [_("The batch has no records.")]})
+        raise field_error("records", _("The batch has no records."))
     if len(records) > MAX_JSON_RECORDS:
         raise ValidationError(
             {"records": [_("At most %(limit)d records can be sent at once.") % {"limit": MAX_JSON_RECORDS}]}

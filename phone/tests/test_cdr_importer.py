@@ -6,38 +6,18 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.urls import include, path, reverse
+from django.urls import reverse
 from django.utils import timezone
-from ninja import NinjaAPI
 
-from aftersales import urls as project_urls
-from aftersales.api import api as project_api
-from core.api_auth import api_auth, api_token_create
+from core.api_auth import api_token_create
 from org.choices import Role
-from phone import cdr, cdr_urls
-from phone import urls as phone_urls
-from phone.cdr_api import router as cdr_router
-from phone.cdr_import import cdr_import_file, cdr_import_records, clean_cdr_number
-from phone.cdr_models import CdrImport
-from phone.models import Call, PhoneSettings
+from phone.cdr.importer import cdr_import_file, cdr_import_records, clean_cdr_number
+from phone.cdr.parse import SHANGHAI
+from phone.models import Call, CdrImport, PhoneSettings
 from promises.models import Promise
 from tests.factories import make_customer, make_user
 
 DATA = __import__("pathlib").Path(__file__).parent / "data"
-
-# Until the lead mounts phone.cdr_urls and phone.cdr_api (see the report), these tests mount them
-# themselves: the phone namespace with the import's URLs added, and a second API with the router.
-_test_api = NinjaAPI(urls_namespace="cdr_test_api", auth=api_auth)
-_test_api._exception_handlers = dict(project_api._exception_handlers)
-_test_api.add_router("", cdr_router)
-urlpatterns = [
-    path("phone/", include((phone_urls.urlpatterns + cdr_urls.urlpatterns, "phone")))
-    if p.pattern.describe() == "'phone/'"
-    else p
-    for p in project_urls.urlpatterns
-] + [path("api/v1/", _test_api.urls)]
-
-pytestmark = pytest.mark.urls(__name__)
 
 
 def _import(store, actor, data: bytes, name="cdr.csv", **kwargs) -> CdrImport:
@@ -135,7 +115,7 @@ def test_bad_lines_are_listed_and_the_rest_imported(world):
 
 def test_recent_missed_call_from_a_known_number_becomes_a_desk_promise(world):
     """S2.10: a missed call the phone system recorded an hour ago is called back by the desk."""
-    start = timezone.now().astimezone(cdr.SHANGHAI) - timedelta(hours=1)
+    start = timezone.now().astimezone(SHANGHAI) - timedelta(hours=1)
     imp = _import(world.a.store, world.a.manager, _asterisk_line(start.replace(tzinfo=None), uid="77.1"))
     assert imp.promises_made == 1
     call = Call.objects.get(store=world.a.store, source_key="77.1")
@@ -146,7 +126,7 @@ def test_recent_missed_call_from_a_known_number_becomes_a_desk_promise(world):
 
 
 def test_old_missed_call_makes_no_promise(world):
-    start = timezone.now().astimezone(cdr.SHANGHAI) - timedelta(days=3)
+    start = timezone.now().astimezone(SHANGHAI) - timedelta(days=3)
     imp = _import(world.a.store, world.a.manager, _asterisk_line(start.replace(tzinfo=None), uid="78.1"))
     assert imp.calls_created == 1 and imp.promises_made == 0 and not Promise.objects.exists()
     wider = _import(
@@ -181,7 +161,7 @@ def test_manager_uploads_and_the_steps_import_the_file(client, world, settings):
 
 
 def test_steps_resume_where_the_last_one_stopped(world, desk, settings):
-    from phone.cdr_import import cdr_import_step, cdr_upload
+    from phone.cdr.upload import cdr_import_step, cdr_upload
 
     data = (DATA / "freepbx_export.csv").read_bytes() + b"2024-05-31 10:09:00,x,y\n"
     imp = cdr_upload(store=world.a.store, actor=world.a.manager, uploaded=SimpleUploadedFile("cdr.csv", data))

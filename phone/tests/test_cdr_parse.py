@@ -10,7 +10,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import translation
 
-from phone.cdr import (
+from phone.cdr.decode import decode_stream
+from phone.cdr.merge import classify, merge_legs
+from phone.cdr.parse import (
     ANSWERED,
     BUSY,
     CONGESTION,
@@ -18,10 +20,7 @@ from phone.cdr import (
     NO_ANSWER,
     CdrError,
     CdrRow,
-    classify,
-    decode_stream,
     detect_format,
-    merge_legs,
     parse,
     split_clid,
 )

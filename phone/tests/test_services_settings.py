@@ -11,9 +11,9 @@ from django.utils import translation
 
 from core.audit import history_for
 from core.models import HistoryAction, HistoryEntry
-from phone import services
-from phone.models import PhoneSettings
-from phone.services import phone_settings_update
+from phone.models import PhoneSettings, phone_settings
+from phone.services.calls import ring_figures
+from phone.services.settings import phone_settings_update
 
 GOOD = {"ring_cycle_seconds": 6.0, "max_rings": 3, "missed_callback_minutes": 20}
 
@@ -27,7 +27,7 @@ def settings_url(store_world) -> str:
 
 def test_manager_changes_settings_and_the_history_keeps_before_and_after(world):
     """S2.1: the ring cycle changed by the manager is kept with who, when, before → after."""
-    services.phone_settings(world.a.store)  # the defaults, as the console creates them on first use
+    phone_settings(world.a.store)  # the defaults, as the console creates them on first use
     found = phone_settings_update(actor=world.a.manager, store=world.a.store, **GOOD)
     assert (found.ring_cycle_seconds, found.max_rings, found.missed_callback_minutes) == (6.0, 3, 20)
     entry = HistoryEntry.objects.get(object_id=found.pk, content_type__model="phonesettings")
@@ -46,8 +46,8 @@ def test_first_save_creates_the_settings_and_an_unchanged_save_writes_no_history
 def test_new_ring_cycle_counts_rings_of_calls_logged_afterwards(world):
     """S2.1: with a 6 s cycle, 14.9 s is still the 3rd ring, 18 s the 4th (not in time)."""
     phone_settings_update(actor=world.a.manager, store=world.a.store, **GOOD)
-    assert services.ring_figures(store=world.a.store, ring_seconds=17.9)[1:] == (3, True)
-    assert services.ring_figures(store=world.a.store, ring_seconds=18)[1:] == (4, False)
+    assert ring_figures(store=world.a.store, ring_seconds=17.9)[1:] == (3, True)
+    assert ring_figures(store=world.a.store, ring_seconds=18)[1:] == (4, False)
 
 
 @pytest.mark.parametrize(

@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import PersonalDataLog
-from phone import services
 from phone.choices import Outcome
+from phone.services.calls import call_log
+from phone.services.messages import message_take
 from promises.models import Promise
 from tests.factories import make_customer
 
@@ -35,7 +36,7 @@ def _monday_morning():
 def missed_call(world, store_world=None, **data):
     sw = store_world or world.a
     base = {"number": FULL, "outcome": Outcome.DROPPED, "purpose": "enquiry", "ring_seconds": 3}
-    return services.call_log(actor=sw.staff, store=sw.store, data={**base, **data})
+    return call_log(actor=sw.staff, store=sw.store, **{**base, **data})
 
 
 def message_for(sw, person, **data):
@@ -46,7 +47,7 @@ def message_for(sw, person, **data):
         "text": "请回电",
         "callback_wanted": True,
     }
-    return services.message_take(actor=sw.staff, store=sw.store, data={**base, **data})
+    return message_take(actor=sw.staff, store=sw.store, **{**base, **data})
 
 
 def assert_no_full_number(html: str):
