@@ -4,7 +4,7 @@ Every write goes through here, from the pages, the API, the lounge board, a fail
 customer's QR page alike. A reported fault becomes a maintenance ticket with an owner and a clock — a
 promise of kind ``fault_fix`` due in the store's ``fix_within_hours`` *business* hours — and its owner
 is told at once. The facility is out of order while it has a ticket open or in progress
-(lounge.fault_selectors.OPEN_STATES). Each change is written to the record's history (core.audit).
+(lounge.selectors.faults.OPEN_STATES). Each change is written to the record's history (core.audit).
 
 A second report of a facility that already has an open ticket does not open another ticket: it is
 added to the open one as a note in its history (and its photo, round item or customer request are
@@ -33,8 +33,8 @@ from promises.models import Promise
 from promises.services import notify, owners_of, promise_cancel, promise_keep, promise_make
 
 from ..choices import FacilityKind, FaultSource, FaultState
-from ..fault_selectors import OPEN_STATES
 from ..models import Facility, FaultTicket, lounge_settings
+from ..selectors.faults import OPEN_STATES
 from .visits import lounge_department
 
 RULE_ID = "S4.11"

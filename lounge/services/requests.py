@@ -93,7 +93,7 @@ def sender_key(address: str | None) -> str:
 
 
 def browser_key(browser_id: str | None) -> str:
-    """A keyed hash of the random id in a phone's table cookie (see public_views): one phone's allowance."""
+    """A keyed hash of the random id in a phone's table cookie (see lounge.public.views): one phone's allowance."""
     return sender_key(f"browser:{browser_id}") if browser_id else ""
 
 

@@ -444,7 +444,7 @@ def visit_serve(
         note = _("Refill: %(drink)s, on time.") % {"drink": drink.name}
     else:
         note = _("Refill: %(drink)s, late.") % {"drink": drink.name}
-    # the serving itself is a history line of the visit ("serving" is labelled by lounge.selectors.visit_history)
+    # the serving itself is a history line of the visit ("serving" is labelled by lounge.selectors.visits.visit_history)
     extra = {"serving": f"{drink.name} {timezone.localtime(now):%H:%M:%S}"}
     _save_step(visit, actor, before, ["drink_offered_at", "refill_promise"], note=note, extra=extra)
     return serving

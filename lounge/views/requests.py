@@ -26,12 +26,11 @@ from core.audit import add_change_rows, field_labels
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.models import HistoryEntry
+from lounge.choices import RequestSource, RequestState
+from lounge.forms.requests import CancelRequestForm, SeatForm, StaffRequestForm
+from lounge.models import Seat
+from lounge.services import requests as services
 from org.access import Right, has_right, require, store_for_page, stores_for
-
-from .choices import RequestSource, RequestState
-from .models import Seat
-from .request_forms import CancelRequestForm, SeatForm, StaffRequestForm
-from .services import requests as services
 
 CHANGED_EVENT = "loungeRequestChanged"
 

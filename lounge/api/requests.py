@@ -27,11 +27,10 @@ from core.api_schemas import (
     store_ref,
 )
 from core.validators import text_max_length
+from lounge.choices import RequestKind, RequestSource, RequestState
+from lounge.models import Drink, Facility, LoungeRequest, Seat, Visit
+from lounge.services import requests as services
 from org.access import Right, require, scope, store_from_ref
-
-from .choices import RequestKind, RequestSource, RequestState
-from .models import Drink, Facility, LoungeRequest, Seat, Visit
-from .services import requests as services
 
 router = Router(tags=["lounge"])
 

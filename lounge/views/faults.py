@@ -19,14 +19,20 @@ from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
 from core.templatetags.ui import format_duration
+from lounge.choices import FaultSource, FaultState
+from lounge.forms.faults import (
+    FacilityForm,
+    FaultCloseForm,
+    FaultFilterForm,
+    FaultFixForm,
+    FaultReportForm,
+    FaultStartForm,
+)
+from lounge.models import Facility
+from lounge.selectors import faults as selectors
+from lounge.services import faults as services
 from org.access import Right, get_for_user, has_right, require, scope, store_for_page, stores_for
 from org.selectors import store_get_for_user
-
-from . import fault_selectors as selectors
-from .choices import FaultSource, FaultState
-from .fault_forms import FacilityForm, FaultCloseForm, FaultFilterForm, FaultFixForm, FaultReportForm, FaultStartForm
-from .models import Facility
-from .services import faults as services
 
 PAGE_SIZE = 25
 

@@ -35,13 +35,12 @@ from core.api_schemas import (
 )
 from core.images import PHOTO_MAX_BYTES, photo_response
 from core.validators import text_max_length
+from lounge.choices import FacilityKind, FaultSource, FaultState
+from lounge.models import Facility, FaultTicket
+from lounge.selectors import faults as selectors
+from lounge.services import faults as services
 from org.access import Right, require, scope, store_from_ref
 from org.models import User
-
-from . import fault_selectors as selectors
-from .choices import FacilityKind, FaultSource, FaultState
-from .models import Facility, FaultTicket
-from .services import faults as services
 
 router = Router(tags=["lounge"])
 

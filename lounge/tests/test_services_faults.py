@@ -13,8 +13,8 @@ from django.utils import translation
 from core.audit import history_for
 from core.models import HistoryAction
 from lounge.choices import FacilityKind, FaultSource, FaultState, RequestKind
-from lounge.fault_selectors import facilities_out_of_order, fault_list, fix_minutes
 from lounge.models import Facility, FaultTicket, LoungeRequest, lounge_settings
+from lounge.selectors.faults import facilities_out_of_order, fault_list, fix_minutes
 from lounge.services import faults as services
 from lounge.tests.wall_faults import failed_round_result, jpeg_upload, make_facility, report_fault
 from org.choices import DepartmentKind, Role

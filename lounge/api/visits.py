@@ -33,11 +33,10 @@ from core.api_schemas import (
     store_ref,
 )
 from customers.models import Customer, Vehicle
+from lounge.models import Drink, Seat, Visit
+from lounge.selectors import visits as selectors
+from lounge.services import visits as services
 from org.access import Right, require, store_from_ref
-
-from . import selectors
-from .models import Drink, Seat, Visit
-from .services import visits as services
 
 router = Router(tags=["lounge"])
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import request_views as views
+from lounge.views import requests as views
 
 urlpatterns = [
     path("requests/", views.request_list, name="request_list"),

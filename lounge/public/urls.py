@@ -5,10 +5,10 @@ Public by design: the seat's unguessable code is the only key (the store wall te
 
 from django.urls import path
 
-from . import public_views
+from . import views
 
 app_name = "table"
 urlpatterns = [
-    path("<str:seat_token>/", public_views.table_home, name="home"),
-    path("<str:seat_token>/r/<str:receipt>/", public_views.table_receipt, name="receipt"),
+    path("<str:seat_token>/", views.table_home, name="home"),
+    path("<str:seat_token>/r/<str:receipt>/", views.table_receipt, name="receipt"),
 ]

@@ -7,8 +7,8 @@ or seat is simply not a valid choice. The service checks the rest (a drink run o
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .choices import RequestKind
-from .models import Drink, Facility, Seat
+from lounge.choices import RequestKind
+from lounge.models import Drink, Facility, Seat
 
 
 def _drinks(store):

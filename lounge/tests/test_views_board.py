@@ -15,7 +15,7 @@ from lounge.choices import RequestKind, RequestState
 from lounge.models import Facility, FaultTicket, LoungeRequest, Seat, Visit
 from lounge.services.visits import drink_save, drink_toggle_available, visit_greet, visit_serve
 from lounge.tests.wall_visits import make_visit
-from lounge.views import maybe_reverse
+from lounge.views.visits import maybe_reverse
 from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 

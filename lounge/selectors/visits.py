@@ -15,11 +15,10 @@ from django.utils.translation import gettext as _
 from core.audit import history_for
 from customers.models import Customer
 from customers.selectors import TimelineItem, search
+from lounge.choices import FaultState, RequestKind, RequestState
+from lounge.models import Drink, FaultTicket, LoungeRequest, Seat, Serving, Visit, lounge_settings
 from org.access import Right, get_for_user, scope
 from org.models import Store
-
-from .choices import FaultState, RequestKind, RequestState
-from .models import Drink, FaultTicket, LoungeRequest, Seat, Serving, Visit, lounge_settings
 
 OPEN_REQUEST_STATES = (RequestState.OPEN, RequestState.ON_WAY)
 OPEN_FAULT_STATES = (FaultState.OPEN, FaultState.IN_PROGRESS)

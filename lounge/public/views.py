@@ -24,11 +24,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
 from core.htmx import render_page
+from lounge.choices import RequestKind, RequestSource, RequestState
+from lounge.forms.requests import TableRequestForm
+from lounge.services import requests as services
 from org.auth import client_ip
-
-from .choices import RequestKind, RequestSource, RequestState
-from .request_forms import TableRequestForm
-from .services import requests as services
 
 PUBLIC_LANGUAGE = "zh-hans"
 BROWSER_COOKIE = "aftersales_table"

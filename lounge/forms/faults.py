@@ -4,12 +4,11 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from lounge.choices import FacilityKind
+from lounge.models import Facility
 from org.access import Right, stores_for
 from org.choices import Role
 from org.models import User
-
-from .choices import FacilityKind
-from .models import Facility
 
 # The phone's camera opens straight away; any image may be chosen on a computer.
 PHOTO_WIDGET = forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"})

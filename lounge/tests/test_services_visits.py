@@ -15,7 +15,7 @@ from core.audit import history_for
 from core.models import HistoryAction
 from customers.selectors import customer_timeline
 from lounge.models import Seat, Serving, Visit
-from lounge.selectors import visit_history
+from lounge.selectors.visits import visit_history
 from lounge.services.visits import (
     drink_save,
     drink_toggle_available,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from lounge.views import visits as views
 
 urlpatterns = [
     path("board/", views.board, name="board"),

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import fault_views as views
+from lounge.views import faults as views
 
 urlpatterns = [
     path("facilities/", views.facility_list, name="facility_list"),

@@ -10,10 +10,9 @@ from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.utils import timezone
 
 from core.validators import parse_id
+from lounge.choices import FaultState
+from lounge.models import Facility, FaultTicket
 from org.access import Right, get_for_user, scope
-
-from .choices import FaultState
-from .models import Facility, FaultTicket
 
 OPEN_STATES = (FaultState.OPEN, FaultState.IN_PROGRESS)
 

@@ -5,9 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from core.validators import PROVINCES, parse_id, plate_clean
 from customers.models import Customer, Vehicle
+from lounge.models import Drink, LoungeSettings, Seat, Visit
 from org.models import Department
-
-from .models import Drink, LoungeSettings, Seat, Visit
 
 
 def _label(model, name):

@@ -21,14 +21,13 @@ from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
 from core.validators import parse_id
+from lounge.choices import RequestKind, RequestSource, RequestState
+from lounge.forms.visits import ArrivalForm, DrinkForm, LoungeSettingsForm, VisitFilterForm, VisitUpdateForm
+from lounge.models import Drink, LoungeSettings, lounge_settings
+from lounge.selectors import visits as selectors
+from lounge.services import visits as services
 from org.access import Right, has_right, require, store_for_page, stores_for
 from org.selectors import store_get_for_user
-
-from . import selectors
-from .choices import RequestKind, RequestSource, RequestState
-from .forms import ArrivalForm, DrinkForm, LoungeSettingsForm, VisitFilterForm, VisitUpdateForm
-from .models import Drink, LoungeSettings, lounge_settings
-from .services import visits as services
 
 PAGE_SIZE = 25
 
@@ -43,7 +42,7 @@ def maybe_reverse(name: str, **kwargs) -> str | None:
 
 def request_service(name: str):
     """A function of lounge.services.requests (the requests area), or None while it does not exist."""
-    from .services import requests as module
+    from lounge.services import requests as module
 
     return getattr(module, name, None)
 
