@@ -73,7 +73,9 @@ from checks.services import (
 )
 from customers.models import Customer
 from lounge.choices import FaultSource, RequestKind, RequestSource
+from lounge.links import board_url
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Seat, Serving, Visit, lounge_settings
+from lounge.selectors.visits import lounge_department
 from lounge.services.faults import facility_defaults, fault_close_unfixed, fault_fix, fault_report, fault_start
 from lounge.services.requests import (
     request_acknowledge,
@@ -84,10 +86,8 @@ from lounge.services.requests import (
     sender_key,
 )
 from lounge.services.visits import (
-    board_url,
     drink_save,
     drink_toggle_available,
-    lounge_department,
     lounge_settings_update,
     visit_arrive,
     visit_depart,

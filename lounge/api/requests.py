@@ -29,6 +29,7 @@ from core.api_schemas import (
 from core.validators import text_max_length
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.models import Drink, Facility, LoungeRequest, Seat, Visit
+from lounge.selectors import requests as selectors
 from lounge.services import requests as services
 from org.access import Right, require, scope, store_from_ref
 
@@ -116,7 +117,7 @@ def _out(req: LoungeRequest) -> dict:
         "kind": req.kind,
         "drink_id": req.drink_id,
         "drink": req.drink.name if req.drink_id else "",
-        "summary": services.request_summary(req),
+        "summary": selectors.request_summary(req),
         "note": req.note,
         "source": req.source,
         "state": req.state,
@@ -125,18 +126,18 @@ def _out(req: LoungeRequest) -> dict:
         "overdue": bool(promise is not None and promise.is_overdue()),
         "acknowledged_at": req.acknowledged_at,
         "acknowledged_by_id": req.acknowledged_by_id,
-        "response_seconds": services.response_seconds(req),
+        "response_seconds": selectors.response_seconds(req),
         "done_at": req.done_at,
         "done_by_id": req.done_by_id,
     }
 
 
 def _request(request, request_id, right=Right.VIEW) -> LoungeRequest:
-    return services.request_get_for_user(request.user, request_id, right=right)
+    return selectors.request_get_for_user(request.user, request_id, right=right)
 
 
 def _detail(request, request_id) -> dict:
-    req = services.request_get_for_user(request.user, request_id)
+    req = selectors.request_get_for_user(request.user, request_id)
     return _out(req)
 
 
@@ -150,7 +151,7 @@ def _detail(request, request_id) -> dict:
 )
 def request_list(request, query: Query[RequestListQuery]):
     require(request.user, Right.VIEW)
-    qs = services.request_list(request.user, state=query.state or "", kind=query.kind or "", store_code=query.store)
+    qs = selectors.request_list(request.user, state=query.state or "", kind=query.kind or "", store_code=query.store)
     return page_of(qs, query, _out)
 
 

@@ -26,6 +26,7 @@ from django.views.decorators.csrf import csrf_exempt
 from core.htmx import render_page
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.forms.requests import TableRequestForm
+from lounge.selectors import requests as selectors
 from lounge.services import requests as services
 from org.auth import client_ip
 
@@ -102,7 +103,7 @@ def _home_context(seat, form=None, error: str = "") -> dict:
 @_customer_page
 def table_home(request, seat_token):
     """The big buttons: a refill, a drink from the menu, help, my service advisor, something is broken."""
-    seat = services.seat_for_token(seat_token)
+    seat = selectors.seat_for_token(seat_token)
     if seat is None:
         return _not_found(request)
     if request.method in ("GET", "HEAD"):
@@ -145,8 +146,8 @@ def table_receipt(request, seat_token, receipt):
     """The customer's own request: received at HH:MM, then "someone is on the way"; it refreshes itself."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponseNotAllowed(["GET"])
-    seat = services.seat_for_token(seat_token)
-    req = services.request_for_receipt(seat, receipt) if seat is not None else None
+    seat = selectors.seat_for_token(seat_token)
+    req = selectors.request_for_receipt(seat, receipt) if seat is not None else None
     if req is None:
         return _not_found(request)
     context = {

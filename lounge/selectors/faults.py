@@ -10,11 +10,11 @@ from django.db.models import Case, F, IntegerField, Prefetch, Value, When
 from django.utils import timezone
 
 from core.validators import parse_id
-from lounge.choices import FaultState
-from lounge.models import Facility, FaultTicket
+from lounge.choices import FAULT_OPEN_STATES as OPEN_STATES
+from lounge.models import Facility, FaultTicket, lounge_settings
+from lounge.selectors.visits import lounge_department
 from org.access import Right, get_for_user, scope
-
-OPEN_STATES = (FaultState.OPEN, FaultState.IN_PROGRESS)
+from org.models import Department, Store
 
 
 def facility_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Facility:
@@ -36,6 +36,14 @@ def fault_get_for_user(user, pk, *, right: Right = Right.VIEW) -> FaultTicket:
         "round_result",
     )
     return get_for_user(qs, user, right=right, pk=pk)
+
+
+def fault_department(store: Store) -> Department | None:
+    """The desk that owns a store's fault tickets: its maintenance department, else its lounge department."""
+    chosen = lounge_settings(store).maintenance_department
+    if chosen is not None and chosen.active and chosen.store_id == store.pk:
+        return chosen
+    return lounge_department(store)
 
 
 def _open_faults() -> Prefetch:

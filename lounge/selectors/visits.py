@@ -15,14 +15,11 @@ from django.utils.translation import gettext as _
 from core.audit import history_for
 from customers.models import Customer
 from customers.selectors import TimelineItem, search
-from lounge.choices import FaultState, RequestKind, RequestState
-from lounge.models import Drink, FaultTicket, LoungeRequest, Seat, Serving, Visit, lounge_settings
+from lounge.choices import FAULT_OPEN_STATES, REQUEST_OPEN_STATES, RequestKind
+from lounge.models import Drink, FaultTicket, LoungeRequest, Serving, Visit, lounge_settings
 from org.access import Right, get_for_user, scope
-from org.models import Store
-
-OPEN_REQUEST_STATES = (RequestState.OPEN, RequestState.ON_WAY)
-OPEN_FAULT_STATES = (FaultState.OPEN, FaultState.IN_PROGRESS)
-
+from org.choices import DepartmentKind
+from org.models import Department, Store
 
 # --- Access --------------------------------------------------------------------------------------
 
@@ -45,7 +42,18 @@ def visit_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Visit:
 
 
 def drink_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Drink:
+    """One drink of a store's menu behind the store wall."""
     return get_for_user(Drink.objects.select_related("store"), user, right=right, pk=pk)
+
+
+def lounge_department(store: Store) -> Department | None:
+    """The store's lounge desk (the first active department of kind lounge), which owns the clocks."""
+    return Department.objects.filter(store=store, kind=DepartmentKind.LOUNGE, active=True).order_by("id").first()
+
+
+def menu(store: Store) -> list[Drink]:
+    """The drinks on the store's menu, in menu order (the board, a visit's page)."""
+    return list(Drink.objects.filter(store=store, active=True).order_by("position", "name"))
 
 
 # --- Clocks --------------------------------------------------------------------------------------
@@ -110,10 +118,10 @@ def board(store: Store, *, now: datetime | None = None) -> dict:
     """
     now = now or timezone.now()
     settings = lounge_settings(store)
-    drinks = list(Drink.objects.filter(store=store, active=True).order_by("position", "name"))
+    drinks = menu(store)
     drinks_by_id = {d.pk: d for d in drinks}
     requests = list(
-        LoungeRequest.objects.filter(store=store, state__in=OPEN_REQUEST_STATES)
+        LoungeRequest.objects.filter(store=store, state__in=REQUEST_OPEN_STATES)
         .select_related("seat", "visit", "visit__customer", "drink", "promise", "acknowledged_by")
         .order_by("-created_at", "-id")  # newest first: the one just asked for is at the top
     )
@@ -123,7 +131,7 @@ def board(store: Store, *, now: datetime | None = None) -> dict:
         .prefetch_related(Prefetch("servings", queryset=Serving.objects.order_by("served_at", "id")))
     )
     faults = list(
-        FaultTicket.objects.filter(store=store, state__in=OPEN_FAULT_STATES)
+        FaultTicket.objects.filter(store=store, state__in=FAULT_OPEN_STATES)
         .select_related("facility")
         .order_by("reported_at", "id")
     )
@@ -174,10 +182,6 @@ def board(store: Store, *, now: datetime | None = None) -> dict:
         "drinks": drinks,
         "counts": counts,
     }
-
-
-def board_seats(store: Store) -> list[Seat]:
-    return list(Seat.objects.filter(store=store, active=True).order_by("label"))
 
 
 def arrival_lookup(user, store: Store, query: str, *, limit: int = 8) -> dict:

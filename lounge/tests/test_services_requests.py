@@ -16,6 +16,7 @@ from core.audit import history_for
 from core.models import HistoryAction
 from lounge.choices import FaultSource, RequestKind, RequestSource, RequestState
 from lounge.models import FaultTicket, LoungeRequest, Serving, Visit, lounge_settings
+from lounge.selectors import requests as selectors
 from lounge.services import requests as services
 from lounge.tests.wall_requests import ask, make_attendant, make_drink, make_facility, make_seat
 from org.models import User
@@ -56,7 +57,7 @@ def test_refill_and_drink_requests_serve_rule_s4_2(world):
     assert ask(world.a, seat, RequestKind.REFILL).promise.rule_id == "S4.2"
     req = ask(world.a, seat, RequestKind.DRINK, drink=drink)
     assert req.promise.rule_id == "S4.2" and req.drink == drink
-    assert services.request_summary(req) == f"{RequestKind.DRINK.label} · 绿茶"
+    assert selectors.request_summary(req) == f"{RequestKind.DRINK.label} · 绿茶"
 
 
 def test_without_a_lounge_desk_the_promise_falls_to_a_store_manager(world):
@@ -82,7 +83,7 @@ def test_on_my_way_keeps_the_promise_and_measures_the_response_time(world):
         clock.shift(95)
         req = services.request_acknowledge(actor=world.a.staff, request=req)
     assert req.state == RequestState.ON_WAY and req.acknowledged_by == world.a.staff
-    assert services.response_seconds(req) == 95
+    assert selectors.response_seconds(req) == 95
     req.promise.refresh_from_db()
     assert req.promise.state == PromiseState.KEPT
     entry = history_for(req)[0]
@@ -96,7 +97,7 @@ def test_a_late_answer_keeps_the_promise_late(world):
     req = services.request_acknowledge(actor=world.a.staff, request=req, now=MONDAY_10 + timedelta(minutes=7))
     req.promise.refresh_from_db()
     assert req.promise.state == PromiseState.LATE
-    assert services.response_seconds(req) == 420
+    assert selectors.response_seconds(req) == 420
 
 
 def test_done_at_once_counts_as_on_the_way_too(world):
@@ -105,7 +106,7 @@ def test_done_at_once_counts_as_on_the_way_too(world):
         req = ask(world.a, seat, RequestKind.ADVISOR)
     req = services.request_done(actor=world.a.staff, request=req, now=MONDAY_10 + timedelta(minutes=1))
     assert req.state == RequestState.DONE and req.done_by == world.a.staff
-    assert req.acknowledged_at == req.done_at and services.response_seconds(req) == 60
+    assert req.acknowledged_at == req.done_at and selectors.response_seconds(req) == 60
     req.promise.refresh_from_db()
     assert req.promise.state == PromiseState.KEPT
 
@@ -237,7 +238,7 @@ def test_something_broken_opens_a_maintenance_ticket(world):
     fault = FaultTicket.objects.get()
     assert fault.facility == tv and fault.request == req and fault.source == FaultSource.QR
     assert fault.description == "没有信号" and fault.reported_by is None
-    assert req.facility == tv and services.request_summary(req).endswith("电视")
+    assert req.facility == tv and selectors.request_summary(req).endswith("电视")
     second = ask(world.a, seat, RequestKind.FAULT, facility=tv)
     assert second.facility == tv and FaultTicket.objects.count() == 1  # added to the open ticket
 
@@ -337,12 +338,12 @@ def test_a_reissued_code_stops_the_old_one_and_history_keeps_no_code(world):
     with time_machine.travel(MONDAY_10 - timedelta(days=3), tick=False):  # the seat is made before the reissue
         seat = make_seat(world.a, "A5")
     old = seat.token
-    assert services.seat_for_token(old) == seat
+    assert selectors.seat_for_token(old) == seat
     with time_machine.travel(MONDAY_10, tick=False):
         seat = services.seat_reissue(actor=world.a.manager, seat=seat)
     assert seat.token != old and seat.issued_at == MONDAY_10
-    assert services.seat_for_token(old) is None
-    assert services.seat_for_token(seat.token) == seat
+    assert selectors.seat_for_token(old) is None
+    assert selectors.seat_for_token(seat.token) == seat
     entries = history_for(seat)
     assert entries[0].note and "issued_at" in entries[0].changes
     assert all(old not in str(e.changes) and seat.token not in str(e.changes) for e in entries)
@@ -350,15 +351,15 @@ def test_a_reissued_code_stops_the_old_one_and_history_keeps_no_code(world):
 
 def test_codes_of_seats_out_of_use_or_of_a_closed_store_do_not_work(world):
     seat = make_seat(world.a)
-    assert services.seat_for_token(seat.token + "x") is None
-    assert services.seat_for_token("x" * 500) is None
-    assert services.seat_for_token("") is None
+    assert selectors.seat_for_token(seat.token + "x") is None
+    assert selectors.seat_for_token("x" * 500) is None
+    assert selectors.seat_for_token("") is None
     services.seat_update(actor=world.a.manager, seat=seat, active=False)
-    assert services.seat_for_token(seat.token) is None
+    assert selectors.seat_for_token(seat.token) is None
     services.seat_update(actor=world.a.manager, seat=seat, active=True)
     world.a.store.active = False
     world.a.store.save()
-    assert services.seat_for_token(seat.token) is None
+    assert selectors.seat_for_token(seat.token) is None
 
 
 @pytest.mark.parametrize(

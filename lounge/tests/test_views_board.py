@@ -15,7 +15,6 @@ from lounge.choices import RequestKind, RequestState
 from lounge.models import Facility, FaultTicket, LoungeRequest, Seat, Visit
 from lounge.services.visits import drink_save, drink_toggle_available, visit_greet, visit_serve
 from lounge.tests.wall_visits import make_visit
-from lounge.views.visits import maybe_reverse
 from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 
@@ -163,14 +162,8 @@ def test_open_requests_and_facilities_out_of_order_are_on_the_board(client, worl
     assert 'data-testid="request-age">2:05<' in body
     assert 'data-testid="board-fault"' in body and "电视机" in body and "空调" not in body
     assert 'data-testid="visit-request"' in card(body, visit)  # also on the customer's card
-    # the requests area's pages exist: its buttons are there
-    if maybe_reverse("lounge:request_acknowledge", request_pk=1):
-        assert 'data-testid="request-ack"' in body and 'data-testid="request-done"' in body
-
-
-def test_a_page_that_does_not_exist_yet_gives_no_button():
-    assert maybe_reverse("lounge:no_such_page") is None
-    assert maybe_reverse("lounge:visit_list") == "/lounge/visits/"
+    # the requests area's buttons are there
+    assert 'data-testid="request-ack"' in body and 'data-testid="request-done"' in body
 
 
 def test_board_live_uses_a_constant_number_of_queries(client, world, menu, django_assert_max_num_queries):

@@ -11,7 +11,6 @@ import io
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -22,13 +21,12 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from core.audit import add_change_rows, field_labels
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from core.models import HistoryEntry
 from lounge.choices import RequestSource, RequestState
 from lounge.forms.requests import CancelRequestForm, SeatForm, StaffRequestForm
-from lounge.models import Seat
+from lounge.links import request_list_url, store_page_url
+from lounge.selectors import requests as selectors
 from lounge.services import requests as services
 from org.access import Right, has_right, require, store_for_page, stores_for
 
@@ -55,16 +53,12 @@ def _next_url(request, default: str) -> str:
 def _with_clock(reqs, now, user=None):
     """Each request's age, whether its clock has run out, and whether the person may answer it, for the list."""
     for req in reqs:
-        req.can_answer = user is not None and services.may_answer(user, req)
+        req.can_answer = user is not None and selectors.may_answer(user, req)
         req.age_minutes = max(0, int((now - req.created_at).total_seconds() // 60))
         req.age_seconds = max(0, int((now - req.created_at).total_seconds()))
         req.overdue = bool(req.promise and req.promise.is_overdue(now))
-        req.summary = services.request_summary(req)
+        req.summary = selectors.request_summary(req)
     return reqs
-
-
-def _list_url(store_id: int) -> str:
-    return f"{reverse('lounge:request_list')}?store={store_id}"
 
 
 def _qr_url(request, seat) -> str:
@@ -80,13 +74,13 @@ def _requests_context(request, store, stores, form=None) -> dict:
     return {
         "store": store,
         "stores": stores,
-        "open_requests": _with_clock(services.requests_open(request.user, store), now, request.user),
-        "closed_requests": _with_clock(services.requests_recent_closed(request.user, store), now, request.user),
+        "open_requests": _with_clock(selectors.requests_open(request.user, store), now, request.user),
+        "closed_requests": _with_clock(selectors.requests_recent_closed(request.user, store), now, request.user),
         "can_edit": can_edit,
         "form": form or (StaffRequestForm(store=store) if can_edit else None),
         "S": RequestState,
         "now": now,
-        "next_url": _list_url(store.pk),
+        "next_url": request_list_url(store.pk),
     }
 
 
@@ -122,27 +116,27 @@ def request_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Request recorded."))
-            return redirect(_list_url(store.pk))
+            return redirect(request_list_url(store.pk))
     context = _requests_context(request, store, stores, form=form)
     return render(request, "lounge/requests.html", context, status=400)
 
 
 def _act(request, request_pk, action):
     """Run one step's service; htmx gets the row as it is now (and the change event), others a redirect."""
-    req = services.request_get_for_user(request.user, request_pk, right=Right.EDIT)
+    req = selectors.request_get_for_user(request.user, request_pk, right=Right.EDIT)
     error = ""
     try:
         action(req)
     except ValidationError as exc:
         error = " ".join(exc.messages)
     if is_htmx(request):
-        req = services.request_get_for_user(request.user, req.pk)
+        req = selectors.request_get_for_user(request.user, req.pk)
         context = {
             "req": _with_clock([req], timezone.now(), request.user)[0],
             "can_edit": True,
             "S": RequestState,
             "error": error,
-            "next_url": _next_url(request, _list_url(req.store_id)),
+            "next_url": _next_url(request, request_list_url(req.store_id)),
         }
         response = render(request, "lounge/partials/request_row.html", context)
         response["HX-Trigger"] = CHANGED_EVENT
@@ -151,7 +145,7 @@ def _act(request, request_pk, action):
         messages.error(request, error)
     else:
         messages.success(request, _("Saved."))
-    return redirect(_next_url(request, _list_url(req.store_id)))
+    return redirect(_next_url(request, request_list_url(req.store_id)))
 
 
 @login_required
@@ -183,31 +177,14 @@ def request_cancel(request, request_pk):
 
 
 def _seats_context(request, store, stores, form=None) -> dict:
-    seats = list(services.seats_of(store))
+    seats = list(selectors.seats_of(store))
     return {
         "store": store,
         "stores": stores,
         "seats": seats,
         "form": form or SeatForm(),
-        "history": _seat_history(seats),
+        "history": selectors.seat_history(seats),
     }
-
-
-def _seat_history(seats, limit: int = 15):
-    """The latest changes to the store's seats (added, renamed, taken out of use, code re-issued), one query."""
-    if not seats:
-        return []
-    entries = list(
-        HistoryEntry.objects.filter(
-            content_type=ContentType.objects.get_for_model(Seat), object_id__in=[s.pk for s in seats]
-        )
-        .select_related("actor")
-        .order_by("-at", "-id")[:limit]
-    )
-    labels = field_labels(Seat)
-    for entry in entries:
-        add_change_rows(entry, labels)
-    return entries
 
 
 @login_required
@@ -231,19 +208,19 @@ def seat_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Seat %(label)s added; print its card.") % {"label": seat.label})
-            return redirect(f"{reverse('lounge:seat_list')}?store={store.pk}")
+            return redirect(store_page_url("seat_list", store.pk))
     return render(request, "lounge/seats.html", _seats_context(request, store, stores, form=form), status=400)
 
 
 def _seat_step(request, seat_pk, action, success: str):
-    seat = services.seat_get_for_user(request.user, seat_pk)
+    seat = selectors.seat_get_for_user(request.user, seat_pk)
     try:
         seat = action(seat)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, success % {"label": seat.label})
-    return redirect(f"{reverse('lounge:seat_list')}?store={seat.store_id}")
+    return redirect(store_page_url("seat_list", seat.store_id))
 
 
 @login_required
@@ -276,7 +253,7 @@ def seat_reissue(request, seat_pk):
 @require_GET
 def seat_qr_png(request, seat_pk):
     """One seat's QR code as a PNG to download (for a table stand or a sticker)."""
-    seat = services.seat_get_for_user(request.user, seat_pk)
+    seat = selectors.seat_get_for_user(request.user, seat_pk)
     if not seat.active:
         raise Http404
     buffer = io.BytesIO()
@@ -293,7 +270,7 @@ def seat_print(request):
     """The printable sheet: one card per seat in use — store, seat, a short instruction and the QR code (A4)."""
     store, _stores = _page_store(request, Right.MANAGE_STORE)
     cards = []
-    for seat in services.seats_of(store).filter(active=True):
+    for seat in selectors.seats_of(store).filter(active=True):
         url = _qr_url(request, seat)
         svg = segno.make(url, error="m").svg_inline(scale=6, border=2, omitsize=True)
         cards.append({"seat": seat, "svg": mark_safe(svg)})  # segno's own markup; the URL is ours

@@ -9,10 +9,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -23,36 +23,20 @@ from core.htmx import is_htmx, render_page
 from core.validators import parse_id
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.forms.visits import ArrivalForm, DrinkForm, LoungeSettingsForm, VisitFilterForm, VisitUpdateForm
+from lounge.links import board_url, fault_url, store_page_url
 from lounge.models import Drink, LoungeSettings, lounge_settings
 from lounge.selectors import visits as selectors
+from lounge.selectors.requests import may_answer
 from lounge.services import visits as services
+from lounge.services.requests import request_create
 from org.access import Right, has_right, require, store_for_page, stores_for
 from org.selectors import store_get_for_user
 
 PAGE_SIZE = 25
 
 
-def maybe_reverse(name: str, **kwargs) -> str | None:
-    """The URL, or None while the page does not exist yet (the board hides the button then)."""
-    try:
-        return reverse(name, kwargs=kwargs or None)
-    except NoReverseMatch:
-        return None
-
-
-def request_service(name: str):
-    """A function of lounge.services.requests (the requests area), or None while it does not exist."""
-    from lounge.services import requests as module
-
-    return getattr(module, name, None)
-
-
 def _other_stores(user):
     return stores_for(user, Right.VIEW)
-
-
-def _store_query(store) -> str:
-    return f"?store={store.pk}"
 
 
 # --- The board -----------------------------------------------------------------------------------
@@ -61,30 +45,29 @@ def _store_query(store) -> str:
 def _board_context(request, store, *, error: str = "", notice: str = "") -> dict:
     data = selectors.board(store)
     can_edit = has_right(request.user, Right.EDIT, store.pk)
-    answer = request_service("may_answer")
     for req in data["requests"]:
-        may = answer is None or answer(request.user, req)  # only whoever the request is for (org.access)
+        may = may_answer(request.user, req)  # only whoever the request is for (org.access)
         req.ack_url = (
-            maybe_reverse("lounge:request_acknowledge", request_pk=req.pk)
+            reverse("lounge:request_acknowledge", kwargs={"request_pk": req.pk})
             if may and req.state == RequestState.OPEN
             else None
         )
-        req.done_url = maybe_reverse("lounge:request_done", request_pk=req.pk) if may else None
+        req.done_url = reverse("lounge:request_done", kwargs={"request_pk": req.pk}) if may else None
     for fault in data["faults"]:
-        fault.url = maybe_reverse("lounge:fault_detail", fault_pk=fault.pk)
+        fault.url = fault_url(fault)
     return data | {
         "can_edit": can_edit,
-        "can_ask_help": can_edit and request_service("request_create") is not None,
-        "fault_report_url": maybe_reverse("lounge:fault_report"),
-        "live_url": reverse("lounge:board_live") + _store_query(store),
-        "next": reverse("lounge:board") + _store_query(store),  # where a tap without JavaScript returns
+        "can_ask_help": can_edit,
+        "fault_report_url": reverse("lounge:fault_report"),
+        "live_url": store_page_url("board_live", store.pk),
+        "next": board_url(store.pk),  # where a tap without JavaScript returns
         "error": error,
         "notice": notice,
     }
 
 
 def _arrival_context(request, store, form=None, saved=None) -> dict:
-    lookup_url = reverse("lounge:board_lookup") + _store_query(store)
+    lookup_url = store_page_url("board_lookup", store.pk)
     lookup = {"query": "", "rows": []}
     if form is not None and form.is_bound:
         lookup = selectors.arrival_lookup(request.user, store, form.data.get("q", ""))
@@ -132,7 +115,7 @@ def visit_arrive(request):
     """A customer enters the lounge (S4.1): the greeting clock starts."""
     store = store_for_page(request.user, request.POST.get("store") or request.GET.get("store"))
     require(request.user, Right.EDIT, store.pk)
-    lookup_url = reverse("lounge:board_lookup") + _store_query(store)
+    lookup_url = store_page_url("board_lookup", store.pk)
     form = ArrivalForm(request.POST, store=store, lookup_url=lookup_url)
     visit = None
     if form.is_valid():
@@ -143,7 +126,7 @@ def visit_arrive(request):
     if visit is not None:
         if not is_htmx(request):
             messages.success(request, _("%(name)s is in the lounge: greet them now.") % {"name": visit.display_name})
-            return redirect(reverse("lounge:board") + _store_query(store))
+            return redirect(board_url(store.pk))
         form = None
     if not is_htmx(request):
         context = _board_context(request, store) | {"arrival": _arrival_context(request, store, form)}
@@ -261,12 +244,9 @@ def visit_depart(request, visit_pk):
 @require_POST
 def visit_help(request, visit_pk):
     """The customer looks around or asks for help (S4.5): a request with its clock, from the board."""
-    create = request_service("request_create")
-    if create is None:
-        raise Http404
 
     def act(visit):
-        create(
+        request_create(
             store=visit.store,
             kind=RequestKind.HELP,
             seat=visit.seat,
@@ -302,7 +282,7 @@ def _detail_context(request, visit, form=None) -> dict:
         "form": form,
         "drinks": list(Drink.objects.filter(store=visit.store, active=True).order_by("position", "name")),
         "last_serving": last,
-        "board_url": reverse("lounge:board") + _store_query(visit.store),
+        "board_url": board_url(visit.store_id),
         "settings": lounge_settings(visit.store),
     }
 
@@ -383,7 +363,7 @@ def _drinks_context(request, store, *, add_form=None, edit_forms=None) -> dict:
         "can_toggle": has_right(request.user, Right.EDIT, store.pk),
         "add_form": add_form or (DrinkForm(initial={"active": True}) if can_manage else None),
         "stores": list(_other_stores(request.user)),
-        "board_url": reverse("lounge:board") + _store_query(store),
+        "board_url": board_url(store.pk),
     }
 
 
@@ -408,7 +388,7 @@ def drink_create(request):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("%(drink)s added to the menu.") % {"drink": drink.name})
-            return redirect(reverse("lounge:drink_list") + _store_query(store))
+            return redirect(store_page_url("drink_list", store.pk))
     return render(request, "lounge/drinks.html", _drinks_context(request, store, add_form=form), status=400)
 
 
@@ -425,7 +405,7 @@ def drink_edit(request, drink_pk):
             add_service_errors(form, exc)
         else:
             messages.success(request, _("Drink saved."))
-            return redirect(reverse("lounge:drink_list") + _store_query(drink.store))
+            return redirect(store_page_url("drink_list", drink.store_id))
     context = _drinks_context(request, drink.store, edit_forms={drink.pk: form})
     return render(request, "lounge/drinks.html", context, status=400)
 
@@ -440,7 +420,7 @@ def drink_available(request, drink_pk):
         messages.success(request, _("%(drink)s is available again.") % {"drink": drink.name})
     else:
         messages.success(request, _("%(drink)s is marked out of stock.") % {"drink": drink.name})
-    return redirect(_next_url(request) or reverse("lounge:drink_list") + _store_query(drink.store))
+    return redirect(_next_url(request) or store_page_url("drink_list", drink.store_id))
 
 
 # --- Lounge settings -----------------------------------------------------------------------------
@@ -488,7 +468,7 @@ def lounge_settings_edit(request, store_pk):
             "can_edit": can_edit,
             "values": values,
             "history": history_for(current) if current.pk else [],
-            "board_url": reverse("lounge:board") + _store_query(store),
+            "board_url": board_url(store.pk),
         },
         status=400 if form is not None and form.errors else 200,
     )
