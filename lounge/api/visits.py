@@ -9,16 +9,13 @@ store's visit is a 404 whatever is sent.
 import datetime as dt
 from datetime import datetime
 
-import pydantic
-from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import ValidationError as SchemaValidationError
 from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    BodyAfterWall,
     ErrorOut,
     Id,
     PageOut,
@@ -27,13 +24,15 @@ from core.api_schemas import (
     StoreKey,
     StoreRef,
     ValidationErrorOut,
+    after_wall,
     one_of_store,
     page_of,
     person_ref,
     store_ref,
 )
+from core.validators import field_error
 from customers.models import Customer, Vehicle
-from lounge.models import Drink, Seat, Visit
+from lounge.models import Seat, Visit
 from lounge.selectors import visits as selectors
 from lounge.services import visits as services
 from org.access import Right, require, store_from_ref
@@ -41,6 +40,9 @@ from org.access import Right, require, store_from_ref
 router = Router(tags=["lounge"])
 
 WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# typed bodies whose errors wait for the store wall: another store's visit is a 404 whatever is sent
+_PATCH_BODY = BodyAfterWall(None)
+_SERVE_BODY = BodyAfterWall(None)
 
 
 # --- Shapes --------------------------------------------------------------------------------------
@@ -152,7 +154,7 @@ def _out(v: Visit) -> dict:
     refill = v.refill_promise
     return {
         "id": v.pk,
-        "url": reverse("api:lounge_visit_detail", kwargs={"visit_id": v.pk}),
+        "url": reverse("api:visit_detail", kwargs={"visit_id": v.pk}),
         "web_url": reverse("lounge:visit_detail", kwargs={"visit_pk": v.pk}),
         "store": store_ref(v.store),
         "name": v.display_name,
@@ -190,35 +192,24 @@ def _out(v: Visit) -> dict:
     }
 
 
-def _visits(user):
-    return selectors.visit_list(user).select_related(
+def _visits(user, **filters):
+    """The visits the API shows (lounge.selectors.visits.visit_list), with everything a visit's answer reads."""
+    qs = selectors.visit_list(user, **filters).select_related(
         "arrival_recorded_by", "introduced_by", "farewell_by", "greet_promise", "refill_promise"
     )
+    return qs.prefetch_related("servings__served_by")
 
 
 def _detail(user, visit_id: Id) -> dict:
     visit = selectors.visit_get_for_user(user, visit_id)
-    return _out(_visits(user).prefetch_related("servings__served_by").get(pk=visit.pk))
+    return _out(_visits(user).get(pk=visit.pk))
 
 
-def _body(request, schema):
-    """The JSON body, read after the store wall; its problems are a 422 naming each field, as for every endpoint."""
-    try:
-        return schema.model_validate_json(request.body or b"{}")
-    except pydantic.ValidationError as exc:
-        errors = [dict(e) | {"loc": ("body", "payload", *e.get("loc", ()))} for e in exc.errors()]
-        raise SchemaValidationError(errors) from None
-
-
-def _body_doc(schema) -> dict:
-    return {"requestBody": {"content": {"application/json": {"schema": schema.model_json_schema()}}}}
-
-
-def _step(request, visit_id: Id, act) -> dict:
-    user = request.auth
-    visit = selectors.visit_get_for_user(user, visit_id, right=Right.EDIT)
-    act(user, visit)
-    return _detail(user, visit.pk)
+def _step(request, visit_id: Id, act, payload=None) -> dict:
+    """One step on a visit: the wall and the right first, then the body (BodyAfterWall), then the service."""
+    visit = selectors.visit_get_for_user(request.user, visit_id, right=Right.EDIT)
+    act(visit, after_wall(request, payload))
+    return _detail(request.user, visit.pk)
 
 
 # --- Endpoints -----------------------------------------------------------------------------------
@@ -227,41 +218,39 @@ def _step(request, visit_id: Id, act) -> dict:
 @router.get(
     "/lounge/visits",
     response=VisitPageOut,
-    url_name="lounge_visit_list",
+    url_name="visit_list",
     summary="List lounge visits",
     description="Visits of the caller's stores, newest first, paged; filters `store`, `in_lounge`, `date`."
     + ERRORS_TEXT,
 )
 def visit_list(request, query: Query[VisitPageQuery]):
-    user = request.auth
-    require(user, Right.VIEW)
-    qs = selectors.visit_list(user, day=query.date, in_lounge=query.in_lounge, store_code=query.store.strip())
-    qs = qs.select_related("arrival_recorded_by", "introduced_by", "farewell_by", "greet_promise", "refill_promise")
-    return page_of(qs.prefetch_related("servings__served_by"), query, _out)
+    require(request.user, Right.VIEW)
+    qs = _visits(request.user, day=query.date, in_lounge=query.in_lounge, store_code=query.store.strip())
+    return page_of(qs, query, _out)
 
 
 @router.get(
     "/lounge/visits/{visit_id}",
     response={200: VisitOut, 404: ErrorOut},
-    url_name="lounge_visit_detail",
+    url_name="visit_detail",
     summary="Read a lounge visit",
     description="One visit with each step, who took it and when, its drinks and its clocks." + ERRORS_TEXT,
 )
 def visit_detail(request, visit_id: Id):
-    return _detail(request.auth, visit_id)
+    return _detail(request.user, visit_id)
 
 
 @router.post(
     "/lounge/visits",
     response={201: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_arrive",
+    url_name="visit_arrive",
     summary="A customer arrives in the lounge",
     description="S4.1: the customer on file (by `customer`, `vehicle`, `plate` or `phone`) or a walk-in (a "
     "`guest_name` or nothing). A customer with no earlier visit in the store is marked first-time (S4.3). The "
     "greeting clock starts, due in the store's greeting seconds." + ERRORS_TEXT,
 )
 def visit_arrive(request, payload: VisitIn):
-    user = request.auth
+    user = request.user
     require(user, Right.EDIT)
     store = store_from_ref(user, payload.store, right=Right.EDIT)
     visit = services.visit_arrive(
@@ -283,107 +272,104 @@ def visit_arrive(request, payload: VisitIn):
 @router.patch(
     "/lounge/visits/{visit_id}",
     response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_update",
+    url_name="visit_update",
     summary="Change a visit's seat or service status",
     description="Only the fields sent change: `seat` (null takes it away), `repair_order`, `service_status`, "
     "`first_visit`." + ERRORS_TEXT,
-    openapi_extra=_body_doc(VisitPatchIn),
 )
-def visit_update(request, visit_id: Id):
-    def act(user, visit):
-        payload = _body(request, VisitPatchIn)
+def visit_update(request, visit_id: Id, payload: VisitPatchIn = _PATCH_BODY):
+    def act(visit, payload):
         sent = payload.model_fields_set
-        seat = one_of_store(Seat, payload.seat, visit.store, "seat") if "seat" in sent else None
         services.visit_update(
-            actor=user,
+            actor=request.user,
             visit=visit,
-            seat=seat,
+            seat=one_of_store(Seat, payload.seat, visit.store, "seat") if "seat" in sent else None,
             clear_seat="seat" in sent and payload.seat is None,
             repair_order=payload.repair_order,
             service_status=payload.service_status,
             first_visit=payload.first_visit,
         )
 
-    return _step(request, visit_id, act)
-
-
-@router.post(
-    "/lounge/visits/{visit_id}/greet",
-    response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_greet",
-    summary="The customer is greeted",
-    description="S4.1: by the caller, now; the seconds since arrival are recorded and the greeting clock kept. "
-    "A visit is greeted once." + ERRORS_TEXT,
-)
-def visit_greet(request, visit_id: Id):
-    return _step(request, visit_id, lambda user, v: services.visit_greet(actor=user, visit=v))
-
-
-@router.post(
-    "/lounge/visits/{visit_id}/offer-drink",
-    response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_offer",
-    summary="A drink is offered",
-    description="S4.2: the customer was asked what they would like to drink." + ERRORS_TEXT,
-)
-def visit_offer(request, visit_id: Id):
-    return _step(request, visit_id, lambda user, v: services.visit_offer_drink(actor=user, visit=v))
+    return _step(request, visit_id, act, payload)
 
 
 @router.post(
     "/lounge/visits/{visit_id}/serve",
     response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_serve",
+    url_name="visit_serve",
     summary="A drink is served, or refilled",
     description="S4.2: a drink of the store's menu that is available; every serving after the first is a "
     "refill, on time or late against the refill clock, and starts the next refill clock. Without `drink` the "
     "last drink is served again." + ERRORS_TEXT,
-    openapi_extra=_body_doc(ServeIn),
 )
-def visit_serve(request, visit_id: Id):
-    def act(user, visit):
-        payload = _body(request, ServeIn)
+def visit_serve(request, visit_id: Id, payload: ServeIn = _SERVE_BODY):
+    def act(visit, payload):
         drink = None
         if payload.drink is not None:
-            drink = Drink.objects.filter(pk=payload.drink, store=visit.store).first()
+            drink = selectors.menu_drink(visit.store_id, payload.drink)
             if drink is None:
-                raise ValidationError(
-                    {"drink": [ValidationError(_("Choose a drink from this store's menu."), code="invalid")]}
-                )
-        services.visit_serve(actor=user, visit=visit, drink=drink)
+                raise field_error("drink", services.NOT_ON_MENU)
+        services.visit_serve(actor=request.user, visit=visit, drink=drink)
 
-    return _step(request, visit_id, act)
+    return _step(request, visit_id, act, payload)
 
 
-@router.post(
-    "/lounge/visits/{visit_id}/introduce",
-    response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_introduce",
-    summary="The services are introduced",
-    description="S4.3: for a first-time customer, after the greeting; once per visit." + ERRORS_TEXT,
-)
-def visit_introduce(request, visit_id: Id):
-    return _step(request, visit_id, lambda user, v: services.visit_introduce(actor=user, visit=v))
+# The steps without a body: (path, service, name, summary, description); each is one endpoint whose name
+# is its URL name (api:visit_greet …) and, with the module, its OpenAPI operationId; it answers with the visit.
+STEPS = [
+    (
+        "greet",
+        services.visit_greet,
+        "visit_greet",
+        "The customer is greeted",
+        "S4.1: by the caller, now; the seconds since arrival are recorded and the greeting clock kept. "
+        "A visit is greeted once.",
+    ),
+    (
+        "offer-drink",
+        services.visit_offer_drink,
+        "visit_offer",
+        "A drink is offered",
+        "S4.2: the customer was asked what they would like to drink.",
+    ),
+    (
+        "introduce",
+        services.visit_introduce,
+        "visit_introduce",
+        "The services are introduced",
+        "S4.3: for a first-time customer, after the greeting; once per visit.",
+    ),
+    (
+        "farewell",
+        services.visit_farewell,
+        "visit_farewell",
+        "The customer is seen off",
+        "S4.4: by the caller, now; once per visit.",
+    ),
+    (
+        "depart",
+        services.visit_depart,
+        "visit_depart",
+        "The customer has left",
+        "The clocks still open are closed with the reason 'customer left': cancelled if not yet due, "
+        "closed as not kept if already overdue.",
+    ),
+]
 
 
-@router.post(
-    "/lounge/visits/{visit_id}/farewell",
-    response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_farewell",
-    summary="The customer is seen off",
-    description="S4.4: by the caller, now; once per visit." + ERRORS_TEXT,
-)
-def visit_farewell(request, visit_id: Id):
-    return _step(request, visit_id, lambda user, v: services.visit_farewell(actor=user, visit=v))
+def _step_endpoint(service, name: str):
+    def endpoint(request, visit_id: Id):
+        return _step(request, visit_id, lambda visit, _payload: service(actor=request.user, visit=visit))
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    return endpoint
 
 
-@router.post(
-    "/lounge/visits/{visit_id}/depart",
-    response={200: VisitOut, **WRITE_ERRORS},
-    url_name="lounge_visit_depart",
-    summary="The customer has left",
-    description="The clocks still open are closed with the reason 'customer left': cancelled if not yet due, "
-    "closed as not kept if already overdue." + ERRORS_TEXT,
-)
-def visit_depart(request, visit_id: Id):
-    return _step(request, visit_id, lambda user, v: services.visit_depart(actor=user, visit=v))
+for _path, _service, _name, _summary, _description in STEPS:
+    router.post(
+        f"/lounge/visits/{{visit_id}}/{_path}",
+        response={200: VisitOut, **WRITE_ERRORS},
+        url_name=_name,
+        summary=_summary,
+        description=_description + ERRORS_TEXT,
+    )(_step_endpoint(_service, _name))

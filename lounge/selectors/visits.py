@@ -13,10 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.audit import history_for
+from core.validators import parse_id
 from customers.models import Customer
 from customers.selectors import TimelineItem, search
 from lounge.choices import FAULT_OPEN_STATES, REQUEST_OPEN_STATES, RequestKind
-from lounge.models import Drink, FaultTicket, LoungeRequest, Serving, Visit, lounge_settings
+from lounge.models import Drink, FaultTicket, LoungeRequest, LoungeSettings, Serving, Visit, lounge_settings
 from org.access import Right, get_for_user, scope
 from org.choices import DepartmentKind
 from org.models import Department, Store
@@ -54,6 +55,23 @@ def lounge_department(store: Store) -> Department | None:
 def menu(store: Store) -> list[Drink]:
     """The drinks on the store's menu, in menu order (the board, a visit's page)."""
     return list(Drink.objects.filter(store=store, active=True).order_by("position", "name"))
+
+
+def menu_drink(store_id: int, pk) -> Drink | None:
+    """A drink of the store by its id, or None (no id, or another store's drink)."""
+    pk = parse_id(pk)
+    return Drink.objects.filter(pk=pk, store_id=store_id).first() if pk else None
+
+
+def drink_list(store: Store) -> list[Drink]:
+    """Every drink of the store, those on the menu first, in menu order (the drink menu page)."""
+    return list(Drink.objects.filter(store=store).order_by("-active", "position", "name"))
+
+
+def settings_of(store: Store) -> LoungeSettings:
+    """The store's lounge settings as saved, or the defaults (unsaved) while the store has none."""
+    found = LoungeSettings.objects.filter(store=store).select_related("maintenance_department").first()
+    return found or LoungeSettings(store=store)
 
 
 # --- Clocks --------------------------------------------------------------------------------------

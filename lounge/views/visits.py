@@ -20,11 +20,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
-from core.validators import parse_id
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.forms.visits import ArrivalForm, DrinkForm, LoungeSettingsForm, VisitFilterForm, VisitUpdateForm
 from lounge.links import board_url, fault_url, store_page_url
-from lounge.models import Drink, LoungeSettings, lounge_settings
+from lounge.models import LoungeSettings, lounge_settings
 from lounge.selectors import visits as selectors
 from lounge.selectors.requests import may_answer
 from lounge.services import visits as services
@@ -206,8 +205,7 @@ def visit_serve(request, visit_pk):
     """A drink served from the menu; the refill button serves the last drink again (S4.2)."""
 
     def act(visit):
-        pk = parse_id(request.POST.get("drink", ""))
-        drink = Drink.objects.filter(pk=pk, store_id=visit.store_id).first() if pk else None
+        drink = selectors.menu_drink(visit.store_id, request.POST.get("drink", ""))
         services.visit_serve(actor=request.user, visit=visit, drink=drink)
 
     return _step(request, visit_pk, act, _("Drink served."))
@@ -280,7 +278,7 @@ def _detail_context(request, visit, form=None) -> dict:
         "history": selectors.visit_history(visit),
         "can_edit": can_edit,
         "form": form,
-        "drinks": list(Drink.objects.filter(store=visit.store, active=True).order_by("position", "name")),
+        "drinks": selectors.menu(visit.store),
         "last_serving": last,
         "board_url": board_url(visit.store_id),
         "settings": lounge_settings(visit.store),
@@ -347,7 +345,7 @@ def visit_list(request):
 def _drinks_context(request, store, *, add_form=None, edit_forms=None) -> dict:
     edit_forms = edit_forms or {}
     can_manage = has_right(request.user, Right.MANAGE_STORE, store.pk)
-    drinks = list(Drink.objects.filter(store=store).order_by("-active", "position", "name"))
+    drinks = selectors.drink_list(store)
     for drink in drinks:
         drink.form = edit_forms.get(drink.pk) or (
             DrinkForm(
@@ -432,8 +430,7 @@ def lounge_settings_edit(request, store_pk):
     """A store's lounge clocks (S4.1, S4.2, S4.5, S4.11): its people read them, its managers change them."""
     store = store_get_for_user(request.user, store_pk)
     can_edit = has_right(request.user, Right.MANAGE_STORE, store.pk)
-    current = LoungeSettings.objects.filter(store=store).select_related("maintenance_department").first()
-    current = current or LoungeSettings(store=store)
+    current = selectors.settings_of(store)
     form = None
     if request.method == "POST":
         if not can_edit:
