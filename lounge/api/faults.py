@@ -11,7 +11,6 @@ import json
 from datetime import date, datetime
 
 import pydantic
-from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -34,7 +33,7 @@ from core.api_schemas import (
     store_ref,
 )
 from core.images import PHOTO_MAX_BYTES, photo_response
-from core.validators import text_max_length
+from core.validators import field_error, text_max_length
 from lounge.choices import FacilityKind, FaultSource, FaultState
 from lounge.models import Facility, FaultTicket
 from lounge.selectors import faults as selectors
@@ -254,16 +253,12 @@ def _detail(t: FaultTicket) -> dict:
     }
 
 
-def _fault(request, fault_id, right=Right.VIEW) -> FaultTicket:
-    return selectors.fault_get_for_user(request.user, fault_id, right=right)
-
-
 def _colleague(pk, field: str):
     if pk is None:
         return None
     found = User.objects.filter(pk=pk).first()
     if found is None:
-        raise ValidationError({field: [ValidationError(_("Not found in the store."), code="invalid")]})
+        raise field_error(field, _("Not found in the store."))
     return found
 
 
@@ -273,7 +268,7 @@ def _colleague(pk, field: str):
 @router.get(
     "/lounge/facilities",
     response={200: FacilityPageOut},
-    url_name="lounge_facility_list",
+    url_name="facility_list",
     summary="List the lounge's facilities",
     description="The register of the caller's stores (S4.11), each in order or out of order with its open ticket. "
     "Paged; `store` (code) narrows to one store." + ERRORS_TEXT,
@@ -311,6 +306,7 @@ def fault_list(request, query: Query[FaultListQuery]):
 
 @router.post(
     "/lounge/faults",
+    url_name="fault_report",
     response={201: FaultOut, 200: FaultOut, **WRITE_ERRORS},
     summary="Report a broken facility",
     description="S4.11: the fault becomes a maintenance ticket with an owner and a clock to fix it "
@@ -334,7 +330,7 @@ def fault_report(request):
     else:
         store = store_from_ref(user, payload.store, right=Right.EDIT)
     if payload.facility is not None and (facility is None or facility.store_id != store.pk):
-        raise ValidationError({"facility": [ValidationError(_("Not found in the store."), code="invalid")]})
+        raise field_error("facility", _("Not found in the store."))
     fault = services.fault_report(
         actor=user,
         store=store,
@@ -344,7 +340,7 @@ def fault_report(request):
         photo=photo,
         owner=_colleague(payload.owner, "owner"),
     )
-    body = _detail(_fault(request, fault.pk)) | {"appended": fault.appended}
+    body = _detail(selectors.fault_get_for_user(user, fault.pk)) | {"appended": fault.appended}
     return Status(200 if fault.appended else 201, body)
 
 
@@ -356,18 +352,19 @@ def fault_report(request):
     description="Its states with times and people, owner, clock, time to fix, links to its photos." + ERRORS_TEXT,
 )
 def fault_detail(request, fault_id: Id):
-    return _detail(_fault(request, fault_id))
+    return _detail(selectors.fault_get_for_user(request.user, fault_id))
 
 
 def _step(request, fault_id, schema, action):
-    fault = _fault(request, fault_id, right=Right.EDIT)
+    fault = selectors.fault_get_for_user(request.user, fault_id, right=Right.EDIT)
     payload, photo = _read_body(request, schema)
     action(fault, payload, photo)
-    return _detail(_fault(request, fault_id))
+    return _detail(selectors.fault_get_for_user(request.user, fault_id))
 
 
 @router.post(
     "/lounge/faults/{fault_id}/start",
+    url_name="fault_start",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Start the work",
     description='State "being fixed"; optional `{"assignee": id}` gives the ticket and its clock to a colleague '
@@ -383,6 +380,7 @@ def fault_start(request, fault_id: Id):
 
 @router.post(
     "/lounge/faults/{fault_id}/fix",
+    url_name="fault_fix",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Record the fix",
     description='S4.11: `{"note": "what was done"}` (required); the clock is kept, on time or late, and the '
@@ -398,6 +396,7 @@ def fault_fix(request, fault_id: Id):
 
 @router.post(
     "/lounge/faults/{fault_id}/close",
+    url_name="fault_close",
     response={200: FaultOut, **WRITE_ERRORS},
     summary="Close without a fix",
     description='`{"reason": "…"}` (required); the clock is cancelled with the reason. Store managers, group '
@@ -423,7 +422,7 @@ IMAGE_RESPONSE = {"responses": {"200": {"description": "The photo (JPEG).", "con
     openapi_extra=IMAGE_RESPONSE,
 )
 def fault_photo(request, fault_id: Id):
-    return photo_response(_fault(request, fault_id).photo)
+    return photo_response(selectors.fault_get_for_user(request.user, fault_id).photo)
 
 
 @router.get(
@@ -435,4 +434,4 @@ def fault_photo(request, fault_id: Id):
     openapi_extra=IMAGE_RESPONSE,
 )
 def fault_fix_photo(request, fault_id: Id):
-    return photo_response(_fault(request, fault_id).fix_photo)
+    return photo_response(selectors.fault_get_for_user(request.user, fault_id).fix_photo)

@@ -31,7 +31,7 @@ from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.models import Drink, Facility, LoungeRequest, Seat, Visit
 from lounge.selectors import requests as selectors
 from lounge.services import requests as services
-from org.access import Right, require, scope, store_from_ref
+from org.access import Right, require, store_from_ref
 
 router = Router(tags=["lounge"])
 
@@ -109,7 +109,7 @@ def _out(req: LoungeRequest) -> dict:
     promise = req.promise
     return {
         "id": req.pk,
-        "url": reverse("api:lounge_request_detail", kwargs={"request_id": req.pk}),
+        "url": reverse("api:request_detail", kwargs={"request_id": req.pk}),
         "store": store_ref(req.store),
         "seat_id": req.seat_id,
         "seat": req.seat.label if req.seat_id else "",
@@ -132,19 +132,14 @@ def _out(req: LoungeRequest) -> dict:
     }
 
 
-def _request(request, request_id, right=Right.VIEW) -> LoungeRequest:
-    return selectors.request_get_for_user(request.user, request_id, right=right)
-
-
 def _detail(request, request_id) -> dict:
-    req = selectors.request_get_for_user(request.user, request_id)
-    return _out(req)
+    return _out(selectors.request_get_for_user(request.user, request_id))
 
 
 @router.get(
     "/lounge/requests",
     response={200: RequestPageOut},
-    url_name="lounge_request_list",
+    url_name="request_list",
     summary="List lounge requests",
     description="Paged, newest first; filters: state, kind, store. Requests come from customers' QR codes, "
     "the board or the API (S4.2, S4.5)." + ERRORS_TEXT,
@@ -157,6 +152,7 @@ def request_list(request, query: Query[RequestListQuery]):
 
 @router.post(
     "/lounge/requests",
+    url_name="request_create",
     response={201: RequestOut, **WRITE_ERRORS},
     summary="Record a lounge request",
     description="A customer's request entered by staff or an integration: linked to the open visit at the seat; "
@@ -184,7 +180,7 @@ def request_create(request, payload: RequestIn):
 @router.get(
     "/lounge/requests/{request_id}",
     response={200: RequestOut, 404: ErrorOut},
-    url_name="lounge_request_detail",
+    url_name="request_detail",
     summary="One lounge request",
     description="With its clock (due time, overdue) and response time (S4.5)." + ERRORS_TEXT,
 )
@@ -194,36 +190,43 @@ def request_detail(request, request_id: Id):
 
 @router.post(
     "/lounge/requests/{request_id}/acknowledge",
+    url_name="request_acknowledge",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Someone is on the way",
     description="S4.5: the customer's page shows it; the request's promise is kept and the response time "
     "measured. Only an open request." + ERRORS_TEXT,
 )
 def request_acknowledge(request, request_id: Id):
-    services.request_acknowledge(actor=request.user, request=_request(request, request_id, Right.EDIT))
+    services.request_acknowledge(
+        actor=request.user, request=selectors.request_get_for_user(request.user, request_id, right=Right.EDIT)
+    )
     return _detail(request, request_id)
 
 
 @router.post(
     "/lounge/requests/{request_id}/done",
+    url_name="request_done",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Done",
     description="S4.2: a refill or drink is also recorded as served on the customer's visit." + ERRORS_TEXT,
 )
 def request_done(request, request_id: Id):
-    services.request_done(actor=request.user, request=_request(request, request_id, Right.EDIT))
+    services.request_done(
+        actor=request.user, request=selectors.request_get_for_user(request.user, request_id, right=Right.EDIT)
+    )
     return _detail(request, request_id)
 
 
 @router.post(
     "/lounge/requests/{request_id}/cancel",
+    url_name="request_cancel",
     response={200: RequestOut, **WRITE_ERRORS},
     summary="Cancel",
     description="A request that needs nothing more (sent twice, the customer left); its clock is cancelled."
     + ERRORS_TEXT,
 )
 def request_cancel(request, request_id: Id, payload: CancelIn = _CANCEL_BODY):
-    req = _request(request, request_id, Right.EDIT)
+    req = selectors.request_get_for_user(request.user, request_id, right=Right.EDIT)
     payload = after_wall(request, payload)  # a bad body is answered only once the wall let the caller in
     services.request_cancel(actor=request.user, request=req, reason=payload.reason)
     return _detail(request, request_id)
@@ -232,19 +235,14 @@ def request_cancel(request, request_id: Id, payload: CancelIn = _CANCEL_BODY):
 @router.get(
     "/lounge/seats",
     response={200: SeatPageOut},
-    url_name="lounge_seat_list",
+    url_name="seat_list",
     summary="List lounge seats",
     description="The seats and tables of the caller's stores (their QR codes are printed from the seats page, "
     "never given out here); filter: active, store." + ERRORS_TEXT,
 )
 def seat_list(request, query: Query[SeatListQuery]):
     require(request.user, Right.VIEW)
-    qs = scope(Seat.objects.select_related("store"), request.user)
-    if query.store:
-        qs = qs.filter(store__code=query.store)
-    if query.active is not None:
-        qs = qs.filter(active=query.active)
-    page = page_of(qs.order_by("store__code", "label"), query)
+    page = page_of(selectors.seat_list(request.user, store_code=query.store, active=query.active), query)
     page["items"] = [
         {"id": s.pk, "store": store_ref(s.store), "label": s.label, "active": s.active, "issued_at": s.issued_at}
         for s in page["items"]

@@ -105,6 +105,16 @@ def requests_recent_closed(user, store: Store, limit: int = 15) -> list[LoungeRe
     return list(qs.order_by("-created_at", "-id")[:limit])
 
 
+def seat_list(user, *, store_code: str = "", active: bool | None = None) -> QuerySet:
+    """Seats of the person's stores, by store and name."""
+    qs = scope(Seat.objects.select_related("store"), user)
+    if store_code:
+        qs = qs.filter(store__code=store_code)
+    if active is not None:
+        qs = qs.filter(active=active)
+    return qs.order_by("store__code", "label")
+
+
 def seats_of(store: Store) -> QuerySet:
     """The store's seats, those in use first, by name."""
     return Seat.objects.filter(store=store).select_related("store").order_by("-active", "label")
