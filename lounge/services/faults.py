@@ -16,17 +16,19 @@ a table — is turned away. The returned ticket then has ``appended = True``.
 from datetime import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checks.models import RoundResult
 from core.audit import history_record, history_record_saved, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
 from core.validators import field_error
 from org.access import Right, deny_unless, has_right, may_act_on, role_of, store_ids
 from org.choices import Role
-from org.models import Store
+from org.models import Store, User
 from org.selectors import store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.models import Promise
@@ -34,7 +36,7 @@ from promises.services import notify, owners_of, promise_cancel, promise_keep, p
 
 from ..choices import FacilityKind, FaultSource, FaultState
 from ..links import fault_url
-from ..models import Facility, FaultTicket, lounge_settings
+from ..models import Facility, FaultTicket, LoungeRequest, lounge_settings
 from ..selectors.faults import OPEN_STATES, fault_department
 
 RULE_ID = "S4.11"
@@ -162,7 +164,7 @@ def _save(fault: FaultTicket, actor, before: dict, fields: list[str], note: str 
 @transaction.atomic
 def facility_save(
     *,
-    actor,
+    actor: User | None,
     store: Store,
     name: str,
     kind: str = FacilityKind.OTHER,
@@ -226,7 +228,7 @@ def facility_save(
 
 
 @transaction.atomic
-def facility_defaults(store: Store, *, actor=None) -> list[Facility]:
+def facility_defaults(store: Store, *, actor: User | None = None) -> list[Facility]:
     """Add the usual lounge facilities (TV, audio, water dispenser, coffee machine, air conditioning,
     Wi-Fi, charging points, massage chair) the store does not have yet; running it again adds nothing.
 
@@ -264,11 +266,11 @@ def fault_report(
     facility: Facility | None,
     description: str,
     source: str,
-    actor=None,
-    request=None,
-    round_result=None,
-    photo=None,
-    owner=None,
+    actor: User | None = None,
+    request: LoungeRequest | None = None,
+    round_result: RoundResult | None = None,
+    photo: UploadedFile | None = None,
+    owner: User | None = None,
     now: datetime | None = None,
 ) -> FaultTicket:
     """Report a broken facility: a maintenance ticket with an owner and a clock to fix it (S4.11).
@@ -443,7 +445,9 @@ def _require_open(fault: FaultTicket, field: str = "state") -> None:
 
 
 @transaction.atomic
-def fault_start(*, actor, fault: FaultTicket, assignee=None, now: datetime | None = None) -> FaultTicket:
+def fault_start(
+    *, actor: User, fault: FaultTicket, assignee: User | None = None, now: datetime | None = None
+) -> FaultTicket:
     """Work on the fault starts (state: being fixed); optionally it is given to one person, who then
     owns the ticket and its clock and is told at once (S4.11)."""
     fault = _locked(fault)
@@ -480,7 +484,9 @@ def fault_start(*, actor, fault: FaultTicket, assignee=None, now: datetime | Non
 
 
 @transaction.atomic
-def fault_fix(*, actor, fault: FaultTicket, note: str, photo=None, now: datetime | None = None) -> FaultTicket:
+def fault_fix(
+    *, actor: User, fault: FaultTicket, note: str, photo: UploadedFile | None = None, now: datetime | None = None
+) -> FaultTicket:
     """The facility works again: what was done (required), an optional photo; the clock is kept, on time
     or late, and the facility is back in order (S4.11)."""
     fault = _locked(fault)
@@ -519,7 +525,7 @@ def fault_fix(*, actor, fault: FaultTicket, note: str, photo=None, now: datetime
 
 
 @transaction.atomic
-def fault_close_unfixed(*, actor, fault: FaultTicket, reason: str) -> FaultTicket:
+def fault_close_unfixed(*, actor: User, fault: FaultTicket, reason: str) -> FaultTicket:
     """Close a ticket without a fix (reported by mistake, the facility is being replaced …): the reason
     is required and cancels the clock; the facility is back in the register's normal state."""
     fault = _locked(fault)

@@ -88,7 +88,7 @@ def _clean_label(store: Store, label, *, exclude_pk=None) -> str:
 
 
 @transaction.atomic
-def seat_create(*, actor, store: Store, label: str, now: datetime | None = None) -> Seat:
+def seat_create(*, actor: User, store: Store, label: str, now: datetime | None = None) -> Seat:
     """A new seat or table of the store's lounge, with its own QR code."""
     deny_unless(has_right(actor, Right.MANAGE_STORE, store.pk))
     seat = Seat(store=store, label=_clean_label(store, label), issued_at=now or timezone.now())
@@ -99,7 +99,7 @@ def seat_create(*, actor, store: Store, label: str, now: datetime | None = None)
 
 
 @transaction.atomic
-def seat_update(*, actor, seat: Seat, label: str | None = None, active: bool | None = None) -> Seat:
+def seat_update(*, actor: User, seat: Seat, label: str | None = None, active: bool | None = None) -> Seat:
     """Rename a seat, or take it out of use (its code then gets the customer a polite "not in use" page)."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
     deny_unless(has_right(actor, Right.MANAGE_STORE, seat.store_id))
@@ -120,7 +120,7 @@ def seat_update(*, actor, seat: Seat, label: str | None = None, active: bool | N
 
 
 @transaction.atomic
-def seat_reissue(*, actor, seat: Seat, now: datetime | None = None) -> Seat:
+def seat_reissue(*, actor: User, seat: Seat, now: datetime | None = None) -> Seat:
     """A new code for the seat: the old printed card stops working at once; print the new one."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
     deny_unless(has_right(actor, Right.MANAGE_STORE, seat.store_id))
@@ -266,7 +266,7 @@ def request_create(
     facility: Facility | None = None,
     note: str = "",
     source: str,
-    actor=None,
+    actor: User | None = None,
     client_key: str = "",
     address_key: str = "",
     now: datetime | None = None,
@@ -358,7 +358,7 @@ def _closed_error(req: LoungeRequest) -> ValidationError:
 
 
 @transaction.atomic
-def request_acknowledge(*, actor, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
+def request_acknowledge(*, actor: User, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
     """Someone is on the way: the customer's page shows it, and the promise is kept (S4.5 response time)."""
     req = _locked(request)
     deny_unless(has_right(actor, Right.EDIT, req.store_id))
@@ -396,7 +396,7 @@ def _serve(req: LoungeRequest, actor, now: datetime) -> str:
 
 
 @transaction.atomic
-def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
+def request_done(*, actor: User, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
     """Done: a refill or drink is also recorded on the customer's visit (S4.2); done at once also keeps the clock."""
     req = _locked(request)
     deny_unless(has_right(actor, Right.EDIT, req.store_id))
@@ -420,7 +420,9 @@ def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) 
 
 
 @transaction.atomic
-def request_cancel(*, actor, request: LoungeRequest, reason: str = "", now: datetime | None = None) -> LoungeRequest:
+def request_cancel(
+    *, actor: User, request: LoungeRequest, reason: str = "", now: datetime | None = None
+) -> LoungeRequest:
     """Cancel a request that needs nothing more (sent twice, the customer left); its clock is cancelled."""
     req = _locked(request)
     deny_unless(has_right(actor, Right.EDIT, req.store_id))

@@ -24,7 +24,7 @@ from core.validators import clean_number, field_error, normalize_plate
 from customers.models import Customer, Vehicle
 from customers.selectors import customer_for_number
 from org.access import Right, deny_unless, has_right
-from org.models import Department, Store
+from org.models import Department, Store, User
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_break, promise_cancel, promise_keep, promise_make
@@ -208,7 +208,7 @@ def _check_seat(store: Store, seat: Seat | None) -> dict:
 @transaction.atomic
 def visit_arrive(
     *,
-    actor,
+    actor: User,
     store: Store,
     customer: Customer | None = None,
     vehicle: Vehicle | None = None,
@@ -297,7 +297,7 @@ def visit_arrive(
 
 
 @transaction.atomic
-def visit_greet(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_greet(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.1: the customer is greeted; by whom and how many seconds after arrival. Keeps the greeting clock."""
     visit = _step_start(actor, visit)
     _not_done_yet(
@@ -324,7 +324,7 @@ def _require_greeted(visit: Visit, message: str) -> None:
 
 
 @transaction.atomic
-def visit_offer_drink(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_offer_drink(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.2: the customer was asked what they would like to drink."""
     visit = _step_start(actor, visit)
     _require_greeted(visit, _("Greet the customer first (S4.1), then offer a drink."))
@@ -344,7 +344,7 @@ def visit_offer_drink(*, actor, visit: Visit, now: datetime | None = None) -> Vi
 @transaction.atomic
 def visit_serve(
     *,
-    actor,
+    actor: User,
     visit: Visit,
     drink: Drink | None = None,
     refill: bool | None = None,
@@ -420,7 +420,7 @@ def visit_serve(
 
 
 @transaction.atomic
-def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_introduce(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.3: the services introduced to a first-time customer, and the customer shown around."""
     visit = _step_start(actor, visit)
     if not visit.first_visit:
@@ -448,7 +448,7 @@ def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visi
 
 
 @transaction.atomic
-def visit_farewell(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_farewell(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.4: the customer seen off (您慢走)."""
     visit = _step_start(actor, visit)
     _not_done_yet(
@@ -467,7 +467,7 @@ def visit_farewell(*, actor, visit: Visit, now: datetime | None = None) -> Visit
 
 
 @transaction.atomic
-def visit_depart(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_depart(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """The customer has left the lounge: the clocks still open are closed with the reason "customer left".
 
     A clock not yet due is cancelled (nothing was owed any more); one already overdue is closed as
@@ -487,7 +487,7 @@ def visit_depart(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
 @transaction.atomic
 def visit_update(
     *,
-    actor,
+    actor: User,
     visit: Visit,
     seat: Seat | None = None,
     repair_order: str | None = None,
@@ -534,7 +534,7 @@ def visit_update(
 @transaction.atomic
 def drink_save(
     *,
-    actor,
+    actor: User,
     store: Store,
     name: str,
     drink: Drink | None = None,
@@ -580,7 +580,7 @@ def drink_save(
 
 
 @transaction.atomic
-def drink_toggle_available(*, actor, drink: Drink, available: bool | None = None) -> Drink:
+def drink_toggle_available(*, actor: User, drink: Drink, available: bool | None = None) -> Drink:
     """Mark a drink out of stock, or available again (any attendant); None flips it."""
     deny_unless(has_right(actor, Right.EDIT, drink.store_id))
     drink = Drink.objects.select_for_update().get(pk=drink.pk)
@@ -599,7 +599,7 @@ def drink_toggle_available(*, actor, drink: Drink, available: bool | None = None
 @transaction.atomic
 def lounge_settings_update(
     *,
-    actor,
+    actor: User,
     store: Store,
     greet_within_seconds: int,
     refill_every_minutes: int,

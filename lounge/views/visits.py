@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.audit import history_for
@@ -180,23 +181,23 @@ def _step(request, visit_pk, act, done_message: str):
     return redirect(_next_url(request) or reverse("lounge:visit_detail", kwargs={"visit_pk": visit.pk}))
 
 
-@login_required
-@require_POST
-def visit_greet(request, visit_pk):
-    return _step(
-        request, visit_pk, lambda v: services.visit_greet(actor=request.user, visit=v), _("Greeting recorded.")
-    )
+def _plain_step(service, done_message: str):
+    """The view of a step that takes nothing but the visit (greet, offer, introduce, farewell, depart)."""
+
+    @login_required
+    @require_POST
+    def view(request, visit_pk):
+        return _step(request, visit_pk, lambda v: service(actor=request.user, visit=v), str(done_message))
+
+    view.__doc__ = service.__doc__
+    return view
 
 
-@login_required
-@require_POST
-def visit_offer(request, visit_pk):
-    return _step(
-        request,
-        visit_pk,
-        lambda v: services.visit_offer_drink(actor=request.user, visit=v),
-        _("Drink offered."),
-    )
+visit_greet = _plain_step(services.visit_greet, gettext_lazy("Greeting recorded."))
+visit_offer = _plain_step(services.visit_offer_drink, gettext_lazy("Drink offered."))
+visit_introduce = _plain_step(services.visit_introduce, gettext_lazy("Service introduction recorded."))
+visit_farewell = _plain_step(services.visit_farewell, gettext_lazy("Farewell recorded."))
+visit_depart = _plain_step(services.visit_depart, gettext_lazy("The customer has left."))
 
 
 @login_required
@@ -209,33 +210,6 @@ def visit_serve(request, visit_pk):
         services.visit_serve(actor=request.user, visit=visit, drink=drink)
 
     return _step(request, visit_pk, act, _("Drink served."))
-
-
-@login_required
-@require_POST
-def visit_introduce(request, visit_pk):
-    return _step(
-        request,
-        visit_pk,
-        lambda v: services.visit_introduce(actor=request.user, visit=v),
-        _("Service introduction recorded."),
-    )
-
-
-@login_required
-@require_POST
-def visit_farewell(request, visit_pk):
-    return _step(
-        request, visit_pk, lambda v: services.visit_farewell(actor=request.user, visit=v), _("Farewell recorded.")
-    )
-
-
-@login_required
-@require_POST
-def visit_depart(request, visit_pk):
-    return _step(
-        request, visit_pk, lambda v: services.visit_depart(actor=request.user, visit=v), _("The customer has left.")
-    )
 
 
 @login_required
