@@ -6,7 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from lounge.choices import FaultSource, FaultState
 from lounge.models import FaultTicket
 from lounge.services import faults as services
-from lounge.tests.wall_faults import jpeg_upload, make_facility, report_fault
+from lounge.tests.wall import jpeg_upload, make_facility, report_fault
 from promises.models import Promise
 
 JSON = "application/json"

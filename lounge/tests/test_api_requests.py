@@ -5,7 +5,7 @@ import pytest
 from lounge.choices import RequestState
 from lounge.models import LoungeRequest
 from lounge.services.requests import request_acknowledge
-from lounge.tests.wall_requests import ask, make_drink, make_facility, make_seat
+from lounge.tests.wall import ask, make_drink, make_facility, make_seat
 
 BASE = "/api/v1/lounge/requests"
 
@@ -83,7 +83,7 @@ def test_another_store_drink_seat_or_facility_is_refused(client, world):
     for field, record in (
         ("drink", make_drink(world.b)),
         ("seat", make_seat(world.b)),
-        ("facility", make_facility(world.b)),
+        ("facility", make_facility(world.b.store)),
     ):
         kind = {"drink": "drink", "seat": "help", "facility": "fault"}[field]
         response = client.post(BASE, {"kind": kind, field: record.pk}, content_type="application/json")

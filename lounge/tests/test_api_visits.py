@@ -6,7 +6,7 @@ from django.utils import timezone
 from core.api_auth import api_token_create
 from lounge.models import Seat, Visit
 from lounge.services.visits import drink_save, drink_toggle_available, visit_depart
-from lounge.tests.wall_visits import make_visit
+from lounge.tests.wall import make_visit
 from tests.factories import make_customer, make_vehicle
 
 API = "/api/v1/lounge/visits"

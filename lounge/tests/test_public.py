@@ -18,7 +18,7 @@ from customers.models import Customer
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.models import LoungeRequest, Visit, lounge_settings
 from lounge.services import requests as services
-from lounge.tests.wall_requests import ask, make_drink, make_facility, make_seat
+from lounge.tests.wall import ask, make_drink, make_facility, make_seat
 from tests.factories import make_customer
 
 
@@ -42,8 +42,8 @@ def table(world):
     make_drink(world.a, "绿茶", position=1)
     make_drink(world.a, "橙汁", available=False, position=2)
     make_drink(world.b, "乙店特调")
-    make_facility(world.a, "电视", "tv")
-    make_facility(world.b, "乙店按摩椅", "massage_chair")
+    make_facility(world.a.store, "电视", kind="tv")
+    make_facility(world.b.store, "乙店按摩椅", kind="massage_chair")
     customer = make_customer(world.a.store, name="甲店贵宾", mobile="13912340000", actor=world.a.staff)
     Visit.objects.create(store=world.a.store, seat=seat, customer=customer, repair_order="RO-7788")
     other = make_seat(world.a, "邻桌9")  # a label no random seat code can contain
@@ -255,7 +255,7 @@ def test_limits_are_counted_from_stored_requests_so_they_hold_across_processes(c
 def test_the_page_uses_a_constant_number_of_queries(client, world, table, django_assert_max_num_queries):
     for n in range(8):
         make_drink(world.a, f"饮品{n}", position=10 + n)
-        make_facility(world.a, f"设施{n}")
+        make_facility(world.a.store, f"设施{n}")
     with django_assert_max_num_queries(6):
         assert client.get(home(table)).status_code == 200
     req = ask(world.a, table)

@@ -16,7 +16,7 @@ from lounge.choices import FacilityKind, FaultSource, FaultState, RequestKind
 from lounge.models import Facility, FaultTicket, LoungeRequest, lounge_settings
 from lounge.selectors.faults import facilities_out_of_order, fault_list, fix_minutes
 from lounge.services import faults as services
-from lounge.tests.wall_faults import failed_round_result, jpeg_upload, make_facility, report_fault
+from lounge.tests.wall import failed_round_result, jpeg_upload, make_facility, report_fault
 from org.choices import DepartmentKind, Role
 from org.models import Department, User
 from promises.choices import NotificationKind, PromiseState

@@ -18,7 +18,7 @@ from lounge.choices import FaultSource, RequestKind, RequestSource, RequestState
 from lounge.models import FaultTicket, LoungeRequest, Serving, Visit, lounge_settings
 from lounge.selectors import requests as selectors
 from lounge.services import requests as services
-from lounge.tests.wall_requests import ask, make_attendant, make_drink, make_facility, make_seat
+from lounge.tests.wall import ask, make_attendant, make_drink, make_facility, make_seat
 from org.models import User
 from promises.choices import NotificationKind, PromiseState
 from promises.models import Notification
@@ -233,7 +233,7 @@ def test_a_drink_must_be_on_the_store_menu_and_available(world):
 def test_something_broken_opens_a_maintenance_ticket(world):
     """S4.11: the customer's report becomes a fault ticket of that facility, from the QR code."""
     seat = make_seat(world.a, "A2")
-    tv = make_facility(world.a, "电视", "tv")
+    tv = make_facility(world.a.store, "电视", kind="tv")
     req = ask(world.a, seat, RequestKind.FAULT, facility=tv, note="没有信号")
     fault = FaultTicket.objects.get()
     assert fault.facility == tv and fault.request == req and fault.source == FaultSource.QR
@@ -245,7 +245,7 @@ def test_something_broken_opens_a_maintenance_ticket(world):
 
 def test_something_broken_needs_a_facility_of_the_store(world):
     seat = make_seat(world.a)
-    for facility, code in ((None, "required"), (make_facility(world.b), "invalid")):
+    for facility, code in ((None, "required"), (make_facility(world.b.store), "invalid")):
         with pytest.raises(ValidationError) as exc:
             ask(world.a, seat, RequestKind.FAULT, facility=facility)
         assert _codes(exc.value, "facility") == [code]

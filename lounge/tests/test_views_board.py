@@ -14,7 +14,7 @@ from django.urls import reverse
 from lounge.choices import RequestKind, RequestState
 from lounge.models import Facility, FaultTicket, LoungeRequest, Seat, Visit
 from lounge.services.visits import drink_save, drink_toggle_available, visit_greet, visit_serve
-from lounge.tests.wall_visits import make_visit
+from lounge.tests.wall import make_visit
 from tests.clock import at
 from tests.factories import make_customer, make_vehicle
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 from lounge.choices import FaultSource, FaultState
 from lounge.models import Facility, FaultTicket
 from lounge.services import faults as services
-from lounge.tests.wall_faults import failed_round_result, jpeg_upload, make_facility, report_fault
-from lounge.tests.wall_faults import records as b_fault_records
+from lounge.tests.wall import failed_round_result, jpeg_upload, make_facility, report_fault
+from lounge.tests.wall import fault_records as b_fault_records
 from promises.models import Promise
 from tests.factories import make_store_world
 

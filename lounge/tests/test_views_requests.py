@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.models import LoungeRequest
-from lounge.tests.wall_requests import ask, make_attendant, make_drink, make_seat
+from lounge.tests.wall import ask, make_attendant, make_drink, make_seat
 
 LIST = reverse("lounge:request_list")
 

@@ -9,7 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from lounge.models import Seat
-from lounge.tests.wall_requests import make_seat
+from lounge.tests.wall import make_seat
 
 SEATS = reverse("lounge:seat_list")
 PRINT = reverse("lounge:seat_print")

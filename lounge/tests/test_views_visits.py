@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lounge.models import Drink, LoungeSettings, Seat, Visit
 from lounge.services.visits import drink_save, visit_depart, visit_greet, visit_serve
-from lounge.tests.wall_visits import make_visit
+from lounge.tests.wall import make_visit
 from tests.factories import make_customer, make_vehicle
 
 HX = {"HTTP_HX_REQUEST": "true"}
