@@ -85,10 +85,10 @@ from lounge.services.requests import (
     seat_create,
     sender_key,
 )
+from lounge.services.settings import lounge_settings_update
 from lounge.services.visits import (
     drink_save,
     drink_toggle_available,
-    lounge_settings_update,
     visit_arrive,
     visit_depart,
     visit_farewell,

@@ -127,7 +127,7 @@ def _settings_field(name, **kwargs):
 
 
 class LoungeSettingsForm(forms.Form):
-    """A store's lounge clocks; the ranges are checked by lounge.services.visits.lounge_settings_update."""
+    """A store's lounge clocks; the ranges are checked by lounge.services.settings.lounge_settings_update."""
 
     greet_within_seconds = _settings_field("greet_within_seconds")
     refill_every_minutes = _settings_field("refill_every_minutes")

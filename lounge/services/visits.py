@@ -24,13 +24,13 @@ from core.validators import clean_number, field_error, normalize_plate
 from customers.models import Customer, Vehicle
 from customers.selectors import customer_for_number
 from org.access import Right, deny_unless, has_right
-from org.models import Department, Store, User
+from org.models import Store, User
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_break, promise_cancel, promise_keep, promise_make
 
 from ..links import board_url
-from ..models import Drink, LoungeSettings, Seat, Serving, Visit, lounge_settings
+from ..models import Drink, Seat, Serving, Visit, lounge_settings
 from ..selectors.visits import lounge_department
 
 VISIT_FIELDS = [
@@ -46,14 +46,6 @@ VISIT_FIELDS = [
 UPDATE_FIELDS = ["seat", "repair_order", "service_status", "first_visit"]
 DRINK_FIELDS = ["name", "position", "available", "active"]
 NOT_ON_MENU = gettext_lazy("Choose a drink from this store's menu.")
-SETTINGS_FIELDS = [
-    "greet_within_seconds",
-    "refill_every_minutes",
-    "help_within_minutes",
-    "fix_within_hours",
-    "requests_per_seat_per_10_minutes",
-    "maintenance_department",
-]
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -591,40 +583,3 @@ def drink_toggle_available(*, actor: User, drink: Drink, available: bool | None 
         actor=actor, obj=drink, action=HistoryAction.UPDATE, before=before, after=snapshot(drink, ["available"])
     )
     return drink
-
-
-# --- Lounge settings -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lounge_settings_update(
-    *,
-    actor: User,
-    store: Store,
-    greet_within_seconds: int,
-    refill_every_minutes: int,
-    help_within_minutes: int,
-    fix_within_hours: int,
-    requests_per_seat_per_10_minutes: int,
-    maintenance_department: Department | None = None,
-) -> LoungeSettings:
-    """Change a store's lounge clocks (managers); clocks started from now on use them. Kept in the history."""
-    deny_unless(has_right(actor, Right.MANAGE_STORE, store.pk))
-    if maintenance_department is not None and (
-        maintenance_department.store_id != store.pk or not maintenance_department.active
-    ):
-        raise field_error("maintenance_department", _("Choose an active department of this store."))
-    found = LoungeSettings.objects.select_for_update().filter(store=store).first()
-    creating = found is None
-    found = found or LoungeSettings(store=store)
-    before = None if creating else snapshot(found, SETTINGS_FIELDS)
-    found.greet_within_seconds = greet_within_seconds
-    found.refill_every_minutes = refill_every_minutes
-    found.help_within_minutes = help_within_minutes
-    found.fix_within_hours = fix_within_hours
-    found.requests_per_seat_per_10_minutes = requests_per_seat_per_10_minutes
-    found.maintenance_department = maintenance_department
-    found.full_clean()
-    found.save()
-    history_record_saved(actor=actor, obj=found, fields=SETTINGS_FIELDS, before=before)
-    return found

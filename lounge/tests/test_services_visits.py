@@ -16,10 +16,10 @@ from core.models import HistoryAction
 from customers.selectors import customer_timeline
 from lounge.models import Seat, Serving, Visit
 from lounge.selectors.visits import visit_history
+from lounge.services.settings import lounge_settings_update
 from lounge.services.visits import (
     drink_save,
     drink_toggle_available,
-    lounge_settings_update,
     visit_arrive,
     visit_depart,
     visit_farewell,

@@ -79,7 +79,8 @@ def make_visit(store_world, **kwargs):
 
 
 def visit_records(world) -> dict:
-    from lounge.services.visits import drink_save, lounge_settings_update, visit_greet, visit_serve
+    from lounge.services.settings import lounge_settings_update
+    from lounge.services.visits import drink_save, visit_greet, visit_serve
     from tests.factories import make_customer
 
     b = world.b

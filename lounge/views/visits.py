@@ -27,6 +27,7 @@ from lounge.links import board_url, fault_url, store_page_url
 from lounge.models import LoungeSettings, lounge_settings
 from lounge.selectors import visits as selectors
 from lounge.selectors.requests import may_answer
+from lounge.services import settings as settings_services
 from lounge.services import visits as services
 from lounge.services.requests import request_create
 from org.access import Right, has_right, require, store_for_page, stores_for
@@ -412,7 +413,7 @@ def lounge_settings_edit(request, store_pk):
         form = LoungeSettingsForm(request.POST, store=store)
         if form.is_valid():
             try:
-                services.lounge_settings_update(actor=request.user, store=store, **form.cleaned_data)
+                settings_services.lounge_settings_update(actor=request.user, store=store, **form.cleaned_data)
             except ValidationError as exc:
                 add_service_errors(form, exc)
             else:
@@ -422,13 +423,15 @@ def lounge_settings_edit(request, store_pk):
         form = LoungeSettingsForm(
             store=store,
             initial={
-                name: getattr(current, name) for name in services.SETTINGS_FIELDS if name != "maintenance_department"
+                name: getattr(current, name)
+                for name in settings_services.SETTINGS_FIELDS
+                if name != "maintenance_department"
             }
             | {"maintenance_department": current.maintenance_department_id},
         )
     values = [
         (LoungeSettings._meta.get_field(name).verbose_name, getattr(current, name) or "—")
-        for name in services.SETTINGS_FIELDS
+        for name in settings_services.SETTINGS_FIELDS
     ]
     return render(
         request,
