@@ -25,14 +25,6 @@ LIVE = "/lounge/board/live/"
 
 
 @pytest.fixture
-def menu(world):
-    return {
-        "coffee": drink_save(actor=world.a.manager, store=world.a.store, name="咖啡"),
-        "tea": drink_save(actor=world.a.manager, store=world.a.store, name="绿茶"),
-    }
-
-
-@pytest.fixture
 def customer(world):
     customer = make_customer(world.a.store, name="张伟", mobile="13811112222", actor=world.a.staff)
     make_vehicle(customer, plate="京A12345", actor=world.a.staff, model="凯美瑞")

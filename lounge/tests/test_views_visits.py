@@ -8,19 +8,11 @@ import pytest
 from django.urls import reverse
 
 from lounge.models import Drink, LoungeSettings, Seat, Visit
-from lounge.services.visits import drink_save, visit_depart, visit_greet, visit_serve
+from lounge.services.visits import visit_depart, visit_greet, visit_serve
 from lounge.tests.wall import make_visit
 from tests.factories import make_customer, make_vehicle
 
 HX = {"HTTP_HX_REQUEST": "true"}
-
-
-@pytest.fixture
-def menu(world):
-    return {
-        "coffee": drink_save(actor=world.a.manager, store=world.a.store, name="咖啡"),
-        "tea": drink_save(actor=world.a.manager, store=world.a.store, name="绿茶"),
-    }
 
 
 @pytest.fixture
