@@ -21,9 +21,9 @@ from complaints.api import router as complaints_router
 from core.api_auth import api_auth
 from core.views import request_too_big_message
 from customers.api import router as customers_router
-from lounge.api_faults import router as lounge_faults_router
-from lounge.api_requests import router as lounge_requests_router
-from lounge.api_visits import router as lounge_visits_router
+from lounge.api.faults import router as lounge_faults_router
+from lounge.api.requests import router as lounge_requests_router
+from lounge.api.visits import router as lounge_visits_router
 from org.api import router as org_router
 from phone.api import router as phone_router
 from phone.cdr.api import router as cdr_router

@@ -68,7 +68,9 @@ from checks.services.rounds import Answer, round_start, round_submit, rounds_sch
 from checks.services.templates import template_default_lounge
 from customers.models import Customer
 from lounge.choices import FaultSource, RequestKind, RequestSource
+from lounge.links import board_url
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Seat, Serving, Visit, lounge_settings
+from lounge.selectors.visits import lounge_department
 from lounge.services.faults import facility_defaults, fault_close_unfixed, fault_fix, fault_report, fault_start
 from lounge.services.requests import (
     request_acknowledge,
@@ -78,12 +80,10 @@ from lounge.services.requests import (
     seat_create,
     sender_key,
 )
+from lounge.services.settings import lounge_settings_update
 from lounge.services.visits import (
-    board_url,
     drink_save,
     drink_toggle_available,
-    lounge_department,
-    lounge_settings_update,
     visit_arrive,
     visit_depart,
     visit_farewell,

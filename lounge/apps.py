@@ -9,6 +9,6 @@ class LoungeConfig(AppConfig):
     def ready(self):
         from customers.selectors import TIMELINE
 
-        from .selectors import visit_items
+        from .selectors.visits import visit_items
 
         TIMELINE.register("lounge.visits", visit_items)

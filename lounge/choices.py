@@ -57,3 +57,8 @@ class FaultState(models.TextChoices):
     IN_PROGRESS = "in_progress", pgettext_lazy("fault state", "Being fixed")
     FIXED = "fixed", pgettext_lazy("fault state", "Fixed")
     CANCELLED = "cancelled", pgettext_lazy("fault state", "Closed without a fix")
+
+
+# A request still waiting or with someone on the way; a ticket open or being fixed (its facility is out of order).
+REQUEST_OPEN_STATES = (RequestState.OPEN, RequestState.ON_WAY)
+FAULT_OPEN_STATES = (FaultState.OPEN, FaultState.IN_PROGRESS)

@@ -14,8 +14,7 @@ from django.urls import reverse
 from checks.models import CorrectiveAction
 from checks.tests.helpers import done_round
 from lounge.models import FaultTicket, LoungeRequest
-from lounge.tests.wall_faults import report_fault
-from lounge.tests.wall_requests import ask, make_seat
+from lounge.tests.wall import ask, make_seat, report_fault
 from org.access import may_act_on, require_act
 from org.choices import DepartmentKind, Role
 from org.models import Department

@@ -41,7 +41,7 @@ def seeded(world):
     """Store B with a record of every kind that holds or points to a phone number; path ids by parameter name."""
     from checks.tests import wall as checks_wall
     from complaints.tests import wall as complaints_wall
-    from lounge.tests import wall_faults, wall_requests, wall_visits
+    from lounge.tests import wall as lounge_wall
     from phone.services.calls import call_log
     from phone.services.messages import message_take
     from phone.tests import wall as phone_wall
@@ -51,7 +51,7 @@ def seeded(world):
     customer = make_customer(b.store, name="乙店王五", mobile="13611112222", landline="010 6543 2109", actor=b.staff)
     vehicle = make_vehicle(customer, plate="津B12345", actor=b.staff)
     ids = {"customer_id": customer.pk, "vehicle_id": vehicle.pk}
-    for module in (phone_wall, complaints_wall, wall_visits, wall_requests, wall_faults, checks_wall):
+    for module in (phone_wall, complaints_wall, lounge_wall, checks_wall):
         ids |= {key: value for key, value in module.records(world).items() if key.endswith("_id")}
     # a customer's call, an unknown caller's, a message with a number of its own
     call_log(actor=b.staff, store=b.store, number="13611112222", outcome="handled")

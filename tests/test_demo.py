@@ -24,9 +24,9 @@ from customers.models import Customer, Vehicle
 from insights.figures.base import MONTH, FigureScope, Period, period_containing
 from insights.figures.lounge import lounge_figures
 from lounge.choices import FaultSource, FaultState, RequestKind, RequestSource, RequestState
-from lounge.fault_selectors import facilities_out_of_order
 from lounge.models import Drink, Facility, FaultTicket, LoungeRequest, Seat, Serving, Visit
-from lounge.selectors import board
+from lounge.selectors.faults import facilities_out_of_order
+from lounge.selectors.visits import board
 from org.business_time import StoreCalendar
 from org.choices import DepartmentKind, Role
 from org.models import BusinessHours, DealerGroup, Department, Store, StoreClosure, User

@@ -20,8 +20,8 @@ B_MOBILE = "13987654321"
 # URL prefixes that are not business pages: Django's admin has its own permission system
 # (only superusers reach it), static files.
 SKIP_PREFIXES = ("admin/",)
-# Public by design: the customer's page behind a lounge table's QR code (lounge/public_urls.py) needs
-# no sign-in; the seat's unguessable code is its only key. lounge/tests/test_public_table.py proves it
+# Public by design: the customer's page behind a lounge table's QR code (lounge/public/urls.py) needs
+# no sign-in; the seat's unguessable code is its only key. lounge/tests/test_public.py proves it
 # shows no personal data and answers only a current code of an active seat.
 PUBLIC_PREFIXES = ("q/",)
 
@@ -99,9 +99,7 @@ WALLED_MODULES = [
     "phone.tests.wall",
     "complaints.tests.wall",
     "checks.tests.wall",
-    "lounge.tests.wall_visits",
-    "lounge.tests.wall_requests",
-    "lounge.tests.wall_faults",
+    "lounge.tests.wall",
 ]
 
 # Keyword arguments that do not name a store's record, with a harmless value.

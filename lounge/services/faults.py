@@ -4,7 +4,7 @@ Every write goes through here, from the pages, the API, the lounge board, a fail
 customer's QR page alike. A reported fault becomes a maintenance ticket with an owner and a clock — a
 promise of kind ``fault_fix`` due in the store's ``fix_within_hours`` *business* hours — and its owner
 is told at once. The facility is out of order while it has a ticket open or in progress
-(lounge.fault_selectors.OPEN_STATES). Each change is written to the record's history (core.audit).
+(lounge.selectors.faults.OPEN_STATES). Each change is written to the record's history (core.audit).
 
 A second report of a facility that already has an open ticket does not open another ticket: it is
 added to the open one as a note in its history (and its photo, round item or customer request are
@@ -15,27 +15,29 @@ a table — is turned away. The returned ticket then has ``appended = True``.
 
 from datetime import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from checks.models import RoundResult
 from core.audit import history_record, history_record_saved, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
-from org.access import Right, has_right, may_act_on, role_of, store_ids
+from core.validators import field_error
+from org.access import Right, deny_unless, has_right, may_act_on, role_of, store_ids
 from org.choices import Role
-from org.models import Department, Store
+from org.models import Store, User
 from org.selectors import store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import notification_send, owners_of, promise_cancel, promise_keep, promise_make
 
 from ..choices import FacilityKind, FaultSource, FaultState
-from ..fault_selectors import OPEN_STATES
-from ..models import Facility, FaultTicket, lounge_settings
-from .visits import lounge_department
+from ..links import fault_url
+from ..models import Facility, FaultTicket, LoungeRequest, lounge_settings
+from ..selectors.faults import OPEN_STATES, fault_department
 
 RULE_ID = "S4.11"
 DESCRIPTION_MAX = 300
@@ -101,16 +103,7 @@ def may_close_unfixed(user, store_id: int, fault: FaultTicket | None = None) -> 
     return allowed and (fault is None or may_work_on(user, fault))
 
 
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied
-
-
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def fault_url(fault: FaultTicket) -> str:
-    return reverse("lounge:fault_detail", kwargs={"fault_pk": fault.pk})
 
 
 def _text(value) -> str:
@@ -145,14 +138,6 @@ def _works_in(user, store: Store) -> bool:
     return user is not None and user.is_active and store.pk in store_ids(user)
 
 
-def fault_department(store: Store) -> Department | None:
-    """The desk that owns a store's fault tickets: its maintenance department, else its lounge department."""
-    chosen = lounge_settings(store).maintenance_department
-    if chosen is not None and chosen.active and chosen.store_id == store.pk:
-        return chosen
-    return lounge_department(store)
-
-
 def _recipients(fault: FaultTicket, promise: Promise | None) -> list:
     """Who is told of a ticket: the promise's owners (the person, or the department's members);
     with nobody there, the store managers, so a report never goes unheard (S4.11 "at once")."""
@@ -179,7 +164,7 @@ def _save(fault: FaultTicket, actor, before: dict, fields: list[str], note: str 
 @transaction.atomic
 def facility_save(
     *,
-    actor,
+    actor: User | None,
     store: Store,
     name: str,
     kind: str = FacilityKind.OTHER,
@@ -192,11 +177,11 @@ def facility_save(
     A facility with an open fault cannot be taken out of use: fix it or close its ticket first.
     """
     if actor is not None:
-        _require(may_manage_register(actor, store.pk))
+        deny_unless(may_manage_register(actor, store.pk))
     if facility is not None:
         facility = Facility.objects.select_for_update().get(pk=facility.pk)
         if facility.store_id != store.pk:
-            raise ValidationError({"store": [ValidationError(_("The facility is not one of the store's."))]})
+            raise field_error("store", _("The facility is not one of the store's."))
     name = _text(name)
     location = _text(location)
     errors: dict[str, list] = {}
@@ -243,14 +228,14 @@ def facility_save(
 
 
 @transaction.atomic
-def facility_defaults(store: Store, *, actor=None) -> list[Facility]:
+def facility_defaults(store: Store, *, actor: User | None = None) -> list[Facility]:
     """Add the usual lounge facilities (TV, audio, water dispenser, coffee machine, air conditioning,
     Wi-Fi, charging points, massage chair) the store does not have yet; running it again adds nothing.
 
     For the demo loader (actor None) and the managers' button on the facilities page. Returns those added.
     """
     if actor is not None:
-        _require(may_manage_register(actor, store.pk))
+        deny_unless(may_manage_register(actor, store.pk))
     Store.objects.select_for_update().filter(pk=store.pk).first()  # one run at a time per store
     existing = {n.lower() for n in Facility.objects.filter(store=store).values_list("name", flat=True)}
     added = []
@@ -281,11 +266,11 @@ def fault_report(
     facility: Facility | None,
     description: str,
     source: str,
-    actor=None,
-    request=None,
-    round_result=None,
-    photo=None,
-    owner=None,
+    actor: User | None = None,
+    request: LoungeRequest | None = None,
+    round_result: RoundResult | None = None,
+    photo: UploadedFile | None = None,
+    owner: User | None = None,
     now: datetime | None = None,
 ) -> FaultTicket:
     """Report a broken facility: a maintenance ticket with an owner and a clock to fix it (S4.11).
@@ -300,7 +285,7 @@ def fault_report(
     """
     now = now or timezone.now()
     if actor is not None:
-        _require(may_work(actor, store.pk))
+        deny_unless(may_work(actor, store.pk))
     description = _text(description)
     errors: dict[str, list] = {}
     if facility is None:
@@ -358,18 +343,12 @@ def fault_report(
     if owner is None and department is None:
         owner = store_managers(store.pk).order_by("id").first()
         if owner is None:
-            raise ValidationError(
-                {
-                    "owner": [
-                        ValidationError(
-                            _(
-                                "The store has no lounge or maintenance department and no manager to own the "
-                                "ticket; set one up first."
-                            ),
-                            code="no_owner",
-                        )
-                    ]
-                }
+            raise field_error(
+                "owner",
+                _(
+                    "The store has no lounge or maintenance department and no manager to own the ticket; set one up first."
+                ),
+                code="no_owner",
             )
     fault = FaultTicket(
         store=store,
@@ -460,28 +439,24 @@ def _append_report(fault, *, actor, description, source, request, round_result, 
 
 def _require_open(fault: FaultTicket, field: str = "state") -> None:
     if fault.state == FaultState.FIXED:
-        raise ValidationError({field: [ValidationError(_("The fault is already fixed."), code="state")]})
+        raise field_error(field, _("The fault is already fixed."), code="state")
     if fault.state == FaultState.CANCELLED:
-        raise ValidationError({field: [ValidationError(_("The ticket is closed."), code="state")]})
+        raise field_error(field, _("The ticket is closed."), code="state")
 
 
 @transaction.atomic
-def fault_start(*, actor, fault: FaultTicket, assignee=None, now: datetime | None = None) -> FaultTicket:
+def fault_start(
+    *, actor: User, fault: FaultTicket, assignee: User | None = None, now: datetime | None = None
+) -> FaultTicket:
     """Work on the fault starts (state: being fixed); optionally it is given to one person, who then
     owns the ticket and its clock and is told at once (S4.11)."""
     fault = _locked(fault)
-    _require(may_work_on(actor, fault))
+    deny_unless(may_work_on(actor, fault))
     _require_open(fault)
     if fault.state != FaultState.OPEN:
-        raise ValidationError({"state": [ValidationError(_("Work on this fault has already started."), code="state")]})
+        raise field_error("state", _("Work on this fault has already started."), code="state")
     if assignee is not None and not (_works_in(assignee, fault.store) and has_right(assignee, Right.EDIT)):
-        raise ValidationError(
-            {
-                "assignee": [
-                    ValidationError(_("Give it to a colleague of the store who may do the work."), code="invalid")
-                ]
-            }
-        )
+        raise field_error("assignee", _("Give it to a colleague of the store who may do the work."))
     now = now or timezone.now()
     before = _fault_view(fault)
     fault.state = FaultState.IN_PROGRESS
@@ -509,11 +484,13 @@ def fault_start(*, actor, fault: FaultTicket, assignee=None, now: datetime | Non
 
 
 @transaction.atomic
-def fault_fix(*, actor, fault: FaultTicket, note: str, photo=None, now: datetime | None = None) -> FaultTicket:
+def fault_fix(
+    *, actor: User, fault: FaultTicket, note: str, photo: UploadedFile | None = None, now: datetime | None = None
+) -> FaultTicket:
     """The facility works again: what was done (required), an optional photo; the clock is kept, on time
     or late, and the facility is back in order (S4.11)."""
     fault = _locked(fault)
-    _require(may_work_on(actor, fault))
+    deny_unless(may_work_on(actor, fault))
     _require_open(fault)
     note = _text(note)
     errors: dict[str, list] = {}
@@ -548,27 +525,18 @@ def fault_fix(*, actor, fault: FaultTicket, note: str, photo=None, now: datetime
 
 
 @transaction.atomic
-def fault_close_unfixed(*, actor, fault: FaultTicket, reason: str) -> FaultTicket:
+def fault_close_unfixed(*, actor: User, fault: FaultTicket, reason: str) -> FaultTicket:
     """Close a ticket without a fix (reported by mistake, the facility is being replaced …): the reason
     is required and cancels the clock; the facility is back in the register's normal state."""
     fault = _locked(fault)
-    _require(may_close_unfixed(actor, fault.store_id, fault))
+    deny_unless(may_close_unfixed(actor, fault.store_id, fault))
     _require_open(fault)
     reason = _text(reason)
     if not reason:
-        raise ValidationError(
-            {"reason": [ValidationError(_("Give the reason for closing the ticket without a fix."), code="required")]}
-        )
+        raise field_error("reason", _("Give the reason for closing the ticket without a fix."), code="required")
     if len(reason) > REASON_MAX:
-        raise ValidationError(
-            {
-                "reason": [
-                    ValidationError(
-                        _("The reason can be at most %(limit)d characters.") % {"limit": REASON_MAX},
-                        code="max_length",
-                    )
-                ]
-            }
+        raise field_error(
+            "reason", _("The reason can be at most %(limit)d characters.") % {"limit": REASON_MAX}, code="max_length"
         )
     before = _fault_view(fault)
     fault.state = FaultState.CANCELLED

@@ -6,33 +6,33 @@ settings say someone must be on the way; taking the request ("on my way") keeps 
 time is ``acknowledged_at - created_at``. Requests from a table's QR code are limited per table and per
 sender so that a code left on a table cannot be used to flood the desk.
 
-The reads the request and seat pages share (the access functions behind the store wall, the customer's
-code and receipt lookups) are at the end of this module.
+Reads (the access functions behind the store wall, the lists, the customer's code and receipt look-ups,
+who may answer a request) are in lounge.selectors.requests.
 """
 
-import re
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
-from org.access import Right, get_for_user, has_right, may_act_on, scope
+from core.validators import field_error
+from org.access import Right, deny_unless, has_right
 from org.models import Store, User
 from org.selectors import store_managers
 from promises.choices import NotificationKind, PromiseKind, PromiseState
 from promises.services import notification_send, promise_cancel, promise_keep, promise_make
 
 from ..choices import FaultSource, RequestKind, RequestSource, RequestState
+from ..links import request_list_url
 from ..models import Drink, Facility, LoungeRequest, Seat, Visit, lounge_settings, new_seat_token
-from .visits import lounge_department
+from ..selectors.requests import OPEN_STATES, may_answer, request_summary
+from ..selectors.visits import lounge_department
 
 LIMIT_WINDOW = timedelta(minutes=10)
 # Requests from one sender (a phone: its browser's table cookie, else its address) in LIMIT_WINDOW, over all
@@ -41,14 +41,10 @@ QR_REQUESTS_PER_SENDER = settings.LOUNGE_QR_REQUESTS_PER_SENDER_PER_10_MINUTES
 QR_REQUESTS_PER_ADDRESS = settings.LOUNGE_QR_REQUESTS_PER_ADDRESS_PER_10_MINUTES
 NOTE_MAX_LENGTH = LoungeRequest._meta.get_field("note").max_length
 LABEL_MAX_LENGTH = Seat._meta.get_field("label").max_length
-TOKEN_MAX_LENGTH = Seat._meta.get_field("token").max_length
-RECEIPT_MAX_LENGTH = LoungeRequest._meta.get_field("receipt").max_length
-CODE_CHARACTERS = re.compile(r"[A-Za-z0-9_-]+")
 
 SEAT_FIELDS = ["label", "active"]  # never the token: history is readable by every colleague
 REQUEST_FIELDS = ["kind", "seat", "visit", "drink", "facility", "note", "source", "state"]
 STAGE_FIELDS = ["state", "acknowledged_at", "acknowledged_by", "done_at", "done_by"]
-OPEN_STATES = (RequestState.OPEN, RequestState.ON_WAY)
 
 
 class RequestLimitReached(ValidationError):
@@ -56,33 +52,6 @@ class RequestLimitReached(ValidationError):
 
 
 # --- Helpers -------------------------------------------------------------------------------------
-
-
-def _require(user, right: Right, store_id: int) -> None:
-    if not has_right(user, right, store_id):
-        raise PermissionDenied
-
-
-def may_answer(user, req: LoungeRequest) -> bool:
-    """On my way, done, cancel: whoever its clock belongs to (the lounge desk's members, else the manager it was
-    given to), their supervisor, the store's managers (org.access.may_act_on); a request without a clock is
-    everyday work of the store."""
-    promise = req.promise if req.promise_id else None
-    return may_act_on(
-        user,
-        store_id=req.store_id,
-        owner_id=promise.owner_id if promise else None,
-        department_id=promise.owner_department_id if promise else None,
-    )
-
-
-def _require_answer(user, req: LoungeRequest) -> None:
-    if not may_answer(user, req):
-        raise PermissionDenied
-
-
-def _error(field: str, message: str, code: str) -> ValidationError:
-    return ValidationError({field: [ValidationError(message, code=code)]})
 
 
 def sender_key(address: str | None) -> str:
@@ -93,29 +62,8 @@ def sender_key(address: str | None) -> str:
 
 
 def browser_key(browser_id: str | None) -> str:
-    """A keyed hash of the random id in a phone's table cookie (see public_views): one phone's allowance."""
+    """A keyed hash of the random id in a phone's table cookie (see lounge.public.views): one phone's allowance."""
     return sender_key(f"browser:{browser_id}") if browser_id else ""
-
-
-def response_seconds(req: LoungeRequest) -> int | None:
-    """S4.5: seconds from the customer's request until someone was on the way."""
-    if req.acknowledged_at is None:
-        return None
-    return max(0, int((req.acknowledged_at - req.created_at).total_seconds()))
-
-
-def request_summary(req: LoungeRequest) -> str:
-    """What was asked for, as staff read it: the kind, and the drink or the broken facility named."""
-    label = str(req.get_kind_display())
-    if req.kind == RequestKind.DRINK and req.drink_id:
-        return f"{label} · {req.drink.name}"
-    if req.kind == RequestKind.FAULT and req.facility_id:
-        return f"{label} · {req.facility.name}"
-    return label
-
-
-def _list_url() -> str:
-    return reverse("lounge:request_list")
 
 
 # --- Seats and their codes -------------------------------------------------------------------------
@@ -124,23 +72,25 @@ def _list_url() -> str:
 def _clean_label(store: Store, label, *, exclude_pk=None) -> str:
     label = " ".join(str(label or "").split())
     if not label:
-        raise _error("label", _("Give the seat or table a name, as printed on its card (for example A3)."), "required")
+        raise field_error(
+            "label", _("Give the seat or table a name, as printed on its card (for example A3)."), "required"
+        )
     if len(label) > LABEL_MAX_LENGTH:
-        raise _error(
+        raise field_error(
             "label",
             _("Keep the seat's name to %(limit)d characters.") % {"limit": LABEL_MAX_LENGTH},
             "max_length",
         )
     taken = Seat.objects.filter(store=store, label__iexact=label).exclude(pk=exclude_pk)
     if taken.exists():
-        raise _error("label", _("The store already has a seat of this name."), "duplicate")
+        raise field_error("label", _("The store already has a seat of this name."), "duplicate")
     return label
 
 
 @transaction.atomic
-def seat_create(*, actor, store: Store, label: str, now: datetime | None = None) -> Seat:
+def seat_create(*, actor: User, store: Store, label: str, now: datetime | None = None) -> Seat:
     """A new seat or table of the store's lounge, with its own QR code."""
-    _require(actor, Right.MANAGE_STORE, store.pk)
+    deny_unless(has_right(actor, Right.MANAGE_STORE, store.pk))
     seat = Seat(store=store, label=_clean_label(store, label), issued_at=now or timezone.now())
     seat.full_clean()
     seat.save()
@@ -149,10 +99,10 @@ def seat_create(*, actor, store: Store, label: str, now: datetime | None = None)
 
 
 @transaction.atomic
-def seat_update(*, actor, seat: Seat, label: str | None = None, active: bool | None = None) -> Seat:
+def seat_update(*, actor: User, seat: Seat, label: str | None = None, active: bool | None = None) -> Seat:
     """Rename a seat, or take it out of use (its code then gets the customer a polite "not in use" page)."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
-    _require(actor, Right.MANAGE_STORE, seat.store_id)
+    deny_unless(has_right(actor, Right.MANAGE_STORE, seat.store_id))
     before = snapshot(seat, SEAT_FIELDS)
     fields = []
     if label is not None:
@@ -170,10 +120,10 @@ def seat_update(*, actor, seat: Seat, label: str | None = None, active: bool | N
 
 
 @transaction.atomic
-def seat_reissue(*, actor, seat: Seat, now: datetime | None = None) -> Seat:
+def seat_reissue(*, actor: User, seat: Seat, now: datetime | None = None) -> Seat:
     """A new code for the seat: the old printed card stops working at once; print the new one."""
     seat = Seat.objects.select_for_update().get(pk=seat.pk)
-    _require(actor, Right.MANAGE_STORE, seat.store_id)
+    deny_unless(has_right(actor, Right.MANAGE_STORE, seat.store_id))
     before = {"issued_at": _shown_time(seat.issued_at)}
     seat.token = new_seat_token()
     seat.issued_at = now or timezone.now()
@@ -280,7 +230,7 @@ def _make_promise(req: LoungeRequest, store: Store, actor, now: datetime):
         owner=manager,
         owner_department=desk,
         subject=req,
-        url=_list_url(),
+        url=request_list_url(),
         due_at=now + timedelta(minutes=minutes),
         now=now,
     )
@@ -316,7 +266,7 @@ def request_create(
     facility: Facility | None = None,
     note: str = "",
     source: str,
-    actor=None,
+    actor: User | None = None,
     client_key: str = "",
     address_key: str = "",
     now: datetime | None = None,
@@ -330,7 +280,7 @@ def request_create(
     """
     now = now or timezone.now()
     if source != RequestSource.QR or getattr(actor, "pk", None):
-        _require(actor, Right.EDIT, store.pk)
+        deny_unless(has_right(actor, Right.EDIT, store.pk))
     if seat is not None and source == RequestSource.QR:
         seat = Seat.objects.select_for_update().filter(pk=seat.pk).first()  # one table's requests one at a time
     if kind != RequestKind.DRINK and kind != RequestKind.REFILL:
@@ -375,7 +325,7 @@ def request_create(
             title=req.promise.title,
             kind=NotificationKind.ASSIGNED,
             promise=req.promise,
-            url=_list_url(),
+            url=request_list_url(),
         )
     return req
 
@@ -403,18 +353,18 @@ def _keep(req: LoungeRequest, actor, at: datetime) -> None:
 
 def _closed_error(req: LoungeRequest) -> ValidationError:
     if req.state == RequestState.DONE:
-        return _error("state", _("The request is already done."), "state")
-    return _error("state", _("The request was cancelled."), "state")
+        return field_error("state", _("The request is already done."), "state")
+    return field_error("state", _("The request was cancelled."), "state")
 
 
 @transaction.atomic
-def request_acknowledge(*, actor, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
+def request_acknowledge(*, actor: User, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
     """Someone is on the way: the customer's page shows it, and the promise is kept (S4.5 response time)."""
     req = _locked(request)
-    _require(actor, Right.EDIT, req.store_id)
-    _require_answer(actor, req)
+    deny_unless(has_right(actor, Right.EDIT, req.store_id))
+    deny_unless(may_answer(actor, req))
     if req.state == RequestState.ON_WAY:
-        raise _error("state", _("Someone is already on the way."), "state")
+        raise field_error("state", _("Someone is already on the way."), "state")
     if req.state != RequestState.OPEN:
         raise _closed_error(req)
     now = now or timezone.now()
@@ -446,11 +396,11 @@ def _serve(req: LoungeRequest, actor, now: datetime) -> str:
 
 
 @transaction.atomic
-def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
+def request_done(*, actor: User, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
     """Done: a refill or drink is also recorded on the customer's visit (S4.2); done at once also keeps the clock."""
     req = _locked(request)
-    _require(actor, Right.EDIT, req.store_id)
-    _require_answer(actor, req)
+    deny_unless(has_right(actor, Right.EDIT, req.store_id))
+    deny_unless(may_answer(actor, req))
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     now = now or timezone.now()
@@ -470,11 +420,13 @@ def request_done(*, actor, request: LoungeRequest, now: datetime | None = None) 
 
 
 @transaction.atomic
-def request_cancel(*, actor, request: LoungeRequest, reason: str = "", now: datetime | None = None) -> LoungeRequest:
+def request_cancel(
+    *, actor: User, request: LoungeRequest, reason: str = "", now: datetime | None = None
+) -> LoungeRequest:
     """Cancel a request that needs nothing more (sent twice, the customer left); its clock is cancelled."""
     req = _locked(request)
-    _require(actor, Right.EDIT, req.store_id)
-    _require_answer(actor, req)
+    deny_unless(has_right(actor, Right.EDIT, req.store_id))
+    deny_unless(may_answer(actor, req))
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     reason = " ".join(str(reason or "").split())[:200] or _("The request was cancelled.")
@@ -484,70 +436,3 @@ def request_cancel(*, actor, request: LoungeRequest, reason: str = "", now: date
     if req.promise is not None and req.promise.state == PromiseState.OPEN:
         promise_cancel(promise=req.promise, actor=actor, reason=reason)
     return req
-
-
-# --- Reads ---------------------------------------------------------------------------------------
-
-
-def _is_code(value: str, max_length: int) -> bool:
-    """Codes are URL-safe base64 (secrets.token_urlsafe): anything else is refused before the database sees it."""
-    return bool(value) and len(value) <= max_length and CODE_CHARACTERS.fullmatch(value) is not None
-
-
-def seat_for_token(token: str) -> Seat | None:
-    """The seat behind a customer's code: only a seat in use, of an active store, with its current code."""
-    if not _is_code(token, TOKEN_MAX_LENGTH):
-        return None
-    return Seat.objects.select_related("store").filter(token=token, active=True, store__active=True).first()
-
-
-def request_for_receipt(seat: Seat, receipt: str) -> LoungeRequest | None:
-    """The customer's own request, by the receipt in their status link, and only at their seat."""
-    if not _is_code(receipt, RECEIPT_MAX_LENGTH):
-        return None
-    return LoungeRequest.objects.select_related("drink", "facility").filter(seat=seat, receipt=receipt).first()
-
-
-def request_get_for_user(user, pk, *, right: Right = Right.VIEW) -> LoungeRequest:
-    """One request behind the store wall: another store's is 404, a missing right 403."""
-    qs = LoungeRequest.objects.select_related(
-        "store", "seat", "visit", "visit__customer", "drink", "facility", "promise", "acknowledged_by", "done_by"
-    )
-    return get_for_user(qs, user, right=right, pk=pk)
-
-
-def seat_get_for_user(user, pk, *, right: Right = Right.MANAGE_STORE) -> Seat:
-    """One seat behind the store wall; seats are configured by the store's managers."""
-    return get_for_user(Seat.objects.select_related("store"), user, right=right, pk=pk)
-
-
-def request_list(user, *, state: str = "", kind: str = "", store_code: str = "", store=None) -> QuerySet:
-    """Requests of the person's stores, newest first, with everything a list shows."""
-    qs = scope(LoungeRequest.objects.all(), user).select_related(
-        "store", "seat", "visit", "visit__customer", "drink", "facility", "promise", "acknowledged_by", "done_by"
-    )
-    if state:
-        qs = qs.filter(state=state)
-    if kind:
-        qs = qs.filter(kind=kind)
-    if store_code:
-        qs = qs.filter(store__code=store_code)
-    if store is not None:
-        qs = qs.filter(store=store)
-    return qs.order_by("-created_at", "-id")
-
-
-def requests_open(user, store: Store) -> list[LoungeRequest]:
-    """The store's requests still waiting or with someone on the way, oldest first (the desk's queue)."""
-    qs = request_list(user, store=store).filter(state__in=OPEN_STATES)
-    return list(qs.order_by("created_at", "id")[:100])
-
-
-def requests_recent_closed(user, store: Store, limit: int = 15) -> list[LoungeRequest]:
-    """The store's most recently done or cancelled requests."""
-    qs = request_list(user, store=store).exclude(state__in=OPEN_STATES)
-    return list(qs.order_by("-created_at", "-id")[:limit])
-
-
-def seats_of(store: Store) -> QuerySet:
-    return Seat.objects.filter(store=store).select_related("store").order_by("-active", "label")

@@ -10,10 +10,9 @@ desk, so the reminders reach the attendants on duty through the bell.
 
 from datetime import datetime, timedelta
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,16 +20,18 @@ from django.utils.translation import gettext_lazy
 from core.audit import history_record, history_record_saved, register_history_labels, snapshot
 from core.db import save_or_conflict
 from core.models import HistoryAction
-from core.validators import normalize_plate
+from core.validators import clean_number, field_error, normalize_plate
 from customers.models import Customer, Vehicle
-from org.access import Right, has_right
-from org.choices import DepartmentKind
-from org.models import Department, Store
+from customers.selectors import customer_for_number
+from org.access import Right, deny_unless, has_right
+from org.models import Store, User
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_break, promise_cancel, promise_keep, promise_make
 
-from ..models import Drink, LoungeSettings, Seat, Serving, Visit, lounge_settings
+from ..links import board_url
+from ..models import Drink, Seat, Serving, Visit, lounge_settings
+from ..selectors.visits import lounge_department
 
 VISIT_FIELDS = [
     "customer",
@@ -44,14 +45,7 @@ VISIT_FIELDS = [
 ]
 UPDATE_FIELDS = ["seat", "repair_order", "service_status", "first_visit"]
 DRINK_FIELDS = ["name", "position", "available", "active"]
-SETTINGS_FIELDS = [
-    "greet_within_seconds",
-    "refill_every_minutes",
-    "help_within_minutes",
-    "fix_within_hours",
-    "requests_per_seat_per_10_minutes",
-    "maintenance_department",
-]
+NOT_ON_MENU = gettext_lazy("Choose a drink from this store's menu.")
 
 
 # --- Helpers -------------------------------------------------------------------------------------
@@ -61,27 +55,12 @@ SETTINGS_FIELDS = [
 register_history_labels(Visit, serving=gettext_lazy("drink served"))
 
 
-def _require(actor, right: Right, store_id: int) -> None:
-    if not has_right(actor, right, store_id):
-        raise PermissionDenied
-
-
 def _hhmm(at: datetime) -> str:
     return timezone.localtime(at).strftime("%H:%M")
 
 
 def _person(user) -> str:
     return (user.name or user.username) if user else "—"
-
-
-def lounge_department(store: Store) -> Department | None:
-    """The store's lounge desk (the first active department of kind lounge), which owns the clocks."""
-    return Department.objects.filter(store=store, kind=DepartmentKind.LOUNGE, active=True).order_by("id").first()
-
-
-def board_url(store_id: int, visit_id: int | None = None) -> str:
-    url = reverse("lounge:board") + f"?store={store_id}"
-    return url + (f"#visit-{visit_id}" if visit_id else "")
 
 
 def _clock(*, visit: Visit, kind: str, rule_id: str, title: str, actor, due_at: datetime, now: datetime) -> Promise:
@@ -132,7 +111,7 @@ def _still_here(visit: Visit) -> None:
 
 def _step_start(actor, visit: Visit) -> Visit:
     """A step of a visit: the right to record it, the visit locked, the customer still in the lounge."""
-    _require(actor, Right.EDIT, visit.store_id)
+    deny_unless(has_right(actor, Right.EDIT, visit.store_id))
     visit = _locked(visit)
     _still_here(visit)
     return visit
@@ -171,46 +150,33 @@ def _customer_by_plate(store: Store, plate: str) -> Vehicle:
         Vehicle.objects.filter(store=store, plate=plate, owner__erased_at__isnull=True).select_related("owner").first()
     )
     if vehicle is None:
-        raise ValidationError(
-            {
-                "plate": [
-                    ValidationError(
-                        _(
-                            "No vehicle with the plate %(plate)s in this store: choose the customer from the "
-                            "search, or record a walk-in."
-                        ),
-                        code="not_found",
-                        params={"plate": plate},
-                    )
-                ]
-            }
+        raise field_error(
+            "plate",
+            _(
+                "No vehicle with the plate %(plate)s in this store: choose the customer from the "
+                "search, or record a walk-in."
+            ),
+            code="not_found",
+            params={"plate": plate},
         )
     return vehicle
 
 
 def _customer_by_phone(store: Store, phone: str) -> Customer:
-    from core.validators import clean_number
-    from customers.selectors import customer_for_number
-
     try:
         _number, digits = clean_number(phone, field="phone")
     except ValidationError as exc:
         raise ValidationError({"phone": exc.message_dict["phone"]}) from None
     customer = customer_for_number(store, digits)
     if customer is None:
-        raise ValidationError(
-            {
-                "phone": [
-                    ValidationError(
-                        _(
-                            "No customer with the number %(number)s in this store: choose the customer from the "
-                            "search, or record a walk-in."
-                        ),
-                        code="not_found",
-                        params={"number": phone.strip()},
-                    )
-                ]
-            }
+        raise field_error(
+            "phone",
+            _(
+                "No customer with the number %(number)s in this store: choose the customer from the "
+                "search, or record a walk-in."
+            ),
+            code="not_found",
+            params={"number": phone.strip()},
         )
     return customer
 
@@ -234,7 +200,7 @@ def _check_seat(store: Store, seat: Seat | None) -> dict:
 @transaction.atomic
 def visit_arrive(
     *,
-    actor,
+    actor: User,
     store: Store,
     customer: Customer | None = None,
     vehicle: Vehicle | None = None,
@@ -252,7 +218,7 @@ def visit_arrive(
     A customer on file with no earlier visit in this store is flagged first-time at once (S4.3); a
     walk-in is flagged by hand. The greeting clock starts: due in the store's greeting seconds.
     """
-    _require(actor, Right.EDIT, store.pk)
+    deny_unless(has_right(actor, Right.EDIT, store.pk))
     now = now or timezone.now()
     errors: dict[str, list] = {}
     if customer is None and vehicle is None and (plate or "").strip():
@@ -323,7 +289,7 @@ def visit_arrive(
 
 
 @transaction.atomic
-def visit_greet(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_greet(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.1: the customer is greeted; by whom and how many seconds after arrival. Keeps the greeting clock."""
     visit = _step_start(actor, visit)
     _not_done_yet(
@@ -350,7 +316,7 @@ def _require_greeted(visit: Visit, message: str) -> None:
 
 
 @transaction.atomic
-def visit_offer_drink(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_offer_drink(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.2: the customer was asked what they would like to drink."""
     visit = _step_start(actor, visit)
     _require_greeted(visit, _("Greet the customer first (S4.1), then offer a drink."))
@@ -370,7 +336,7 @@ def visit_offer_drink(*, actor, visit: Visit, now: datetime | None = None) -> Vi
 @transaction.atomic
 def visit_serve(
     *,
-    actor,
+    actor: User,
     visit: Visit,
     drink: Drink | None = None,
     refill: bool | None = None,
@@ -390,18 +356,13 @@ def visit_serve(
         drink = last.drink
     drink = Drink.objects.select_for_update().filter(pk=drink.pk).first() if drink is not None else None
     if drink is None or drink.store_id != visit.store_id or not drink.active:
-        raise ValidationError({"drink": [ValidationError(_("Choose a drink from this store's menu."), code="invalid")]})
+        raise field_error("drink", NOT_ON_MENU)
     if not drink.available:
-        raise ValidationError(
-            {
-                "drink": [
-                    ValidationError(
-                        _("%(drink)s has run out: choose another drink, or mark it available again on the drink menu."),
-                        code="out_of_stock",
-                        params={"drink": drink.name},
-                    )
-                ]
-            }
+        raise field_error(
+            "drink",
+            _("%(drink)s has run out: choose another drink, or mark it available again on the drink menu."),
+            code="out_of_stock",
+            params={"drink": drink.name},
         )
     now = now or timezone.now()
     previous = visit.refill_promise
@@ -444,14 +405,14 @@ def visit_serve(
         note = _("Refill: %(drink)s, on time.") % {"drink": drink.name}
     else:
         note = _("Refill: %(drink)s, late.") % {"drink": drink.name}
-    # the serving itself is a history line of the visit ("serving" is labelled by lounge.selectors.visit_history)
+    # the serving itself is a history line of the visit ("serving" is labelled by lounge.selectors.visits.visit_history)
     extra = {"serving": f"{drink.name} {timezone.localtime(now):%H:%M:%S}"}
     _save_step(visit, actor, before, ["drink_offered_at", "refill_promise"], note=note, extra=extra)
     return serving
 
 
 @transaction.atomic
-def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_introduce(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.3: the services introduced to a first-time customer, and the customer shown around."""
     visit = _step_start(actor, visit)
     if not visit.first_visit:
@@ -479,7 +440,7 @@ def visit_introduce(*, actor, visit: Visit, now: datetime | None = None) -> Visi
 
 
 @transaction.atomic
-def visit_farewell(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_farewell(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.4: the customer seen off (您慢走)."""
     visit = _step_start(actor, visit)
     _not_done_yet(
@@ -498,7 +459,7 @@ def visit_farewell(*, actor, visit: Visit, now: datetime | None = None) -> Visit
 
 
 @transaction.atomic
-def visit_depart(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
+def visit_depart(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """The customer has left the lounge: the clocks still open are closed with the reason "customer left".
 
     A clock not yet due is cancelled (nothing was owed any more); one already overdue is closed as
@@ -518,7 +479,7 @@ def visit_depart(*, actor, visit: Visit, now: datetime | None = None) -> Visit:
 @transaction.atomic
 def visit_update(
     *,
-    actor,
+    actor: User,
     visit: Visit,
     seat: Seat | None = None,
     repair_order: str | None = None,
@@ -530,7 +491,7 @@ def visit_update(
 
     An argument left at None stays unchanged; ``clear_seat`` takes the seat away.
     """
-    _require(actor, Right.EDIT, visit.store_id)
+    deny_unless(has_right(actor, Right.EDIT, visit.store_id))
     visit = _locked(visit)
     errors = _check_seat(visit.store, seat)
     if errors:
@@ -545,15 +506,10 @@ def visit_update(
         visit.service_status = service_status.strip()
     if first_visit is not None:
         if not first_visit and visit.introduced_at is not None:
-            raise ValidationError(
-                {
-                    "first_visit": [
-                        ValidationError(
-                            _("The services were already introduced on this visit; it stays a first visit."),
-                            code="introduced",
-                        )
-                    ]
-                }
+            raise field_error(
+                "first_visit",
+                _("The services were already introduced on this visit; it stays a first visit."),
+                code="introduced",
             )
         visit.first_visit = first_visit
     visit.full_clean()
@@ -570,7 +526,7 @@ def visit_update(
 @transaction.atomic
 def drink_save(
     *,
-    actor,
+    actor: User,
     store: Store,
     name: str,
     drink: Drink | None = None,
@@ -578,24 +534,19 @@ def drink_save(
     active: bool = True,
 ) -> Drink:
     """Add a drink to the store's menu, or rename, reorder or take it off the menu (managers)."""
-    _require(actor, Right.MANAGE_STORE, store.pk)
+    deny_unless(has_right(actor, Right.MANAGE_STORE, store.pk))
     if drink is not None and drink.store_id != store.pk:
-        raise ValidationError({"drink": [ValidationError(_("Choose a drink from this store's menu."), code="invalid")]})
+        raise field_error("drink", NOT_ON_MENU)
     name = (name or "").strip()
     if not name:
-        raise ValidationError({"name": [ValidationError(_("Give the drink a name."), code="required")]})
+        raise field_error("name", _("Give the drink a name."), code="required")
     clash = Drink.objects.filter(store=store, name=name).exclude(pk=getattr(drink, "pk", None)).exists()
     if clash:
-        raise ValidationError(
-            {
-                "name": [
-                    ValidationError(
-                        _("%(drink)s is already on the menu; give the drink another name."),
-                        code="duplicate",
-                        params={"drink": name},
-                    )
-                ]
-            }
+        raise field_error(
+            "name",
+            _("%(drink)s is already on the menu; give the drink another name."),
+            code="duplicate",
+            params={"drink": name},
         )
     creating = drink is None
     if creating:
@@ -621,9 +572,9 @@ def drink_save(
 
 
 @transaction.atomic
-def drink_toggle_available(*, actor, drink: Drink, available: bool | None = None) -> Drink:
+def drink_toggle_available(*, actor: User, drink: Drink, available: bool | None = None) -> Drink:
     """Mark a drink out of stock, or available again (any attendant); None flips it."""
-    _require(actor, Right.EDIT, drink.store_id)
+    deny_unless(has_right(actor, Right.EDIT, drink.store_id))
     drink = Drink.objects.select_for_update().get(pk=drink.pk)
     before = snapshot(drink, ["available"])
     drink.available = (not drink.available) if available is None else bool(available)
@@ -632,46 +583,3 @@ def drink_toggle_available(*, actor, drink: Drink, available: bool | None = None
         actor=actor, obj=drink, action=HistoryAction.UPDATE, before=before, after=snapshot(drink, ["available"])
     )
     return drink
-
-
-# --- Lounge settings -----------------------------------------------------------------------------
-
-
-@transaction.atomic
-def lounge_settings_update(
-    *,
-    actor,
-    store: Store,
-    greet_within_seconds: int,
-    refill_every_minutes: int,
-    help_within_minutes: int,
-    fix_within_hours: int,
-    requests_per_seat_per_10_minutes: int,
-    maintenance_department: Department | None = None,
-) -> LoungeSettings:
-    """Change a store's lounge clocks (managers); clocks started from now on use them. Kept in the history."""
-    _require(actor, Right.MANAGE_STORE, store.pk)
-    if maintenance_department is not None and (
-        maintenance_department.store_id != store.pk or not maintenance_department.active
-    ):
-        raise ValidationError(
-            {
-                "maintenance_department": [
-                    ValidationError(_("Choose an active department of this store."), code="invalid")
-                ]
-            }
-        )
-    found = LoungeSettings.objects.select_for_update().filter(store=store).first()
-    creating = found is None
-    found = found or LoungeSettings(store=store)
-    before = None if creating else snapshot(found, SETTINGS_FIELDS)
-    found.greet_within_seconds = greet_within_seconds
-    found.refill_every_minutes = refill_every_minutes
-    found.help_within_minutes = help_within_minutes
-    found.fix_within_hours = fix_within_hours
-    found.requests_per_seat_per_10_minutes = requests_per_seat_per_10_minutes
-    found.maintenance_department = maintenance_department
-    found.full_clean()
-    found.save()
-    history_record_saved(actor=actor, obj=found, fields=SETTINGS_FIELDS, before=before)
-    return found

@@ -1,5 +1,7 @@
 import pytest
 
+from lounge.services.visits import drink_save
+
 
 @pytest.fixture
 def world(world):
@@ -12,3 +14,12 @@ def world(world):
         side.staff.save(update_fields=["department"])
         side.supervisor.supervised_departments.add(side.lounge)
     return world
+
+
+@pytest.fixture
+def menu(world):
+    """Store A's drink menu: coffee and green tea."""
+    return {
+        "coffee": drink_save(actor=world.a.manager, store=world.a.store, name="咖啡"),
+        "tea": drink_save(actor=world.a.manager, store=world.a.store, name="绿茶"),
+    }

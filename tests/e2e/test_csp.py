@@ -11,7 +11,7 @@ from checks.models import Round
 from checks.services.rounds import round_start, rounds_schedule
 from checks.tests.helpers import lounge
 from insights.tests.lounge_helpers import NOW, make_lounge_week
-from lounge.tests.wall_requests import make_drink, make_seat
+from lounge.tests.wall import make_drink, make_seat
 from tests.clock import at
 
 WATCH = """

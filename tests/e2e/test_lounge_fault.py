@@ -6,7 +6,7 @@ import io
 from playwright.sync_api import expect
 
 from lounge.models import FaultTicket
-from lounge.tests.wall_faults import make_facility
+from lounge.tests.wall import make_facility
 from org.choices import Role
 from tests.factories import make_user
 

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from lounge.choices import RequestState
 from lounge.models import LoungeRequest, lounge_settings
-from lounge.tests.wall_requests import make_attendant, make_drink, make_seat
+from lounge.tests.wall import make_attendant, make_drink, make_seat
 from promises.choices import PromiseState
 
 PHONE = {"width": 390, "height": 844}
