@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "checks",
     "lounge",
     "insights",
+    "demo",
 ]
 
 MIDDLEWARE = [

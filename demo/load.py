@@ -16,14 +16,14 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
-from aftersales.demo_lounge import load_lounge_month
-from aftersales.demo_phone import load_phone_month
 from core.audit import history_record, snapshot
 from core.models import HistoryAction
 from core.validators import normalize_mobile, vin_check_digit
 from customers.choices import PreferredContact
 from customers.models import Customer, Vehicle
 from customers.services import customer_create, vehicle_create
+from demo.builders.lounge import load_lounge_month
+from demo.builders.phone import load_phone_month
 from org.choices import DepartmentKind, Gender, Role
 from org.models import DealerGroup, Department, Store, User
 from org.services import STAFF_FIELDS, business_hours_set, closure_add, department_create, store_create

@@ -26,7 +26,7 @@ open now, the current round to do.
 
 Everything goes through the services (lounge.services.visits, .requests and .faults, checks.services)
 with the moments in the past passed as `now=`, so the promises keep, break and cancel as in real use.
-The exceptions, as in demo_phone:
+The exceptions, as in the phone builder (demo/builders/phone.py):
 - speed: the visit services cost some 30 queries a step, and a month of visits through them alone
   would add a minute to the load. So the last week (SERVICE_DAYS), and every visit a request touches
   on any day, go through the services, while the older weeks' quiet visits — about two thirds of
@@ -613,7 +613,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
     Only visits no request touches (nothing else reads or changes them while they happen): the visit
     with its steps, the drinks served (a refill on time or late against the clock before it) and the
     greeting and refill promises, kept, late, broken or cancelled as visit_greet, visit_serve and
-    visit_depart decide (tests/test_demo_lounge.py plays the same plans through the services and
+    visit_depart decide (demo/tests/test_builders_lounge.py plays the same plans through the services and
     compares). What this leaves out: the visits' history lines and their promises' events.
     """
     if not plans:

@@ -14,13 +14,13 @@ from django.db.models import Count, F
 from django.test import override_settings
 from django.utils import timezone
 
-from aftersales import demo
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round, RoundResult
 from complaints.choices import ComplaintState
 from complaints.models import Complaint
 from core.validators import normalize_landline, normalize_mobile, normalize_plate, normalize_vin
 from customers.models import Customer, Vehicle
+from demo import load as demo
 from insights.lounge import lounge_figures
 from insights.selectors import MONTH, FigureScope, Period, period_containing
 from lounge.choices import FaultSource, FaultState, RequestKind, RequestSource, RequestState
@@ -273,7 +273,7 @@ def test_demo_has_a_month_of_calls_messages_missed_calls_and_complaints(loaded):
 
 
 # ---------------------------------------------------------------------------------------------
-# The lounge month (aftersales/demo_lounge.py)
+# The lounge month (demo/builders/lounge.py)
 
 
 def _local_day(at):
