@@ -35,12 +35,14 @@ The exceptions, as in the phone builder (demo/builders/phone.py):
   plans both ways and compares the rows. Those visits have no history lines or promise events.
   Requests, rounds and faults always go through the services;
 - the notifications the month's requests, corrective actions and faults put in the attendants'
-  bells are stamped with the real clock; they are moved to their promise's time and marked read
-  with one bulk update (`_notifications_backdate`), so the bell shows only today's;
+  bells are marked read when they came, with one bulk update (`_notifications_read`), so the bell
+  shows only today's;
 - `visit_update` and `fault_close_unfixed` take no `now=`: the first-visit flag of regulars (on
   file before the product was used, so the visit is not their first) and the reason a ticket was
   closed are recorded at load time, which only their history lines show.
-History lines (core.audit) carry the real clock, as in the rest of the demo.
+Every action of the month is played inside `clock.at(moment)`, so its history lines (core.audit),
+promise events and notifications carry that moment (demo/clock.py); the set-up carries the evening
+before the month began.
 Photos are tiny generated JPEGs (well under 5 KB each).
 
 Deterministic: the same random generator and the same day give the same month.
@@ -55,7 +57,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import OuterRef, Subquery
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
@@ -72,6 +74,7 @@ from checks.services import (
     template_default_lounge,
 )
 from customers.models import Customer
+from demo import clock
 from lounge.choices import FaultSource, RequestKind, RequestSource
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Seat, Serving, Visit, lounge_settings
 from lounge.services.faults import facility_defaults, fault_close_unfixed, fault_fix, fault_report, fault_start
@@ -224,7 +227,8 @@ class Timeline:
             moment, _order, action, args = heapq.heappop(self.heap)
             if moment >= until:  # never anything in the future
                 continue
-            action(moment, *args)
+            with clock.at(moment):
+                action(moment, *args)
 
 
 @dataclass
@@ -316,6 +320,11 @@ def _local(day: date, hour: float) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(hours=hour)
 
 
+def _set_up(days: list) -> datetime:
+    """When the store manager set the lounge up: the evening before the month began."""
+    return _local(days[0] - timedelta(days=1), 18.5)
+
+
 def _available(month: StoreMonth, name: str, at: datetime) -> bool:
     out_name, out_at = month.out_of_stock
     return name != out_name or at < out_at
@@ -353,7 +362,8 @@ def load_lounge_month(rng: random.Random, now: datetime) -> dict:
     months = {}
     timeline = Timeline()
     for store in Store.objects.filter(code__in=ATTENDANTS).order_by("code"):
-        month = _store_setup(store, days, today, timeline)
+        with clock.at(_set_up(days)):
+            month = _store_setup(store, days, today, timeline)
         months[store.code] = month
         for day in days:
             if _hours(month, day) is None:
@@ -374,7 +384,7 @@ def load_lounge_month(rng: random.Random, now: datetime) -> dict:
         visits_bulk(month, quiet)
     _plan_schedule(months, days, timeline)
     timeline.play(until=now)
-    _notifications_backdate(first_notification)
+    _notifications_read(first_notification)
     for month in months.values():
         _today(rng, month, now)
     rounds_schedule(now=now)  # the round of the current slot, if the stores are open now
@@ -408,7 +418,7 @@ def _store_setup(store: Store, days: list, today: date, timeline: Timeline) -> S
         requests_per_seat_per_10_minutes=defaults.requests_per_seat_per_10_minutes,
     )
     drinks = {name: drink_save(actor=manager, store=store, name=name) for name in DRINKS}
-    set_up = _local(days[0] - timedelta(days=1), 18.5)
+    set_up = _set_up(days)
     seats = [seat_create(actor=manager, store=store, label=label, now=set_up) for label in SEATS]
     facility_defaults(store, actor=manager)
     template = template_default_lounge(store, actor=manager)
@@ -1085,16 +1095,13 @@ def _fault_close(moment: datetime, month: StoreMonth, ticket: FaultTicket, reaso
 # Bells and today
 
 
-def _notifications_backdate(first_id: int) -> None:
-    """The month's notifications: moved to their promise's time and marked read, in one bulk update.
+def _notifications_read(first_id: int) -> None:
+    """The month's notifications, marked read when they came (in one update): the bell shows only today's.
 
-    The services put them in the bells with the real clock; a month later they would all be unread
-    and dated today. Those without a promise are only marked read.
+    They carry the moment of the action that put them in the bells (clock.at); a month later they
+    would all be unread otherwise.
     """
-    made = Promise.objects.filter(pk=OuterRef("promise_id")).values("created_at")[:1]
-    month = Notification.objects.filter(id__gt=first_id)
-    month.filter(promise__isnull=False).update(created_at=Subquery(made), read_at=Subquery(made))
-    month.filter(promise__isnull=True, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(id__gt=first_id, read_at__isnull=True).update(read_at=models.F("created_at"))
 
 
 def _today(rng: random.Random, month: StoreMonth, now: datetime) -> None:
