@@ -664,7 +664,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
         )
     Visit.objects.bulk_create(visits)
 
-    def clock(visit, kind, rule_id, title, actor, start, due) -> Promise:
+    def promise_row(visit, kind, rule_id, title, actor, start, due) -> Promise:
         rule = rules[kind]
         span = (due - start).total_seconds()
         return Promise(
@@ -697,7 +697,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
     promises, servings, links = [], [], []
     for plan, visit in zip(plans, visits, strict=True):
         name = visit.display_name
-        greet = clock(
+        greet = promise_row(
             visit,
             PromiseKind.LOUNGE_GREET,
             "S4.1",
@@ -727,7 +727,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
                     on_time=on_time,
                 )
             )
-            refill = clock(
+            refill = promise_row(
                 visit,
                 PromiseKind.LOUNGE_REFILL,
                 "S4.2",
