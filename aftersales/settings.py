@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "lounge",
     "insights",
     "home",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from aftersales.demo import DEMO_PASSWORD, demo_load, demo_present, sign_ins
+from demo.load import DEMO_PASSWORD, demo_load, demo_present, sign_ins
 
 
 class Command(BaseCommand):

@@ -26,7 +26,7 @@ open now, the current round to do.
 
 Everything goes through the services (lounge.services.visits, .requests and .faults, checks.services)
 with the moments in the past passed as `now=`, so the promises keep, break and cancel as in real use.
-The exceptions, as in demo_phone:
+The exceptions, as in the phone builder (demo/builders/phone.py):
 - speed: the visit services cost some 30 queries a step, and a month of visits through them alone
   would add a minute to the load. So the last week (SERVICE_DAYS), and every visit a request touches
   on any day, go through the services, while the older weeks' quiet visits — about two thirds of
@@ -35,12 +35,14 @@ The exceptions, as in demo_phone:
   plans both ways and compares the rows. Those visits have no history lines or promise events.
   Requests, rounds and faults always go through the services;
 - the notifications the month's requests, corrective actions and faults put in the attendants'
-  bells are stamped with the real clock; they are moved to their promise's time and marked read
-  with one bulk update (`_notifications_backdate`), so the bell shows only today's;
+  bells are marked read when they came, with one bulk update (`_notifications_read`), so the bell
+  shows only today's;
 - `visit_update` and `fault_close_unfixed` take no `now=`: the first-visit flag of regulars (on
   file before the product was used, so the visit is not their first) and the reason a ticket was
   closed are recorded at load time, which only their history lines show.
-History lines (core.audit) carry the real clock, as in the rest of the demo.
+Every action of the month is played inside `clock.at(moment)`, so its history lines (core.audit),
+promise events and notifications carry that moment (demo/clock.py); the set-up carries the evening
+before the month began.
 Photos are tiny generated JPEGs (well under 5 KB each).
 
 Deterministic: the same random generator and the same day give the same month.
@@ -55,7 +57,7 @@ from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db.models import OuterRef, Subquery
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageDraw
@@ -67,6 +69,7 @@ from checks.services.actions import action_close
 from checks.services.rounds import Answer, round_start, round_submit, rounds_schedule
 from checks.services.templates import template_default_lounge
 from customers.models import Customer
+from demo import clock
 from lounge.choices import FaultSource, RequestKind, RequestSource
 from lounge.links import board_url
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Seat, Serving, Visit, lounge_settings
@@ -219,7 +222,8 @@ class Timeline:
             moment, _order, action, args = heapq.heappop(self.heap)
             if moment >= until:  # never anything in the future
                 continue
-            action(moment, *args)
+            with clock.at(moment):
+                action(moment, *args)
 
 
 @dataclass
@@ -311,6 +315,11 @@ def _local(day: date, hour: float) -> datetime:
     return datetime.combine(day, datetime.min.time(), tzinfo=tz) + timedelta(hours=hour)
 
 
+def _set_up(days: list) -> datetime:
+    """When the store manager set the lounge up: the evening before the month began."""
+    return _local(days[0] - timedelta(days=1), 18.5)
+
+
 def _available(month: StoreMonth, name: str, at: datetime) -> bool:
     out_name, out_at = month.out_of_stock
     return name != out_name or at < out_at
@@ -348,7 +357,8 @@ def load_lounge_month(rng: random.Random, now: datetime) -> dict:
     months = {}
     timeline = Timeline()
     for store in Store.objects.filter(code__in=ATTENDANTS).order_by("code"):
-        month = _store_setup(store, days, today, timeline)
+        with clock.at(_set_up(days)):
+            month = _store_setup(store, days, today, timeline)
         months[store.code] = month
         for day in days:
             if _hours(month, day) is None:
@@ -369,7 +379,7 @@ def load_lounge_month(rng: random.Random, now: datetime) -> dict:
         visits_bulk(month, quiet)
     _plan_schedule(months, days, timeline)
     timeline.play(until=now)
-    _notifications_backdate(first_notification)
+    _notifications_read(first_notification)
     for month in months.values():
         _today(rng, month, now)
     rounds_schedule(now=now)  # the round of the current slot, if the stores are open now
@@ -403,7 +413,7 @@ def _store_setup(store: Store, days: list, today: date, timeline: Timeline) -> S
         requests_per_seat_per_10_minutes=defaults.requests_per_seat_per_10_minutes,
     )
     drinks = {name: drink_save(actor=manager, store=store, name=name) for name in DRINKS}
-    set_up = _local(days[0] - timedelta(days=1), 18.5)
+    set_up = _set_up(days)
     seats = [seat_create(actor=manager, store=store, label=label, now=set_up) for label in SEATS]
     facility_defaults(store, actor=manager)
     template = template_default_lounge(store, actor=manager)
@@ -608,7 +618,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
     Only visits no request touches (nothing else reads or changes them while they happen): the visit
     with its steps, the drinks served (a refill on time or late against the clock before it) and the
     greeting and refill promises, kept, late, broken or cancelled as visit_greet, visit_serve and
-    visit_depart decide (tests/test_demo_lounge.py plays the same plans through the services and
+    visit_depart decide (demo/tests/test_builders_lounge.py plays the same plans through the services and
     compares). What this leaves out: the visits' history lines and their promises' events.
     """
     if not plans:
@@ -649,7 +659,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
         )
     Visit.objects.bulk_create(visits)
 
-    def clock(visit, kind, rule_id, title, actor, start, due) -> Promise:
+    def promise_row(visit, kind, rule_id, title, actor, start, due) -> Promise:
         rule = rules[kind]
         span = (due - start).total_seconds()
         return Promise(
@@ -682,7 +692,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
     promises, servings, links = [], [], []
     for plan, visit in zip(plans, visits, strict=True):
         name = visit.display_name
-        greet = clock(
+        greet = promise_row(
             visit,
             PromiseKind.LOUNGE_GREET,
             "S4.1",
@@ -712,7 +722,7 @@ def visits_bulk(month: StoreMonth, plans: list) -> list:
                     on_time=on_time,
                 )
             )
-            refill = clock(
+            refill = promise_row(
                 visit,
                 PromiseKind.LOUNGE_REFILL,
                 "S4.2",
@@ -1080,16 +1090,13 @@ def _fault_close(moment: datetime, month: StoreMonth, ticket: FaultTicket, reaso
 # Bells and today
 
 
-def _notifications_backdate(first_id: int) -> None:
-    """The month's notifications: moved to their promise's time and marked read, in one bulk update.
+def _notifications_read(first_id: int) -> None:
+    """The month's notifications, marked read when they came (in one update): the bell shows only today's.
 
-    The services put them in the bells with the real clock; a month later they would all be unread
-    and dated today. Those without a promise are only marked read.
+    They carry the moment of the action that put them in the bells (clock.at); a month later they
+    would all be unread otherwise.
     """
-    made = Promise.objects.filter(pk=OuterRef("promise_id")).values("created_at")[:1]
-    month = Notification.objects.filter(id__gt=first_id)
-    month.filter(promise__isnull=False).update(created_at=Subquery(made), read_at=Subquery(made))
-    month.filter(promise__isnull=True, read_at__isnull=True).update(read_at=timezone.now())
+    Notification.objects.filter(id__gt=first_id, read_at__isnull=True).update(read_at=models.F("created_at"))
 
 
 def _today(rng: random.Random, month: StoreMonth, now: datetime) -> None:

@@ -1,7 +1,7 @@
-"""The lounge month of the demo (aftersales/demo_lounge.py), in parts that need no loaded demo.
+"""The lounge month of the demo (demo/builders/lounge.py), in parts that need no loaded demo.
 
 The loaded demo's lounge month (visits every business day, greetings, refills, requests, rounds,
-faults, today's lounge, the figures) is checked in tests/test_demo.py, which loads the demo once.
+faults, today's lounge, the figures) is checked in demo/tests/test_load.py, which loads the demo once.
 """
 
 from datetime import timedelta
@@ -11,8 +11,8 @@ import pytest
 from django.db import transaction
 from PIL import Image
 
-from aftersales.demo_lounge import Serve, StoreMonth, Timeline, VisitPlan, photo_upload, schedule_visit, visits_bulk
 from core.images import photo_clean
+from demo.builders.lounge import Serve, StoreMonth, Timeline, VisitPlan, photo_upload, schedule_visit, visits_bulk
 from lounge.models import Serving, Visit
 from lounge.services.requests import seat_create
 from lounge.services.visits import drink_save

@@ -8,19 +8,21 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count, F
 from django.test import override_settings
 from django.utils import timezone
 
-from aftersales import demo
 from checks.choices import ActionState, RoundState
 from checks.models import CorrectiveAction, Round, RoundResult
 from complaints.choices import ComplaintState
 from complaints.models import Complaint
+from core.models import HistoryAction, HistoryEntry
 from core.validators import normalize_landline, normalize_mobile, normalize_plate, normalize_vin
 from customers.models import Customer, Vehicle
+from demo import load as demo
 from insights.figures.base import MONTH, FigureScope, Period, period_containing
 from insights.figures.lounge import lounge_figures
 from lounge.choices import FaultSource, FaultState, RequestKind, RequestSource, RequestState
@@ -32,8 +34,8 @@ from org.choices import DepartmentKind, Role
 from org.models import BusinessHours, DealerGroup, Department, Store, StoreClosure, User
 from phone.choices import Direction, Outcome
 from phone.models import Call, Message
-from promises.choices import PromiseState
-from promises.models import Notification, Promise
+from promises.choices import EventAction, PromiseState
+from promises.models import Notification, Promise, PromiseEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -158,8 +160,6 @@ def test_demo_has_two_stores_of_one_brand_staff_in_every_role_and_valid_customer
     assert Vehicle.objects.values("plate").distinct().count() == 350
     assert Vehicle.objects.values("vin").distinct().count() == 350
     # every customer and vehicle was created through the services, so each has its history
-    from core.models import HistoryEntry
-
     assert HistoryEntry.objects.filter(action="create", object_repr__in=Vehicle.objects.values("plate")).count() == 350
 
 
@@ -272,8 +272,34 @@ def test_demo_has_a_month_of_calls_messages_missed_calls_and_complaints(loaded):
         assert complaints.filter(call__purpose="complaint").count() == 12
 
 
+def test_demo_month_carries_its_played_moments_into_history_promise_events_and_bells(loaded):
+    """What the builders write at a moment of the month carries that moment, not the load time (demo/clock.py).
+
+    The clock stands still at the load in this module, so anything stamped with the real clock would
+    be dated now.
+    """
+    today = _before_today()
+    for model, when in ((Call, "started_at"), (Visit, "arrived_at"), (Complaint, "logged_at")):
+        month = model.objects.filter(**{f"{when}__lt": today})
+        history = HistoryEntry.objects.filter(
+            content_type=ContentType.objects.get_for_model(model), object_id__in=month.values("id")
+        )
+        made = history.filter(action=HistoryAction.CREATE)
+        assert made.count() > 10, model
+        for record in month.filter(pk__in=made.values("object_id")).order_by(when)[:20]:
+            assert made.get(object_id=record.pk).at == getattr(record, when), record
+        if model is not Complaint:  # a complaint's later stages may run on past the month
+            assert not history.filter(at__gte=today).exists(), model
+    events = PromiseEvent.objects.filter(promise__created_at__lt=today)
+    assert events.filter(action=EventAction.MADE).count() > 100
+    assert not events.filter(at=timezone.now()).exists()
+    bells = Notification.objects.filter(promise__created_at__lt=today)
+    assert bells.count() > 100
+    assert not bells.filter(created_at=timezone.now()).exists()
+
+
 # ---------------------------------------------------------------------------------------------
-# The lounge month (aftersales/demo_lounge.py)
+# The lounge month (demo/builders/lounge.py)
 
 
 def _local_day(at):

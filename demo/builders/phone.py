@@ -6,9 +6,10 @@ pages show: incoming and outgoing calls in business hours, missed and cut-off ca
 call-back promises, messages for absent colleagues with call-backs, and complaints in every stage.
 
 Everything goes through the services (call_log, message_take, the complaint stages), with the
-moments in the past passed as `started_at` / `now=` / `at=`. The one exception is message_take,
-which stamps messages and their call-back promises with the real clock: those timestamps are moved
-into the past afterwards with one bulk update (see `_messages_backdate`).
+moments in the past passed as `started_at` / `now=` / `at=`, each played inside `clock.at(moment)`
+so its history lines, promise events and notifications carry that moment (demo/clock.py). The one
+exception is message_take, which stamps messages and their call-back promises with the real clock:
+those timestamps are moved into the past afterwards with one bulk update (see `_messages_backdate`).
 
 Deterministic: the same random generator and the same day give the same month.
 """
@@ -33,6 +34,7 @@ from complaints.services.stages import (
     verification_request,
 )
 from customers.models import Customer
+from demo import clock
 from org.business_time import StoreCalendar
 from org.models import Department, Store, User
 from phone.choices import Direction, HungUpFirst, Outcome, Purpose
@@ -308,16 +310,20 @@ def _calls(rng: random.Random, month: StoreMonth, days: list, now: datetime) -> 
     for moment, kind, _payload in events:
         pending.sort(key=lambda e: e[0])
         while pending and pending[0][0] <= moment:
-            _callback(month, *pending.pop(0))
-        if kind == "in":
-            _inbound(rng, month, moment, now, pending)
-        elif kind == "out":
-            _outbound(rng, month, moment)
-        else:
-            _message(rng, month, moment, now, pending)
+            callback = pending.pop(0)
+            with clock.at(callback[0]):
+                _callback(month, *callback)
+        with clock.at(moment):
+            if kind == "in":
+                _inbound(rng, month, moment, now, pending)
+            elif kind == "out":
+                _outbound(rng, month, moment)
+            else:
+                _message(rng, month, moment, now, pending)
     for item in sorted(pending, key=lambda e: e[0]):
         if item[0] < now:
-            _callback(month, *item)
+            with clock.at(item[0]):
+                _callback(month, *item)
 
 
 def _inbound(rng: random.Random, month: StoreMonth, moment: datetime, now: datetime, pending: list) -> None:
@@ -424,18 +430,19 @@ def _message(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
         data["customer"] = customer
     call = call_log(actor=person, store=month.store, **data)
     name = customer.name if customer is not None else rng.choice("王李张刘陈杨赵") + rng.choice(["先生", "女士"])
-    message = message_take(
-        actor=person,
-        store=month.store,
-        call=call,
-        for_user=target,
-        caller_name=name[:50],
-        caller_number=number,
-        customer=customer,
-        text=rng.choice(MESSAGE_TEXTS),
-        callback_wanted=True,
-    )
     taken_at = moment + timedelta(minutes=2)
+    with clock.at(taken_at):
+        message = message_take(
+            actor=person,
+            store=month.store,
+            call=call,
+            for_user=target,
+            caller_name=name[:50],
+            caller_number=number,
+            customer=customer,
+            text=rng.choice(MESSAGE_TEXTS),
+            callback_wanted=True,
+        )
     month.messages.append((message, taken_at))
     roll = rng.random()
     if roll < 0.78:
@@ -511,96 +518,104 @@ def _complaint(rng, month, stage, moment, now, dept_name, issue, wants, severity
     customer = rng.choice([c for c in month.customers if c.mobile])
     vehicle = customer.vehicles.all()[0]
     person = rng.choices(month.answerers, weights=month.answerer_weights)[0]
-    call = call_log(
-        actor=person,
-        store=month.store,
-        direction=Direction.INBOUND,
-        number=customer.mobile,
-        customer=customer,
-        purpose=Purpose.COMPLAINT,
-        outcome=Outcome.COMPLAINT,
-        ring_seconds=_ring_seconds(rng),
-        answered_by=person,
-        started_at=moment,
-        notes=issue,
-        hung_up_first=HungUpFirst.CALLER,
-        transcript=_transcript(rng, month, person, complaint_issue=issue),
-    )
+    with clock.at(moment):
+        call = call_log(
+            actor=person,
+            store=month.store,
+            direction=Direction.INBOUND,
+            number=customer.mobile,
+            customer=customer,
+            purpose=Purpose.COMPLAINT,
+            outcome=Outcome.COMPLAINT,
+            ring_seconds=_ring_seconds(rng),
+            answered_by=person,
+            started_at=moment,
+            notes=issue,
+            hung_up_first=HungUpFirst.CALLER,
+            transcript=_transcript(rng, month, person, complaint_issue=issue),
+        )
     department = month.departments[dept_name]
     staff = next((p for p in month.people.values() if p.department_id == department.pk), None)
     logged_at = moment + timedelta(minutes=6)
-    complaint = complaint_log(
-        actor=person,
-        store=month.store,
-        call=call,
-        vehicle=vehicle,
-        now=logged_at,
-        **{
-            "channel": "phone",
-            "severity": severity,
-            "customer_name": customer.name,
-            "contact_phone": customer.mobile,
-            "vehicle_involved": True,
-            "vehicle_model": vehicle.model,
-            "plate": vehicle.plate,
-            "department": department,
-            "staff_involved": staff if rng.random() < 0.6 else None,
-            "staff_unknown": True,
-            "happened_at": moment - timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5)),
-            "place": place,
-            "course": f"客户来电反映：{issue}。",
-            "customer_wants": wants,
-            "reply_promised_at": cal.add(logged_at, 6 * 3600),
-        },
-    )
+    with clock.at(logged_at):
+        complaint = complaint_log(
+            actor=person,
+            store=month.store,
+            call=call,
+            vehicle=vehicle,
+            now=logged_at,
+            **{
+                "channel": "phone",
+                "severity": severity,
+                "customer_name": customer.name,
+                "contact_phone": customer.mobile,
+                "vehicle_involved": True,
+                "vehicle_model": vehicle.model,
+                "plate": vehicle.plate,
+                "department": department,
+                "staff_involved": staff if rng.random() < 0.6 else None,
+                "staff_unknown": True,
+                "happened_at": moment - timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5)),
+                "place": place,
+                "course": f"客户来电反映：{issue}。",
+                "customer_wants": wants,
+                "reply_promised_at": cal.add(logged_at, 6 * 3600),
+            },
+        )
     if stage == "logged":
         return complaint
     handler = _handler(month, department)
     at = cal.add(logged_at, rng.randint(5, 40) * 60)
-    complaint = complaint_acknowledge(actor=handler, complaint=complaint, now=at)
+    with clock.at(at):
+        complaint = complaint_acknowledge(actor=handler, complaint=complaint, now=at)
     if stage == "acknowledged":
         return complaint
     at = cal.add(at, rng.randint(10, 40) * 60)
     asked = month.departments["维修车间" if dept_name != "维修车间" else "服务前台"]
-    (verification,) = verification_request(
-        actor=handler, complaint=complaint, departments=[asked], question=f"请核实：{issue}", now=at
-    )
+    with clock.at(at):
+        (verification,) = verification_request(
+            actor=handler, complaint=complaint, departments=[asked], question=f"请核实：{issue}", now=at
+        )
     if stage == "verifying":
         return complaint
     at = cal.add(at, rng.randint(30, 110) * 60)
-    verification_answer(
-        actor=_handler(month, asked), verification=verification, answer="已核实，情况属实，已安排处理。", now=at
-    )
+    with clock.at(at):
+        verification_answer(
+            actor=_handler(month, asked), verification=verification, answer="已核实，情况属实，已安排处理。", now=at
+        )
     late = stage == "closed_late"
     at = cal.add(logged_at, (rng.randint(8, 12) if late else rng.randint(3, 5)) * 3600)
-    complaint = complaint_reply(
-        actor=handler, complaint=complaint, channel=ReplyChannel.PHONE, text=rng.choice(REPLIES), now=at
-    )
+    with clock.at(at):
+        complaint = complaint_reply(
+            actor=handler, complaint=complaint, channel=ReplyChannel.PHONE, text=rng.choice(REPLIES), now=at
+        )
     if stage == "replied":
         return complaint
     follow = cal.add(at, 8 * 3600)
     if stage.endswith("unreachable"):
         for attempt in range(3):
-            complaint = complaint_followup(
-                actor=person, complaint=complaint, reached=False, now=cal.add(follow, attempt * 3600)
-            )
+            with clock.at(cal.add(follow, attempt * 3600)) as tried:
+                complaint = complaint_followup(actor=person, complaint=complaint, reached=False, now=tried)
     else:
         score = {"follow_up": rng.choice([2, 4]), "closed_late": 3}.get(stage, rng.choice([4, 5, 5]))
-        complaint = complaint_followup(
-            actor=person, complaint=complaint, reached=True, score=score, comment="对处理结果基本满意", now=follow
-        )
+        with clock.at(follow):
+            complaint = complaint_followup(
+                actor=person, complaint=complaint, reached=True, score=score, comment="对处理结果基本满意", now=follow
+            )
     if stage.startswith("follow_up"):
         return complaint
     closed = cal.add(follow, 3 * 3600)
-    complaint = complaint_close(actor=handler, complaint=complaint, now=closed)
+    with clock.at(closed):
+        complaint = complaint_close(actor=handler, complaint=complaint, now=closed)
     if stage == "reopened":
         again = cal.add(closed, 9 * 3600)
-        complaint = complaint_reopen(
-            actor=handler,
-            complaint=complaint,
-            reason="客户反映问题再次出现",
-            reply_promised_at=cal.add(again, 8 * 3600),
-            now=again,
-        )
+        with clock.at(again):
+            complaint = complaint_reopen(
+                actor=handler,
+                complaint=complaint,
+                reason="客户反映问题再次出现",
+                reply_promised_at=cal.add(again, 8 * 3600),
+                now=again,
+            )
     assert complaint.state in (ComplaintState.CLOSED, ComplaintState.ACKNOWLEDGED)
     return complaint

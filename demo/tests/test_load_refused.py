@@ -1,10 +1,10 @@
 """The demo loader never loads into a database in use (that it gives the same data on every run is checked in
-tests/test_demo.py, which loads the demo for its tests)."""
+demo/tests/test_load.py, which loads the demo for its tests)."""
 
 import pytest
 
-from aftersales import demo
 from customers.models import Customer
+from demo import load as demo
 from org.choices import Role
 from org.models import Store
 from tests.factories import make_user
