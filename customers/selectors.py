@@ -109,6 +109,11 @@ class TimelineItem:
 # without knowing the modules.
 TIMELINE: Registry[Callable[[Customer], list[TimelineItem]]] = Registry("customer timeline sources")
 
+# Where a new customer's details may come from: the phone registers "call" (the number and caller-ID name
+# of a call of the person's stores, ?call=<id>): ``(user, record id) -> {"phone", "name", "store"}``, a 404
+# for a record outside the wall.
+NEW_CUSTOMER_SOURCES: Registry[Callable[[object, int], dict]] = Registry("new customer sources")
+
 
 def history_items(customer: Customer) -> list[TimelineItem]:
     """The customer's own changes (history entries)."""

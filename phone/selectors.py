@@ -2,7 +2,7 @@
 the call-backs a number waits for, the scripts, and the customer's timeline."""
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from complaints.selectors import open_complaints_of_caller
+from core.registry import Registry
 from core.validators import clean_number
 from customers.models import Customer
 from customers.selectors import TimelineItem, customer_for_number, search
@@ -30,6 +30,16 @@ from .links import call_url, message_url
 from .models import Call, CdrImport, GreetingScript, IncomingCall, Message, PhoneSettings
 
 POPUP_SECONDS = 120  # a pop-up not taken within two minutes is gone
+
+# Other modules add a section to the incoming-call card in their AppConfig.ready:
+# ``(store, customer or None, number) -> value``, e.g. complaints adds "complaints" (the caller's open ones, S2.6).
+CALLER_CARD: Registry[Callable] = Registry("incoming-call card sections")
+
+
+def caller_of_call(user, call_pk: int) -> dict:
+    """A new customer's details from a call of the person's stores (404 outside the wall), for the customer form."""
+    call = get_for_user(Call.objects.select_related("store"), user, right=Right.EDIT, pk=call_pk)
+    return {"phone": call.number, "name": call.caller_name, "store": call.store}
 
 
 # --- One access function per record: 404 outside the wall or for a bad id, 403 without the right ---
@@ -89,7 +99,8 @@ def caller_card(user, store, raw_number: str) -> dict:
         card["customer"] = customer
         card["vehicles"] = list(customer.vehicles.order_by("plate")[:10])
         card["promises"] = customer_open_promises(customer)
-    card["complaints"] = open_complaints_of_caller(store, customer, number)
+    for name, section in CALLER_CARD.items():
+        card[name] = section(store, customer, number)
     card["recent_calls"] = list(
         Call.objects.filter(store=store, number_digits=digits).select_related("answered_by").order_by("-started_at")[:5]
     )

@@ -16,13 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 APPS = sorted(path.parent.name for path in ROOT.glob("*/apps.py"))
 
 # Imports still waiting for their app's reshaping (issue 9); each line says who removes it. Empty when done.
-PENDING = {
-    # core/management/commands/load_demo.py moves to the demo app
-    ("core", "aftersales"),
-    # customers' call-back button asks phone; phone asks complaints: to be turned round with registries/selectors
-    ("customers", "phone"),
-    ("phone", "complaints"),
-}
+PENDING = {}
 
 
 def _imported_modules(tree: ast.AST):

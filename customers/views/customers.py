@@ -12,7 +12,7 @@ from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import render_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
-from org.access import Right, get_for_user, has_right, require, scope
+from org.access import Right, has_right, require, scope
 
 from .. import selectors
 from ..forms.customers import CustomerForm, EraseForm, VehicleForm
@@ -91,8 +91,6 @@ def _prefill(request) -> dict:
     (another store's call is a 404, as if it did not exist); ``?phone=…&name=…`` give them directly.
     A number that is not a phone number is named in a message and left out, never half-filled.
     """
-    from phone.models import Call
-
     initial = {}
     phone = request.GET.get("phone", "").strip()[:40]
     name = " ".join(request.GET.get("name", "").split())[:PREFILL_NAME_LENGTH]
@@ -100,10 +98,13 @@ def _prefill(request) -> dict:
     if call_id:
         if not (call_id.isascii() and call_id.isdigit() and len(call_id) <= 18):
             raise Http404
-        call = get_for_user(Call.objects.select_related("store"), request.user, right=Right.EDIT, pk=int(call_id))
-        phone = phone or call.number
-        name = name or call.caller_name
-        initial["store"] = call.store
+        source = dict(selectors.NEW_CUSTOMER_SOURCES.items()).get("call")
+        if source is None:
+            raise Http404
+        caller = source(request.user, int(call_id))
+        phone = phone or caller["phone"]
+        name = name or caller["name"]
+        initial["store"] = caller["store"]
     if name:
         initial["name"] = name
     if phone:

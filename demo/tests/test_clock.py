@@ -35,7 +35,9 @@ def test_history_promise_events_bells_and_deliveries_written_at_a_played_moment_
                 business_minutes=15,
                 now=PLAYED,
             )
-            notification_send(recipients=[person], store=store, title="回电", kind=NotificationKind.REMINDER, promise=promise)
+            notification_send(
+                recipients=[person], store=store, title="回电", kind=NotificationKind.REMINDER, promise=promise
+            )
         later = make_customer(store, actor=person, name="李四", mobile="13912345678")
 
     assert HistoryEntry.objects.get(object_id=customer.pk, object_repr=str(customer)).at == PLAYED
