@@ -49,7 +49,6 @@ def busy_store(world):
                 name=f"欧阳长名字客户{i}",
                 mobile=f"1381111{i:04d}",
                 actor=a.staff,
-                company="北京某某汽车租赁服务有限公司",
             )
             make_vehicle(customer, plate=f"京A1{i:04d}", actor=a.staff, model="凯美瑞 2.5L 混合动力 旗舰版")
         for i in range(4):
