@@ -22,13 +22,13 @@ from pydantic import ConfigDict, WithJsonSchema
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    WRITE_ERRORS,
     BodyAfterWall,
     ErrorOut,
     Id,
     PageOut,
     PageQuery,
     StoreRef,
-    ValidationErrorOut,
     page_of,
     store_ref,
 )
@@ -44,8 +44,6 @@ from .models import CorrectiveAction, Round, RoundResult
 from .services import actions, rounds
 
 router = Router(tags=["checks"])
-
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 # --- Shapes --------------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
 from core.validators import parse_id
@@ -249,7 +249,7 @@ def template_create(request):
         else:
             messages.success(request, _("Template created: now add its items."))
             return redirect("checks:template_detail", template.pk)
-    return render(request, "checks/template_form.html", {"form": form}, status=400 if request.method == "POST" else 200)
+    return render(request, "checks/template_form.html", {"form": form}, status=form_status(request))
 
 
 @login_required
@@ -342,7 +342,7 @@ def item_edit(request, item_pk):
         request,
         "checks/item_form.html",
         {"form": form, "item": item, "template": item.template},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -401,9 +401,7 @@ def area_create(request):
         else:
             messages.success(request, _("Area saved."))
             return redirect("checks:area_list")
-    return render(
-        request, "checks/area_form.html", {"form": form, "area": None}, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "checks/area_form.html", {"form": form, "area": None}, status=form_status(request))
 
 
 @login_required
@@ -418,6 +416,4 @@ def area_edit(request, area_pk):
         else:
             messages.success(request, _("Area saved."))
             return redirect("checks:area_list")
-    return render(
-        request, "checks/area_form.html", {"form": form, "area": area}, status=400 if request.method == "POST" else 200
-    )
+    return render(request, "checks/area_form.html", {"form": form, "area": area}, status=form_status(request))

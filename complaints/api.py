@@ -16,6 +16,7 @@ from pydantic import ConfigDict
 from core.api_schemas import (
     ERRORS_TEXT,
     REVEAL_TEXT,
+    WRITE_ERRORS,
     BodyAfterWall,
     ErrorOut,
     Id,
@@ -24,7 +25,6 @@ from core.api_schemas import (
     RevealedPhoneOut,
     StoreKey,
     StoreRef,
-    ValidationErrorOut,
     form_limit,
     one_of_store,
     page_of,
@@ -44,8 +44,6 @@ from .models import Complaint
 from .services import complaints, stages
 
 router = Router(tags=["complaints"])
-
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 
 
 class VerificationOut(Schema):

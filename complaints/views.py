@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import history_for
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_status
 from core.htmx import render_page
 from core.validators import format_phone, mask_phone
 from customers.selectors import customer_for_number
@@ -116,7 +116,7 @@ def complaint_create(request):
         request,
         "complaints/complaint_form.html",
         {"form": form, "call": call},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

@@ -55,6 +55,10 @@ class ValidationErrorOut(Schema):
     detail: list[FieldErrorOut]
 
 
+# The answers a write endpoint may give besides its success: refused (403), not behind the wall (404), invalid (422).
+WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
 class RevealedPhoneOut(Schema):
     field: str = Field(description="Which number of the record: `mobile`, `landline`, `number`, `contact_phone`…")
     number: str = Field(

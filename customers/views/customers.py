@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.audit import history_for
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_status
 from core.htmx import render_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
 from org.access import Right, has_right, require, scope
@@ -162,7 +162,7 @@ def customer_create(request):
             "duplicate_url": duplicate_url,
             "creating": True,
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -191,7 +191,7 @@ def customer_edit(request, customer_pk):
         request,
         "customers/customer_form.html",
         {"form": form, "customer": customer},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -213,7 +213,7 @@ def vehicle_create(request, customer_pk):
         request,
         "customers/vehicle_form.html",
         {"form": form, "customer": customer, "duplicate_url": duplicate_url},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -251,7 +251,7 @@ def vehicle_edit(request, vehicle_pk):
             "duplicate_url": duplicate_url,
             "history": history_for(vehicle),
         },
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -302,5 +302,5 @@ def customer_erase(request, customer_pk):
         request,
         "customers/customer_erase.html",
         {"form": form, "customer": customer},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
 from org.access import Right, require
 
@@ -47,7 +47,7 @@ def import_start(request):
         request,
         "customers/import_start.html",
         {"form": form, "recent": selectors.import_job_list(request.user)[:5], "fields": columns.IMPORT_FIELDS},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -97,7 +97,7 @@ def import_mapping(request, job_pk):
         request,
         "customers/import_mapping.html",
         {"job": job, "form": form, "preview": _preview(job, mapping)},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

@@ -20,6 +20,7 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    WRITE_ERRORS,
     ErrorOut,
     Id,
     PageOut,
@@ -43,7 +44,8 @@ from org.models import User
 
 router = Router(tags=["lounge"])
 
-WRITE_ERRORS = {400: ValidationErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+# The fault writes also answer 400 for a body that cannot be read at all (a form with a photo, or JSON).
+UPLOAD_ERRORS = {400: ValidationErrorOut, **WRITE_ERRORS}
 PHOTO_TEXT = (
     f" A photo is sent as multipart/form-data with the file in the field `photo` and the other fields as form "
     f"fields; it must be a JPEG, PNG, WebP or GIF image of at most {PHOTO_MAX_BYTES // (1024 * 1024)} MB "
@@ -307,7 +309,7 @@ def fault_list(request, query: Query[FaultListQuery]):
 @router.post(
     "/lounge/faults",
     url_name="fault_report",
-    response={201: FaultOut, 200: FaultOut, **WRITE_ERRORS},
+    response={201: FaultOut, 200: FaultOut, **UPLOAD_ERRORS},
     summary="Report a broken facility",
     description="S4.11: the fault becomes a maintenance ticket with an owner and a clock to fix it "
     "(`fix_within_hours` business hours of the store); the owner is notified at once. "
@@ -365,7 +367,7 @@ def _step(request, fault_id, schema, action):
 @router.post(
     "/lounge/faults/{fault_id}/start",
     url_name="fault_start",
-    response={200: FaultOut, **WRITE_ERRORS},
+    response={200: FaultOut, **UPLOAD_ERRORS},
     summary="Start the work",
     description='State "being fixed"; optional `{"assignee": id}` gives the ticket and its clock to a colleague '
     "of the store, who is notified." + ERRORS_TEXT,
@@ -381,7 +383,7 @@ def fault_start(request, fault_id: Id):
 @router.post(
     "/lounge/faults/{fault_id}/fix",
     url_name="fault_fix",
-    response={200: FaultOut, **WRITE_ERRORS},
+    response={200: FaultOut, **UPLOAD_ERRORS},
     summary="Record the fix",
     description='S4.11: `{"note": "what was done"}` (required); the clock is kept, on time or late, and the '
     "facility is back in order." + PHOTO_TEXT + ERRORS_TEXT,
@@ -397,7 +399,7 @@ def fault_fix(request, fault_id: Id):
 @router.post(
     "/lounge/faults/{fault_id}/close",
     url_name="fault_close",
-    response={200: FaultOut, **WRITE_ERRORS},
+    response={200: FaultOut, **UPLOAD_ERRORS},
     summary="Close without a fix",
     description='`{"reason": "…"}` (required); the clock is cancelled with the reason. Store managers, group '
     "admins and supervisors only." + ERRORS_TEXT,

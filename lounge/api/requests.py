@@ -13,6 +13,7 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    WRITE_ERRORS,
     BodyAfterWall,
     ErrorOut,
     Id,
@@ -20,7 +21,6 @@ from core.api_schemas import (
     PageQuery,
     StoreKey,
     StoreRef,
-    ValidationErrorOut,
     after_wall,
     one_of_store,
     page_of,
@@ -35,7 +35,6 @@ from org.access import Right, require, store_from_ref
 
 router = Router(tags=["lounge"])
 
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 _CANCEL_BODY = BodyAfterWall(...)  # typed body whose errors wait for the store wall (see complaints.api)
 
 

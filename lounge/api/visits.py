@@ -15,6 +15,7 @@ from pydantic import ConfigDict
 
 from core.api_schemas import (
     ERRORS_TEXT,
+    WRITE_ERRORS,
     BodyAfterWall,
     ErrorOut,
     Id,
@@ -23,7 +24,6 @@ from core.api_schemas import (
     PersonRef,
     StoreKey,
     StoreRef,
-    ValidationErrorOut,
     after_wall,
     one_of_store,
     page_of,
@@ -39,7 +39,6 @@ from org.access import Right, require, store_from_ref
 
 router = Router(tags=["lounge"])
 
-WRITE_ERRORS = {403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
 # typed bodies whose errors wait for the store wall: another store's visit is a 404 whatever is sent
 _PATCH_BODY = BodyAfterWall(None)
 _SERVE_BODY = BodyAfterWall(None)

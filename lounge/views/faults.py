@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from checks.models import RoundResult
 from core.audit import history_for
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
 from core.templatetags.ui import format_duration
@@ -88,7 +88,7 @@ def _facility_form(request, form: FacilityForm, facility: Facility | None):
         request,
         "lounge/facility_form.html",
         {"form": form, "facility": facility},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
@@ -209,7 +209,7 @@ def fault_report(request):
         request,
         "lounge/fault_report.html",
         {"form": form, "result": result},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 

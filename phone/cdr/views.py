@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors
+from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
 from customers.forms.imports import ImportUploadForm
 from org.access import Right, require, scope
@@ -56,7 +56,7 @@ def cdr_import_start(request):
         request,
         "phone/cdr_import_start.html",
         {"form": form, "recent": recent},
-        status=400 if request.method == "POST" else 200,
+        status=form_status(request),
     )
 
 
