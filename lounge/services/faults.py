@@ -228,7 +228,7 @@ def facility_save(
 
 
 @transaction.atomic
-def facility_defaults(store: Store, *, actor: User | None = None) -> list[Facility]:
+def facility_defaults(*, store: Store, actor: User | None = None) -> list[Facility]:
     """Add the usual lounge facilities (TV, audio, water dispenser, coffee machine, air conditioning,
     Wi-Fi, charging points, massage chair) the store does not have yet; running it again adds nothing.
 
