@@ -117,21 +117,19 @@ def _step_start(actor, visit: Visit) -> Visit:
     return visit
 
 
-def _not_done_yet(visit: Visit, done_at, done_by, message: str, code: str) -> None:
-    """A step done once per visit: done already is refused, naming who did it and when."""
-    if done_at is not None:
-        raise ValidationError(
-            message % {"name": visit.display_name, "person": _person(done_by), "time": _hhmm(done_at)}, code=code
-        )
-
-
 def _done_once(
     visit: Visit, actor: User, *, step: str, at: datetime, already: str, code: str, note: str, also: dict | None = None
 ) -> None:
     """A step one person does once per visit (greeting, introduction, farewell): `<step>_at` and `<step>_by`
-    set, with the fields in `also`; refused when done already (`already` names who and when)."""
+    set, with the fields in `also`, and written to the history. Done already is refused, `already` naming
+    who did it and when."""
     at_field, by_field = f"{step}_at", f"{step}_by"
-    _not_done_yet(visit, getattr(visit, at_field), getattr(visit, by_field), already, code)
+    done_at = getattr(visit, at_field)
+    if done_at is not None:
+        person = _person(getattr(visit, by_field))
+        raise ValidationError(
+            already % {"name": visit.display_name, "person": person, "time": _hhmm(done_at)}, code=code
+        )
     values = {at_field: at, by_field: actor, **(also or {})}
     before = snapshot(visit, values)
     for name, value in values.items():
