@@ -196,6 +196,21 @@ class BodyAfterWall(Body):
     ninja reads and validates a body before the endpoint runs, so a bad body sent to another store's
     record would be a 400 or 422 where the wall promises a 404 whatever is sent. With this marker
     the endpoint asks the wall first, then ``after_wall`` raises the body's error, unchanged.
+
+    Why it subclasses ninja's internals (``ninja.params.models.Body`` and ``BodyModel``, their
+    ``_model``, ``_param_source``, ``get_request_data`` and ``resolve``, and ``ValidationErrorContext``),
+    checked against django-ninja 1.7.1: its public API has no per-parameter way to defer a body.
+    - ``Body(...)`` / ``BodyEx[...]`` only describe a parameter; a pydantic validator put in their
+      ``Annotated`` metadata would catch a field's error, but not the two errors ninja raises outside
+      the field: a body that is not JSON (``HttpError(400)`` from the parser, before pydantic) and an
+      empty body (the whole parameter missing). Both must be a 404 for another store's record.
+    - A custom ``ninja.parser.Parser`` is public but set once for the whole API: it cannot turn a parse
+      error into a deferred one for these endpoints and keep the 400 of every other endpoint.
+    - Reading ``request.body`` in the endpoint with the body documented by ``openapi_extra`` (as
+      lounge.api.faults does for its multipart uploads) is public, but drops the typed
+      ``payload: X = BodyAfterWall(...)`` parameter and ninja's own 422 shape, so every endpoint would
+      rebuild both. A new ninja version is taken only once the tests that send a bad body to
+      another store's record pass (lounge/tests/test_api_visits.py, complaints/tests/test_api.py).
     """
 
     _model = _BodyAfterWallModel

@@ -88,6 +88,22 @@ def history_record_saved(
     )
 
 
+def history_save(
+    obj: models.Model, *, actor, before: dict, fields: list[str], after: dict, note: str = ""
+) -> HistoryEntry | None:
+    """Validate and save the named fields of a record, and write what changed to its history.
+
+    `before` and `after` are the record as its history shows it, before and after the change (each
+    service has its own view: a snapshot, photos as taken or not, a number masked …); `after` may
+    hold lines that are not fields (a drink served). With no field named, nothing is saved and only
+    the history entry is written.
+    """
+    if fields:
+        obj.full_clean()
+        obj.save(update_fields=fields)
+    return history_record(actor=actor, obj=obj, action=HistoryAction.UPDATE, before=before, after=after, note=note)
+
+
 def history_for(obj: models.Model):
     """Entries of one record, newest first, with field labels ready for display."""
     ct = ContentType.objects.get_for_model(obj, for_concrete_model=True)

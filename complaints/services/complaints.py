@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.audit import history_record, register_history_labels, snapshot
+from core.audit import history_record, history_save, register_history_labels, snapshot
 from core.models import HistoryAction
 from core.validators import field_error, mask_phone, national_digits, normalize_any_phone, normalize_plate
 from customers.selectors import customer_for_number
@@ -404,15 +404,8 @@ def _reply_promise(complaint: Complaint, actor, now):
 
 
 def _save_stage(complaint: Complaint, actor, before: dict, fields: list[str], note: str = "") -> None:
-    complaint.full_clean()
-    complaint.save(update_fields=fields)
-    history_record(
-        actor=actor,
-        obj=complaint,
-        action=HistoryAction.UPDATE,
-        before=before,
-        after=_history_view(complaint, STAGE_FIELDS),
-        note=note,
+    history_save(
+        complaint, actor=actor, before=before, fields=fields, after=_history_view(complaint, STAGE_FIELDS), note=note
     )
 
 

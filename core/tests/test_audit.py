@@ -3,12 +3,16 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+import pytest
 import time_machine
+from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from complaints.services import stages
 from complaints.tests.wall import log_complaint
-from core.audit import history_for
+from core.audit import history_for, history_save, snapshot
+from core.models import HistoryAction, HistoryEntry
+from org.models import Store
 from tests.factories import make_user
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -59,3 +63,29 @@ def test_the_history_list_shows_when_in_local_time_and_the_readers_format(world)
     with translation.override("en"):
         html = render_to_string("core/partials/history.html", {"entries": history_for(complaint)})
     assert "Dec. 4, 2026, 2:30 p.m." in html and "a vehicle is involved: Yes" in html
+
+
+def test_history_save_validates_saves_only_the_named_fields_and_records_the_change(world):
+    """history_save: full_clean, save(update_fields), one UPDATE entry with before → after and the note."""
+    store = world.a.store
+    before = snapshot(store, ["city"])
+    store.city = "Hangzhou"
+    store.brand = "not saved"  # a field not named is not written
+    entry = history_save(
+        store, actor=world.a.manager, before=before, fields=["city"], after=snapshot(store, ["city"]), note="moved"
+    )
+    stored = Store.objects.get(pk=store.pk)
+    assert stored.city == "Hangzhou" and stored.brand != "not saved"
+    assert entry.action == HistoryAction.UPDATE and entry.actor == world.a.manager and entry.note == "moved"
+    assert entry.changes == {"city": [before["city"], "Hangzhou"]}
+
+    count = HistoryEntry.objects.count()
+    store.refresh_from_db()
+    store.city = ""  # required: refused before anything is written
+    with pytest.raises(ValidationError):
+        history_save(store, actor=world.a.manager, before={}, fields=["city"], after={"city": ""})
+    assert HistoryEntry.objects.count() == count and Store.objects.get(pk=store.pk).city == "Hangzhou"
+
+    # no field named: nothing saved, the history line alone (a second report of the same fault)
+    entry = history_save(store, actor=None, before={}, fields=[], after={"report": "again"})
+    assert entry.changes == {"report": ["", "again"]} and entry.actor is None

@@ -415,7 +415,7 @@ def _store_setup(store: Store, days: list, today: date, timeline: Timeline) -> S
     drinks = {name: drink_save(actor=manager, store=store, name=name) for name in DRINKS}
     set_up = _set_up(days)
     seats = [seat_create(actor=manager, store=store, label=label, now=set_up) for label in SEATS]
-    facility_defaults(store, actor=manager)
+    facility_defaults(store=store, actor=manager)
     template = template_default_lounge(store, actor=manager)
     area = Area.objects.filter(store=store, template=template).first()
     attendants = ATTENDANTS[store.code]

@@ -135,6 +135,12 @@ def _detail(request, request_id) -> dict:
     return _out(selectors.request_get_for_user(request.user, request_id))
 
 
+def _stage(request, request_id, service) -> dict:
+    """A stage without a body (on the way, done): the wall and the right first, then the service."""
+    service(actor=request.user, request=selectors.request_get_for_user(request.user, request_id, right=Right.EDIT))
+    return _detail(request, request_id)
+
+
 @router.get(
     "/lounge/requests",
     response={200: RequestPageOut},
@@ -196,10 +202,7 @@ def request_detail(request, request_id: Id):
     "measured. Only an open request." + ERRORS_TEXT,
 )
 def request_acknowledge(request, request_id: Id):
-    services.request_acknowledge(
-        actor=request.user, request=selectors.request_get_for_user(request.user, request_id, right=Right.EDIT)
-    )
-    return _detail(request, request_id)
+    return _stage(request, request_id, services.request_acknowledge)
 
 
 @router.post(
@@ -210,10 +213,7 @@ def request_acknowledge(request, request_id: Id):
     description="S4.2: a refill or drink is also recorded as served on the customer's visit." + ERRORS_TEXT,
 )
 def request_done(request, request_id: Id):
-    services.request_done(
-        actor=request.user, request=selectors.request_get_for_user(request.user, request_id, right=Right.EDIT)
-    )
-    return _detail(request, request_id)
+    return _stage(request, request_id, services.request_done)
 
 
 @router.post(

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from checks.models import RoundResult
-from core.audit import history_record, history_record_saved, snapshot
+from core.audit import history_record, history_record_saved, history_save, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
 from core.validators import field_error
@@ -145,19 +145,6 @@ def _recipients(fault: FaultTicket, promise: Promise | None) -> list:
     return people or list(store_managers(fault.store_id))
 
 
-def _save(fault: FaultTicket, actor, before: dict, fields: list[str], note: str = "") -> None:
-    fault.full_clean()
-    fault.save(update_fields=fields)
-    history_record(
-        actor=actor,
-        obj=fault,
-        action=HistoryAction.UPDATE,
-        before=before,
-        after=_fault_view(fault),
-        note=note,
-    )
-
-
 # --- The register --------------------------------------------------------------------------------
 
 
@@ -228,7 +215,7 @@ def facility_save(
 
 
 @transaction.atomic
-def facility_defaults(store: Store, *, actor: User | None = None) -> list[Facility]:
+def facility_defaults(*, store: Store, actor: User | None = None) -> list[Facility]:
     """Add the usual lounge facilities (TV, audio, water dispenser, coffee machine, air conditioning,
     Wi-Fi, charging points, massage chair) the store does not have yet; running it again adds nothing.
 
@@ -409,15 +396,12 @@ def _append_report(fault, *, actor, description, source, request, round_result, 
     if round_result is not None and fault.round_result_id is None:
         fault.round_result = round_result
         fields.append("round_result")
-    if fields:
-        fault.full_clean()
-        fault.save(update_fields=fields)
     # The report itself, under its own heading (stored in the reporter's language, like every note).
-    history_record(
+    history_save(
+        fault,
         actor=actor,
-        obj=fault,
-        action=HistoryAction.UPDATE,
         before=before,
+        fields=fields,
         after=_fault_view(fault) | {_("Reported again"): description},
         note=str(FaultSource(source).label),
     )
@@ -469,7 +453,7 @@ def fault_start(
             # The clock follows the ticket: reminders and escalations now go to the person it was given to.
             Promise.objects.filter(pk=fault.promise_id).update(owner=assignee)
             fault.promise.owner = assignee
-    _save(fault, actor, before, fields)
+    history_save(fault, actor=actor, before=before, fields=fields, after=_fault_view(fault))
     if assignee is not None and assignee.pk != getattr(actor, "pk", None):
         notification_send(
             recipients=[assignee],
@@ -518,7 +502,7 @@ def fault_fix(
     if checked_photo is not None:
         fault.fix_photo.save(checked_photo.name, checked_photo, save=False)
         fields.append("fix_photo")
-    _save(fault, actor, before, fields)
+    history_save(fault, actor=actor, before=before, fields=fields, after=_fault_view(fault))
     if fault.promise_id and fault.promise.state == PromiseState.OPEN:
         fault.promise = promise_keep(promise=fault.promise, actor=actor, at=now)
     return fault
@@ -541,7 +525,9 @@ def fault_close_unfixed(*, actor: User, fault: FaultTicket, reason: str) -> Faul
     before = _fault_view(fault)
     fault.state = FaultState.CANCELLED
     fault.close_reason = reason
-    _save(fault, actor, before, ["state", "close_reason"], note=reason)
+    history_save(
+        fault, actor=actor, before=before, fields=["state", "close_reason"], after=_fault_view(fault), note=reason
+    )
     if fault.promise_id and fault.promise.state == PromiseState.OPEN:
         fault.promise = promise_cancel(promise=fault.promise, actor=actor, reason=reason)
     return fault

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
-from core.audit import history_record, snapshot
+from core.audit import history_record, history_save, snapshot
 from core.models import HistoryAction
 from core.validators import field_error
 from org.access import Right, deny_unless, has_right
@@ -338,12 +338,12 @@ def _locked(req: LoungeRequest) -> LoungeRequest:
     )
 
 
-def _save_stage(req: LoungeRequest, actor, before: dict, fields: list[str], note: str = "") -> None:
-    req.full_clean()
-    req.save(update_fields=fields)
-    history_record(
-        actor=actor, obj=req, action=HistoryAction.UPDATE, before=before, after=snapshot(req, STAGE_FIELDS), note=note
-    )
+def _answering(actor, request: LoungeRequest) -> LoungeRequest:
+    """The request locked for a stage, once the actor may edit in its store and answer it (403 otherwise)."""
+    req = _locked(request)
+    deny_unless(has_right(actor, Right.EDIT, req.store_id))
+    deny_unless(may_answer(actor, req))
+    return req
 
 
 def _keep(req: LoungeRequest, actor, at: datetime) -> None:
@@ -360,9 +360,7 @@ def _closed_error(req: LoungeRequest) -> ValidationError:
 @transaction.atomic
 def request_acknowledge(*, actor: User, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
     """Someone is on the way: the customer's page shows it, and the promise is kept (S4.5 response time)."""
-    req = _locked(request)
-    deny_unless(has_right(actor, Right.EDIT, req.store_id))
-    deny_unless(may_answer(actor, req))
+    req = _answering(actor, request)
     if req.state == RequestState.ON_WAY:
         raise field_error("state", _("Someone is already on the way."), "state")
     if req.state != RequestState.OPEN:
@@ -372,7 +370,13 @@ def request_acknowledge(*, actor: User, request: LoungeRequest, now: datetime | 
     req.state = RequestState.ON_WAY
     req.acknowledged_at = now
     req.acknowledged_by = actor
-    _save_stage(req, actor, before, ["state", "acknowledged_at", "acknowledged_by"])
+    history_save(
+        req,
+        actor=actor,
+        before=before,
+        fields=["state", "acknowledged_at", "acknowledged_by"],
+        after=snapshot(req, STAGE_FIELDS),
+    )
     _keep(req, actor, now)
     return req
 
@@ -398,9 +402,7 @@ def _serve(req: LoungeRequest, actor, now: datetime) -> str:
 @transaction.atomic
 def request_done(*, actor: User, request: LoungeRequest, now: datetime | None = None) -> LoungeRequest:
     """Done: a refill or drink is also recorded on the customer's visit (S4.2); done at once also keeps the clock."""
-    req = _locked(request)
-    deny_unless(has_right(actor, Right.EDIT, req.store_id))
-    deny_unless(may_answer(actor, req))
+    req = _answering(actor, request)
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     now = now or timezone.now()
@@ -414,7 +416,7 @@ def request_done(*, actor: User, request: LoungeRequest, now: datetime | None = 
     req.done_at = now
     req.done_by = actor
     note = _serve(req, actor, now) if req.kind in (RequestKind.REFILL, RequestKind.DRINK) else ""
-    _save_stage(req, actor, before, fields, note=note)
+    history_save(req, actor=actor, before=before, fields=fields, after=snapshot(req, STAGE_FIELDS), note=note)
     _keep(req, actor, req.acknowledged_at)
     return req
 
@@ -424,15 +426,13 @@ def request_cancel(
     *, actor: User, request: LoungeRequest, reason: str = "", now: datetime | None = None
 ) -> LoungeRequest:
     """Cancel a request that needs nothing more (sent twice, the customer left); its clock is cancelled."""
-    req = _locked(request)
-    deny_unless(has_right(actor, Right.EDIT, req.store_id))
-    deny_unless(may_answer(actor, req))
+    req = _answering(actor, request)
     if req.state not in OPEN_STATES:
         raise _closed_error(req)
     reason = " ".join(str(reason or "").split())[:200] or _("The request was cancelled.")
     before = snapshot(req, STAGE_FIELDS)
     req.state = RequestState.CANCELLED
-    _save_stage(req, actor, before, ["state"], note=reason)
+    history_save(req, actor=actor, before=before, fields=["state"], after=snapshot(req, STAGE_FIELDS), note=reason)
     if req.promise is not None and req.promise.state == PromiseState.OPEN:
         promise_cancel(promise=req.promise, actor=actor, reason=reason)
     return req

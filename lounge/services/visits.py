@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.audit import history_record, history_record_saved, register_history_labels, snapshot
+from core.audit import history_record, history_record_saved, history_save, register_history_labels, snapshot
 from core.db import save_or_conflict
 from core.models import HistoryAction
 from core.validators import clean_number, field_error, normalize_plate
@@ -117,25 +117,24 @@ def _step_start(actor, visit: Visit) -> Visit:
     return visit
 
 
-def _not_done_yet(visit: Visit, done_at, done_by, message: str, code: str) -> None:
-    """A step done once per visit: done already is refused, naming who did it and when."""
+def _done_once(
+    visit: Visit, actor: User, *, step: str, at: datetime, already: str, code: str, note: str, also: dict | None = None
+) -> None:
+    """A step one person does once per visit (greeting, introduction, farewell): `<step>_at` and `<step>_by`
+    set, with the fields in `also`, and written to the history. Done already is refused, `already` naming
+    who did it and when."""
+    at_field, by_field = f"{step}_at", f"{step}_by"
+    done_at = getattr(visit, at_field)
     if done_at is not None:
+        person = _person(getattr(visit, by_field))
         raise ValidationError(
-            message % {"name": visit.display_name, "person": _person(done_by), "time": _hhmm(done_at)}, code=code
+            already % {"name": visit.display_name, "person": person, "time": _hhmm(done_at)}, code=code
         )
-
-
-def _save_step(visit: Visit, actor, before: dict, fields: list[str], note: str, extra: dict | None = None) -> None:
-    visit.full_clean()
-    visit.save(update_fields=fields)
-    history_record(
-        actor=actor,
-        obj=visit,
-        action=HistoryAction.UPDATE,
-        before=before,
-        after=snapshot(visit, [f for f in fields if not f.endswith("_promise")]) | (extra or {}),
-        note=note,
-    )
+    values = {at_field: at, by_field: actor, **(also or {})}
+    before = snapshot(visit, values)
+    for name, value in values.items():
+        setattr(visit, name, value)
+    history_save(visit, actor=actor, before=before, fields=list(values), after=snapshot(visit, values), note=note)
 
 
 # --- Arrival -------------------------------------------------------------------------------------
@@ -292,19 +291,17 @@ def visit_arrive(
 def visit_greet(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.1: the customer is greeted; by whom and how many seconds after arrival. Keeps the greeting clock."""
     visit = _step_start(actor, visit)
-    _not_done_yet(
+    at = max(now or timezone.now(), visit.arrived_at)
+    _done_once(
         visit,
-        visit.greeted_at,
-        visit.greeted_by,
-        _("%(name)s was already greeted by %(person)s at %(time)s."),
-        "already_greeted",
+        actor,
+        step="greeted",
+        at=at,
+        already=_("%(name)s was already greeted by %(person)s at %(time)s."),
+        code="already_greeted",
+        note="S4.1",
+        also={"greet_seconds": int((at - visit.arrived_at).total_seconds())},
     )
-    now = now or timezone.now()
-    before = snapshot(visit, ["greeted_at", "greeted_by", "greet_seconds"])
-    visit.greeted_at = max(now, visit.arrived_at)
-    visit.greeted_by = actor
-    visit.greet_seconds = int((visit.greeted_at - visit.arrived_at).total_seconds())
-    _save_step(visit, actor, before, ["greeted_at", "greeted_by", "greet_seconds"], note="S4.1")
     if visit.greet_promise is not None:
         promise_keep(promise=visit.greet_promise, actor=actor, at=visit.greeted_at)
     return visit
@@ -329,7 +326,14 @@ def visit_offer_drink(*, actor: User, visit: Visit, now: datetime | None = None)
     now = now or timezone.now()
     before = snapshot(visit, ["drink_offered_at"])
     visit.drink_offered_at = now
-    _save_step(visit, actor, before, ["drink_offered_at"], note="S4.2")
+    history_save(
+        visit,
+        actor=actor,
+        before=before,
+        fields=["drink_offered_at"],
+        after=snapshot(visit, ["drink_offered_at"]),
+        note="S4.2",
+    )
     return visit
 
 
@@ -407,7 +411,14 @@ def visit_serve(
         note = _("Refill: %(drink)s, late.") % {"drink": drink.name}
     # the serving itself is a history line of the visit ("serving" is labelled by lounge.selectors.visits.visit_history)
     extra = {"serving": f"{drink.name} {timezone.localtime(now):%H:%M:%S}"}
-    _save_step(visit, actor, before, ["drink_offered_at", "refill_promise"], note=note, extra=extra)
+    history_save(
+        visit,
+        actor=actor,
+        before=before,
+        fields=["drink_offered_at", "refill_promise"],
+        after=snapshot(visit, ["drink_offered_at"]) | extra,
+        note=note,
+    )
     return serving
 
 
@@ -423,19 +434,16 @@ def visit_introduce(*, actor: User, visit: Visit, now: datetime | None = None) -
             ),
             code="not_first_visit",
         )
-    _not_done_yet(
-        visit,
-        visit.introduced_at,
-        visit.introduced_by,
-        _("The services were already introduced to %(name)s by %(person)s at %(time)s."),
-        "already_introduced",
-    )
     _require_greeted(visit, _("Greet the customer first (S4.1), then introduce the services."))
-    now = now or timezone.now()
-    before = snapshot(visit, ["introduced_at", "introduced_by"])
-    visit.introduced_at = now
-    visit.introduced_by = actor
-    _save_step(visit, actor, before, ["introduced_at", "introduced_by"], note="S4.3")
+    _done_once(
+        visit,
+        actor,
+        step="introduced",
+        at=now or timezone.now(),
+        already=_("The services were already introduced to %(name)s by %(person)s at %(time)s."),
+        code="already_introduced",
+        note="S4.3",
+    )
     return visit
 
 
@@ -443,18 +451,15 @@ def visit_introduce(*, actor: User, visit: Visit, now: datetime | None = None) -
 def visit_farewell(*, actor: User, visit: Visit, now: datetime | None = None) -> Visit:
     """S4.4: the customer seen off (您慢走)."""
     visit = _step_start(actor, visit)
-    _not_done_yet(
+    _done_once(
         visit,
-        visit.farewell_at,
-        visit.farewell_by,
-        _("%(name)s was already seen off by %(person)s at %(time)s."),
-        "already_seen_off",
+        actor,
+        step="farewell",
+        at=now or timezone.now(),
+        already=_("%(name)s was already seen off by %(person)s at %(time)s."),
+        code="already_seen_off",
+        note="S4.4",
     )
-    now = now or timezone.now()
-    before = snapshot(visit, ["farewell_at", "farewell_by"])
-    visit.farewell_at = now
-    visit.farewell_by = actor
-    _save_step(visit, actor, before, ["farewell_at", "farewell_by"], note="S4.4")
     return visit
 
 
@@ -469,7 +474,7 @@ def visit_depart(*, actor: User, visit: Visit, now: datetime | None = None) -> V
     now = max(now or timezone.now(), visit.arrived_at)
     before = snapshot(visit, ["departed_at"])
     visit.departed_at = now
-    _save_step(visit, actor, before, ["departed_at"], note="")
+    history_save(visit, actor=actor, before=before, fields=["departed_at"], after=snapshot(visit, ["departed_at"]))
     reason = _("customer left")
     _close_clock(visit.greet_promise, actor=actor, now=now, reason=reason)
     _close_clock(visit.refill_promise, actor=actor, now=now, reason=reason)
@@ -512,11 +517,7 @@ def visit_update(
                 code="introduced",
             )
         visit.first_visit = first_visit
-    visit.full_clean()
-    visit.save(update_fields=UPDATE_FIELDS)
-    history_record(
-        actor=actor, obj=visit, action=HistoryAction.UPDATE, before=before, after=snapshot(visit, UPDATE_FIELDS)
-    )
+    history_save(visit, actor=actor, before=before, fields=UPDATE_FIELDS, after=snapshot(visit, UPDATE_FIELDS))
     return visit
 
 

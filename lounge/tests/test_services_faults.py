@@ -426,15 +426,15 @@ def test_only_managers_keep_the_register(world):
         with pytest.raises(PermissionDenied):
             services.facility_save(actor=actor, store=world.a.store, name="电视")
         with pytest.raises(PermissionDenied):
-            services.facility_defaults(world.a.store, actor=actor)
+            services.facility_defaults(store=world.a.store, actor=actor)
 
 
 def test_the_usual_facilities_are_added_once(world):
     make_facility(world.a.store, name="咖啡机")
-    added = services.facility_defaults(world.a.store)
+    added = services.facility_defaults(store=world.a.store)
     names = {f.name for f in added}
     assert {"电视", "音响", "饮水机", "空调", "Wi-Fi", "充电口"} <= names and "咖啡机" not in names
-    assert services.facility_defaults(world.a.store, actor=world.a.manager) == []
+    assert services.facility_defaults(store=world.a.store, actor=world.a.manager) == []
     assert Facility.objects.filter(store=world.a.store).count() == len(services.DEFAULT_FACILITIES)
     assert not Facility.objects.filter(store=world.b.store).exists()
 

@@ -119,7 +119,7 @@ def facility_defaults(request, store_pk):
     """Add the usual lounge facilities the store lacks (managers); running it twice adds nothing."""
     store = store_get_for_user(request.user, store_pk, right=Right.MANAGE_STORE)
     require(request.user, Right.MANAGE_STORE, store.pk)
-    added = services.facility_defaults(store, actor=request.user)
+    added = services.facility_defaults(store=store, actor=request.user)
     if added:
         messages.success(request, _("Added: %(names)s.") % {"names": "、".join(f.name for f in added)})
     else:
