@@ -276,7 +276,7 @@ def customer_update(request, customer_id: Id, payload: CustomerPatchIn | None = 
     user = request.user
     customer = selectors.customer_get_for_user(user, customer_id, right=Right.EDIT)
     data = patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
-    customer = services.customer_update(actor=user, customer=customer, data=data)
+    customer = services.customer_update(actor=user, customer=customer, **data)
     return _customer_out(customer)
 
 
@@ -456,5 +456,5 @@ def vehicle_update(request, vehicle_id: Id, payload: VehiclePatchIn | None = Non
     data = patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)
     if "owner" in data:
         data["owner"] = _owner_for(user, data["owner"])
-    vehicle = services.vehicle_update(actor=user, vehicle=vehicle, data=data)
+    vehicle = services.vehicle_update(actor=user, vehicle=vehicle, **data)
     return _vehicle_out(vehicle)

@@ -181,7 +181,7 @@ def customer_edit(request, customer_pk):
     form = CustomerForm(request.POST or None, user=request.user, with_store=False, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(actor=request.user, customer=customer, data=form.cleaned_data)
+            services.customer_update(actor=request.user, customer=customer, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -234,7 +234,7 @@ def vehicle_edit(request, vehicle_pk):
     duplicate_url = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.vehicle_update(actor=request.user, vehicle=vehicle, data=form.cleaned_data)
+            services.vehicle_update(actor=request.user, vehicle=vehicle, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             duplicate_url = getattr(exc, "existing_url", "")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, snapshot
 from core.db import save_or_conflict
+from core.markers import UNCHANGED, Unchanged
 from core.models import HistoryAction
 from core.validators import field_error, text_value
 
@@ -40,16 +41,6 @@ PASSWORD_PLACEHOLDER = "********"
 
 _EXTENSION = re.compile(r"^\d{1,10}$")
 _MANAGER_ROLES = (Role.STORE_MANAGER, Role.AUDITOR)
-
-
-class Unchanged:
-    """The value of an update's argument that leaves the field as it is, where None is a value (no store)."""
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = Unchanged()
 
 
 # Staff
