@@ -9,3 +9,8 @@ class Unchanged:
 
 
 UNCHANGED = Unchanged()
+
+
+def given(**values) -> dict:
+    """The update's arguments that were given: those left UNCHANGED are left out."""
+    return {key: value for key, value in values.items() if value is not UNCHANGED}

@@ -16,7 +16,7 @@ from pypinyin import Style, lazy_pinyin
 
 from core.audit import history_record, snapshot
 from core.db import save_or_conflict
-from core.markers import UNCHANGED, Unchanged
+from core.markers import UNCHANGED, Unchanged, given
 from core.models import HistoryAction, HistoryEntry
 from core.validators import (
     field_error,
@@ -158,11 +158,6 @@ def customer_create(
     return customer
 
 
-def _given(values: dict) -> dict:
-    """The arguments of an update that were given (not UNCHANGED)."""
-    return {key: value for key, value in values.items() if value is not UNCHANGED}
-
-
 @transaction.atomic
 def customer_update(
     *,
@@ -177,21 +172,19 @@ def customer_update(
     notes: str | Unchanged = UNCHANGED,
 ) -> Customer:
     """Change a customer's details (an argument left UNCHANGED stays); the history keeps each field before → after."""
-    given = _given(
-        {
-            "name": name,
-            "mobile": mobile,
-            "landline": landline,
-            "landline_ext": landline_ext,
-            "preferred_contact": preferred_contact,
-            "consent_to_contact": consent_to_contact,
-            "notes": notes,
-        }
+    changes = given(
+        name=name,
+        mobile=mobile,
+        landline=landline,
+        landline_ext=landline_ext,
+        preferred_contact=preferred_contact,
+        consent_to_contact=consent_to_contact,
+        notes=notes,
     )
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.erased_at:
         raise ValidationError(_("This customer's data was erased on request; it cannot be changed."))
-    merged = {k: getattr(customer, k) for k in CUSTOMER_FIELDS} | given
+    merged = {k: getattr(customer, k) for k in CUSTOMER_FIELDS} | changes
     cleaned = clean_customer_input(merged)
     before = snapshot(customer, CUSTOMER_FIELDS)
     had_consent = customer.consent_to_contact
@@ -377,23 +370,21 @@ def vehicle_update(
     mileage_km: int | str | None | Unchanged = UNCHANGED,
 ) -> Vehicle:
     """Change a vehicle (an argument left UNCHANGED stays); a new owner must be a customer of the same store."""
-    given = _given(
-        {
-            "owner": owner,
-            "plate": plate,
-            "vin": vin,
-            "vin_check_confirmed": vin_check_confirmed,
-            "brand": brand,
-            "model": model,
-            "colour": colour,
-            "purchase_date": purchase_date,
-            "mileage_km": mileage_km,
-        }
+    changes = given(
+        owner=owner,
+        plate=plate,
+        vin=vin,
+        vin_check_confirmed=vin_check_confirmed,
+        brand=brand,
+        model=model,
+        colour=colour,
+        purchase_date=purchase_date,
+        mileage_km=mileage_km,
     )
     vehicle = Vehicle.objects.select_for_update().select_related("owner").get(pk=vehicle.pk)
     merged = {k: getattr(vehicle, k) for k in VEHICLE_FIELDS}
     merged["vin_check_confirmed"] = vehicle.vin_check_confirmed_at is not None
-    merged |= given
+    merged |= changes
     cleaned = clean_vehicle_input(merged)
     owner = cleaned.get("owner") or vehicle.owner
     if owner.store_id != vehicle.store_id:
