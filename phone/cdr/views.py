@@ -5,7 +5,6 @@ step stopped (phone.cdr.upload.cdr_import_step). Without JavaScript the same ste
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
@@ -13,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors, form_status
+from core.forms import form_status
 from core.htmx import is_htmx, render_page
 from customers.forms.imports import ImportUploadForm
+from customers.views.imports import upload_received
 from org.access import Right, require, scope
 
 from ..models import CdrImport
@@ -42,15 +42,9 @@ def cdr_import_start(request):
     """Upload: the store (when the person has several) and the file."""
     require(request.user, Right.IMPORT)
     form = CdrUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        store = form.cleaned_data["store"]
-        require(request.user, Right.IMPORT, store.pk)
-        try:
-            imp = upload.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("phone:cdr_import", cdr_pk=imp.pk)
+    imp = upload_received(request, form, upload.cdr_upload)
+    if imp is not None:
+        return redirect("phone:cdr_import", cdr_pk=imp.pk)
     recent = scope(CdrImport.objects.select_related("store", "created_by").defer("errors"), request.user)[:10]
     return render(
         request,
