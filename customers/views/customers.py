@@ -12,11 +12,10 @@ from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
-from org.access import Right, has_right, require, scope
+from org.access import Right, has_right, require
 
 from .. import selectors
 from ..forms.customers import CustomerForm, EraseForm, VehicleForm
-from ..models import Customer, Vehicle
 from ..services import customers as services
 
 PAGE_SIZE = 25
@@ -38,11 +37,8 @@ def search(request):
 def customer_list(request):
     require(request.user, Right.VIEW)
     query = request.GET.get("q", "").strip()
-    qs = scope(Customer.objects.filter(erased_at__isnull=True), request.user).select_related("store")
-    if query:
-        found, vehicles = selectors.search(request.user, query, limit=500)
-        qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.customer_list(request.user, query)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request, "customers/customer_list.html", "customers/partials/customer_rows.html", {"page": page, "query": query}
     )
@@ -52,11 +48,8 @@ def customer_list(request):
 def vehicle_list(request):
     require(request.user, Right.VIEW)
     query = request.GET.get("q", "").strip()
-    qs = scope(Vehicle.objects.all(), request.user).select_related("owner", "store")
-    if query:
-        ids = [v.pk for v in selectors.search(request.user, query, limit=500)[1]]
-        qs = qs.filter(pk__in=ids)
-    page = Paginator(qs.order_by("plate", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    qs = selectors.vehicle_list(request.user, query)
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     return render_page(
         request, "customers/vehicle_list.html", "customers/partials/vehicle_rows.html", {"page": page, "query": query}
     )
