@@ -33,25 +33,25 @@ def search(request):
     )
 
 
-@login_required
-def customer_list(request):
+def _list_page(request, rows, template: str, partial: str):
+    """A searched, paged list (customers or vehicles): the whole page, or its rows for htmx."""
     require(request.user, Right.VIEW)
     query = request.GET.get("q", "").strip()
-    qs = selectors.customer_list(request.user, query)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request, "customers/customer_list.html", "customers/partials/customer_rows.html", {"page": page, "query": query}
+    page = Paginator(rows(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(request, template, partial, {"page": page, "query": query})
+
+
+@login_required
+def customer_list(request):
+    return _list_page(
+        request, selectors.customer_list, "customers/customer_list.html", "customers/partials/customer_rows.html"
     )
 
 
 @login_required
 def vehicle_list(request):
-    require(request.user, Right.VIEW)
-    query = request.GET.get("q", "").strip()
-    qs = selectors.vehicle_list(request.user, query)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request, "customers/vehicle_list.html", "customers/partials/vehicle_rows.html", {"page": page, "query": query}
+    return _list_page(
+        request, selectors.vehicle_list, "customers/vehicle_list.html", "customers/partials/vehicle_rows.html"
     )
 
 
