@@ -145,12 +145,24 @@ def import_step(request, job_pk):
         job = services.import_validate_step(job=job, actor=request.user)
     elif job.state == State.IMPORTING:
         job = services.import_commit_step(job=job, actor=request.user)
+    return step_response(
+        request,
+        running=job.is_running,
+        partial="customers/partials/import_progress.html",
+        context={"job": job},
+        page_url=reverse("customers:import_job", kwargs={"job_pk": job.pk}),
+    )
+
+
+def step_response(request, *, running: bool, partial: str, context: dict, page_url: str) -> HttpResponse:
+    """The answer to an import's step (customers here, call records in phone): the progress partial while
+    the import runs, then its page (HX-Redirect for htmx); without JavaScript, always its page."""
     if not is_htmx(request):
-        return redirect("customers:import_job", job_pk=job.pk)
-    if job.is_running:
-        return render(request, "customers/partials/import_progress.html", {"job": job})
+        return redirect(page_url)
+    if running:
+        return render(request, partial, context)
     response = HttpResponse()
-    response["HX-Redirect"] = reverse("customers:import_job", kwargs={"job_pk": job.pk})
+    response["HX-Redirect"] = page_url
     return response
 
 
