@@ -273,8 +273,9 @@ def main() -> int:
 
     settings.configure(USE_I18N=False)
     from phone.cdr.decode import decode_stream
+    from phone.cdr.legs import CdrRow
     from phone.cdr.merge import merge_legs
-    from phone.cdr.parse import CdrRow, parse
+    from phone.cdr.parse import parse
 
     with tempfile.TemporaryDirectory(prefix="cdr-bench-") as folder:
         path = Path(folder) / "cdr.csv"

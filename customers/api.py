@@ -31,7 +31,7 @@ from core.api_schemas import (
 from core.api_schemas import PageQuery as CorePageQuery
 from core.api_schemas import ValidationErrorOut as CoreValidationErrorOut
 from core.validators import field_error
-from org.access import Right, require, scope, store_from_ref
+from org.access import Right, require, store_from_ref
 
 from . import selectors
 from .choices import PreferredContact
@@ -40,8 +40,6 @@ from .models import Customer, Vehicle
 from .services import customers as services
 
 router = Router()
-
-SEARCH_LIMIT = 500  # as on the web lists: a search finds at most this many customers and vehicles
 
 ERRORS_TEXT = (
     CORE_ERRORS_TEXT
@@ -205,14 +203,8 @@ def _customer_out(customer: Customer) -> dict:
 def customer_list(request, query: Query[PageQuery]):
     user = request.user
     require(user, Right.VIEW)
-    qs = scope(Customer.objects.filter(erased_at__isnull=True), user).select_related("store")
-    if query.store:
-        qs = qs.filter(store__code=query.store.strip())
-    text = query.q.strip()
-    if text:
-        found, vehicles = selectors.search(user, text, limit=SEARCH_LIMIT)
-        qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
-    return page_of(qs.order_by("-created_at", "-id"), query, _customer_item)
+    qs = selectors.customer_list(user, query.q, store_code=query.store)
+    return page_of(qs, query, _customer_item)
 
 
 @router.get(
@@ -276,7 +268,7 @@ def customer_update(request, customer_id: Id, payload: CustomerPatchIn | None = 
     user = request.user
     customer = selectors.customer_get_for_user(user, customer_id, right=Right.EDIT)
     data = patch_data(payload or CustomerPatchIn(), text=CUSTOMER_TEXT)
-    customer = services.customer_update(actor=user, customer=customer, data=data)
+    customer = services.customer_update(actor=user, customer=customer, **data)
     return _customer_out(customer)
 
 
@@ -398,15 +390,8 @@ def _owner_for(user, customer_id: Id) -> Customer:
 def vehicle_list(request, query: Query[VehiclePageQuery]):
     user = request.user
     require(user, Right.VIEW)
-    qs = scope(Vehicle.objects.all(), user).select_related("owner", "store")
-    if query.store:
-        qs = qs.filter(store__code=query.store.strip())
-    if query.owner is not None:
-        qs = qs.filter(owner_id=query.owner)
-    text = query.q.strip()
-    if text:
-        qs = qs.filter(pk__in=[v.pk for v in selectors.search(user, text, limit=SEARCH_LIMIT)[1]])
-    return page_of(qs.order_by("plate", "id"), query, _vehicle_out)
+    qs = selectors.vehicle_list(user, query.q, store_code=query.store, owner_id=query.owner)
+    return page_of(qs, query, _vehicle_out)
 
 
 @router.get(
@@ -456,5 +441,5 @@ def vehicle_update(request, vehicle_id: Id, payload: VehiclePatchIn | None = Non
     data = patch_data(payload or VehiclePatchIn(), text=VEHICLE_TEXT, nullable=VEHICLE_NULLABLE)
     if "owner" in data:
         data["owner"] = _owner_for(user, data["owner"])
-    vehicle = services.vehicle_update(actor=user, vehicle=vehicle, data=data)
+    vehicle = services.vehicle_update(actor=user, vehicle=vehicle, **data)
     return _vehicle_out(vehicle)

@@ -94,6 +94,34 @@ def search(user, query: str, limit: int = 8) -> tuple[list[Customer], list[Vehic
     return customers, vehicles
 
 
+LIST_SEARCH_LIMIT = 500  # a search on the lists (pages and API) finds at most this many customers and vehicles
+
+
+def customer_list(user, query: str = "", *, store_code: str = ""):
+    """The customers of the person's stores for a list, newest first, erased ones left out: optionally one
+    store's (by code) and those the search box finds for ``query`` (or whose vehicle it finds)."""
+    qs = scope(Customer.objects.filter(erased_at__isnull=True), user).select_related("store")
+    if store_code:
+        qs = qs.filter(store__code=store_code.strip())
+    if query.strip():
+        found, vehicles = search(user, query, limit=LIST_SEARCH_LIMIT)
+        qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
+    return qs.order_by("-created_at", "-id")
+
+
+def vehicle_list(user, query: str = "", *, store_code: str = "", owner_id: int | None = None):
+    """The vehicles of the person's stores for a list, by plate: optionally one store's (by code), one
+    customer's, and those the search box finds for ``query``."""
+    qs = scope(Vehicle.objects.all(), user).select_related("owner", "store")
+    if store_code:
+        qs = qs.filter(store__code=store_code.strip())
+    if owner_id is not None:
+        qs = qs.filter(owner_id=owner_id)
+    if query.strip():
+        qs = qs.filter(pk__in=[v.pk for v in search(user, query, limit=LIST_SEARCH_LIMIT)[1]])
+    return qs.order_by("plate", "id")
+
+
 @dataclass
 class TimelineItem:
     at: datetime

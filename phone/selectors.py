@@ -24,10 +24,10 @@ from org.models import User
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 
-from . import script_check
 from .choices import ScriptKind
 from .links import call_url, message_url
 from .models import Call, CdrImport, GreetingScript, IncomingCall, Message, PhoneSettings
+from .script_check.items import ScriptContext
 
 POPUP_SECONDS = 120  # a pop-up not taken within two minutes is gone
 
@@ -336,8 +336,8 @@ def may_edit_scripts(user, department) -> bool:
     return user.department_id == department.pk or user.supervised_departments.filter(pk=department.pk).exists()
 
 
-def script_context(store, person, department) -> script_check.ScriptContext:
-    return script_check.ScriptContext(
+def script_context(store, person, department) -> ScriptContext:
+    return ScriptContext(
         store_name=store.name,
         department_name=department.name if department else "",
         person_name=(person.name or person.username) if person else "",

@@ -20,11 +20,12 @@ from org.access import Right, deny_unless, get_for_user, has_right, require, sco
 from org.models import Department, User
 from org.selectors import store_get_for_user
 
-from . import script_check, selectors
+from . import selectors
 from .choices import Outcome, Purpose, ScriptKind
 from .forms import CallBackForm, CallFilterForm, CallForm, MessageForm, PhoneSettingsForm, ScriptForm
 from .links import console_url
 from .models import PhoneSettings
+from .script_check.items import LABELS as SCRIPT_LABELS
 from .services import calls as call_services
 from .services import messages as message_services
 from .services.scripts import script_save
@@ -163,9 +164,7 @@ def call_list(request):
 def call_detail(request, call_pk):
     call = selectors.call_get_for_user(request.user, call_pk)
     result = call.script_result or {}
-    items = [
-        {**item, "label": script_check.LABELS.get(item.get("key"), item.get("key"))} for item in result.get("items", [])
-    ]
+    items = [{**item, "label": SCRIPT_LABELS.get(item.get("key"), item.get("key"))} for item in result.get("items", [])]
     return render(
         request,
         "phone/call_detail.html",

@@ -48,7 +48,7 @@ class CustomerForm(forms.Form):
             self.fields["store"].widget = forms.HiddenInput()
 
     def service_data(self) -> dict:
-        """The customer's fields as customers.services.customers.customer_create takes them (the store apart)."""
+        """The customer's fields as customer_create and customer_update take them (the store apart)."""
         return {key: value for key, value in self.cleaned_data.items() if key != "store"}
 
 

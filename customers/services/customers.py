@@ -16,6 +16,7 @@ from pypinyin import Style, lazy_pinyin
 
 from core.audit import history_record, snapshot
 from core.db import save_or_conflict
+from core.markers import UNCHANGED, Unchanged, given
 from core.models import HistoryAction, HistoryEntry
 from core.validators import (
     field_error,
@@ -158,12 +159,32 @@ def customer_create(
 
 
 @transaction.atomic
-def customer_update(*, actor, customer: Customer, data: dict) -> Customer:
-    """Change a customer's details; the history keeps each field before → after."""
+def customer_update(
+    *,
+    actor,
+    customer: Customer,
+    name: str | Unchanged = UNCHANGED,
+    mobile: str | Unchanged = UNCHANGED,
+    landline: str | Unchanged = UNCHANGED,
+    landline_ext: str | Unchanged = UNCHANGED,
+    preferred_contact: str | Unchanged = UNCHANGED,
+    consent_to_contact: bool | Unchanged = UNCHANGED,
+    notes: str | Unchanged = UNCHANGED,
+) -> Customer:
+    """Change a customer's details (an argument left UNCHANGED stays); the history keeps each field before → after."""
+    changes = given(
+        name=name,
+        mobile=mobile,
+        landline=landline,
+        landline_ext=landline_ext,
+        preferred_contact=preferred_contact,
+        consent_to_contact=consent_to_contact,
+        notes=notes,
+    )
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.erased_at:
         raise ValidationError(_("This customer's data was erased on request; it cannot be changed."))
-    merged = {k: getattr(customer, k) for k in CUSTOMER_FIELDS} | data
+    merged = {k: getattr(customer, k) for k in CUSTOMER_FIELDS} | changes
     cleaned = clean_customer_input(merged)
     before = snapshot(customer, CUSTOMER_FIELDS)
     had_consent = customer.consent_to_contact
@@ -334,12 +355,36 @@ def vehicle_create(
 
 
 @transaction.atomic
-def vehicle_update(*, actor, vehicle: Vehicle, data: dict) -> Vehicle:
-    """Change a vehicle; a new owner must be a customer of the same store."""
+def vehicle_update(
+    *,
+    actor,
+    vehicle: Vehicle,
+    owner: Customer | Unchanged = UNCHANGED,
+    plate: str | Unchanged = UNCHANGED,
+    vin: str | Unchanged = UNCHANGED,
+    vin_check_confirmed: bool | Unchanged = UNCHANGED,
+    brand: str | Unchanged = UNCHANGED,
+    model: str | Unchanged = UNCHANGED,
+    colour: str | Unchanged = UNCHANGED,
+    purchase_date: date | str | None | Unchanged = UNCHANGED,
+    mileage_km: int | str | None | Unchanged = UNCHANGED,
+) -> Vehicle:
+    """Change a vehicle (an argument left UNCHANGED stays); a new owner must be a customer of the same store."""
+    changes = given(
+        owner=owner,
+        plate=plate,
+        vin=vin,
+        vin_check_confirmed=vin_check_confirmed,
+        brand=brand,
+        model=model,
+        colour=colour,
+        purchase_date=purchase_date,
+        mileage_km=mileage_km,
+    )
     vehicle = Vehicle.objects.select_for_update().select_related("owner").get(pk=vehicle.pk)
     merged = {k: getattr(vehicle, k) for k in VEHICLE_FIELDS}
     merged["vin_check_confirmed"] = vehicle.vin_check_confirmed_at is not None
-    merged |= data
+    merged |= changes
     cleaned = clean_vehicle_input(merged)
     owner = cleaned.get("owner") or vehicle.owner
     if owner.store_id != vehicle.store_id:

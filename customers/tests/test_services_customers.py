@@ -51,9 +51,7 @@ def test_customer_errors_name_every_field_at_once(world):
 
 def test_customer_update_keeps_history_with_masked_phones(world):
     customer = make_customer(world.a.store, actor=world.a.staff)
-    services.customer_update(
-        actor=world.a.supervisor, customer=customer, data={"mobile": "13900001111", "notes": "VIP"}
-    )
+    services.customer_update(actor=world.a.supervisor, customer=customer, mobile="13900001111", notes="VIP")
     entry = HistoryEntry.objects.filter(action="update").get()
     assert entry.actor == world.a.supervisor
     assert entry.changes["mobile"] == ["138****5678", "139****1111"]
@@ -64,7 +62,7 @@ def test_customer_update_keeps_history_with_masked_phones(world):
 
 def test_update_without_change_writes_no_history(world):
     customer = make_customer(world.a.store, actor=world.a.staff)
-    services.customer_update(actor=world.a.staff, customer=customer, data={"name": "张三"})
+    services.customer_update(actor=world.a.staff, customer=customer, name="张三")
     assert not HistoryEntry.objects.filter(action="update").exists()
 
 
@@ -125,7 +123,7 @@ def test_vehicle_update_cannot_move_to_another_store_customer(world):
     vehicle = make_vehicle(customer, actor=world.a.staff)
     b_customer = make_customer(world.b.store, actor=world.b.staff)
     with pytest.raises(ValidationError):
-        services.vehicle_update(actor=world.a.staff, vehicle=vehicle, data={"owner": b_customer})
+        services.vehicle_update(actor=world.a.staff, vehicle=vehicle, owner=b_customer)
     vehicle.refresh_from_db()
     assert vehicle.owner == customer
 
@@ -146,7 +144,7 @@ def test_export_json_and_excel_are_logged(world):
 def test_erase_anonymises_removes_vehicles_scrubs_history_and_is_logged(world):
     customer = make_customer(world.a.store, notes="喜欢绿茶", actor=world.a.staff)
     make_vehicle(customer, actor=world.a.staff)
-    services.customer_update(actor=world.a.staff, customer=customer, data={"notes": "常客"})
+    services.customer_update(actor=world.a.staff, customer=customer, notes="常客")
     with pytest.raises(ValidationError):
         services.customer_erase(actor=world.a.manager, customer=customer, reason=" ")
     services.customer_erase(actor=world.a.manager, customer=customer, reason="客户书面申请 2026-11-20")
@@ -159,7 +157,7 @@ def test_erase_anonymises_removes_vehicles_scrubs_history_and_is_logged(world):
     log = PersonalDataLog.objects.get(action=PersonalDataAction.ERASE)
     assert log.actor == world.a.manager and "2026-11-20" in log.detail
     with pytest.raises(ValidationError):
-        services.customer_update(actor=world.a.staff, customer=customer, data={"name": "又来了"})
+        services.customer_update(actor=world.a.staff, customer=customer, name="又来了")
 
 
 def test_excel_export_writes_formula_like_text_as_text_in_every_sheet(world):
@@ -167,7 +165,7 @@ def test_excel_export_writes_formula_like_text_as_text_in_every_sheet(world):
     formula = '=HYPERLINK("http://evil.example","点")'
     customer = make_customer(world.a.store, name=formula, notes="@SUM(1+1)", actor=world.a.staff)
     make_vehicle(customer, actor=world.a.staff, model="+cmd|' /C calc'!A0")
-    customer = services.customer_update(actor=world.a.staff, customer=customer, data={"notes": "-2+3"})
+    customer = services.customer_update(actor=world.a.staff, customer=customer, notes="-2+3")
     body, _, _ = services.customer_export(actor=world.a.manager, customer=customer, fmt="xlsx")
     workbook = load_workbook(BytesIO(body))
     texts = []

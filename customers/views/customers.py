@@ -12,11 +12,10 @@ from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
-from org.access import Right, has_right, require, scope
+from org.access import Right, has_right, require
 
 from .. import selectors
 from ..forms.customers import CustomerForm, EraseForm, VehicleForm
-from ..models import Customer, Vehicle
 from ..services import customers as services
 
 PAGE_SIZE = 25
@@ -34,31 +33,25 @@ def search(request):
     )
 
 
-@login_required
-def customer_list(request):
+def _list_page(request, rows, template: str, partial: str):
+    """A searched, paged list (customers or vehicles): the whole page, or its rows for htmx."""
     require(request.user, Right.VIEW)
     query = request.GET.get("q", "").strip()
-    qs = scope(Customer.objects.filter(erased_at__isnull=True), request.user).select_related("store")
-    if query:
-        found, vehicles = selectors.search(request.user, query, limit=500)
-        qs = qs.filter(pk__in={c.pk for c in found} | {v.owner_id for v in vehicles})
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request, "customers/customer_list.html", "customers/partials/customer_rows.html", {"page": page, "query": query}
+    page = Paginator(rows(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render_page(request, template, partial, {"page": page, "query": query})
+
+
+@login_required
+def customer_list(request):
+    return _list_page(
+        request, selectors.customer_list, "customers/customer_list.html", "customers/partials/customer_rows.html"
     )
 
 
 @login_required
 def vehicle_list(request):
-    require(request.user, Right.VIEW)
-    query = request.GET.get("q", "").strip()
-    qs = scope(Vehicle.objects.all(), request.user).select_related("owner", "store")
-    if query:
-        ids = [v.pk for v in selectors.search(request.user, query, limit=500)[1]]
-        qs = qs.filter(pk__in=ids)
-    page = Paginator(qs.order_by("plate", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
-    return render_page(
-        request, "customers/vehicle_list.html", "customers/partials/vehicle_rows.html", {"page": page, "query": query}
+    return _list_page(
+        request, selectors.vehicle_list, "customers/vehicle_list.html", "customers/partials/vehicle_rows.html"
     )
 
 
@@ -181,7 +174,7 @@ def customer_edit(request, customer_pk):
     form = CustomerForm(request.POST or None, user=request.user, with_store=False, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            services.customer_update(actor=request.user, customer=customer, data=form.cleaned_data)
+            services.customer_update(actor=request.user, customer=customer, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -234,7 +227,7 @@ def vehicle_edit(request, vehicle_pk):
     duplicate_url = ""
     if request.method == "POST" and form.is_valid():
         try:
-            services.vehicle_update(actor=request.user, vehicle=vehicle, data=form.cleaned_data)
+            services.vehicle_update(actor=request.user, vehicle=vehicle, **form.cleaned_data)
         except ValidationError as exc:
             add_service_errors(form, exc)
             duplicate_url = getattr(exc, "existing_url", "")

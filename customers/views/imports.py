@@ -4,6 +4,9 @@ The progress page polls the step view with htmx; each POST processes one chunk o
 JavaScript the same step is a button.
 """
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -27,6 +30,22 @@ from ..services import imports as services
 State = ImportJob.State
 ERRORS_PAGE_SIZE = 50
 JOBS_PAGE_SIZE = 25
+T = TypeVar("T")
+
+
+def upload_received(request, form: ImportUploadForm, upload: Callable[..., T]) -> T | None:
+    """An upload page's POST (customers here, call records in phone): what ``upload(actor=, store=, uploaded=)``
+    returns for a valid form and a store where the person may import (403 otherwise), else None, the
+    service's errors on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    store = form.cleaned_data["store"]
+    require(request.user, Right.IMPORT, store.pk)
+    try:
+        return upload(actor=request.user, store=store, uploaded=form.cleaned_data["file"])
+    except ValidationError as exc:
+        add_service_errors(form, exc)
+        return None
 
 
 @login_required
@@ -34,15 +53,9 @@ def import_start(request):
     """Upload: the store (when the person has several) and the file."""
     require(request.user, Right.IMPORT)
     form = ImportUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        store = form.cleaned_data["store"]
-        require(request.user, Right.IMPORT, store.pk)
-        try:
-            job = services.import_upload(actor=request.user, store=store, uploaded=form.cleaned_data["file"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("customers:import_mapping", job_pk=job.pk)
+    job = upload_received(request, form, services.import_upload)
+    if job is not None:
+        return redirect("customers:import_mapping", job_pk=job.pk)
     return render(
         request,
         "customers/import_start.html",
@@ -132,12 +145,24 @@ def import_step(request, job_pk):
         job = services.import_validate_step(job=job, actor=request.user)
     elif job.state == State.IMPORTING:
         job = services.import_commit_step(job=job, actor=request.user)
+    return step_response(
+        request,
+        running=job.is_running,
+        partial="customers/partials/import_progress.html",
+        context={"job": job},
+        page_url=reverse("customers:import_job", kwargs={"job_pk": job.pk}),
+    )
+
+
+def step_response(request, *, running: bool, partial: str, context: dict, page_url: str) -> HttpResponse:
+    """The answer to an import's step (customers here, call records in phone): the progress partial while
+    the import runs, then its page (HX-Redirect for htmx); without JavaScript, always its page."""
     if not is_htmx(request):
-        return redirect("customers:import_job", job_pk=job.pk)
-    if job.is_running:
-        return render(request, "customers/partials/import_progress.html", {"job": job})
+        return redirect(page_url)
+    if running:
+        return render(request, partial, context)
     response = HttpResponse()
-    response["HX-Redirect"] = reverse("customers:import_job", kwargs={"job_pk": job.pk})
+    response["HX-Redirect"] = page_url
     return response
 
 

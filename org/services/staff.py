@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import history_record, snapshot
 from core.db import save_or_conflict
+from core.markers import UNCHANGED, Unchanged, given
 from core.models import HistoryAction
 from core.validators import field_error, text_value
 
@@ -40,16 +41,6 @@ PASSWORD_PLACEHOLDER = "********"
 
 _EXTENSION = re.compile(r"^\d{1,10}$")
 _MANAGER_ROLES = (Role.STORE_MANAGER, Role.AUDITOR)
-
-
-class Unchanged:
-    """The value of an update's argument that leaves the field as it is, where None is a value (no store)."""
-
-    def __repr__(self) -> str:
-        return "UNCHANGED"
-
-
-UNCHANGED = Unchanged()
 
 
 # Staff
@@ -292,7 +283,7 @@ def staff_update(
 
     A field left None (UNCHANGED for the store, department and employee number, which may be emptied)
     stays as it is."""
-    given = {
+    changes = {
         key: value
         for key, value in {
             "username": username,
@@ -308,17 +299,13 @@ def staff_update(
         }.items()
         if value is not None
     }
-    given |= {
-        key: value
-        for key, value in {"store": store, "department": department, "employee_no": employee_no}.items()
-        if value is not UNCHANGED
-    }
+    changes |= given(store=store, department=department, employee_no=employee_no)
     person = _lock_person(actor, staff)
     before = _staff_snapshot(person)
     merged = {key: getattr(person, key) for key in STAFF_FIELDS}
     merged["supervised_departments"] = list(person.supervised_departments.all())
     merged["extra_stores"] = list(person.extra_stores.all())
-    merged |= given
+    merged |= changes
     cleaned = _clean_staff_input(actor=actor, data=merged, person=person)
     _apply_staff(person, cleaned)
     person.full_clean()

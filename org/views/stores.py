@@ -75,9 +75,10 @@ def store_create(request):
     require(request.user, Right.MANAGE_GROUP)
     form = StoreForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
-        data = {key: form.cleaned_data[key] for key in services.STORE_FIELDS if key in form.cleaned_data}
         try:
-            store = services.store_create(actor=request.user, group=form.cleaned_data.get("group"), **data)
+            store = services.store_create(
+                actor=request.user, group=form.cleaned_data.get("group"), **form.service_data()
+            )
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -93,8 +94,7 @@ def store_edit(request, store_pk):
     form = StoreForm(request.POST or None, user=request.user, store=store, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
-            data = {key: form.cleaned_data[key] for key in services.STORE_FIELDS if key in form.cleaned_data}
-            services.store_update(actor=request.user, store=store, **data)
+            services.store_update(actor=request.user, store=store, **form.service_data())
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:

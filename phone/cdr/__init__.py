@@ -2,6 +2,7 @@
 
     decode    the file's bytes as text lines (UTF-8, GBK, UTF-16)
     parse     lines → CdrRow legs or CdrError (Asterisk Master.csv, FreePBX/Issabel exports)
+    legs      one leg from the text of its fields: CdrRow, CdrError, times, seconds, caller ID
     merge     legs → one CallRecord per call (merge_legs, classify, LegMerger)
     importer  CallRecords → Call rows (page, command, API), call-back promises kept and made
     views, urls, api   the upload page and the API batch endpoint

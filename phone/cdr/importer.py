@@ -46,8 +46,9 @@ from ..selectors import waiting_callbacks
 from ..services.calls import callbacks_keep, missed_call_promise, rings_for_seconds
 from . import parse
 from .decode import decode_stream
+from .legs import NUMBERISH, CdrError, CdrRow
 from .merge import CallRecord, merge_legs
-from .parse import NUMBERISH, CdrError, CdrRow, detect_format
+from .parse import detect_format
 
 logger = logging.getLogger(__name__)
 

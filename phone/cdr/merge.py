@@ -7,22 +7,14 @@ from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from datetime import datetime, timedelta, tzinfo
 
-from .parse import (
-    ANSWERED,
-    BUSY,
-    CONGESTION,
-    FAILED,
-    INBOUND,
-    INTERNAL,
-    NO_ANSWER,
-    OUTBOUND,
-    SHANGHAI,
-    CdrError,
-    CdrRow,
-)
+from .legs import ANSWERED, BUSY, CONGESTION, FAILED, NO_ANSWER, CdrError, CdrRow
+from .parse import INBOUND, INTERNAL, OUTBOUND, SHANGHAI
 
 _MERGE_WINDOW = timedelta(hours=2)
+# When no leg of a call was answered, the call takes the most telling failure: a phone that rang
+# unanswered says more than a busy line, which says more than a failed or congested one.
 _FAILURE_ORDER = {NO_ANSWER: 0, BUSY: 1, FAILED: 2, CONGESTION: 3}
+# A channel's peer when it is all digits: "PJSIP/8011-00000001", "SIP/8011-0000a1b2",
 # "Local/8011@from-queue-00000012;1", "IAX2/8011-1234".
 _CHANNEL_PEER = re.compile(r"([^/]+)/(\d+)(?=[-@/;]|$)")
 

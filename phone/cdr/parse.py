@@ -7,10 +7,7 @@ in parts that go on from one another (the upload page's steps), each part read o
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
-from datetime import datetime, timedelta, tzinfo
-from functools import lru_cache
-from hashlib import md5
+from datetime import tzinfo
 from operator import itemgetter
 from typing import BinaryIO
 from zoneinfo import ZoneInfo
@@ -18,29 +15,12 @@ from zoneinfo import ZoneInfo
 from django.utils.translation import gettext as _
 
 from .decode import CHUNK_SIZE, DecodedText, decode_stream
+from .legs import LEG_FIELDS, CdrError, CdrRow, read_leg
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 ASTERISK = "asterisk"
 FREEPBX = "freepbx"
-
-ANSWERED = "ANSWERED"
-NO_ANSWER = "NO ANSWER"
-BUSY = "BUSY"
-FAILED = "FAILED"
-CONGESTION = "CONGESTION"
-MISSED_DISPOSITIONS = frozenset({NO_ANSWER, BUSY, FAILED, CONGESTION})
-# When no leg of a call was answered, the call takes the most telling failure: a phone that rang
-# unanswered says more than a busy line, which says more than a failed or congested one.
-_DISPOSITIONS = {
-    "ANSWERED": ANSWERED,
-    "NO ANSWER": NO_ANSWER,
-    "NOANSWER": NO_ANSWER,
-    "BUSY": BUSY,
-    "FAILED": FAILED,
-    "CONGESTION": CONGESTION,
-}
-_DISPOSITION_NOISE = re.compile(r"[\s_\-]+")
 
 INBOUND = "in"
 OUTBOUND = "out"
@@ -56,67 +36,36 @@ _ASTERISK_LAYOUTS = {
     20: (16, None, 18),
     21: (16, 17, 19),
 }
-_ASTERISK_FIELDS = itemgetter(*range(16))
-
-# FreePBX/Issabel header names (lower case) read from an export; the others are ignored.
-_FREEPBX_REQUIRED = ("calldate", "src", "dst", "duration", "billsec", "disposition")
-_FREEPBX_OPTIONAL = (
-    "clid",
+# The first 16 columns of Master.csv, always there.
+_MASTER_CSV = (
+    "accountcode",
+    "src",
+    "dst",
     "dcontext",
+    "clid",
     "channel",
     "dstchannel",
     "lastapp",
-    "accountcode",
-    "uniqueid",
-    "userfield",
-    "linkedid",
-    "did",
-    "cnum",
-    "cnam",
+    "lastdata",
+    "start",
+    "answer",
+    "end",
+    "duration",
+    "billsec",
+    "disposition",
+    "amaflags",
 )
+_ASTERISK_LEG = itemgetter(*map(_MASTER_CSV.index, LEG_FIELDS))
+_ASTERISK_CLID, _ASTERISK_ANSWER, _ASTERISK_END = map(_MASTER_CSV.index, ("clid", "answer", "end"))
+
+# FreePBX/Issabel header names (lower case) read from an export; the others are ignored.
+_FREEPBX_REQUIRED = ("calldate", "src", "dst", "duration", "billsec", "disposition")
+# The fields of a leg that FreePBX reads in its own way (NULL, a caller ID from cnum and cnam), apart from LEG_FIELDS.
+_FREEPBX_OWN = ("clid", "uniqueid", "userfield", "linkedid", "did", "cnum", "cnam")
+_FREEPBX_NAMES = {"start": "calldate"}  # LEG_FIELDS by another name in the header row
 _NULLS = frozenset({"NULL", "\\N"})
 
-_LOOSE_TIME = re.compile(r"\s*(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2}))?)?\s*")
-_CLID = re.compile(r'\s*(?:"(?P<quoted>[^"]*)"|(?P<bare>[^<]*?))\s*<(?P<number>[^<>]*)>\s*')
-NUMBERISH = re.compile(r"\+?[\d*#]+")
-# A channel's peer when it is all digits: "PJSIP/8011-00000001", "SIP/8011-0000a1b2",
 _HEADER_SPLIT = re.compile(r"[,;\t]")
-
-
-@dataclass(slots=True)
-class CdrRow:
-    """One leg of a call as the phone system wrote it, normalised."""
-
-    line: int  # 1-based line number in the file
-    src: str
-    dst: str
-    clid_name: str
-    clid_number: str
-    channel: str
-    dstchannel: str
-    dcontext: str
-    lastapp: str
-    start: datetime  # aware
-    answer: datetime | None  # aware; None unless the leg was ANSWERED
-    end: datetime  # aware; start + duration when the file has no end time
-    duration: int  # seconds from start to end
-    billsec: int  # seconds from answer to end
-    disposition: str  # ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION
-    uniqueid: str
-    linkedid: str  # shared by the legs of one call; uniqueid when the file has none
-    userfield: str
-    accountcode: str
-    did: str  # FreePBX: the number the caller dialled; "" in Master.csv
-    ring_seconds: int  # answer - start for ANSWERED, else the whole duration
-    missed: bool  # NO ANSWER, BUSY, FAILED or CONGESTION
-
-
-@dataclass(slots=True)
-class CdrError:
-    """A line that could not be read, with the reason in the user's language."""
-
-    line: int
-    reason: str
 
 
 # --- Reading the file -------------------------------------------------------------------------
@@ -176,191 +125,13 @@ def _csv_lines(lines: Iterator[str], first_number: int, delimiter: str) -> Itera
             yield number, fields
 
 
-# --- Fields -----------------------------------------------------------------------------------
-
-
-def _time(text: str, tz: tzinfo) -> datetime | None:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        match = _LOOSE_TIME.fullmatch(text)
-        if match is None:
-            return None
-        year, month, day, hour, minute, second = (int(part or 0) for part in match.groups())
-        try:
-            value = datetime(year, month, day, hour, minute, second)
-        except ValueError:
-            return None
-    if value.tzinfo is None:
-        return value.replace(tzinfo=tz)
-    try:
-        return value.astimezone(tz)
-    except OverflowError:
-        return None
-
-
-def _plus(start: datetime, seconds: int) -> datetime | None:
-    try:
-        return start + timedelta(seconds=seconds)
-    except OverflowError:  # past the year 9999
-        return None
-
-
-def _time_error(field: str, text: str) -> str:
-    if not text.strip():
-        return _("The %(field)s time is empty.") % {"field": field}
-    return _("%(value)s in %(field)s is not a date and time such as 2024-05-31 14:03:00.") % {
-        "value": text,
-        "field": field,
-    }
-
-
-def _seconds_error(field: str, text: str) -> str:
-    if text.strip().startswith("-") and text.strip()[1:].isdigit():
-        return _("%(field)s is negative (%(value)s).") % {"field": field, "value": text}
-    return _("%(value)s in %(field)s is not a whole number of seconds.") % {"value": text, "field": field}
-
-
-def _disposition(text: str) -> str | None:
-    found = _DISPOSITIONS.get(text)
-    if found is None:
-        found = _DISPOSITIONS.get(_DISPOSITION_NOISE.sub("", text).upper())
-    return found
-
-
-@lru_cache(maxsize=65536)
-def split_clid(clid: str) -> tuple[str, str]:
-    """(name, number) of a caller ID such as '"张三" <13812345678>', '张三 <138…>' or '13812345678'."""
-    if "<" not in clid:
-        text = clid.strip().strip('"').strip()
-        if NUMBERISH.fullmatch(text):
-            return "", text
-        return text, ""
-    match = _CLID.fullmatch(clid)
-    if match is None:
-        return clid.strip(), ""
-    name = match["quoted"] if match["quoted"] is not None else match["bare"]
-    return name.strip(), match["number"].strip()
-
-
-def _leg(
-    line: int,
-    tz: tzinfo,
-    accountcode: str,
-    src: str,
-    dst: str,
-    dcontext: str,
-    clid: str,
-    channel: str,
-    dstchannel: str,
-    lastapp: str,
-    start_text: str,
-    answer_text: str | None,
-    end_text: str | None,
-    duration_text: str,
-    billsec_text: str,
-    disposition_text: str,
-    uniqueid: str | None,
-    userfield: str,
-    linkedid: str,
-    did: str,
-    start_field: str,
-) -> CdrRow | CdrError:
-    """A CdrRow from the text of one leg, or the CdrError of its first problem.
-
-    answer_text and end_text are None when the format has no such column (FreePBX): they are then
-    worked out from start, duration and billsec. uniqueid is None when the format has no uniqueid.
-    """
-    disposition = _disposition(disposition_text)
-    if disposition is None:
-        return CdrError(
-            line,
-            _("Unknown disposition %(value)s: expected ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION.")
-            % {"value": disposition_text or '""'},
-        )
-    try:
-        duration = int(duration_text)
-    except ValueError:
-        return CdrError(line, _seconds_error("duration", duration_text))
-    try:
-        billsec = int(billsec_text)
-    except ValueError:
-        return CdrError(line, _seconds_error("billsec", billsec_text))
-    if duration < 0:
-        return CdrError(line, _seconds_error("duration", duration_text))
-    if billsec < 0:
-        return CdrError(line, _seconds_error("billsec", billsec_text))
-    if billsec > duration:
-        # Asterisk's initiatedseconds rounds billsec up but not duration: one second over is that.
-        if billsec > duration + 1:
-            return CdrError(
-                line,
-                _("billsec (%(billsec)d s) is longer than duration (%(duration)d s).")
-                % {"billsec": billsec, "duration": duration},
-            )
-        billsec = duration
-    start = _time(start_text, tz)
-    if start is None:
-        return CdrError(line, _time_error(start_field, start_text))
-    if disposition == ANSWERED:
-        ring = duration - billsec
-        if answer_text:
-            answer = _time(answer_text, tz)
-            if answer is None:
-                return CdrError(line, _time_error("answer", answer_text))
-        else:
-            answer = _plus(start, ring)
-    else:
-        ring = duration
-        answer = None
-    if end_text:
-        end = _time(end_text, tz)
-        if end is None:
-            return CdrError(line, _time_error("end", end_text))
-    else:
-        end = _plus(start, duration)
-    if end is None or (disposition == ANSWERED and answer is None):
-        return CdrError(line, _("duration is too large (%(value)s s).") % {"value": duration_text})
-    if uniqueid is None:
-        uniqueid = ""
-    elif not uniqueid:
-        return CdrError(line, _("The uniqueid is empty."))
-    if not linkedid:
-        # Without uniqueid (a 16-column Master.csv), the caller's channel and start stand in for it.
-        linkedid = uniqueid or "csv-" + md5(f"{channel}|{start_text}".encode(), usedforsecurity=False).hexdigest()
-    clid_name, clid_number = split_clid(clid)
-    return CdrRow(
-        line,
-        src,
-        dst,
-        clid_name,
-        clid_number,
-        channel,
-        dstchannel,
-        dcontext,
-        lastapp,
-        start,
-        answer,
-        end,
-        duration,
-        billsec,
-        disposition,
-        uniqueid,
-        linkedid,
-        userfield,
-        accountcode,
-        did,
-        ring,
-        disposition in MISSED_DISPOSITIONS,
-    )
-
-
 # --- Formats ----------------------------------------------------------------------------------
 
 
 def _asterisk(records: Iterator[tuple[int, list[str] | str]], tz: tzinfo) -> Iterator[CdrRow | CdrError]:
     layouts = _ASTERISK_LAYOUTS
-    fields16 = _ASTERISK_FIELDS
+    leg_fields = _ASTERISK_LEG
+    at_clid, at_answer, at_end = _ASTERISK_CLID, _ASTERISK_ANSWER, _ASTERISK_END
     for line, fields in records:
         if fields.__class__ is str:
             yield CdrError(line, fields)
@@ -372,47 +143,19 @@ def _asterisk(records: Iterator[tuple[int, list[str] | str]], tz: tzinfo) -> Ite
                 _("The line has %(found)d columns; Asterisk Master.csv lines have 16 to 21.") % {"found": len(fields)},
             )
             continue
-        (
-            accountcode,
-            src,
-            dst,
-            dcontext,
-            clid,
-            channel,
-            dstchannel,
-            lastapp,
-            _lastdata,
-            start,
-            answer,
-            end,
-            duration,
-            billsec,
-            disposition,
-            _amaflags,
-        ) = fields16(fields)
         at_uniqueid, at_userfield, at_linkedid = layout
-        yield _leg(
+        yield read_leg(
             line,
             tz,
-            accountcode,
-            src,
-            dst,
-            dcontext,
-            clid,
-            channel,
-            dstchannel,
-            lastapp,
-            start,
-            answer,
-            end,
-            duration,
-            billsec,
-            disposition,
+            "start",
             None if at_uniqueid is None else fields[at_uniqueid].strip(),
             "" if at_userfield is None else fields[at_userfield],
             "" if at_linkedid is None else fields[at_linkedid].strip(),
             "",
-            "start",
+            fields[at_clid],
+            fields[at_answer],
+            fields[at_end],
+            leg_fields(fields),
         )
 
 
@@ -432,7 +175,8 @@ def _freepbx(
     width = len(names)
     has_uniqueid = "uniqueid" in position
     # Absent optional columns read the empty cell appended to every row (index -1).
-    fields_of = itemgetter(*(position.get(name, -1) for name in _FREEPBX_REQUIRED + _FREEPBX_OPTIONAL))
+    own_fields = itemgetter(*(position.get(name, -1) for name in _FREEPBX_OWN))
+    leg_fields = itemgetter(*(position.get(_FREEPBX_NAMES.get(name, name), -1) for name in LEG_FIELDS))
     nulls = _NULLS
     for line, fields in records:
         if fields.__class__ is str:
@@ -446,54 +190,25 @@ def _freepbx(
             )
             continue
         fields.append("")
-        (
-            calldate,
-            src,
-            dst,
-            duration,
-            billsec,
-            disposition,
-            clid,
-            dcontext,
-            channel,
-            dstchannel,
-            lastapp,
-            accountcode,
-            uniqueid,
-            userfield,
-            linkedid,
-            did,
-            cnum,
-            cnam,
-        ) = fields_of(fields)
+        clid, uniqueid, userfield, linkedid, did, cnum, cnam = own_fields(fields)
         if linkedid in nulls:
             linkedid = ""
         if userfield in nulls:
             userfield = ""
         if not clid and (cnum or cnam):
             clid = f'"{cnam}" <{cnum}>'
-        yield _leg(
+        yield read_leg(
             line,
             tz,
-            accountcode,
-            src,
-            dst,
-            dcontext,
-            clid,
-            channel,
-            dstchannel,
-            lastapp,
-            calldate,
-            None,
-            None,
-            duration,
-            billsec,
-            disposition,
+            "calldate",
             uniqueid.strip() if has_uniqueid else None,
             userfield,
             linkedid.strip(),
             did,
-            "calldate",
+            clid,
+            None,
+            None,
+            leg_fields(fields),
         )
 
 

@@ -5,17 +5,16 @@ step stopped (phone.cdr.upload.cdr_import_step). Without JavaScript the same ste
 """
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from core.forms import add_service_errors, form_status
-from core.htmx import is_htmx, render_page
+from core.forms import form_status
+from core.htmx import render_page
 from customers.forms.imports import ImportUploadForm
+from customers.views.imports import step_response, upload_received
 from org.access import Right, require, scope
 
 from ..models import CdrImport
@@ -42,15 +41,9 @@ def cdr_import_start(request):
     """Upload: the store (when the person has several) and the file."""
     require(request.user, Right.IMPORT)
     form = CdrUploadForm(request.POST or None, request.FILES or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        store = form.cleaned_data["store"]
-        require(request.user, Right.IMPORT, store.pk)
-        try:
-            imp = upload.cdr_upload(store=store, actor=request.user, uploaded=form.cleaned_data["file"])
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            return redirect("phone:cdr_import", cdr_pk=imp.pk)
+    imp = upload_received(request, form, upload.cdr_upload)
+    if imp is not None:
+        return redirect("phone:cdr_import", cdr_pk=imp.pk)
     recent = scope(CdrImport.objects.select_related("store", "created_by").defer("errors"), request.user)[:10]
     return render(
         request,
@@ -76,10 +69,10 @@ def cdr_import_step(request, cdr_pk):
     """Write the next chunk of calls and show the progress; at the end, go to the result."""
     imp = cdr_import_get_for_user(request.user, cdr_pk)
     imp = upload.cdr_import_step(imp=imp, actor=request.user)
-    if not is_htmx(request):
-        return redirect("phone:cdr_import", cdr_pk=imp.pk)
-    if imp.is_running:
-        return render(request, "phone/partials/cdr_progress.html", {"imp": imp})
-    response = HttpResponse()
-    response["HX-Redirect"] = reverse("phone:cdr_import", kwargs={"cdr_pk": imp.pk})
-    return response
+    return step_response(
+        request,
+        running=imp.is_running,
+        partial="phone/partials/cdr_progress.html",
+        context={"imp": imp},
+        page_url=reverse("phone:cdr_import", kwargs={"cdr_pk": imp.pk}),
+    )

@@ -28,10 +28,10 @@ from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.services import promise_keep, promise_make
 
-from .. import script_check
 from ..choices import Direction, Outcome, Purpose, Source
 from ..links import call_url
 from ..models import Call, IncomingCall, Message, phone_settings
+from ..script_check.check import check_transcript
 from ..selectors import WaitingCallbacks, department_of, is_recipient, script_context, waiting_callbacks
 
 # ---------------------------------------------------------------------------------------------
@@ -76,7 +76,7 @@ def _desk_department(store):
 
 def _run_script_check(call: Call) -> None:
     call_kind = "complaint" if call.purpose == Purpose.COMPLAINT else (call.purpose or "other")
-    result = script_check.check_transcript(
+    result = check_transcript(
         call.transcript,
         call_kind=call_kind,
         context=script_context(call.store, call.answered_by, call.department),

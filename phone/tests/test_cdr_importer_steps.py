@@ -16,8 +16,9 @@ from phone.cdr import importer as cdr_import
 from phone.cdr import parse as cdr_parse
 from phone.cdr import upload
 from phone.cdr.importer import cdr_import_file
+from phone.cdr.legs import CdrError, CdrRow
 from phone.cdr.merge import LegMerger, merge_legs
-from phone.cdr.parse import CdrError, CdrReader, CdrRow, parse
+from phone.cdr.parse import CdrReader, parse
 from phone.cdr.upload import cdr_import_step, cdr_upload
 from phone.models import Call, CdrImport
 from tests.factories import make_customer, make_user

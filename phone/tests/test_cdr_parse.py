@@ -11,19 +11,9 @@ import pytest
 from django.utils import translation
 
 from phone.cdr.decode import decode_stream
+from phone.cdr.legs import ANSWERED, BUSY, CONGESTION, FAILED, NO_ANSWER, CdrError, CdrRow, split_clid
 from phone.cdr.merge import classify, merge_legs
-from phone.cdr.parse import (
-    ANSWERED,
-    BUSY,
-    CONGESTION,
-    FAILED,
-    NO_ANSWER,
-    CdrError,
-    CdrRow,
-    detect_format,
-    parse,
-    split_clid,
-)
+from phone.cdr.parse import detect_format, parse
 from tests.clock import at
 
 DATA = Path(__file__).parent / "data"

@@ -8,17 +8,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from phone.script_check import (
-    LABELS,
-    ScriptContext,
-    _best_end,
-    build_items,
-    check_transcript,
-    find_phrase,
-    levenshtein,
-    normalise,
-    parse_transcript,
-)
+from phone.script_check.check import check_transcript
+from phone.script_check.items import LABELS, ScriptContext, build_items
+from phone.script_check.text import _best_end, find_phrase, levenshtein, normalise
+from phone.script_check.turns import parse_transcript
 
 YIZHUANG = ScriptContext(
     store_name="一汽丰田亦庄店",
