@@ -166,8 +166,7 @@ def round_do(request, round_pk):
 @login_required
 def result_photo(request, result_pk):
     """A round item's photo, behind the store wall."""
-    result = selectors.result_get_for_user(request.user, result_pk)
-    return photo_response(result.photo)
+    return photo_response(selectors.result_get_for_user(request.user, result_pk).photo)
 
 
 # --- Corrective actions --------------------------------------------------------------------------
@@ -227,8 +226,8 @@ def action_close(request, action_pk):
 
 @login_required
 def action_photo(request, action_pk):
-    action = selectors.action_get_for_user(request.user, action_pk)
-    return photo_response(action.photo)
+    """A corrective action's photo after, behind the store wall."""
+    return photo_response(selectors.action_get_for_user(request.user, action_pk).photo)
 
 
 # --- Templates -----------------------------------------------------------------------------------
