@@ -37,6 +37,30 @@ def _day(value: str) -> date | None:
         return None
 
 
+def _managed(request, store):
+    """The store chosen on a form, once the person is known to manage it (403 otherwise)."""
+    require(request.user, Right.MANAGE_STORE, store.pk)
+    return store
+
+
+def _saved(request, form, save, success: str, *, show_errors=add_service_errors):
+    """The form's valid input handed to a service: `save()` calls it and returns the record it wrote.
+
+    Returns that record, with `success` shown on the next page; or None when the form was not sent, or
+    its input or the service refused it (`show_errors(form, exc)` puts the service's errors on the form,
+    each under its field), and the caller shows the form again.
+    """
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        record = save()
+    except ValidationError as exc:
+        show_errors(form, exc)
+        return None
+    messages.success(request, success)
+    return record
+
+
 # --- Rounds --------------------------------------------------------------------------------------
 
 
@@ -118,35 +142,31 @@ def round_do(request, round_pk):
         return redirect("checks:round_detail", round.pk)
     results = selectors.round_results(round)
     form = RoundForm(request.POST or None, request.FILES or None, round=round, results=results)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                rounds.round_submit(
-                    actor=request.user,
-                    round=round,
-                    answers=form.answers(),
-                    action_owner=form.cleaned_data.get("action_owner"),
-                )
-            except ValidationError as exc:
-                form.add_service_errors(exc)
-            else:
-                messages.success(request, _("Round submitted."))
-                return redirect("checks:round_detail", round.pk)
-        status = 400
+    if _saved(
+        request,
+        form,
+        lambda: rounds.round_submit(
+            actor=request.user,
+            round=round,
+            answers=form.answers(),
+            action_owner=form.cleaned_data.get("action_owner"),
+        ),
+        _("Round submitted."),
+        show_errors=RoundForm.add_service_errors,
+    ):
+        return redirect("checks:round_detail", round.pk)
     return render(
         request,
         "checks/round_do.html",
         {"round": round, "form": form, "rows": list(form.rows()), "MEASURED": ItemKind.MEASURED},
-        status=status,
+        status=form_status(request),
     )
 
 
 @login_required
 def result_photo(request, result_pk):
     """A round item's photo, behind the store wall."""
-    result = selectors.result_get_for_user(request.user, result_pk)
-    return photo_response(result.photo)
+    return photo_response(selectors.result_get_for_user(request.user, result_pk).photo)
 
 
 # --- Corrective actions --------------------------------------------------------------------------
@@ -191,23 +211,23 @@ def action_close(request, action_pk):
     """Close a corrective action with what was done (and a photo after); its clock is kept."""
     action = selectors.action_get_for_user(request.user, action_pk, right=Right.EDIT)
     form = ActionCloseForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            actions.action_close(
-                actor=request.user, action=action, note=form.cleaned_data["note"], photo=form.cleaned_data["photo"]
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Corrective action closed."))
-            return redirect("checks:action_detail", action.pk)
+    closed = _saved(
+        request,
+        form,
+        lambda: actions.action_close(
+            actor=request.user, action=action, note=form.cleaned_data["note"], photo=form.cleaned_data["photo"]
+        ),
+        _("Corrective action closed."),
+    )
+    if closed:
+        return redirect("checks:action_detail", action.pk)
     return _action_page(request, action, form, status=400)
 
 
 @login_required
 def action_photo(request, action_pk):
-    action = selectors.action_get_for_user(request.user, action_pk)
-    return photo_response(action.photo)
+    """A corrective action's photo after, behind the store wall."""
+    return photo_response(selectors.action_get_for_user(request.user, action_pk).photo)
 
 
 # --- Templates -----------------------------------------------------------------------------------
@@ -232,23 +252,16 @@ def template_list(request):
 def template_create(request):
     require(request.user, Right.MANAGE_STORE)
     form = TemplateForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        store = form.chosen_store()
-        require(request.user, Right.MANAGE_STORE, store.pk)
-        try:
-            template = templates.template_create(
-                actor=request.user,
-                store=store,
-                name=form.cleaned_data["name"],
-                purpose=form.cleaned_data["purpose"],
-                description=form.cleaned_data["description"],
-                active=form.cleaned_data["active"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Template created: now add its items."))
-            return redirect("checks:template_detail", template.pk)
+    template = _saved(
+        request,
+        form,
+        lambda: templates.template_create(
+            actor=request.user, store=_managed(request, form.chosen_store()), **form.service_data()
+        ),
+        _("Template created: now add its items."),
+    )
+    if template:
+        return redirect("checks:template_detail", template.pk)
     return render(request, "checks/template_form.html", {"form": form}, status=form_status(request))
 
 
@@ -292,21 +305,13 @@ def template_detail(request, template_pk):
         return _template_page(request, selectors.template_get_for_user(request.user, template_pk))
     template = selectors.template_get_for_user(request.user, template_pk, right=Right.MANAGE_STORE)
     form = TemplateForm(request.POST, user=request.user, template=template)
-    if form.is_valid():
-        try:
-            templates.template_update(
-                actor=request.user,
-                template=template,
-                name=form.cleaned_data["name"],
-                purpose=form.cleaned_data["purpose"],
-                description=form.cleaned_data["description"],
-                active=form.cleaned_data["active"],
-            )
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("checks:template_detail", template.pk)
+    if _saved(
+        request,
+        form,
+        lambda: templates.template_update(actor=request.user, template=template, **form.service_data()),
+        _("Saved."),
+    ):
+        return redirect("checks:template_detail", template.pk)
     return _template_page(request, template, form=form, status=400)
 
 
@@ -315,14 +320,13 @@ def template_detail(request, template_pk):
 def item_add(request, template_pk):
     template = selectors.template_get_for_user(request.user, template_pk, right=Right.MANAGE_STORE)
     form = ItemForm(request.POST)
-    if form.is_valid():
-        try:
-            templates.template_item_add(actor=request.user, template=template, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Item added."))
-            return redirect("checks:template_detail", template.pk)
+    if _saved(
+        request,
+        form,
+        lambda: templates.template_item_add(actor=request.user, template=template, **form.service_data()),
+        _("Item added."),
+    ):
+        return redirect("checks:template_detail", template.pk)
     return _template_page(request, template, item_form=form, status=400)
 
 
@@ -330,14 +334,13 @@ def item_add(request, template_pk):
 def item_edit(request, item_pk):
     item = selectors.item_get_for_user(request.user, item_pk, right=Right.MANAGE_STORE)
     form = ItemForm(request.POST or None, item=item)
-    if request.method == "POST" and form.is_valid():
-        try:
-            templates.template_item_edit(actor=request.user, item=item, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Item saved."))
-            return redirect("checks:template_detail", item.template_id)
+    if _saved(
+        request,
+        form,
+        lambda: templates.template_item_edit(actor=request.user, item=item, **form.service_data()),
+        _("Item saved."),
+    ):
+        return redirect("checks:template_detail", item.template_id)
     return render(
         request,
         "checks/item_form.html",
@@ -387,33 +390,31 @@ def area_list(request):
     )
 
 
+def _area_page(request, form, area, save):
+    """The area form (new or edit); saved, back to the list of areas."""
+    if _saved(request, form, save, _("Area saved.")):
+        return redirect("checks:area_list")
+    return render(request, "checks/area_form.html", {"form": form, "area": area}, status=form_status(request))
+
+
 @login_required
 def area_create(request):
     require(request.user, Right.MANAGE_STORE)
     form = AreaForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        store = form.chosen_store()
-        require(request.user, Right.MANAGE_STORE, store.pk)
-        try:
-            templates.area_create(actor=request.user, store=store, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Area saved."))
-            return redirect("checks:area_list")
-    return render(request, "checks/area_form.html", {"form": form, "area": None}, status=form_status(request))
+    return _area_page(
+        request,
+        form,
+        None,
+        lambda: templates.area_create(
+            actor=request.user, store=_managed(request, form.chosen_store()), **form.service_data()
+        ),
+    )
 
 
 @login_required
 def area_edit(request, area_pk):
     area = selectors.area_get_for_user(request.user, area_pk, right=Right.MANAGE_STORE)
     form = AreaForm(request.POST or None, user=request.user, area=area)
-    if request.method == "POST" and form.is_valid():
-        try:
-            templates.area_update(actor=request.user, area=area, **form.service_data())
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Area saved."))
-            return redirect("checks:area_list")
-    return render(request, "checks/area_form.html", {"form": form, "area": area}, status=form_status(request))
+    return _area_page(
+        request, form, area, lambda: templates.area_update(actor=request.user, area=area, **form.service_data())
+    )

@@ -173,7 +173,19 @@ class ComplaintForm(forms.Form):
         return data
 
 
-class VerificationRequestForm(forms.Form):
+class StageForm(forms.Form):
+    """A stage of a complaint; as it is, a stage without input (acknowledge, close) that carries the
+    service's errors back to the page. `service_data()` is the input as the stage's service takes it."""
+
+    def __init__(self, *args, complaint: Complaint | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.complaint = complaint
+
+    def service_data(self) -> dict:
+        return {}
+
+
+class VerificationRequestForm(StageForm):
     departments = IdsChoiceField(
         label=_("Departments"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple
     )
@@ -184,9 +196,14 @@ class VerificationRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, store, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["departments"].queryset = Department.objects.filter(store=store, active=True).order_by("name")
+    def __init__(self, *args, complaint: Complaint, **kwargs):
+        super().__init__(*args, complaint=complaint, **kwargs)
+        self.fields["departments"].queryset = Department.objects.filter(
+            store_id=complaint.store_id, active=True
+        ).order_by("name")
+
+    def service_data(self) -> dict:
+        return {"departments": self.cleaned_data["departments"], "question": self.cleaned_data["question"]}
 
 
 class AnswerForm(forms.Form):
@@ -198,7 +215,7 @@ class AnswerForm(forms.Form):
     )
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(StageForm):
     reply_channel = forms.ChoiceField(label=_("Reply given by"), choices=ReplyChannel.choices)
     reply_text = forms.CharField(
         label=_("Reply"),
@@ -207,8 +224,11 @@ class ReplyForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
+    def service_data(self) -> dict:
+        return {"channel": self.cleaned_data["reply_channel"], "text": self.cleaned_data["reply_text"]}
 
-class FollowUpForm(forms.Form):
+
+class FollowUpForm(StageForm):
     reached = forms.TypedChoiceField(
         label=_("Customer reached"),
         choices=[("1", _("Reached")), ("0", _("Not reached"))],
@@ -229,16 +249,23 @@ class FollowUpForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
+    def service_data(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "reached": data["reached"],
+            "score": data["satisfaction_score"],
+            "comment": data["satisfaction_comment"],
+        }
 
-class ReopenForm(forms.Form):
+
+class ReopenForm(StageForm):
     reason = forms.CharField(
         label=_("Reason for reopening"), max_length=text_max_length(Complaint, "reopen_reason"), required=False
     )
     reply_promised_at = forms.DateTimeField(label=_("New reply time"), required=False, widget=DATETIME_INPUT)
 
-
-class StageForm(forms.Form):
-    """A stage without input (acknowledge, close): it carries the service's errors back to the page."""
+    def service_data(self) -> dict:
+        return {"reason": self.cleaned_data["reason"], "reply_promised_at": self.cleaned_data["reply_promised_at"]}
 
 
 class ComplaintFilterForm(forms.Form):

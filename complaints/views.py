@@ -134,7 +134,7 @@ def _detail_context(request, complaint, *, failed: str = "", form=None, answer_p
     can_handle = complaints.may_handle(user, complaint)
     forms = {
         "acknowledge_form": StageForm(),
-        "verify_form": VerificationRequestForm(store=complaint.store) if can_handle else None,
+        "verify_form": VerificationRequestForm(complaint=complaint) if can_handle else None,
         "reply_form": ReplyForm(),
         "followup_form": FollowUpForm(),
         "close_form": StageForm(),
@@ -183,109 +183,41 @@ def complaint_reveal_phone(request, complaint_pk):
     )
 
 
-def _stage(request, complaint_pk, name: str, form, act):
-    """Run one stage's service with its form's input, on the complaint behind the wall.
+def _stage_view(stage: str, form_class: type[StageForm], service):
+    """The page view of one stage: `service` (a complaints.services.stages function) run with the input
+    of `form_class`, on the complaint behind the wall; the view is named complaint_<stage>.
 
     Bad input comes back on the complaint page with each error under its field (a problem with the
     complaint as a whole, such as its state, above the stages); the service saves all or nothing.
     """
-    complaint = selectors.complaint_get_for_user(request.user, complaint_pk, right=Right.EDIT)
-    form = form(complaint)
-    if form.is_valid():
-        try:
-            act(complaint, form.cleaned_data)
-        except ValidationError as exc:
-            add_service_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
-            return redirect("complaints:complaint_detail", complaint.pk)
-    complaint = selectors.complaint_get_for_user(request.user, complaint_pk)
-    context = _detail_context(request, complaint, failed=name, form=form)
-    return render(request, "complaints/complaint_detail.html", context, status=400)
+
+    @login_required
+    @require_POST
+    def view(request, complaint_pk):
+        complaint = selectors.complaint_get_for_user(request.user, complaint_pk, right=Right.EDIT)
+        form = form_class(request.POST, complaint=complaint)
+        if form.is_valid():
+            try:
+                service(actor=request.user, complaint=complaint, **form.service_data())
+            except ValidationError as exc:
+                add_service_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("complaints:complaint_detail", complaint.pk)
+        complaint = selectors.complaint_get_for_user(request.user, complaint_pk)
+        context = _detail_context(request, complaint, failed=f"{stage}_form", form=form)
+        return render(request, "complaints/complaint_detail.html", context, status=400)
+
+    view.__name__ = view.__qualname__ = f"complaint_{stage}"
+    return view
 
 
-@login_required
-@require_POST
-def complaint_acknowledge(request, complaint_pk):
-    return _stage(
-        request,
-        complaint_pk,
-        "acknowledge_form",
-        lambda c: StageForm(request.POST),
-        lambda c, data: stages.complaint_acknowledge(actor=request.user, complaint=c),
-    )
-
-
-@login_required
-@require_POST
-def complaint_verify(request, complaint_pk):
-    return _stage(
-        request,
-        complaint_pk,
-        "verify_form",
-        lambda c: VerificationRequestForm(request.POST, store=c.store),
-        lambda c, data: stages.verification_request(
-            actor=request.user, complaint=c, departments=data["departments"], question=data["question"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def complaint_reply(request, complaint_pk):
-    return _stage(
-        request,
-        complaint_pk,
-        "reply_form",
-        lambda c: ReplyForm(request.POST),
-        lambda c, data: stages.complaint_reply(
-            actor=request.user, complaint=c, channel=data["reply_channel"], text=data["reply_text"]
-        ),
-    )
-
-
-@login_required
-@require_POST
-def complaint_followup(request, complaint_pk):
-    return _stage(
-        request,
-        complaint_pk,
-        "followup_form",
-        lambda c: FollowUpForm(request.POST),
-        lambda c, data: stages.complaint_followup(
-            actor=request.user,
-            complaint=c,
-            reached=data["reached"],
-            score=data["satisfaction_score"],
-            comment=data["satisfaction_comment"],
-        ),
-    )
-
-
-@login_required
-@require_POST
-def complaint_close(request, complaint_pk):
-    return _stage(
-        request,
-        complaint_pk,
-        "close_form",
-        lambda c: StageForm(request.POST),
-        lambda c, data: stages.complaint_close(actor=request.user, complaint=c),
-    )
-
-
-@login_required
-@require_POST
-def complaint_reopen(request, complaint_pk):
-    return _stage(
-        request,
-        complaint_pk,
-        "reopen_form",
-        lambda c: ReopenForm(request.POST),
-        lambda c, data: stages.complaint_reopen(
-            actor=request.user, complaint=c, reason=data["reason"], reply_promised_at=data["reply_promised_at"]
-        ),
-    )
+complaint_acknowledge = _stage_view("acknowledge", StageForm, stages.complaint_acknowledge)
+complaint_verify = _stage_view("verify", VerificationRequestForm, stages.verification_request)
+complaint_reply = _stage_view("reply", ReplyForm, stages.complaint_reply)
+complaint_followup = _stage_view("followup", FollowUpForm, stages.complaint_followup)
+complaint_close = _stage_view("close", StageForm, stages.complaint_close)
+complaint_reopen = _stage_view("reopen", ReopenForm, stages.complaint_reopen)
 
 
 def _inbox_page(request, show_all: bool, page_number):

@@ -51,6 +51,18 @@ def _round_title(round: Round, area: Area) -> str:
     }
 
 
+def _round_new(area: Area, **schedule) -> Round:
+    """A round of the area, under its template's name and purpose as they read now."""
+    return Round.objects.create(
+        store_id=area.store_id,
+        area=area,
+        template=area.template,
+        template_name=area.template.name,
+        purpose=area.template.purpose,
+        **schedule,
+    )
+
+
 def _schedule_area(area: Area, slot: datetime, rule_id: str, now: datetime) -> Round | None:
     """The round of one slot with its promise; None if another worker made it first."""
     due_at = slot + timedelta(minutes=area.due_within_minutes)
@@ -58,15 +70,7 @@ def _schedule_area(area: Area, slot: datetime, rule_id: str, now: datetime) -> R
         return None  # the slot is already past its due time (the worker was not running): not made afterwards
     try:
         with transaction.atomic():
-            round = Round.objects.create(
-                store_id=area.store_id,
-                area=area,
-                template=area.template,
-                template_name=area.template.name,
-                purpose=area.template.purpose,
-                scheduled_for=slot,
-                due_at=due_at,
-            )
+            round = _round_new(area, scheduled_for=slot, due_at=due_at)
             round.promise = promise_make(
                 store=area.store,
                 kind=PromiseKind.CHECK_ROUND,
@@ -226,13 +230,7 @@ def round_start_adhoc(*, actor, area: Area, now: datetime | None = None) -> Roun
     deny_unless(may_start_adhoc(actor, area.store_id))
     area = Area.objects.select_related("template").get(pk=area.pk)
     now = now or timezone.now()
-    round = Round.objects.create(
-        store_id=area.store_id,
-        area=area,
-        template=area.template,
-        template_name=area.template.name,
-        purpose=area.template.purpose,
-    )
+    round = _round_new(area)
     history_record(
         actor=actor,
         obj=round,
@@ -285,6 +283,11 @@ def result_photo_set(*, actor, result: RoundResult, photo) -> RoundResult:
     return result
 
 
+def _unanswered(result, message) -> list[ValidationError]:
+    """An item left unanswered: the message names its rule and its wording."""
+    return [ValidationError(message, code="required", params={"rule": result.rule_id, "item": result.text})]
+
+
 @transaction.atomic
 def round_submit(
     *,
@@ -334,13 +337,9 @@ def round_submit(
         result.comment = comment[:300]
         if result.kind == ItemKind.MEASURED:
             if answer.value is None:
-                errors[_field(result, "value")] = [
-                    ValidationError(
-                        _("%(rule)s: enter the measured value of “%(item)s”."),
-                        code="required",
-                        params={"rule": result.rule_id, "item": result.text},
-                    )
-                ]
+                errors[_field(result, "value")] = _unanswered(
+                    result, _("%(rule)s: enter the measured value of “%(item)s”.")
+                )
                 continue
             try:
                 value = Decimal(answer.value)
@@ -353,13 +352,9 @@ def round_submit(
             result.passed = measured_passes(result, result.value)
         else:
             if answer.passed is None:
-                errors[_field(result, "passed")] = [
-                    ValidationError(
-                        _("%(rule)s: say whether “%(item)s” passed or failed."),
-                        code="required",
-                        params={"rule": result.rule_id, "item": result.text},
-                    )
-                ]
+                errors[_field(result, "passed")] = _unanswered(
+                    result, _("%(rule)s: say whether “%(item)s” passed or failed.")
+                )
                 continue
             result.passed = bool(answer.passed)
             result.value = None

@@ -122,8 +122,11 @@ def template_update(
     return template
 
 
-def _clean_item(*, text, rule_id, kind, min_value, max_value, unit, photo_on_fail) -> dict:
-    """One item's input, each problem named by its field; limits only for a measured item."""
+def _clean_item(text, rule_id, kind, min_value, max_value, unit, photo_on_fail, /) -> dict:
+    """One item's input, each problem named by its field; limits only for a measured item.
+
+    The arguments come in the order of template_item_add's and template_item_edit's own.
+    """
     errors: dict[str, list] = {}
     out: dict = {}
     try:
@@ -163,6 +166,29 @@ def _clean_item(*, text, rule_id, kind, min_value, max_value, unit, photo_on_fai
     return out
 
 
+def _item_save(*, actor, item: TemplateItem, data: dict, before: dict | None, note: str) -> TemplateItem:
+    """Save an item (new when there is no `before`) with its cleaned input; its template is touched and
+    the change kept in the template's history under `note` (which names the item's %(text)s)."""
+    for key, value in data.items():
+        setattr(item, key, value)
+    item.full_clean()
+    if before is None:
+        item.save()
+    else:
+        item.save(update_fields=list(data))
+    item.refresh_from_db()  # the limits as stored (2.00), so the history compares like with like
+    _touch(item.template)
+    history_record(
+        actor=actor,
+        obj=item.template,
+        action=HistoryAction.UPDATE,
+        before=before,
+        after=snapshot(item, ITEM_FIELDS),
+        note=note % {"text": item.text},
+    )
+    return item
+
+
 def _renumber(template: ChecklistTemplate) -> None:
     """Positions 1…n in the shown order, with no gaps."""
     for index, item in enumerate(template.items.order_by("position", "id"), start=1):
@@ -187,29 +213,10 @@ def template_item_add(
     """Add an item at the end of the template; rounds already started keep their own copy."""
     deny_unless(actor is None or has_right(actor, Right.MANAGE_STORE, template.store_id))
     template = ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
-    data = _clean_item(
-        text=text,
-        rule_id=rule_id,
-        kind=kind,
-        min_value=min_value,
-        max_value=max_value,
-        unit=unit,
-        photo_on_fail=photo_on_fail,
-    )
+    data = _clean_item(text, rule_id, kind, min_value, max_value, unit, photo_on_fail)
     last = template.items.aggregate(last=Max("position"))["last"] or 0
-    item = TemplateItem(template=template, position=last + 1, **data)
-    item.full_clean()
-    item.save()
-    item.refresh_from_db()
-    _touch(template)
-    history_record(
-        actor=actor,
-        obj=template,
-        action=HistoryAction.UPDATE,
-        after=snapshot(item, ITEM_FIELDS),
-        note=_("Item added: %(text)s") % {"text": item.text},
-    )
-    return item
+    item = TemplateItem(template=template, position=last + 1)
+    return _item_save(actor=actor, item=item, data=data, before=None, note=_("Item added: %(text)s"))
 
 
 @transaction.atomic
@@ -229,30 +236,8 @@ def template_item_edit(
     deny_unless(actor is None or has_right(actor, Right.MANAGE_STORE, item.template.store_id))
     item = TemplateItem.objects.select_for_update(of=("self",)).select_related("template").get(pk=item.pk)
     before = snapshot(item, ITEM_FIELDS)
-    data = _clean_item(
-        text=text,
-        rule_id=rule_id,
-        kind=kind,
-        min_value=min_value,
-        max_value=max_value,
-        unit=unit,
-        photo_on_fail=photo_on_fail,
-    )
-    for key, value in data.items():
-        setattr(item, key, value)
-    item.full_clean()
-    item.save(update_fields=list(data))
-    item.refresh_from_db()  # the limits as stored (2.00), so the history compares like with like
-    _touch(item.template)
-    history_record(
-        actor=actor,
-        obj=item.template,
-        action=HistoryAction.UPDATE,
-        before=before,
-        after=snapshot(item, ITEM_FIELDS),
-        note=_("Item changed: %(text)s") % {"text": item.text},
-    )
-    return item
+    data = _clean_item(text, rule_id, kind, min_value, max_value, unit, photo_on_fail)
+    return _item_save(actor=actor, item=item, data=data, before=before, note=_("Item changed: %(text)s"))
 
 
 @transaction.atomic

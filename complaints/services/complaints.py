@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 
 from core.audit import history_record, history_save, register_history_labels, snapshot
 from core.models import HistoryAction
-from core.validators import field_error, mask_phone, national_digits, normalize_any_phone, normalize_plate
+from core.validators import field_error, mask_phone, national_digits, normalize_any_phone, normalize_plate, text_value
 from customers.selectors import customer_for_number
 from customers.services.customers import phone_reveal_log
 from org.access import Right, deny_unless, has_right, may_act_on, role_of, supervised_department_ids
@@ -149,10 +149,6 @@ def _next_number(store: Store, now: datetime) -> str:
     return f"{prefix}{seq:04d}"
 
 
-def _text(data: dict, key: str) -> str:
-    return str(data.get(key) or "").strip()
-
-
 # --- Contact phone -------------------------------------------------------------------------------
 
 
@@ -183,7 +179,7 @@ def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
     out: dict = {}
 
     def need(key, message):
-        value = _text(data, key)
+        value = text_value(data.get(key))
         if not value:
             errors.setdefault(key, []).append(ValidationError(message, code="required"))
         out[key] = value
@@ -198,7 +194,7 @@ def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
     out["severity"] = severity
 
     need("customer_name", _("S2.6: record the customer's name."))
-    phone = _text(data, "contact_phone")
+    phone = text_value(data.get("contact_phone"))
     if not phone:
         errors["contact_phone"] = [
             ValidationError(_("S2.4: ask the customer for a contact number and record it."), code="required")
@@ -212,8 +208,8 @@ def _clean_log_input(*, store: Store, data: dict, now: datetime) -> dict:
 
     involved = bool(data.get("vehicle_involved"))
     out["vehicle_involved"] = involved
-    out["vehicle_model"] = _text(data, "vehicle_model")
-    plate = _text(data, "plate")
+    out["vehicle_model"] = text_value(data.get("vehicle_model"))
+    plate = text_value(data.get("plate"))
     if involved:
         if not out["vehicle_model"]:
             errors["vehicle_model"] = [
