@@ -138,6 +138,8 @@ class Complaint(models.Model):
         ordering = ["-logged_at", "-id"]
         indexes = [
             models.Index(fields=["store", "logged_at"], name="complaint_store_logged"),
+            # a group's complaint list, newest first across its stores (issue 10)
+            models.Index(fields=["logged_at", "id"], name="complaint_logged_id"),
             models.Index(fields=["reply_promised_at"], condition=~Q(state="closed"), name="complaint_open_reply_due"),
         ]
 

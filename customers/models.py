@@ -47,6 +47,9 @@ class Customer(models.Model):
         indexes = [
             models.Index(fields=["store", "name"], name="customer_store_name"),
             models.Index(fields=["store", "mobile"], name="customer_store_mobile"),
+            # the customer list, newest first, in one store and across a group's stores (issue 10)
+            models.Index(fields=["store", "created_at"], name="customer_store_created"),
+            models.Index(fields=["created_at", "id"], name="customer_created_id"),
         ]
 
     def __str__(self):

@@ -216,6 +216,8 @@ class Visit(models.Model):
         ordering = ["-arrived_at", "-id"]
         indexes = [
             models.Index(fields=["store", "arrived_at"], name="visit_store_arrived"),
+            # a group's visit list, newest first across its stores (issue 10)
+            models.Index(fields=["arrived_at", "id"], name="visit_arrived_id"),
             models.Index(fields=["store"], condition=Q(departed_at=None), name="visit_in_lounge"),
         ]
 

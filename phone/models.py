@@ -128,6 +128,8 @@ class Call(models.Model):
         ordering = ["-started_at", "-id"]
         indexes = [
             models.Index(fields=["store", "started_at"], name="call_store_started"),
+            # a group's call list, newest first across its stores (issue 10)
+            models.Index(fields=["started_at", "id"], name="call_started_id"),
             models.Index(fields=["store", "answered_by", "started_at"], name="call_store_person"),
         ]
         constraints = [
