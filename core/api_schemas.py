@@ -8,6 +8,7 @@ from ninja import Field, Schema
 from ninja.errors import HttpError, ValidationErrorContext
 from ninja.params.models import Body, BodyModel
 
+from core.pagination import CappedPaginator
 from core.validators import MAX_ID
 
 DEFAULT_PAGE_SIZE = 25
@@ -100,23 +101,30 @@ class PageQuery(Schema):
 
 
 class PageOut(Schema):
-    count: int = Field(description="Records matching, on all pages.")
+    count: int = Field(description="Records matching, on all pages, counted up to 10,000; `more` says there are more.")
+    more: bool = Field(
+        False, description="More records match than `count` says (over 10,000): narrow the list with a filter."
+    )
     page: int
     page_size: int
     pages: int
 
 
 def page_of(qs, query: PageQuery, out: Callable[..., dict] | None = None) -> dict:
-    """One page of a queryset in the PageOut shape, with its items (each shaped by `out`, when given)."""
-    count = qs.count()
+    """One page of a queryset in the PageOut shape, with its items (each shaped by `out`, when given).
+
+    The count stops at core.pagination.COUNT_CAP (a group's millions of calls cannot be counted on every
+    request); pages beyond it are empty, like pages beyond the last."""
+    pages = CappedPaginator(qs, query.page_size)
     size = query.page_size
     start = (query.page - 1) * size
-    items = list(qs[start : start + size]) if start < count else []
+    items = list(qs[start : start + size]) if start < pages.count else []
     return {
-        "count": count,
+        "count": pages.count,
+        "more": pages.capped,
         "page": query.page,
         "page_size": size,
-        "pages": max(1, -(-count // size)),
+        "pages": pages.num_pages,
         "items": [out(item) for item in items] if out is not None else items,
     }
 

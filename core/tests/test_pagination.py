@@ -7,6 +7,7 @@ from django.test.utils import CaptureQueriesContext
 
 from core.pagination import CappedPaginator, list_page
 from customers.models import Customer
+from tests.api import api_caller
 from tests.factories import make_customer
 
 
@@ -60,3 +61,15 @@ def test_the_pager_says_more_than_the_cap_and_asks_for_a_filter(client, world, m
     page = client.get("/customers/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert 'data-testid="pager-capped"' in page
     assert "超过 3 条记录" in page
+
+
+def test_the_api_counts_up_to_the_cap_and_says_there_are_more(client, world, monkeypatch):
+    monkeypatch.setattr("core.pagination.COUNT_CAP", 3)
+    for i in range(5):
+        make_customer(world.a.store, name=f"客户{i}", mobile=f"137000000{i:02d}")
+    call = api_caller(client)
+    body = call(world.a.manager, "get", "/customers", page_size=2).json()
+    assert (body["count"], body["more"], body["pages"], len(body["items"])) == (3, True, 2, 2)
+    assert call(world.a.manager, "get", "/customers", page_size=2, page=3).json()["items"] == []
+    few = call(world.b.manager, "get", "/customers").json()
+    assert (few["count"], few["more"]) == (0, False)
