@@ -3,13 +3,13 @@
 from dataclasses import replace
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from core.htmx import render_page
+from core.pagination import list_page
 from lounge.choices import RequestKind
 from org.access import role_of
 from org.choices import Role
@@ -96,7 +96,7 @@ def lounge_records(request):
     kind = request.GET.get("kind") or None
     if kind and (record_kind != selectors.REQUEST or kind not in RequestKind.values):
         raise Http404
-    page = Paginator(selectors.records(scope, key, kind=kind), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.records(scope, key, kind=kind), PAGE_SIZE)
     page.object_list = _for_listing(record_kind, page.object_list)
     context = {
         "form": form,

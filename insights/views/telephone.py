@@ -1,11 +1,11 @@
 """The telephone-and-complaints figures page (S2.1, S2.3, S2.10, S1.4, S2.4–S2.8) and the records behind each figure."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.utils.http import urlencode
 
 from core.htmx import render_page
+from core.pagination import list_page
 from org.access import role_of
 from org.choices import Role
 from promises.selectors import promise_kind_label
@@ -49,7 +49,7 @@ def telephone_records(request):
         raise Http404
     kind = request.GET.get("kind") or None
     qs = selectors.records(scope, key, kind=kind if key in ("promises_due", "promises_kept") else None)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs, PAGE_SIZE)
     context = {
         "form": form,
         "scope": scope,

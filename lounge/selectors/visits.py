@@ -7,7 +7,8 @@ faults, because it is polled every few seconds by every tablet in the lounge.
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -231,13 +232,23 @@ def arrival_lookup(user, store: Store, query: str, *, limit: int = 8) -> dict:
 
 # --- A visit, and the visits list ----------------------------------------------------------------
 
+_DRINK_COUNT = Coalesce(
+    Subquery(
+        Serving.objects.filter(visit=OuterRef("pk")).order_by().values("visit").annotate(n=Count("id")).values("n")
+    ),
+    0,
+)
+
 
 def visit_list(user, *, day: date | None = None, in_lounge: bool | None = None, store_code: str = ""):
-    """Visits of the person's stores, newest first, with their number of drinks."""
+    """Visits of the person's stores, newest first, with their number of drinks.
+
+    The drinks are counted by a subquery per shown visit, not by a join and GROUP BY: a grouped query made
+    the page's count group a group's 1.5 million visits (56 s on the API, issue 10)."""
     qs = (
         scope(Visit.objects.all(), user)
         .select_related("store", "customer", "vehicle", "seat", "greeted_by")
-        .annotate(drink_count=Count("servings"))
+        .annotate(drink_count=_DRINK_COUNT)
     )
     if day is not None:
         tz = timezone.get_current_timezone()
@@ -369,7 +380,7 @@ def visit_items(customer: Customer) -> list[TimelineItem]:
     for visit in (
         Visit.objects.filter(customer=customer)
         .select_related("store", "greeted_by")
-        .annotate(drink_count=Count("servings"))
+        .annotate(drink_count=_DRINK_COUNT)
         .order_by("-arrived_at")[:50]
     ):
         items.append(

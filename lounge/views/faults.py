@@ -7,7 +7,6 @@ Anyone who may work (Right.EDIT) reports a fault, starts it and fixes it; manage
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
+from core.pagination import list_page
 from core.templatetags.ui import format_duration
 from lounge.choices import FaultSource, FaultState
 from lounge.forms.faults import (
@@ -225,7 +225,7 @@ def fault_list(request):
     filter_form = FaultFilterForm(request.GET)
     filters = filter_form.filters(FaultState.values)
     qs = selectors.fault_list(user, **filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs, PAGE_SIZE)
     facilities = scope(Facility.objects.all(), user).select_related("store").order_by("store__code", "name")
     return render_page(
         request,

@@ -8,7 +8,6 @@ other areas': the board reads their records and links to their pages only where 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
+from core.pagination import list_page
 from lounge.choices import RequestKind, RequestSource, RequestState
 from lounge.forms.visits import ArrivalForm, DrinkForm, LoungeSettingsForm, VisitFilterForm, VisitUpdateForm
 from lounge.links import board_url, fault_url, store_page_url
@@ -303,7 +303,7 @@ def visit_list(request):
     if filters.is_valid():
         day, in_lounge = filters.cleaned_data["day"], filters.cleaned_data["in_lounge"]
     qs = selectors.visit_list(request.user, day=day, in_lounge=in_lounge)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs, PAGE_SIZE)
     for visit in page:
         visit.summary = selectors.visit_summary(visit, visit.drink_count)
     return render_page(
