@@ -5,7 +5,6 @@ from collections.abc import Callable
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.audit import history_for
 from core.forms import add_service_errors
 from core.htmx import is_htmx, render_page
+from core.pagination import list_page
 from core.validators import parse_id
 from org.access import Right, deny_unless, get_for_user, has_right, require, scope, store_ids, stores_for
 from org.models import Department, User
@@ -154,7 +154,7 @@ def call_list(request):
     qs = selectors.call_list(
         request.user, day=wanted.get("day"), person=wanted.get("person"), missed=wanted.get("missed") or None
     )
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs, PAGE_SIZE)
     return render_page(
         request, "phone/call_list.html", "phone/partials/call_rows.html", {"page": page, "filters": filters}
     )
@@ -226,7 +226,7 @@ def message_list(request):
     """Messages for me and my department (S2.3)."""
     require(request.user, Right.VIEW)
     qs = selectors.messages_for(request.user)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs, PAGE_SIZE)
     return render_page(
         request,
         "phone/message_list.html",

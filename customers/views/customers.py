@@ -1,7 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -11,6 +10,7 @@ from django.views.decorators.http import require_POST
 from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
+from core.pagination import list_page
 from core.validators import format_phone, normalize_landline, normalize_mobile
 from org.access import Right, has_right, require
 
@@ -37,7 +37,7 @@ def _list_page(request, rows, template: str, partial: str):
     """A searched, paged list (customers or vehicles): the whole page, or its rows for htmx."""
     require(request.user, Right.VIEW)
     query = request.GET.get("q", "").strip()
-    page = Paginator(rows(request.user, query), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, rows(request.user, query), PAGE_SIZE)
     return render_page(request, template, partial, {"page": page, "query": query})
 
 

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
+from core.pagination import list_page
 from org.access import Right, require
 
 from .. import selectors
@@ -67,7 +68,7 @@ def import_start(request):
 @login_required
 def import_list(request):
     require(request.user, Right.IMPORT)
-    page = Paginator(selectors.import_job_list(request.user), JOBS_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.import_job_list(request.user), JOBS_PAGE_SIZE)
     return render(request, "customers/import_list.html", {"page": page})
 
 

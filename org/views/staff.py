@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
+from core.pagination import list_page
 from core.validators import parse_id
 
 from .. import selectors
@@ -50,7 +50,7 @@ def staff_list(request):
     query = (data.get("q") or "").strip()
     if query:
         qs = qs.filter(Q(name__icontains=query) | Q(employee_no__icontains=query) | Q(username__icontains=query))
-    page = Paginator(qs.order_by("store__code", "name", "id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs.order_by("store__code", "name", "id"), PAGE_SIZE)
     openable = selectors.openable_staff_ids(user)
     for person in page:
         person.openable = openable is None or person.pk in openable

@@ -7,7 +7,6 @@ a 404, a right the role lacks a 403. The views parse input and call org.services
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,6 +15,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
+from core.pagination import list_page
 
 from .. import selectors
 from ..access import Right, has_right, require
@@ -36,7 +36,7 @@ def store_list(request):
     stores = selectors.stores_with_counts(request.user)
     if query:
         stores = stores.filter(Q(code__icontains=query) | Q(name__icontains=query) | Q(city__icontains=query))
-    page = Paginator(stores, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, stores, PAGE_SIZE)
     return render_page(
         request,
         "org/store_list.html",
