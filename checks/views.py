@@ -9,7 +9,6 @@ from datetime import date
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors, form_status
 from core.htmx import is_htmx, render_page
 from core.images import photo_response
+from core.pagination import list_page
 from core.validators import parse_id
 from org.access import Right, deny_unless, has_right, require, scope, store_for_page, stores_for
 
@@ -74,7 +74,7 @@ def round_list(request):
         "day": _day(request.GET.get("day", "")),
     }
     qs = selectors.round_list(request.user, **filters)
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs, PAGE_SIZE)
     context = {
         "page": page,
         "filters": filters,
@@ -177,7 +177,7 @@ def action_list(request):
     """Corrective actions of failed items, open ones first."""
     require(request.user, Right.VIEW)
     state = request.GET.get("state", "") if request.GET.get("state") in ActionState.values else ""
-    page = Paginator(selectors.action_list(request.user, state=state), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, selectors.action_list(request.user, state=state), PAGE_SIZE)
     return render_page(
         request,
         "checks/action_list.html",

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_POST
 from core.audit import history_for
 from core.forms import add_service_errors, form_status
 from core.htmx import render_page
+from core.pagination import CappedPaginator, list_page
 from core.validators import format_phone, mask_phone
 from customers.selectors import customer_for_number
 from org.access import Right, get_for_user, has_right, require
@@ -46,7 +46,7 @@ def complaint_list(request):
     require(request.user, Right.VIEW)
     filters = ComplaintFilterForm(request.GET, user=request.user)
     qs = selectors.complaint_list(request.user, **filters.selector_filters()) if filters.is_valid() else None
-    page = Paginator(qs if qs is not None else Complaint.objects.none(), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = list_page(request, qs if qs is not None else Complaint.objects.none(), PAGE_SIZE)
     return render_page(
         request,
         "complaints/complaint_list.html",
@@ -222,7 +222,7 @@ complaint_reopen = _stage_view("reopen", ReopenForm, stages.complaint_reopen)
 
 def _inbox_page(request, show_all: bool, page_number):
     qs = selectors.verification_inbox(request.user, open_only=not show_all)
-    return Paginator(qs, PAGE_SIZE).get_page(page_number)
+    return CappedPaginator(qs, PAGE_SIZE).get_page(page_number)
 
 
 @login_required
