@@ -4,7 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from core.forms import IdsChoiceField
+from core.forms import IdsChoiceField, show_store_options
 from core.validators import text_max_length
 from org.access import Right, store_ids, stores_for
 from org.business_time import MAX_DAYS, StoreCalendar
@@ -305,6 +305,9 @@ class ComplaintFilterForm(forms.Form):
         departments = Department.objects.filter(store_id__in=ids).select_related("store").order_by("store", "name")
         self.fields["department"].queryset = departments
         self.fields["staff"].queryset = User.objects.filter(store_id__in=ids, is_active=True).order_by("name", "pk")
+        show_store_options(
+            self, ids, {"department": self.fields["department"].queryset, "staff": self.fields["staff"].queryset}
+        )
         if len(ids) < 2:
             self.fields["store"].widget = forms.HiddenInput()
         else:

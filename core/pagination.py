@@ -26,8 +26,9 @@ class CappedPaginator(Paginator):
         """How many match, up to cap + 1 (one more than the cap tells that there are more)."""
         if isinstance(self.object_list, list):
             return min(len(self.object_list), self.cap + 1)
-        # COUNT(*) over a subquery with LIMIT cap+1: stops as soon as it knows there are more
-        return self.object_list[: self.cap + 1].count()
+        # COUNT(*) over a subquery with LIMIT cap+1: stops as soon as it knows there are more. Only the ids,
+        # unordered: the count needs neither the joins, the annotations nor the order of the page.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @cached_property
     def count(self) -> int:

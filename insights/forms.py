@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import show_store_options
+
 from .figures.base import DAY, MONTH, WEEK
 
 
@@ -27,6 +29,11 @@ class TelephoneFilterForm(forms.Form):
             (d.pk, f"{d.store.code} {d.name}" if several else d.name) for d in departments
         ]
         self.fields["person"].choices = [("", _("Everyone"))] + [(p.pk, p.name or p.username) for p in people]
+        show_store_options(
+            self,
+            [s.pk for s in stores],
+            {"department": [(d.pk, d.store_id) for d in departments], "person": [(p.pk, p.store_id) for p in people]},
+        )
         for name, bound in self.fields.items():
             css = "form-control form-control-sm" if name == "date" else "form-select form-select-sm"
             bound.widget.attrs.setdefault("class", css)

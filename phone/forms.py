@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from core.forms import show_store_options
 from core.validators import text_max_length
 from org.models import Department, User
 
@@ -106,9 +107,16 @@ class CallFilterForm(forms.Form):
     person = forms.TypedChoiceField(label=_("answered by"), required=False, coerce=int, empty_value=None)
     missed = forms.BooleanField(label=_("missed"), required=False)
 
-    def __init__(self, *args, people=(), **kwargs):
+    store = forms.TypedChoiceField(label=_("Store"), coerce=int, required=False, empty_value=None)
+
+    field_order = ["store", "day", "person", "missed"]
+
+    def __init__(self, *args, stores=(), people=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.several_stores = len(stores) > 1
+        self.fields["store"].choices = [("", _("All my stores")), *[(s.pk, f"{s.code} {s.name}") for s in stores]]
         self.fields["person"].choices = [("", "—"), *[(p.pk, p.name or p.username) for p in people]]
+        show_store_options(self, [s.pk for s in stores], {"person": [(p.pk, p.store_id) for p in people]})
 
 
 def _model_field(name):

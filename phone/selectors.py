@@ -4,7 +4,7 @@ the call-backs a number waits for, the scripts, and the customer's timeline."""
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -132,13 +132,24 @@ def calls_for(user):
     return scope(Call.objects.all(), user).select_related("customer", "answered_by", "store", "department")
 
 
-def call_list(user, *, store_code: str = "", day=None, person: int | None = None, missed: bool | None = None):
+def call_list(
+    user,
+    *,
+    store_code: str = "",
+    store_id: int | None = None,
+    day=None,
+    person: int | None = None,
+    missed: bool | None = None,
+):
     """The calls of the person's stores, newest first; the page's and the API's filters (None: any)."""
     qs = calls_for(user)
     if store_code:
         qs = qs.filter(store__code=store_code.strip())
-    if day:
-        qs = qs.filter(started_at__date=day)
+    if store_id:
+        qs = qs.filter(store_id=store_id)
+    if day:  # a range on started_at, not started_at__date: the index serves a range, not a cast (issue 10)
+        start = timezone.make_aware(datetime.combine(day, time.min))
+        qs = qs.filter(started_at__gte=start, started_at__lt=start + timedelta(days=1))
     if person:
         qs = qs.filter(answered_by_id=person)
     if missed is not None:

@@ -146,17 +146,21 @@ def message_create(request):
 
 @login_required
 def call_list(request):
-    """Calls of the person's stores, newest first; filters: date, person, missed."""
+    """Calls of the person's stores, newest first; filters: store, date, person, missed."""
     require(request.user, Right.VIEW)
     people = list(scope(User.objects.filter(is_active=True), request.user).order_by("name"))
-    filters = CallFilterForm(request.GET or None, people=people)
+    filters = CallFilterForm(request.GET or None, stores=list(stores_for(request.user)), people=people)
     wanted = filters.cleaned_data if filters.is_valid() else {}
     qs = selectors.call_list(
-        request.user, day=wanted.get("day"), person=wanted.get("person"), missed=wanted.get("missed") or None
+        request.user,
+        store_id=wanted.get("store"),
+        day=wanted.get("day"),
+        person=wanted.get("person"),
+        missed=wanted.get("missed") or None,
     )
     page = list_page(request, qs, PAGE_SIZE)
     return render_page(
-        request, "phone/call_list.html", "phone/partials/call_rows.html", {"page": page, "filters": filters}
+        request, "phone/call_list.html", "phone/partials/call_list_body.html", {"page": page, "filters": filters}
     )
 
 
