@@ -1,0 +1,121 @@
+"""Every list, figures page and API list asks the database the same number of questions whatever the data's
+size (issue 10): a full page and a short one, one store's day and the whole group's month. A query per row,
+per store or per day would make a group's pages slow long before any single query does.
+
+The data comes from generate_group (2 stores × 1 month), built once for the module on a frozen clock.
+"""
+
+import pytest
+import time_machine
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from org.models import Store, User
+from tests.api import api_caller
+from tests.clock import at
+
+pytestmark = pytest.mark.django_db
+
+MOMENT = at("2026-11-27 10:00")
+
+
+@pytest.fixture(scope="module")
+def group(django_db_setup, django_db_blocker):
+    with time_machine.travel(MOMENT, tick=False), django_db_blocker.unblock():
+        call_command("generate_group", stores=2, months=1, customers=60, stdout=open("/dev/null", "w"))  # noqa: SIM115
+        yield
+        call_command("flush", interactive=False, verbosity=0)
+
+
+@pytest.fixture
+def clock(group):
+    with time_machine.travel(MOMENT, tick=False):
+        yield
+
+
+def _queries(client, url: str, **params) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, params)
+    assert response.status_code == 200, (url, params, response.status_code)
+    return len(queries)
+
+
+LAST = {"page": 9999}  # a bad page number is the last page: a short page of the same list
+
+LISTS = [
+    "/",
+    "/phone/calls/",
+    "/phone/messages/",
+    "/customers/",
+    "/customers/vehicles/",
+    "/complaints/",
+    "/complaints/verifications/",
+    "/checks/",
+    "/checks/actions/",
+    "/lounge/visits/",
+    "/lounge/requests/",
+    "/lounge/faults/",
+    "/promises/",
+    "/org/staff/",
+]
+
+
+@pytest.mark.parametrize("url", LISTS)
+@pytest.mark.parametrize("who", ["groupadmin", "s001_manager"])
+def test_a_list_asks_as_much_for_a_full_page_as_for_a_short_one(client, clock, url, who):
+    client.force_login(User.objects.get(username=who))
+    _queries(client, url)  # the session's first touch (last login, language) is not the page's
+    assert _queries(client, url) == _queries(client, url, **LAST)
+
+
+@pytest.mark.parametrize("page", ["/insights/telephone/", "/insights/lounge/"])
+def test_figures_ask_as_much_for_the_group_month_as_for_one_store_day(client, clock, page):
+    client.force_login(User.objects.get(username="groupadmin"))
+    store = Store.objects.order_by("code").first()
+    _queries(client, page)
+    one_day = _queries(client, page, store=store.pk, period="day", date="2026-11-20")
+    group_month = _queries(client, page, period="month", date="2026-11-20")
+    assert one_day == group_month
+
+
+@pytest.mark.parametrize(
+    "page, figure",
+    [("/insights/telephone/records/", "calls"), ("/insights/lounge/records/", "visits")],
+)
+def test_the_records_behind_a_figure_ask_as_much_for_a_month_as_for_a_day(client, clock, page, figure):
+    client.force_login(User.objects.get(username="groupadmin"))
+    _queries(client, page, figure=figure)
+    assert _queries(client, page, figure=figure, period="day", date="2026-11-20") == _queries(
+        client, page, figure=figure, period="month", date="2026-11-20"
+    )
+
+
+API_LISTS = [
+    "/calls",
+    "/messages",
+    "/customers",
+    "/vehicles",
+    "/complaints",
+    "/checks/rounds",
+    "/checks/actions",
+    "/lounge/visits",
+    "/lounge/requests",
+    "/lounge/faults",
+]
+
+
+@pytest.mark.parametrize("path", API_LISTS)
+def test_an_api_list_asks_as_much_for_100_records_as_for_1(client, clock, path):
+    call = api_caller(client)
+    admin = User.objects.get(username="groupadmin")
+    call(admin, "get", path)  # the token is made on first use
+
+    def count(size):
+        with CaptureQueriesContext(connection) as queries:
+            response = call(admin, "get", path, page_size=size)
+        assert response.status_code == 200, response.content
+        assert response.json()["count"] > 1, path  # the data set has records of every kind
+        return len(queries)
+
+    assert count(1) == count(100)
