@@ -128,10 +128,10 @@ def moment_in(rng: random.Random, opens: datetime, closes: datetime) -> datetime
 VISITS_PER_DAY = {"weekday": (15, 22), "weekend": (20, 30)}
 QR_REQUESTS_PER_DAY = (3, 8)
 ON_FILE_SHARE = 0.7
-REGULAR_SHARE = 0.72
+REGULAR_SHARE = 0.72  # customers on file whose first visit here was before the product was used
 WALK_IN_FIRST_SHARE = 0.4
 INTRODUCED_SHARE = 0.85
-OFFER_SHARE = 0.35
+OFFER_SHARE = 0.35  # the offer tapped on its own; otherwise serving the drink answers it
 STATUS_UPDATE_SHARE = 0.12
 FAREWELL_SHARE = 0.9
 SERVINGS_WANTED = ([1, 2, 3], [40, 43, 17])
