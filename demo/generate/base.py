@@ -17,7 +17,7 @@ from django.db import connection, models
 from core.models import HistoryEntry
 from org.business_time import StoreCalendar
 from promises.choices import PromiseState
-from promises.models import Promise, PromiseEvent
+from promises.models import Notification, Promise, PromiseEvent
 from promises.selectors import rule_for
 
 BATCH = 20_000
@@ -217,6 +217,7 @@ class Gen:
     now: datetime  # the moment the data set stops: --end's midnight, local time
     content_types: dict = field(default_factory=dict)
     rules: dict = field(default_factory=dict)
+    bell: "Bell | None" = None
 
     def ct(self, model) -> int:
         if model not in self.content_types:
@@ -349,8 +350,49 @@ class Gen:
             add, take = self.sink.add, self.ids.take
             for at, actor, action, note in event_rows:
                 add(PromiseEvent, (take(PromiseEvent), pk, at, actor, action, note[:200]))
+        if worker and self.bell is not None:
+            for at, _actor, action, _note in event_rows:
+                if at >= self.bell.since and action in ("reminded", "escalated_1", "escalated_2"):
+                    self.bell.send(self, pk, store_id, action, at, title, url, due_at, owner_id, department_id)
         return pk
 
+
+@dataclass
+class Bell:
+    """The worker's reminders and escalations in the bells (promises.services: owners_of, supervisors_of,
+    store_managers), for the last days of the data set only: older ones would long have been read."""
+
+    since: datetime
+    members: dict  # department id -> user ids
+    supervisors: dict  # department id -> user ids of its supervisors
+    managers: list
+    names: dict  # user or department id (tagged) -> name
+    user_department: dict
+    texts: dict
+
+    def send(self, gen, promise_id, store_id, action, at, title, url, due_at, owner_id, department_id) -> None:
+        due = due_at.astimezone(gen.now.tzinfo).strftime("%m-%d %H:%M")
+        if action == "reminded":
+            recipients = [owner_id] if owner_id else self.members.get(department_id, [])
+            text, kind = self.texts["reminder"] % {"title": title, "due": due}, "reminder"
+        else:
+            departments = {department_id, self.user_department.get(owner_id)} - {None}
+            people = {p for dept in departments for p in self.supervisors.get(dept, [])} - {owner_id}
+            recipients = sorted(people) or self.managers
+            if action == "escalated_2":
+                recipients = self.managers
+            owner = self.names.get(("user", owner_id)) if owner_id else self.names.get(("dept", department_id), "")
+            text = self.texts["escalation"] % {"due": due, "title": title, "owner": owner}
+            kind = "escalation"
+        read = at + timedelta(minutes=7) if at < gen.now - timedelta(days=1) else None
+        for person in recipients:
+            gen.sink.add(
+                Notification,
+                (gen.ids.take(Notification), person, store_id, promise_id, kind, text[:200], url, at, read),
+            )
+
+
+NOTIFICATION_COLUMNS = ("id", "recipient_id", "store_id", "promise_id", "kind", "title", "url", "created_at", "read_at")
 
 PROMISE_COLUMNS = (
     "id",
@@ -395,6 +437,7 @@ def register_common(sink: Sink) -> None:
     sink.register(Promise, PROMISE_COLUMNS)
     sink.register(PromiseEvent, EVENT_COLUMNS)
     sink.register(HistoryEntry, HISTORY_COLUMNS)
+    sink.register(Notification, NOTIFICATION_COLUMNS)
 
 
 def local_midnight(day: date, tz) -> datetime:

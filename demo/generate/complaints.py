@@ -132,6 +132,7 @@ def complaint_generate(phone, moment, customer, person, seq: int, year: int) -> 
         notes=issue,
         ring=d.ring_seconds(rng),
         hung_up=HungUpFirst.CALLER,
+        transcript=phone.transcript(person, issue),
     )
     pk = gen.ids.take(Complaint)
     number = f"C-{setup.store.code}-{year}-{seq:04d}"

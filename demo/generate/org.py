@@ -98,6 +98,7 @@ class StoreSetup:
     calendar: object = None
     people: dict = field(default_factory=dict)  # post key -> user id
     names: dict = field(default_factory=dict)  # user id -> name
+    employee_nos: dict = field(default_factory=dict)  # user id -> employee number
     extensions: dict = field(default_factory=dict)  # user id -> extension
     user_department: dict = field(default_factory=dict)  # user id -> department id
     departments: dict = field(default_factory=dict)  # name -> id
@@ -225,6 +226,7 @@ def _staff(rng: random.Random, group, setups: list[StoreSetup], password_hash: s
             user = by_name[username(setup.store.code, post.key)]
             setup.people[post.key] = user.pk
             setup.names[user.pk] = user.name
+            setup.employee_nos[user.pk] = user.employee_no
             setup.extensions[user.pk] = user.extension
             setup.user_department[user.pk] = user.department_id
             for dept in post.supervises:

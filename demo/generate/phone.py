@@ -16,12 +16,21 @@ from django.utils.translation import gettext as _
 from core.models import HistoryAction
 from core.validators import mask_number
 from demo import distributions as d
+from demo.builders.phone import (
+    FAIR_OPENINGS,
+    GOOD_COMPLAINT,
+    GOOD_OPENINGS,
+    POOR_COMPLAINT,
+    POOR_OPENINGS,
+    TOPICS,
+)
+from phone import script_check
 from phone.choices import Direction, HungUpFirst, Outcome, Purpose, Source
 from phone.models import Call, Message
 from phone.services.messages import MESSAGE_CALLBACK_MINUTES
 from promises.choices import PromiseKind
 
-from .base import Gen, url_template
+from .base import Gen, dumps, url_template
 from .complaints import complaint_generate
 
 GROUP_SCALE = 4.2  # a group store's telephone and lounge are about four times the demo store's
@@ -55,6 +64,9 @@ CALL_COLUMNS = (
     "hung_up_first",
     "transferred_to_id",
     "returns_call_id",
+    "transcript",
+    "script_score",
+    "script_result",
     "source",
     "source_key",
     "disposition",
@@ -133,6 +145,8 @@ class StorePhone:
         self.pending: list = []  # call-backs to come: (moment, order, kind, payload)
         self.order = 0
         self.complaint_seq: dict = {}
+        self.checked: dict = {}
+        self.department_names = {pk: name for name, pk in setup.departments.items()}
 
     def caller(self):
         """(number, digits, customer or None): mostly the store's customers, some unknown numbers."""
@@ -164,6 +178,7 @@ class StorePhone:
         transferred_to=None,
         returns=None,
         talk=0,
+        transcript="",
     ) -> int:
         gen, setup = self.gen, self.setup
         pk = gen.ids.take(Call)
@@ -196,6 +211,11 @@ class StorePhone:
             else:
                 outcome = ""
             purpose, notes, hung_up = "", "", ""
+        score = result = None
+        if transcript and console:
+            score, result = self.script_check(transcript, purpose, person, department)
+        else:
+            transcript = ""
         gen.sink.add(
             Call,
             (
@@ -222,6 +242,9 @@ class StorePhone:
                 hung_up,
                 transferred_to,
                 returns,
+                transcript,
+                score,
+                result,
                 source,
                 key,
                 disposition,
@@ -254,6 +277,41 @@ class StorePhone:
                 changes={k: ["", v] for k, v in after.items() if v != ""},
             )
         return pk
+
+    def script_check(self, transcript: str, purpose: str, person, department) -> tuple:
+        """The call's script check (phone.script_check, as call_log runs it), once per distinct transcript."""
+        key = (transcript, purpose, person)
+        found = self.checked.get(key)
+        if found is None:
+            setup = self.setup
+            context = script_check.ScriptContext(
+                store_name=setup.store.name,
+                department_name=self.department_names.get(department, ""),
+                person_name=setup.names.get(person, ""),
+                staff_number=setup.employee_nos.get(person, ""),
+            )
+            kind = "complaint" if purpose == Purpose.COMPLAINT else (purpose or "other")
+            result = script_check.check_transcript(transcript, call_kind=kind, context=context)
+            found = self.checked[key] = (result.score, dumps(result.to_json()))
+        return found
+
+    def transcript(self, person, issue: str = "") -> str:
+        """A transcript as the demo writes them (demo/builders/phone.py): good, fair and poor openings and
+        complaint handling."""
+        rng, setup = self.gen.rng, self.setup
+        values = {
+            "store": setup.store.name,
+            "department": self.department_names.get(setup.user_department.get(person), ""),
+            "name": setup.names.get(person, ""),
+            "topic": rng.choice(TOPICS),
+            "issue": issue,
+        }
+        if issue:
+            template = GOOD_COMPLAINT if rng.random() < 0.7 else POOR_COMPLAINT
+        else:
+            roll = rng.random()
+            template = rng.choice(GOOD_OPENINGS if roll < 0.6 else FAIR_OPENINGS if roll < 0.85 else POOR_OPENINGS)
+        return template.format(**values)
 
     def later(self, moment, kind, payload) -> None:
         self.order += 1
@@ -302,6 +360,8 @@ class StorePhone:
         transferred = None
         if outcome == Outcome.TRANSFERRED:
             transferred = self.setup.departments[rng.choice(d.TRANSFER_TARGETS)]
+        console = rng.random() < CONSOLE_SHARE
+        transcript = self.transcript(person) if console and rng.random() < d.TRANSCRIPT_SHARE else ""
         self.call(
             direction=Direction.INBOUND,
             number=number,
@@ -313,10 +373,11 @@ class StorePhone:
             purpose=purpose,
             notes=rng.choice(d.NOTES[purpose]),
             ring=d.ring_seconds(rng),
-            console=rng.random() < CONSOLE_SHARE,
+            console=console,
             hung_up=HungUpFirst.CALLER if rng.random() < 0.9 else HungUpFirst.STAFF,
             transferred_to=transferred,
             talk=int(rng.lognormvariate(4.8, 0.6)),
+            transcript=transcript,
         )
 
     def outbound(self, moment: datetime) -> None:

@@ -18,6 +18,7 @@ from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.db import connection, connections, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from checks.models import CorrectiveAction, Round, RoundResult
 from complaints.models import Complaint, Verification
@@ -28,11 +29,11 @@ from lounge.models import FaultTicket, LoungeRequest, Serving, Visit
 from org.business_time import StoreCalendar
 from org.models import DealerGroup, Store, User
 from phone.models import Call, Message
-from promises.models import Promise, PromiseEvent
+from promises.models import Notification, Promise, PromiseEvent
 
 from . import checks, complaints, customers, lounge, phone
-from .base import Clock, Gen, Ids, Sink, local_midnight, register_common, sync_sequences, table_starts
-from .org import BENCH_POSTS, GROUP_ADMIN, org_generate, username
+from .base import Bell, Clock, Gen, Ids, Sink, local_midnight, register_common, sync_sequences, table_starts
+from .org import BENCH_POSTS, GROUP_ADMIN, POSTS, org_generate, username
 
 CUSTOMERS_PER_STORE = 3000
 COUNTED_APPS = ("org", "customers", "phone", "promises", "complaints", "lounge", "checks", "core")
@@ -74,6 +75,7 @@ MONTHLY_BLOCKS = {
     Round: 700,
     RoundResult: 700 * 20,
     CorrectiveAction: 1_500,
+    Notification: 3_000,
 }
 
 
@@ -154,6 +156,35 @@ def group_generate(
     return result
 
 
+BELL_DAYS = 7
+
+
+def _bell(setup, now) -> Bell:
+    """Who gets the store's reminders and escalations (see base.Bell)."""
+    members: dict = {}
+    for person, department in setup.user_department.items():
+        if department:
+            members.setdefault(department, []).append(person)
+    supervisors: dict = {}
+    for post in POSTS:
+        for name in post.supervises:
+            supervisors.setdefault(setup.departments[name], []).append(setup.people[post.key])
+    names = {("user", pk): name for pk, name in setup.names.items()}
+    names.update({("dept", pk): name for name, pk in setup.departments.items()})
+    return Bell(
+        since=now - timedelta(days=BELL_DAYS),
+        members=members,
+        supervisors=supervisors,
+        managers=[setup.people["manager"]],
+        names=names,
+        user_department=setup.user_department,
+        texts={
+            "reminder": _("Reminder: %(title)s — due %(due)s"),
+            "escalation": _("Overdue since %(due)s: %(title)s (owner: %(owner)s)"),
+        },
+    )
+
+
 def _worker(setups: list, job: dict) -> None:
     def say(text):
         print(text, flush=True)
@@ -187,6 +218,7 @@ def _stores_generate(setups: list, job: dict, say) -> None:
             content_types=caches["content_types"],
             rules=caches["rules"],
         )
+        gen.bell = _bell(setup, now)
         setup.clock = Clock(StoreCalendar(setup.store), first_day - timedelta(days=3), end + timedelta(days=60))
         with transaction.atomic():
             rows = customers.customers_generate(gen, setup, job["customers"], customers.Taken(), setup.people["agent"])
