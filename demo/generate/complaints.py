@@ -301,6 +301,10 @@ def complaint_generate(phone, moment, customer, person, seq: int, year: int) -> 
         history(close_at, handler, {"state": [states["follow_up"], states["closed"]]})
         if reopen_at is not None and happened(reopen_at):
             promised = clock.add(reopen_at, 8 * 3600)
+            # handled again: a second reply, follow-up and closing, as far as the end allows
+            again = clock.add(reopen_at, rng.randint(3, 7) * 3600)
+            again_follow = clock.add(again, 8 * 3600)
+            again_close = clock.add(again_follow, 3 * 3600)
             reply_promise = gen.promise(
                 store_id=store_id,
                 clock=None,
@@ -314,7 +318,7 @@ def complaint_generate(phone, moment, customer, person, seq: int, year: int) -> 
                 due_at=promised,
                 department_id=department,
                 made_by=handler,
-                end=None,
+                end=(again, "kept", handler, "") if happened(again) else None,
             )
             reply_promised = promised
             c.update(state=ComplaintState.ACKNOWLEDGED, reopened=1, reopen_reason="客户反映问题再次出现")
@@ -323,6 +327,18 @@ def complaint_generate(phone, moment, customer, person, seq: int, year: int) -> 
             history(
                 reopen_at, handler, {"state": [states["closed"], states["acknowledged"]]}, note="客户反映问题再次出现"
             )
+            if happened(again):
+                c.update(
+                    state=ComplaintState.REPLIED, reply_at=again, reply_by=handler, reply_channel=ReplyChannel.PHONE
+                )
+                c.update(reply_text=rng.choice(REPLIES), reply_on_time=again <= promised)
+                history(again, handler, {"state": [states["acknowledged"], states["replied"]]})
+            if happened(again_follow):
+                c.update(state=ComplaintState.FOLLOW_UP, score=rng.choice([3, 4, 4, 5]), comment="问题已解决")
+                history(again_follow, person, {"state": [states["replied"], states["follow_up"]]})
+            if happened(again_close):
+                c.update(state=ComplaintState.CLOSED, closed_at=again_close, closed_by=handler)
+                history(again_close, handler, {"state": [states["follow_up"], states["closed"]]})
     gen.sink.add(
         Complaint,
         (
