@@ -128,10 +128,7 @@ class StoreLounge:
             "fault_states": {c.value: str(c.label) for c in FaultState},
             "request_states": {c.value: str(c.label) for c in RequestState},
         }
-        self.seat_labels = {}
-        rows = "ABCD"
-        for i, seat in enumerate(setup.seats):
-            self.seat_labels[seat] = f"{rows[i // 12]}{i % 12 + 1}"
+        self.seat_labels = setup.seat_labels
         self.drink_names = list(setup.drinks)
 
     def attendant(self):

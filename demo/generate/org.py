@@ -104,6 +104,7 @@ class StoreSetup:
     departments: dict = field(default_factory=dict)  # name -> id
     drinks: dict = field(default_factory=dict)  # name -> id
     seats: list = field(default_factory=list)  # ids
+    seat_labels: dict = field(default_factory=dict)  # id -> label
     facilities: dict = field(default_factory=dict)  # name -> id
     area: Area | None = None
     items: list = field(default_factory=list)  # TemplateItem rows of the area's template
@@ -255,7 +256,8 @@ def _store_setup(setup: StoreSetup) -> None:
             for n in range(1, SEATS_PER_ROW + 1)
         ]
     )
-    setup.seats = list(Seat.objects.filter(store=store).order_by("label").values_list("id", flat=True))
+    setup.seat_labels = dict(Seat.objects.filter(store=store).order_by("id").values_list("id", "label"))
+    setup.seats = list(setup.seat_labels)
     facility_defaults(store)
     setup.facilities = dict(store.facilities.values_list("name", "id"))
     template = template_default_lounge(store)

@@ -2,6 +2,7 @@
 and pages answering for the generated accounts. Built once for the module, on a frozen clock."""
 
 import os
+import re
 from io import StringIO
 
 import pytest
@@ -110,6 +111,11 @@ def test_promises_point_at_existing_records_and_match_their_times(built):
     assert not Complaint.objects.filter(Q(ack_promise=None) | Q(reply_promise=None)).exists()
     assert not Visit.objects.filter(greet_promise=None).exists()
     assert not PromiseEvent.objects.filter(promise__created_at__gt=F("at")).exists()
+    # a request's promise names its own seat
+    request_type = ContentType.objects.get_for_model(LoungeRequest)
+    titles = dict(Promise.objects.filter(subject_type=request_type).values_list("subject_id", "title")[:200])
+    for pk, label in LoungeRequest.objects.filter(pk__in=titles).values_list("pk", "seat__label"):
+        assert re.search(rf"(?<![A-Z0-9]){label}(?![0-9])", titles[pk]), (label, titles[pk])
 
 
 def test_refuses_a_database_that_is_not_empty(built):
