@@ -70,6 +70,7 @@ from checks.services.rounds import Answer, round_start, round_submit, rounds_sch
 from checks.services.templates import template_default_lounge
 from customers.models import Customer
 from demo import clock
+from demo import distributions as d
 from lounge.choices import FaultSource, RequestKind, RequestSource
 from lounge.links import board_url
 from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Seat, Serving, Visit, lounge_settings
@@ -103,20 +104,9 @@ from promises.models import Notification, Promise
 from promises.selectors import rule_for
 
 DAYS = 30
-VISITS_PER_DAY = {"weekday": (15, 22), "weekend": (20, 30)}
-QR_REQUESTS_PER_DAY = (3, 8)
 BOARD_REQUEST_SHARE = 0.35  # days with one request entered at the board
-ON_FILE_SHARE = 0.7
-REGULAR_SHARE = 0.72  # customers on file whose first visit here was before the product was used
 NEWCOMERS = 5  # customers on file with no visit in the month: today's first-time customer is one of them
-WALK_IN_FIRST_SHARE = 0.4
-INTRODUCED_SHARE = 0.85
 SERVICE_DAYS = 7  # the last week: every visit through the services; before it, quiet visits in bulk
-OFFER_SHARE = 0.35  # the offer tapped on its own; otherwise serving the drink answers it
-STATUS_UPDATE_SHARE = 0.12
-ROUND_MISSED_SHARE = 0.1
-ROUND_FAILED_SHARE = 0.15
-ROUND_LATE_SHARE = 0.13
 
 # Who does what, by username (weight): the lounge desk (with the store manager lending a hand at busy times:
 # only the desk, its supervisor and the managers answer its requests, org.access.may_act_on), the advisors
@@ -128,15 +118,10 @@ ATTENDANTS = {
 ADVISORS = {"S001": ["mahao", "zhouqian"], "S002": ["songjie", "luojiayi"]}
 FIXERS = {"S001": "zhaolei", "S002": "liuyang"}
 
-DRINKS = ["矿泉水", "绿茶", "红茶", "咖啡", "拿铁", "橙汁", "热牛奶", "柠檬水"]
-DRINK_WEIGHTS = [14, 22, 14, 18, 10, 8, 6, 8]
 # The drink of each store that ran out some days before today and is still out (days before today).
 OUT_OF_STOCK = {"S001": ("橙汁", 3), "S002": ("拿铁", 1)}
 SEATS = [f"{row}{number}" for row in "AB" for number in range(1, 7)]
 
-SERVICE_STATUSES = ["保养中", "维修中", "等待配件", "洗车中", "质检中", "等待报价确认", "钣金喷漆中"]
-LATER_STATUSES = ["洗车中", "质检中", "已完工，待结算"]
-WALK_IN_NAMES = ["王先生", "李女士", "张先生", "刘女士", "陈先生", "杨女士", "赵先生", "周女士", "吴先生", "孙女士"]
 HELP_NOTES = [
     "请问洗手间在哪里",
     "手机没电了，想借一根充电线",
@@ -149,22 +134,6 @@ HELP_NOTES = [
 ADVISOR_NOTES = ["想问一下车什么时候能好", "想确认一下保养项目和费用", "请服务顾问过来一下", "报价单有几项看不懂", ""]
 BOARD_NOTES = ["客人想了解维修进度", "客人要求服务顾问说明报价", "客人询问是否可以加做四轮定位"]
 REFILL_NOTES = ["", "", "", "少放点冰", "要热的"]
-
-# Failed round items: (a word of the item's text, comment, note when put right, the measured value if any).
-FAILURES = [
-    ("烟灰缸", "烟灰缸内有{value}个烟头", "已清空烟灰缸并擦净", 5),
-    ("沙发无食物碎屑", "沙发上有饼干碎屑", "已清理沙发并吸尘", 3),
-    ("沙发平整", "客人离开后沙发靠垫未整理", "已整理沙发和靠垫", 2),
-    ("茶几上无烟灰", "茶几上有用过的纸巾和果皮", "已清理茶几", 3),
-    ("水渍已擦干", "茶几台面有水渍", "已擦干茶几台面", 2),
-    ("电视、音响", "电视机顶部有灰尘", "已擦拭电视和音响", 2),
-    ("饮水机清洁", "饮水机接水盘有积水", "已清理接水盘并擦干地面", 1),
-    ("茶壶", "茶壶内有茶垢", "已清洗茶壶", 1),
-    ("报刊架无灰尘", "报刊架有灰尘", "已擦拭报刊架", 1),
-    ("展示架", "展示架底层有灰尘", "已擦拭展示架", 1),
-    ("展品", "车模摆放不整齐", "已重新摆放展品", 1),
-]
-FAILURE_WEIGHTS = [f[3] for f in FAILURES]
 
 
 @dataclass(frozen=True)
@@ -328,7 +297,7 @@ def _available(month: StoreMonth, name: str, at: datetime) -> bool:
 def _pick_drink(rng: random.Random, month: StoreMonth, at: datetime) -> str:
     """A drink of the menu, by how often customers choose it, that has not run out at that moment."""
     while True:
-        name = rng.choices(DRINKS, weights=DRINK_WEIGHTS)[0]
+        name = rng.choices(d.DRINKS, weights=d.DRINK_WEIGHTS)[0]
         if _available(month, name, at):
             return name
 
@@ -412,7 +381,7 @@ def _store_setup(store: Store, days: list, today: date, timeline: Timeline) -> S
         fix_within_hours=defaults.fix_within_hours,
         requests_per_seat_per_10_minutes=defaults.requests_per_seat_per_10_minutes,
     )
-    drinks = {name: drink_save(actor=manager, store=store, name=name) for name in DRINKS}
+    drinks = {name: drink_save(actor=manager, store=store, name=name) for name in d.DRINKS}
     set_up = _set_up(days)
     seats = [seat_create(actor=manager, store=store, label=label, now=set_up) for label in SEATS]
     facility_defaults(store=store, actor=manager)
@@ -450,22 +419,11 @@ def _store_setup(store: Store, days: list, today: date, timeline: Timeline) -> S
 # Visits
 
 
-def _arrival(rng: random.Random, opens: datetime, closes: datetime) -> datetime:
-    """Mostly mid-morning and early afternoon; never later than 45 minutes before closing."""
-    latest = closes - timedelta(minutes=45)
-    span = (latest - opens).total_seconds()
-    if rng.random() < 0.55:
-        seconds = rng.triangular(0, span * 0.42, span * 0.16)
-    else:
-        seconds = rng.triangular(span * 0.45, span, span * 0.62)
-    return opens + timedelta(seconds=int(seconds))
-
-
 def _plan_day(rng: random.Random, month: StoreMonth, day: date) -> None:
     opens, closes = _hours(month, day)
-    low, high = VISITS_PER_DAY["weekend" if day.weekday() >= 5 else "weekday"]
+    low, high = d.VISITS_PER_DAY["weekend" if day.weekday() >= 5 else "weekday"]
     count = rng.randint(low, high)
-    arrivals = sorted(_arrival(rng, opens, closes) for _n in range(count))
+    arrivals = sorted(d.arrival(rng, opens, closes) for _n in range(count))
     orders = sorted(rng.sample(range(1, 90), count))
     plans = []
     for moment, order in zip(arrivals, orders, strict=True):
@@ -481,56 +439,52 @@ def _plan_visit(
     candidates = [
         c for c in month.customers if month.busy_until.get(c.pk, arrive) <= arrive and month.last_day.get(c.pk) != day
     ]
-    if rng.random() < ON_FILE_SHARE and candidates:
+    if rng.random() < d.ON_FILE_SHARE and candidates:
         plan.customer = rng.choice(candidates)
         plan.vehicle = rng.choice(list(plan.customer.vehicles.all()))
         if plan.customer.pk not in month.seen:  # the first visit in the product: a regular, or really new
-            plan.regular = rng.random() < REGULAR_SHARE
+            plan.regular = rng.random() < d.REGULAR_SHARE
             plan.first_time = not plan.regular
             month.seen.add(plan.customer.pk)
         plan.repair_order = f"RO{day:%Y%m%d}-{order:03d}"
-        plan.service_status = rng.choice(SERVICE_STATUSES)
+        plan.service_status = rng.choice(d.SERVICE_STATUSES)
     else:
         roll = rng.random()
-        plan.guest_name = rng.choice(WALK_IN_NAMES) if roll < 0.6 else ""
-        plan.first_by_hand = plan.first_time = rng.random() < WALK_IN_FIRST_SHARE
+        plan.guest_name = rng.choice(d.WALK_IN_NAMES) if roll < 0.6 else ""
+        plan.first_by_hand = plan.first_time = rng.random() < d.WALK_IN_FIRST_SHARE
         if rng.random() < 0.5:
             plan.repair_order = f"RO{day:%Y%m%d}-{order:03d}"
-            plan.service_status = rng.choice(SERVICE_STATUSES)
+            plan.service_status = rng.choice(d.SERVICE_STATUSES)
     # greeting (S4.1): mostly within the minute, some late, a few never
-    roll = rng.random()
-    if roll < 0.03:
-        plan.greet = None
-    elif roll < 0.19:
-        plan.greet = arrive + _seconds(rng, 62, 120)
-    else:
-        plan.greet = arrive + _seconds(rng, 5, 55)
+    delay = d.greet_delay(rng)
+    plan.greet = arrive + delay if delay is not None else None
     latest_leave = closes - timedelta(minutes=2)
     if plan.greet is None:
         plan.leave = min(arrive + _minutes(rng, 8, 35), latest_leave)
     else:
-        if rng.random() < OFFER_SHARE:  # otherwise the drink served answers the offer
+        if rng.random() < d.OFFER_SHARE:  # otherwise the drink served answers the offer
             plan.offer = plan.greet + _seconds(rng, 8, 40)
         first = (plan.offer or plan.greet) + _seconds(rng, 60, 200)
         plan.servings = [Serve(first, _pick_drink(rng, month, first), _step_by(rng, plan))]
-        wanted = rng.choices([1, 2, 3], weights=[40, 43, 17])[0]
+        wanted = rng.choices(*d.SERVINGS_WANTED)[0]
         while len(plan.servings) < wanted:
             last = plan.servings[-1]
-            late = rng.random() < 0.2
-            at = last.at + (_minutes(rng, 21, 34) if late else _minutes(rng, 9, 19.5))
+            at = last.at + d.refill_gap(rng)
             if at > latest_leave - timedelta(minutes=5):
                 break
-            drink = last.drink if rng.random() < 0.7 and _available(month, last.drink, at) else None
+            drink = last.drink if rng.random() < d.SAME_DRINK_SHARE and _available(month, last.drink, at) else None
             plan.servings.append(Serve(at, drink or _pick_drink(rng, month, at), _step_by(rng, plan)))
-        tail = _minutes(rng, 22, 40) if rng.random() < 0.08 else _minutes(rng, 4, 18)
-        plan.leave = min(plan.servings[-1].at + tail, latest_leave)
-        if plan.first_time and rng.random() < INTRODUCED_SHARE:
+        plan.leave = min(plan.servings[-1].at + d.stay_after_last_drink(rng), latest_leave)
+        if plan.first_time and rng.random() < d.INTRODUCED_SHARE:
             at = plan.servings[0].at + _minutes(rng, 1, 5)
             if at < plan.leave - timedelta(minutes=1):
                 plan.introduce = (at, _step_by(rng, plan))
-        if plan.repair_order and rng.random() < STATUS_UPDATE_SHARE:
-            plan.status = (plan.arrive + (plan.leave - plan.arrive) * rng.uniform(0.4, 0.9), rng.choice(LATER_STATUSES))
-    if rng.random() < 0.9:
+        if plan.repair_order and rng.random() < d.STATUS_UPDATE_SHARE:
+            plan.status = (
+                plan.arrive + (plan.leave - plan.arrive) * rng.uniform(0.4, 0.9),
+                rng.choice(d.LATER_STATUSES),
+            )
+    if rng.random() < d.FAREWELL_SHARE:
         plan.farewell = (plan.leave - _seconds(rng, 10, 60), _step_by(rng, plan))
     if plan.customer is not None:
         month.busy_until[plan.customer.pk] = plan.leave + timedelta(minutes=1)
@@ -753,15 +707,10 @@ def _run_out(moment: datetime, month: StoreMonth, name: str) -> None:
 # Requests (S4.2, S4.5)
 
 
-def _answer_delay(rng: random.Random) -> timedelta:
-    """Someone on the way after 30 seconds to 6 minutes: mostly within the 3 minutes."""
-    return _seconds(rng, 30, 170) if rng.random() < 0.8 else _seconds(rng, 190, 360)
-
-
 def _plan_requests(rng: random.Random, month: StoreMonth, day: date, timeline: Timeline) -> None:
     """3–8 QR requests: some refills and drinks asked for from the table, the rest help or the advisor."""
     plans = [p for p in month.plans_by_day[day] if p.seat is not None and p.servings]
-    wanted = rng.randint(*QR_REQUESTS_PER_DAY)
+    wanted = rng.randint(*d.QR_REQUESTS_PER_DAY)
     helps = round(wanted * rng.uniform(0.25, 0.5))
     refills = [(p, k) for p in plans for k in range(1, len(p.servings))]
     rng.shuffle(refills)
@@ -787,7 +736,7 @@ def _plan_requests(rng: random.Random, month: StoreMonth, day: date, timeline: T
         if rng.random() < 0.06:
             timeline.at(closes, _cancel, spec, month.supervisor)  # nobody answered: closed at closing time
             continue
-        answered = asked + _answer_delay(rng)
+        answered = asked + d.answer_delay(rng)
         who = rng.choice(month.advisors) if kind == RequestKind.ADVISOR else _attendant(rng, month)
         first = _attendant(rng, month)
         if kind == RequestKind.ADVISOR:
@@ -817,7 +766,7 @@ def _client(rng: random.Random) -> str:
 def _plan_serving_request(rng: random.Random, plan: VisitPlan, index: int, timeline: Timeline) -> bool:
     """The refill (or another drink) number `index` asked for from the table, brought when it is done."""
     serve, previous = plan.servings[index], plan.servings[index - 1]
-    answer, bring = _answer_delay(rng), _seconds(rng, 40, 150)
+    answer, bring = d.answer_delay(rng), _seconds(rng, 40, 150)
     asked = serve.at - answer - bring
     if asked <= previous.at + timedelta(minutes=1):
         answer, bring = timedelta(seconds=35), timedelta(seconds=45)
@@ -904,10 +853,10 @@ def _plan_rounds(rng: random.Random, month: StoreMonth, day: date, timeline: Tim
     recent = day >= days[-2]
     for index, slot in enumerate(slots):
         forced = index == fault_slot
-        if not forced and rng.random() < ROUND_MISSED_SHARE:
+        if not forced and rng.random() < d.ROUND_MISSED_SHARE:
             continue  # not done: the next slot's scheduling marks it missed
         person = _attendant(rng, month)
-        if not forced and rng.random() < ROUND_LATE_SHARE:
+        if not forced and rng.random() < d.ROUND_LATE_SHARE:
             start = slot + _minutes(rng, 27, 38)
             submit = start + _minutes(rng, 5, 11)
         else:
@@ -916,10 +865,10 @@ def _plan_rounds(rng: random.Random, month: StoreMonth, day: date, timeline: Tim
         failures = []
         if forced:
             failures = [("饮水机清洁", fault.description, "已擦干地面，饮水机已报修", None)]
-        elif rng.random() < ROUND_FAILED_SHARE:
+        elif rng.random() < d.ROUND_FAILED_SHARE:
             count = 1 if rng.random() < 0.8 else 2
             while len(failures) < count:
-                word, comment, note, _w = rng.choices(FAILURES, weights=FAILURE_WEIGHTS)[0]
+                word, comment, note, _w = rng.choices(d.FAILURES, weights=d.FAILURE_WEIGHTS)[0]
                 if all(f[0] != word for f in failures):
                     value = rng.randint(3, 6) if word == "烟灰缸" else None
                     failures.append((word, comment.format(value=value), note, value))
@@ -1122,7 +1071,7 @@ def _today(rng: random.Random, month: StoreMonth, now: datetime) -> None:
             guest_name=guest,
             seat=seats[seat],
             repair_order=f"RO{timezone.localtime(now):%Y%m%d}-{order:03d}" if customer else "",
-            service_status=rng.choice(SERVICE_STATUSES) if customer else "",
+            service_status=rng.choice(d.SERVICE_STATUSES) if customer else "",
             now=now - timedelta(minutes=minutes_ago),
         )
 

@@ -35,6 +35,7 @@ from complaints.services.stages import (
 )
 from customers.models import Customer
 from demo import clock
+from demo import distributions as d
 from org.business_time import StoreCalendar
 from org.models import Department, Store, User
 from phone.choices import Direction, HungUpFirst, Outcome, Purpose
@@ -48,10 +49,6 @@ from promises.selectors import rule_for
 TZ = ZoneInfo("Asia/Shanghai")
 DAYS = 30
 DAY_OPENS, DAY_CLOSES = time(8, 30), time(18, 0)
-INBOUND_PER_DAY = (40, 60)
-OUTBOUND_PER_DAY = (10, 20)
-MESSAGES_PER_DAY = (2, 4)
-TRANSCRIPT_SHARE = 0.2
 # Who answers the store's lines: the customer-service and front-desk people, by username (weight).
 ANSWERERS = {
     "S001": {"staff1": 5, "zhangmin": 5, "zhouqian": 4, "supervisor1": 2, "zhaolei": 1, "mahao": 1},
@@ -67,50 +64,6 @@ ABSENT = {
     "S001": ["mahao", "sunyue", "manager1", "zhaolei", "chenjing"],
     "S002": ["songjie", "tangqian", "manager2", "liuyang", "guomei"],
 }
-
-INBOUND_PURPOSES = [
-    (Purpose.BOOKING, 30),
-    (Purpose.ENQUIRY, 32),
-    (Purpose.SOMEONE, 16),
-    (Purpose.TRANSFER, 10),
-    (Purpose.OTHER, 8),
-]
-NOTES = {
-    Purpose.BOOKING: [
-        "预约周六上午常规保养",
-        "预约明天下午更换机油机滤",
-        "预约四轮定位和轮胎换位",
-        "预约空调滤芯更换",
-        "预约年检前检查",
-        "改约到下周二上午",
-    ],
-    Purpose.ENQUIRY: [
-        "咨询保养价格，已报价",
-        "询问车辆维修进度，已告知下午可取车",
-        "咨询延保政策",
-        "询问营业时间和停车位置",
-        "咨询刹车片更换费用",
-        "询问保险理赔所需材料",
-        "咨询新能源车电池检测",
-    ],
-    Purpose.SOMEONE: ["找服务顾问询问报价", "找续保专员", "找前台主管", "找售后经理"],
-    Purpose.TRANSFER: ["转配件部查询配件到货", "转续保部办理续保", "转维修车间询问进度"],
-    Purpose.OTHER: ["询问发票开具", "确认车辆是否已洗好", "询问会员积分", "推销电话，已礼貌拒绝"],
-}
-OUTBOUND = [
-    (Purpose.BOOKING, "保养到期提醒，客户约了本周末", 35),
-    (Purpose.ENQUIRY, "维修完工通知取车", 25),
-    (Purpose.OTHER, "保养后满意度回访", 25),
-    (Purpose.OTHER, "续保到期提醒", 15),
-]
-MESSAGE_TEXTS = [
-    "客户询问上次维修的报价单，请回电",
-    "保险快到期了，想了解续保方案",
-    "想确认明天取车时间",
-    "对上次的保养费用有疑问，请回电解释",
-    "想预约周末试驾新款车型",
-    "询问车辆召回的检查安排",
-]
 
 # Transcripts: good and poor openings, good and poor complaint handling (S2.2, S2.4, S2.6).
 GOOD_OPENINGS = [
@@ -255,23 +208,12 @@ def _hours(month: StoreMonth, day: date):
     return (opens, closes) if opens < closes else None
 
 
-def _moment(rng: random.Random, opens: datetime, closes: datetime) -> datetime:
-    seconds = int((closes - opens).total_seconds()) - 120
-    return opens + timedelta(seconds=rng.randint(0, seconds))
-
-
 def _caller(rng: random.Random, month: StoreMonth):
     """(number, customer or None): mostly the store's customers, some unknown numbers."""
-    if rng.random() < 0.82:
+    if rng.random() < d.CALLER_ON_FILE_SHARE:
         customer = rng.choice(month.customers)
         return customer.mobile or customer.landline, customer
     return rng.choice(month.unknown), None
-
-
-def _ring_seconds(rng: random.Random) -> float:
-    if rng.random() < 0.15:
-        return round(rng.uniform(15.0, 26.0), 1)  # the 4th ring or later: not in time (S2.1)
-    return round(rng.uniform(3.0, 14.8), 1)
 
 
 def _transcript(rng: random.Random, month: StoreMonth, person, complaint_issue: str = "") -> str:
@@ -298,12 +240,12 @@ def _calls(rng: random.Random, month: StoreMonth, days: list, now: datetime) -> 
         if hours is None:
             continue
         opens, closes = hours
-        for _n in range(rng.randint(*INBOUND_PER_DAY)):
-            events.append((_moment(rng, opens, closes), "in", None))
-        for _n in range(rng.randint(*OUTBOUND_PER_DAY)):
-            events.append((_moment(rng, opens, closes), "out", None))
-        for _n in range(rng.randint(*MESSAGES_PER_DAY)):
-            events.append((_moment(rng, opens, closes - timedelta(minutes=30)), "message", None))
+        for _n in range(rng.randint(*d.INBOUND_PER_DAY)):
+            events.append((d.moment_in(rng, opens, closes), "in", None))
+        for _n in range(rng.randint(*d.OUTBOUND_PER_DAY)):
+            events.append((d.moment_in(rng, opens, closes), "out", None))
+        for _n in range(rng.randint(*d.MESSAGES_PER_DAY)):
+            events.append((d.moment_in(rng, opens, closes - timedelta(minutes=30)), "message", None))
     events.sort(key=lambda e: (e[0], e[1]))
     # call-backs come later than the call they return; kept in a second, time-ordered queue
     pending: list = []
@@ -331,39 +273,29 @@ def _inbound(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
     person = rng.choices(month.answerers, weights=month.answerer_weights)[0]
     roll = rng.random()
     data = {"direction": Direction.INBOUND, "number": number, "started_at": moment}
-    if roll < 0.05:
-        data.update(outcome=Outcome.MISSED, ring_seconds=round(rng.uniform(25, 45), 1), answered_by=None)
+    if roll < d.MISSED_SHARE:
+        data.update(outcome=Outcome.MISSED, ring_seconds=d.missed_ring_seconds(rng), answered_by=None)
         data["notes"] = "无人接听"
-    elif roll < 0.07:
-        data.update(outcome=Outcome.DROPPED, ring_seconds=_ring_seconds(rng), answered_by=person)
+    elif roll < d.MISSED_SHARE + d.DROPPED_SHARE:
+        data.update(outcome=Outcome.DROPPED, ring_seconds=d.ring_seconds(rng), answered_by=person)
         data.update(purpose=Purpose.ENQUIRY, notes="通话中断线")
     else:
-        purpose = rng.choices([p for p, _w in INBOUND_PURPOSES], weights=[w for _p, w in INBOUND_PURPOSES])[0]
-        outcome = {
-            Purpose.BOOKING: Outcome.HANDLED,
-            Purpose.ENQUIRY: rng.choice([Outcome.HANDLED] * 4 + [Outcome.HANDED_OVER]),
-            Purpose.SOMEONE: rng.choice([Outcome.TRANSFERRED, Outcome.HANDED_OVER]),
-            Purpose.TRANSFER: Outcome.TRANSFERRED,
-            Purpose.OTHER: Outcome.HANDLED,
-        }[purpose]
-        data.update(purpose=purpose, outcome=outcome, ring_seconds=_ring_seconds(rng), answered_by=person)
-        data["notes"] = rng.choice(NOTES[purpose])
+        purpose = rng.choices(d.INBOUND_PURPOSE_CHOICES, weights=d.INBOUND_PURPOSE_WEIGHTS)[0]
+        outcome = d.inbound_outcome(rng, purpose)
+        data.update(purpose=purpose, outcome=outcome, ring_seconds=d.ring_seconds(rng), answered_by=person)
+        data["notes"] = rng.choice(d.NOTES[purpose])
         data["hung_up_first"] = HungUpFirst.CALLER if rng.random() < 0.9 else HungUpFirst.STAFF
         if outcome == Outcome.TRANSFERRED:
-            data["transferred_to"] = month.departments[rng.choice(["配件部", "续保部", "维修车间"])]
-        if rng.random() < TRANSCRIPT_SHARE:
+            data["transferred_to"] = month.departments[rng.choice(d.TRANSFER_TARGETS)]
+        if rng.random() < d.TRANSCRIPT_SHARE:
             data["transcript"] = _transcript(rng, month, person)
     if customer is not None:
         data["customer"] = customer
     call = call_log(actor=person, store=month.store, **data)
     if call.outcome in (Outcome.MISSED, Outcome.DROPPED):
         # most are called back within the 15 business minutes, some late, a few not yet
-        roll = rng.random()
-        if roll < 0.8:
-            delay = rng.randint(2, 13)
-        elif roll < 0.92:
-            delay = rng.randint(20, 90)
-        else:
+        delay = d.missed_callback_minutes(rng)
+        if delay is None:
             return
         at = month.calendar.add(moment, delay * 60)
         if at < now:
@@ -373,8 +305,8 @@ def _inbound(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
 def _outbound(rng: random.Random, month: StoreMonth, moment: datetime) -> None:
     customer = rng.choice(month.customers)
     person = rng.choices(month.callers, weights=month.caller_weights)[0]
-    purpose, note, _w = rng.choices(OUTBOUND, weights=[o[2] for o in OUTBOUND])[0]
-    reached = rng.random() < 0.8
+    purpose, note, _w = rng.choices(d.OUTBOUND, weights=d.OUTBOUND_WEIGHTS)[0]
+    reached = rng.random() < d.OUTBOUND_REACHED_SHARE
     call_log(
         actor=person,
         store=month.store,
@@ -420,7 +352,7 @@ def _message(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
         "number": number,
         "purpose": Purpose.SOMEONE,
         "outcome": Outcome.MESSAGE,
-        "ring_seconds": _ring_seconds(rng),
+        "ring_seconds": d.ring_seconds(rng),
         "answered_by": person,
         "started_at": moment,
         "notes": f"找{target.name}，不在，已留言",
@@ -440,16 +372,12 @@ def _message(rng: random.Random, month: StoreMonth, moment: datetime, now: datet
             caller_name=name[:50],
             caller_number=number,
             customer=customer,
-            text=rng.choice(MESSAGE_TEXTS),
+            text=rng.choice(d.MESSAGE_TEXTS),
             callback_wanted=True,
         )
     month.messages.append((message, taken_at))
-    roll = rng.random()
-    if roll < 0.78:
-        delay = rng.randint(15, 110)  # within the two business hours
-    elif roll < 0.9:
-        delay = rng.randint(150, 400)  # late
-    else:
+    delay = d.message_callback_minutes(rng)  # mostly within the two business hours, some late
+    if delay is None:
         return  # still open
     at = month.calendar.add(taken_at, delay * 60)
     if at < now:
@@ -508,7 +436,7 @@ def _complaints(rng: random.Random, month: StoreMonth, days: list, now: datetime
         if stage == "logged":
             day = open_days[-1]
         opens, closes = _hours(month, day)
-        moment = _moment(rng, opens, closes - timedelta(hours=2))
+        moment = d.moment_in(rng, opens, closes - timedelta(hours=2))
         dept_name, issue, wants, severity, place = COMPLAINTS[index]
         _complaint(rng, month, stage, moment, now, dept_name, issue, wants, severity, place)
 
@@ -527,7 +455,7 @@ def _complaint(rng, month, stage, moment, now, dept_name, issue, wants, severity
             customer=customer,
             purpose=Purpose.COMPLAINT,
             outcome=Outcome.COMPLAINT,
-            ring_seconds=_ring_seconds(rng),
+            ring_seconds=d.ring_seconds(rng),
             answered_by=person,
             started_at=moment,
             notes=issue,
