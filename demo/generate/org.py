@@ -258,7 +258,7 @@ def _store_setup(setup: StoreSetup) -> None:
     )
     setup.seat_labels = dict(Seat.objects.filter(store=store).order_by("id").values_list("id", "label"))
     setup.seats = list(setup.seat_labels)
-    facility_defaults(store)
+    facility_defaults(store=store)
     setup.facilities = dict(store.facilities.values_list("name", "id"))
     template = template_default_lounge(store)
     setup.area = Area.objects.filter(store=store, template=template).select_related("template").first()

@@ -24,9 +24,10 @@ from demo.builders.phone import (
     POOR_OPENINGS,
     TOPICS,
 )
-from phone import script_check
 from phone.choices import Direction, HungUpFirst, Outcome, Purpose, Source
 from phone.models import Call, Message
+from phone.script_check.check import check_transcript
+from phone.script_check.items import ScriptContext
 from phone.services.messages import MESSAGE_CALLBACK_MINUTES
 from promises.choices import PromiseKind
 
@@ -284,14 +285,14 @@ class StorePhone:
         found = self.checked.get(key)
         if found is None:
             setup = self.setup
-            context = script_check.ScriptContext(
+            context = ScriptContext(
                 store_name=setup.store.name,
                 department_name=self.department_names.get(department, ""),
                 person_name=setup.names.get(person, ""),
                 staff_number=setup.employee_nos.get(person, ""),
             )
             kind = "complaint" if purpose == Purpose.COMPLAINT else (purpose or "other")
-            result = script_check.check_transcript(transcript, call_kind=kind, context=context)
+            result = check_transcript(transcript, call_kind=kind, context=context)
             found = self.checked[key] = (result.score, dumps(result.to_json()))
         return found
 
