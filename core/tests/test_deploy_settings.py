@@ -201,3 +201,22 @@ def test_https_settings_in_production(tmp_path):
 def test_the_local_default_serves_plain_http(client, settings):
     assert not getattr(settings, "SECURE_SSL_REDIRECT", False)
     assert client.get("/signin/").status_code == 200
+
+
+def test_processes_starting_together_agree_on_the_generated_secret_key(tmp_path):
+    """gunicorn's processes and the workers may all start before secret_key.txt exists: one key wins for all."""
+    code = (
+        "import os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','aftersales.settings');"
+        "from django.conf import settings;print(settings.SECRET_KEY)"
+    )
+    env = clean_env(tmp_path / "data")
+    processes = [
+        subprocess.Popen([sys.executable, "-c", code], cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    keys = {process.communicate(timeout=120)[0].strip() for process in processes}
+    key_file = tmp_path / "data" / "secret_key.txt"
+    assert keys == {key_file.read_text().strip()}
+    assert len(keys.pop()) >= 50
+    assert key_file.stat().st_mode & 0o077 == 0  # readable by its owner only
+    assert [p.name for p in (tmp_path / "data").iterdir()] == ["secret_key.txt"]  # no temporary file left
