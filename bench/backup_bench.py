@@ -84,7 +84,7 @@ def main():
         + (f" (the source changed during the backup in {sorted(moved)})" if moved else "")
     )
     print(
-        f"database {source_bytes / 1e9:.2f} GB; dump {dump_bytes / 1e9:.2f} GB; restored {restored_bytes / 1e9:.2f} GB"
+        f"database {source_bytes / 1e6:,.1f} MB; dump {dump_bytes / 1e6:,.1f} MB; restored {restored_bytes / 1e6:,.1f} MB"
     )
     print(f"backup {backup_seconds:.1f} s; restore {restore_seconds:.1f} s")
     sys.exit(0 if restored == after else 1)
