@@ -56,18 +56,27 @@ DEBUG = env_bool("AFTERSALES_DEBUG", False)
 _secret = os.environ.get("AFTERSALES_SECRET_KEY", "")
 if not _secret:
     # The embedded default keeps a generated key beside its data, so sessions survive restarts.
+    # Several processes may start at once (gunicorn's, the workers): the key is written whole to a file of its own
+    # and linked into place, so the first process's key wins and the others read that one, never a half-written one.
     _key_file = DATA_DIR / "secret_key.txt"
-    if _key_file.exists():
-        _secret = _key_file.read_text().strip()
-    else:
+    if not _key_file.exists():
+        import tempfile
+
         from django.core.management.utils import get_random_secret_key
 
         _secret = get_random_secret_key()
         try:
             DATA_DIR.mkdir(parents=True, exist_ok=True)
-            _key_file.write_text(_secret)
+            with tempfile.NamedTemporaryFile("w", dir=DATA_DIR, prefix=".secret_key.") as _out:
+                _out.write(_secret)
+                _out.flush()
+                os.link(_out.name, _key_file)
+        except FileExistsError:
+            _secret = ""
         except OSError:
             pass
+    if not _secret:
+        _secret = _key_file.read_text().strip()
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list("AFTERSALES_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
@@ -134,7 +143,7 @@ TEMPLATES = [
 # Database: SQLite (WAL) in the data folder unless DATABASE_URL is set.
 _database_url = os.environ.get("DATABASE_URL", "")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)}
 else:
     DATABASES = {
         "default": {
@@ -151,7 +160,35 @@ else:
             "TEST": {"NAME": str(DATA_DIR / "test_aftersales.sqlite3")},
         }
     }
+# A read replica for the figures pages: reads inside core.db.figures_reads() go there (core.db_router); every
+# other read, all writes and migrations go to the primary. In tests it mirrors the primary's test database.
+_replica_url = os.environ.get("DATABASE_REPLICA_URL", "")
+if _replica_url:
+    if not _database_url:
+        raise ImproperlyConfigured("DATABASE_REPLICA_URL needs DATABASE_URL (the primary) to be set too")
+    DATABASES["replica"] = dj_database_url.parse(_replica_url, conn_max_age=60, conn_health_checks=True)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Cache and sessions: Django's local memory cache and sessions in the database, unless Redis is configured; then
+# the cache is in Redis (shared by every process) and sessions are read from it, written to both (cached_db).
+_redis_url = os.environ.get("AFTERSALES_REDIS_URL", "") or os.environ.get("REDIS_URL", "")
+if _redis_url:
+    if not _redis_url.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(
+            f"AFTERSALES_REDIS_URL (or REDIS_URL) must start with redis://, rediss:// or unix://, not {_redis_url!r}"
+        )
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _redis_url,
+            "KEY_PREFIX": "aftersales",
+            # a Redis that stops answering costs a request a second or two, not a hung process
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 
 AUTH_USER_MODEL = "org.User"
 AUTHENTICATION_BACKENDS = ["org.auth.UsernameOrEmployeeNumberBackend"]
