@@ -11,6 +11,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 from django.db import connection
+from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
 from org.models import Store, User
@@ -106,12 +107,15 @@ API_LISTS = [
 ]
 
 
-@pytest.mark.parametrize(
-    "path, who", [*[(path, "groupadmin") for path in API_LISTS], ("/messages", "s001_agent")]
-)  # messages are for their person or department: an agent's
-def test_an_api_list_asks_as_much_for_100_records_as_for_1(client, clock, path, who):
+@pytest.mark.parametrize("path", [*API_LISTS, "/messages"])
+def test_an_api_list_asks_as_much_for_100_records_as_for_1(client, clock, path):
     call = api_caller(client)
-    person = User.objects.get(username=who)
+    # messages are listed for the person they are for (or their department): the busiest such person
+    person = (
+        User.objects.get(username="groupadmin")
+        if path != "/messages"
+        else User.objects.annotate(n=Count("phone_messages")).order_by("-n").first()
+    )
     call(person, "get", path)  # the token is made on first use
 
     def count(size):

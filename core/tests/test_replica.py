@@ -59,3 +59,17 @@ def test_migrations_never_touch_the_replica():
 
     assert router.allow_migrate("default", "org", model_name="user")
     assert not router.allow_migrate("replica", "org", model_name="user")
+
+
+def test_the_figures_pages_read_from_the_replica(client):
+    from tests.factories import make_world
+
+    world = make_world()
+    client.force_login(world.a.manager)
+    on_default, on_replica = queries_on_each()
+    with on_default, on_replica:
+        for url in ("/insights/telephone/", "/insights/lounge/", "/insights/telephone/records/?figure=calls"):
+            assert client.get(url).status_code == 200
+    figures = [q["sql"] for q in on_replica.captured_queries]
+    assert any("phone_call" in sql for sql in figures) and any("lounge_visit" in sql for sql in figures)
+    assert not any("phone_call" in q["sql"] or "lounge_visit" in q["sql"] for q in on_default.captured_queries)

@@ -8,6 +8,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
+from core.db import figures_reads
 from core.htmx import render_page
 from core.pagination import list_page
 from lounge.choices import RequestKind
@@ -61,6 +62,7 @@ def _for_listing(record_kind: str, records) -> list:
 
 
 @login_required
+@figures_reads()
 def lounge(request):
     """Lounge figures per store, attendant and day/week/month (S4.1–S4.11), with charts; each opens to its records."""
     form, scope, query, person_names = _lounge_filters(request)
@@ -86,6 +88,7 @@ def lounge(request):
 
 
 @login_required
+@figures_reads()
 def lounge_records(request):
     """The records behind one lounge figure, paged, with the same filters as the page."""
     form, scope, query, _people = _lounge_filters(request)

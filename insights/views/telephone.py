@@ -4,6 +4,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.utils.http import urlencode
 
+from core.db import figures_reads
 from core.htmx import render_page
 from core.pagination import list_page
 from org.access import role_of
@@ -16,6 +17,7 @@ from .scope import PAGE_SIZE, figure_filters
 
 
 @login_required
+@figures_reads()
 def telephone(request):
     """Telephone figures (S2.1, S2.3, S2.10, S1.4) with charts; complaint figures when the complaints app provides them."""
     form, scope, query, person_names, department_names = figure_filters(request)
@@ -41,6 +43,7 @@ def telephone(request):
 
 
 @login_required
+@figures_reads()
 def telephone_records(request):
     """The records behind one figure, paged, with the same filters as the page."""
     form, scope, query, _people, _departments = figure_filters(request)
