@@ -7,7 +7,8 @@ never changes a past round (its wording, limits and rule IDs stay as they were c
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -180,6 +181,10 @@ class Round(models.Model):
             models.Index(fields=["store", "submitted_at"], name="round_store_submitted"),
             models.Index(fields=["store", "scheduled_for"], name="round_store_scheduled"),
             models.Index(fields=["due_at"], condition=Q(state="open"), name="round_open_due"),
+            # the round list's order (newest slot or start first) across a group's stores (issue 10)
+            models.Index(
+                Coalesce("scheduled_for", "started_at").desc(nulls_last=True), F("id").desc(), name="round_when_id"
+            ),
         ]
 
     def __str__(self):
@@ -273,7 +278,16 @@ class CorrectiveAction(models.Model):
         verbose_name = _("corrective action")
         verbose_name_plural = _("corrective actions")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["store", "state"], name="corrective_action_state")]
+        indexes = [
+            models.Index(fields=["store", "state"], name="corrective_action_state"),
+            # the action list's order (open first, then newest) across a group's stores (issue 10)
+            models.Index(
+                Case(When(state="open", then=Value(0)), default=Value(1), output_field=models.IntegerField()),
+                F("created_at").desc(),
+                F("id").desc(),
+                name="corrective_action_list",
+            ),
+        ]
 
     def __str__(self):
         return self.description

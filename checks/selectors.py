@@ -174,7 +174,7 @@ def today_schedule(user, *, now: datetime | None = None) -> list[AreaDay]:
     areas = list(
         scope(Area.objects.filter(active=True), user)
         .select_related("store", "template", "department")
-        .prefetch_related("store__business_hours")
+        .prefetch_related("store__business_hours", "store__closures")
         .order_by("store__code", "name")
     )
     start, end = _day_range(day)
@@ -185,7 +185,10 @@ def today_schedule(user, *, now: datetime | None = None) -> list[AreaDay]:
     calendars: dict[int, StoreCalendar] = {}
     out = []
     for area in areas:
-        calendar = calendars.get(area.store_id) or calendars.setdefault(area.store_id, StoreCalendar(area.store))
+        calendar = calendars.get(area.store_id) or calendars.setdefault(
+            area.store_id,  # the closures prefetched: one query for every store, not one per store (issue 10)
+            StoreCalendar(area.store, closures={c.date for c in area.store.closures.all()}),
+        )
         row = AreaDay(area=area)
         for at in area_slots(area=area, day=day, calendar=calendar):
             round = rounds.get((area.pk, at))
