@@ -182,9 +182,7 @@ class Round(models.Model):
             models.Index(fields=["store", "scheduled_for"], name="round_store_scheduled"),
             models.Index(fields=["due_at"], condition=Q(state="open"), name="round_open_due"),
             # the round list's order (newest slot or start first) across a group's stores (issue 10)
-            models.Index(
-                Coalesce("scheduled_for", "started_at").desc(nulls_last=True), F("id").desc(), name="round_when_id"
-            ),
+            models.Index(Coalesce("scheduled_for", "started_at").desc(), F("id").desc(), name="round_when_id"),
         ]
 
     def __str__(self):

@@ -121,7 +121,7 @@ def round_list(user, *, area="", state="", day: date | None = None, store_code="
         qs = qs.filter(when__lt=_day_range(date_to)[1])
     if store_code:
         qs = qs.filter(store__code=store_code)
-    return qs.order_by(F("when").desc(nulls_last=True), "-id")
+    return qs.order_by(F("when").desc(), "-id")  # never null: a round is scheduled or started (issue 10: its index)
 
 
 def round_results(round: Round) -> list[RoundResult]:
