@@ -22,7 +22,7 @@ What it does:
    periods) and how many pages the API lists have (for their deep page).
 3. Signs in once per person and connection (the sign-in form at /signin/ with its CSRF token): every
    connection is one `requests.Session`, as one browser tab, with its own session and keep-alive.
-4. For each number of connections, then for each page: one warm-up request per connection, then
+4. For each number of connections, then for each page: one warm-up request (not counted), then
    --requests requests shared by the connections, all of them asking at once without pause (a closed
    loop), each page for at most --seconds. Measured on the client: from sending to the last byte.
 5. Prints a markdown table: page × connections with p50, p95 and p99 in ms, the ratio of the p95 to the
@@ -490,8 +490,9 @@ def measure(base: str, page: Page, sessions: list, requests_total: int, seconds:
         return time.perf_counter() - began, status
 
     def work(session):
-        if warmup:
-            ask(session)  # the connection opened, the server's caches warm; not counted
+        if warmup and session is sessions[0]:
+            # the server's caches warm; one request, not counted (a slow page asked by 16 at once takes minutes)
+            ask(session)
         if barrier.wait() == 0:
             stop[0] = time.perf_counter() + seconds
         barrier.wait()
@@ -596,7 +597,7 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a request counts as failed")
     parser.add_argument("--deep-page", default="100", help="the deep page's number, or 'last'")
     parser.add_argument("--only", default="", help="a regular expression: only the pages whose name or path match")
-    parser.add_argument("--no-warmup", action="store_true", help="no uncounted first request per connection")
+    parser.add_argument("--no-warmup", action="store_true", help="no uncounted first request per page")
     parser.add_argument("--no-queries", action="store_true", help="do not count each page's SQL queries")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
     args = parser.parse_args()
@@ -651,10 +652,12 @@ def main() -> int:
         connections.close_all()  # nothing of this process's stays open on the server's database
 
         results: list[Result] = []
+        load: dict[str, float] = {}  # the machine's 1-minute load average: other work skews the figures
         cpu_began = time.process_time()
         wall_began = time.perf_counter()
         for level in levels:
-            print(f"\n{level} connection(s):", flush=True)
+            load[f"{level} conns, start"] = os.getloadavg()[0]
+            print(f"\n{level} connection(s); load average {load[f'{level} connections, start']:.1f}:", flush=True)
             by_path: dict[tuple[str, str], Result] = {}
             for page in everything:
                 started = time.perf_counter()
@@ -693,6 +696,7 @@ def main() -> int:
                     f"p95 {_num(result.p95_ms, 1):>8} p99 {_num(result.p99_ms, 1):>8} ms{flag}",
                     flush=True,
                 )
+        load["end"] = os.getloadavg()[0]
         cpu = time.process_time() - cpu_began
         wall = time.perf_counter() - wall_began
     finally:
@@ -705,6 +709,15 @@ def main() -> int:
     print()
     print(markdown(results))
     print(f"\nThe client's own CPU: {cpu:.0f} s over {wall:.0f} s of measuring ({cpu / wall:.0%} of one core).")
+    print(
+        f"Load average (1 min) on {os.cpu_count()} cores: "
+        + ", ".join(f"{when} {value:.1f}" for when, value in load.items())
+    )
+    top = [r for r in results if r.connections == levels[-1] and r.meets_target is not None]
+    missed = [f"{r.role}: {r.page} ({_num(r.p95_ms)} ms)" for r in top if not r.meets_target]
+    print(f"Targets at {levels[-1]} connections: {len(top) - len(missed)} of {len(top)} met.")
+    if missed:
+        print("Missed: " + "; ".join(missed))
     failing = sorted({f"{r.role}: {r.page}" for r in results if r.not_200})
     if failing:
         print("Pages that did not always answer 200: " + "; ".join(failing))
@@ -722,6 +735,8 @@ def main() -> int:
             "seconds_per_page": args.seconds,
             "deep_page": args.deep_page,
             "client_cpu_seconds": round(cpu, 1),
+            "cores": os.cpu_count(),
+            "load_average": load,
             "measuring_seconds": round(wall, 1),
             "results": [asdict(r) for r in results],
         }
