@@ -657,7 +657,7 @@ def main() -> int:
         wall_began = time.perf_counter()
         for level in levels:
             load[f"{level} conns, start"] = os.getloadavg()[0]
-            print(f"\n{level} connection(s); load average {load[f'{level} connections, start']:.1f}:", flush=True)
+            print(f"\n{level} connection(s); load average {os.getloadavg()[0]:.1f}:", flush=True)
             by_path: dict[tuple[str, str], Result] = {}
             for page in everything:
                 started = time.perf_counter()
