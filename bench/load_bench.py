@@ -43,6 +43,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections import Counter
@@ -536,15 +537,20 @@ def summarise(page: Page, connections: int, timings: list[float], not_200: Count
 # --- The server, when --serve -----------------------------------------------------------------------
 
 
-def start_server(port: int, threads: int) -> subprocess.Popen:
-    """waitress as scripts/serve starts it (8 threads), with this process's environment."""
+def start_server(port: int, threads: int, log: Path) -> subprocess.Popen:
+    """waitress as scripts/serve starts it (8 threads), with this process's environment; its output in `log`.
+
+    Into a file, not a pipe: waitress writes a warning each time requests queue for a thread, and a pipe
+    nobody reads fills up and stops the server's main loop (every request then hangs).
+    """
     waitress = ROOT / ".venv" / "bin" / "waitress-serve"
     command = [str(waitress), f"--listen=127.0.0.1:{port}", f"--threads={threads}", "aftersales.wsgi:application"]
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with log.open("wb") as output:
+        server = subprocess.Popen(command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     for _ in range(200):
         if server.poll() is not None:
-            raise SystemExit("waitress stopped: " + server.stderr.read().decode(errors="replace")[-2000:])
+            raise SystemExit("waitress stopped: " + log.read_text(errors="replace")[-2000:])
         try:
             if requests.get(base + "/healthz", timeout=2).status_code == 200:
                 return server
@@ -628,7 +634,8 @@ def main() -> int:
         f"day {terms['day']} (figures: its month{', its year' if terms['year_period'] else '; no year period in insights.figures.base, group × year left out'})"
     )
 
-    server = start_server(args.port, args.threads) if args.serve else None
+    server_log = Path(tempfile.gettempdir()) / f"load_bench_waitress_{args.port}.log"
+    server = start_server(args.port, args.threads, server_log) if args.serve else None
     base = f"http://127.0.0.1:{args.port}" if args.serve else args.url.rstrip("/")
     try:
         accounts = dict(users) | ({ADMIN: args.admin} if args.admin else {})
@@ -718,6 +725,12 @@ def main() -> int:
     print(f"Targets at {levels[-1]} connections: {len(top) - len(missed)} of {len(top)} met.")
     if missed:
         print("Missed: " + "; ".join(missed))
+    if server is not None:
+        lines = server_log.read_text(errors="replace").splitlines()
+        queued = sum("Task queue depth" in line for line in lines)
+        print(
+            f"waitress's output: {server_log} ({queued} warnings of requests queued for a thread, {len(lines) - queued} other lines)"
+        )
     failing = sorted({f"{r.role}: {r.page}" for r in results if r.not_200})
     if failing:
         print("Pages that did not always answer 200: " + "; ".join(failing))
