@@ -8,6 +8,7 @@ its search terms and record ids from the database through the Django ORM):
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/aft_group \\
         .venv/bin/python bench/load_bench.py --serve --json /tmp/bench.json
     .venv/bin/python bench/load_bench.py --serve --connections 1,4,16 --requests 100 --only 'calls|figures'
+    .venv/bin/python bench/load_bench.py --serve --skip '^(group_admin|store_manager): home '
 
 What it does:
 
@@ -601,8 +602,20 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=48, help="requests per page at each number of connections")
     parser.add_argument("--seconds", type=float, default=60.0, help="at most this long per page and number")
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds before a request counts as failed")
+    parser.add_argument(
+        "--statement-timeout",
+        type=float,
+        default=None,
+        help="on PostgreSQL, stop any SQL statement after this many seconds (default: --timeout), in the server "
+        "started by --serve (PGOPTIONS) and here: a page the client gave up on does not hold a server thread on",
+    )
     parser.add_argument("--deep-page", default="100", help="the deep page's number, or 'last'")
-    parser.add_argument("--only", default="", help="a regular expression: only the pages whose name or path match")
+    parser.add_argument(
+        "--only", default="", help="a regular expression: only the pages where it matches 'role: name path'"
+    )
+    parser.add_argument(
+        "--skip", default="", help="a regular expression: leave out the pages where it matches 'role: name path'"
+    )
     parser.add_argument("--no-warmup", action="store_true", help="no uncounted first request per page")
     parser.add_argument("--no-queries", action="store_true", help="do not count each page's SQL queries")
     parser.add_argument("--json", type=Path, help="write the results here as JSON")
@@ -616,6 +629,11 @@ def main() -> int:
     django_setup()
     from django.db import connection, connections
 
+    statement_timeout_ms = int((args.statement_timeout or args.timeout) * 1000)
+    if connection.vendor == "postgresql":  # before this process or the server connects: libpq reads it then
+        os.environ["PGOPTIONS"] = (
+            f"{os.environ.get('PGOPTIONS', '')} -c statement_timeout={statement_timeout_ms}".strip()
+        )
     users = choose_users(args.users)
     made_admin = bool(args.admin) and ensure_superuser(args.admin, args.password)
     terms = pick_terms(users)
@@ -644,9 +662,13 @@ def main() -> int:
         print(f"Signed in {len(accounts)} people × {max(levels)} connections in {time.perf_counter() - began:.1f} s")
         api_pages = api_page_counts(base, sessions["group_admin"][0], args.timeout)
         pages = build_pages(terms, args.deep_page, api_pages)
+        label = lambda p: f"{p.role}: {p.name} {p.path}"  # noqa: E731
         if args.only:
-            wanted = re.compile(args.only)
-            pages = [p for p in pages if wanted.search(p.name) or wanted.search(p.path)]
+            pages = [p for p in pages if re.search(args.only, label(p))]
+        if args.skip:
+            skipped = [p for p in pages if re.search(args.skip, label(p))]
+            pages = [p for p in pages if p not in skipped]
+            print("Left out: " + ("; ".join(label(p) for p in skipped) or "nothing matched --skip"))
         admin_pages = (
             [Page(f"admin changelist: {key}", ADMIN, path) for key, path in ADMIN_PAGES.items()] if args.admin else []
         )
