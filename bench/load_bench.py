@@ -769,6 +769,8 @@ def main() -> int:
             "requests_per_page": args.requests,
             "seconds_per_page": args.seconds,
             "deep_page": args.deep_page,
+            "statement_timeout_s": statement_timeout_ms / 1000 if connection.vendor == "postgresql" else None,
+            "left_out": [label(p) for p in skipped] if args.skip else [],
             "client_cpu_seconds": round(cpu, 1),
             "cores": os.cpu_count(),
             "load_average": load,
