@@ -1,12 +1,13 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import RequestDataTooBig
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django.views.defaults import bad_request as django_bad_request
 
 from .standards import STANDARDS, standard_by_slug
@@ -28,6 +29,16 @@ def set_language(request):
     response = redirect(next_url)
     response.set_cookie("django_language", code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+@require_safe
+@never_cache
+def healthz(request):
+    """The process answers: for a load balancer's health check and the load benchmark's floor (bench/load_bench.py).
+
+    No database, no session, no template and no translation: a plain "ok" whatever state the data is in.
+    """
+    return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
 
 
 @login_required

@@ -19,3 +19,18 @@ def test_unbuilt_standard_says_so_plainly(client, world):
     assert 'data-testid="not-built"' in response.content.decode()
     assert "S5.1" in response.content.decode()
     assert client.get(reverse("standard_detail", args=["nope"])).status_code == 404
+
+
+def test_healthz_answers_ok_without_database_session_or_translation(client, db, django_assert_num_queries):
+    """A load balancer's health check and the load benchmark's floor: no query, no cookie, the same text in any language."""
+    assert reverse("healthz") == "/healthz"
+    with django_assert_num_queries(0):
+        response = client.get("/healthz", HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert response.content == b"ok\n"
+    assert response["Content-Type"].startswith("text/plain")
+    assert "no-cache" in response["Cache-Control"]
+    assert not response.cookies  # no session and no CSRF cookie made for it
+    assert client.get("/healthz", HTTP_ACCEPT_LANGUAGE="zh-hans").content == b"ok\n"
+    assert client.head("/healthz").status_code == 200
+    assert client.post("/healthz").status_code == 405
