@@ -114,6 +114,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.middleware.SessionTouchMiddleware",
     "core.middleware.UserLanguageMiddleware",
     "core.middleware.NullCharacterMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -204,7 +205,7 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # Sessions expire after a working day of inactivity, and when the browser closes.
 SESSION_COOKIE_AGE = env_int("AFTERSALES_SESSION_SECONDS", 10 * 3600, minimum=300)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False  # core.middleware.SessionTouchMiddleware renews it every few minutes
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("AFTERSALES_SECURE_COOKIES", False)

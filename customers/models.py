@@ -113,6 +113,8 @@ class Vehicle(models.Model):
             models.UniqueConstraint(fields=["store", "vin"], condition=~Q(vin=""), name="uniq_vehicle_vin_per_store"),
             models.CheckConstraint(condition=~Q(plate="", vin=""), name="vehicle_has_plate_or_vin"),
         ]
+        # the vehicle list's order across a group's stores (issue 10)
+        indexes = [models.Index(fields=["plate", "id"], name="vehicle_plate_id")]
 
     def __str__(self):
         return self.plate or self.vin
