@@ -1,0 +1,76 @@
+"""The daily rollups behind the figures: counts per store, day, department and person, rebuilt from the records.
+
+Nobody types these numbers: ``insights.rollups`` computes them from the same records and conditions as the
+figures (``insights.figures``), the worker keeps them current, ``manage.py rollups_rebuild`` rebuilds them,
+and a day that was never rolled up, today, or a day whose records changed since is read from the records.
+"""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class DailyFigure(models.Model):
+    """One measure of one store's day for a department and a person (a count, and a sum for an average)."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    key = models.CharField(_("measure"), max_length=60)
+    kind = models.CharField(_("kind"), max_length=40, blank=True)
+    department = models.ForeignKey(
+        "org.Department",
+        verbose_name=_("department"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    person = models.ForeignKey(
+        "org.User", verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    n = models.BigIntegerField(_("count"), default=0)
+    total = models.FloatField(_("sum"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("daily figure")
+        verbose_name_plural = _("daily figures")
+        indexes = [models.Index(fields=["store", "day", "key"], name="dailyfigure_store_day_key")]
+
+    def __str__(self):
+        return f"{self.store_id} {self.day} {self.key} {self.kind} {self.department_id} {self.person_id}: {self.n}"
+
+
+class RollupState(models.Model):
+    """The days of a store whose figures of one module are rolled up: first_day to last_day (empty when last < first)."""
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    module = models.CharField(_("module"), max_length=20)
+    first_day = models.DateField(_("first day"))
+    last_day = models.DateField(_("last day"))
+
+    class Meta:
+        verbose_name = _("rollup state")
+        verbose_name_plural = _("rollup states")
+        constraints = [models.UniqueConstraint(fields=["store", "module"], name="uniq_rollupstate_store_module")]
+
+    def __str__(self):
+        return f"{self.store_id} {self.module}: {self.first_day}–{self.last_day}"
+
+
+class DirtyDay(models.Model):
+    """A store's day whose records changed since it was rolled up: read from the records until the worker redoes it.
+
+    Written by database triggers on the records' tables (``insights.rollups.triggers``), so that bulk writes,
+    imports and updates of any kind mark the day too.
+    """
+
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
+    day = models.DateField(_("day"))
+    version = models.BigIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("changed day")
+        verbose_name_plural = _("changed days")
+        constraints = [models.UniqueConstraint(fields=["store", "day"], name="uniq_dirtyday_store_day")]
+
+    def __str__(self):
+        return f"{self.store_id} {self.day}"

@@ -1,0 +1,3 @@
+"""The lounge figures' rollups (to come)."""
+
+FAMILIES = ()
