@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -14,13 +14,15 @@ class InsightsConfig(AppConfig):
     verbose_name = _("Figures")
 
     def ready(self):
+        from lounge.models import LoungeSettings
         from promises.services import WORKER_JOBS
 
         from .rollups import base, lounge, telephone
 
-        for module, families in (("telephone", telephone.FAMILIES), ("lounge", lounge.FAMILIES)):
-            if families:
-                base.register(module, families)
+        base.register("telephone", lambda store_ids: telephone.FAMILIES)
+        base.register("lounge", lounge.families_for)
+        # Changing a store's lounge clocks changes what its rolled-up days count.
+        post_save.connect(lounge.settings_changed, sender=LoungeSettings, dispatch_uid="insights_lounge_settings")
 
         # Issue 10: the changed days are rolled up again and every store's rollups reach yesterday.
         WORKER_JOBS.register("insights_rollups", base.rollups_refresh)

@@ -212,7 +212,7 @@ def read(
     result: dict = defaultdict(Sums)
     raw_q = split_.raw_q(family.day_field)
     where = _any(q for q in (raw_q, live) if q is not None)
-    if where is not None:
+    if where is not None and records is not None:  # None: the rolled-up days only
         aggregates = family.aggregates(raw_q) if raw_q is not None else {}
         if live is not None:
             aggregates["n_live"] = Count("id", filter=live)
@@ -316,16 +316,16 @@ def compute(family: Family, store_id: int, days: Iterable[date]) -> list[DailyFi
 
 # --- the modules and what the worker and the command do ----------------------------------------------
 
-MODULES: dict[str, tuple[Family, ...]] = {}
+MODULES: dict[str, Callable[[frozenset[int]], tuple[Family, ...]]] = {}
 
 
-def register(module: str, families: tuple[Family, ...]) -> None:
-    """A module's families (telephone, lounge …), rolled up together (insights' AppConfig.ready)."""
+def register(module: str, families: Callable[[frozenset[int]], tuple[Family, ...]]) -> None:
+    """A module's families for given stores (telephone, lounge …), rolled up together (insights' AppConfig.ready)."""
     MODULES[module] = families
 
 
-def _keys(module: str) -> list[str]:
-    return [key for family in MODULES[module] for key in family.keys]
+def families_of(module: str, store_ids: frozenset[int]) -> dict[str, Family]:
+    return {family.name: family for family in MODULES[module](store_ids)}
 
 
 def _claim_marks(store_id: int | None, first: date | None, before: date, limit: int | None) -> list[tuple[int, date]]:
@@ -357,10 +357,11 @@ def _write(module: str, store_id: int, days: list[date]) -> int:
     """Replace the module's rollup rows of the store's days with freshly computed ones."""
     if not days:
         return 0
-    keys = _keys(module)
+    families = MODULES[module](frozenset({store_id}))
+    keys = [key for family in families for key in family.keys]
     for first, last in runs(days):
         DailyFigure.objects.filter(store_id=store_id, day__gte=first, day__lte=last, key__in=keys).delete()
-    rows = [row for family in MODULES[module] for row in compute(family, store_id, days)]
+    rows = [row for family in families for row in compute(family, store_id, days)]
     DailyFigure.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
 

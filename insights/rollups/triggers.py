@@ -9,6 +9,7 @@ They are (re)installed after every ``migrate`` (``post_migrate``, idempotent): S
 triggers when a migration rebuilds the table. ``installed()`` lets a test check they are in place.
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -27,15 +28,32 @@ MARKED: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("lounge", "Serving", ("served_at",)),
     ("lounge", "LoungeRequest", ("created_at",)),
     ("checks", "Round", ("submitted_at", "scheduled_for")),
+    ("checks", "RoundResult", ("round__submitted_at",)),  # an item counts on its round's day
 )
 PREFIX = "insights_mark"
+
+
+@dataclass(frozen=True)
+class Day:
+    """Where a record's day comes from: its own column, or (``join``) a column of the record it points to."""
+
+    column: str
+    join: tuple[str, str] | None = None  # (the foreign key's column, the table it points to)
 
 
 def _tables():
     for app_label, model_name, fields in MARKED:
         model = apps.get_model(app_label, model_name)
-        columns = tuple(model._meta.get_field(name).column for name in fields)
-        yield model._meta.db_table, columns
+        days = []
+        for name in fields:
+            if "__" in name:
+                fk_name, target_name = name.split("__", 1)
+                fk = model._meta.get_field(fk_name)
+                target = fk.related_model
+                days.append(Day(target._meta.get_field(target_name).column, (fk.column, target._meta.db_table)))
+            else:
+                days.append(Day(model._meta.get_field(name).column))
+        yield model._meta.db_table, tuple(days)
 
 
 def _offsets_minutes(zone: str) -> list[int]:
@@ -45,17 +63,23 @@ def _offsets_minutes(zone: str) -> list[int]:
     return sorted(found)
 
 
-def _postgresql(table: str, columns: tuple[str, ...]) -> list[str]:
+def _postgresql(table: str, days: tuple[Day, ...]) -> list[str]:
     dirty = DirtyDay._meta.db_table
     zone = settings.TIME_ZONE.replace("'", "")
+
+    def select(rows: str, day: Day) -> str:
+        if day.join:
+            fk, target = day.join
+            return (
+                f"SELECT r.store_id, (t.{day.column} AT TIME ZONE '{zone}')::date AS day FROM {rows} r "
+                f"JOIN {target} t ON t.id = r.{fk} WHERE t.{day.column} IS NOT NULL"
+            )
+        return f"SELECT store_id, ({day.column} AT TIME ZONE '{zone}')::date AS day FROM {rows} WHERE {day.column} IS NOT NULL"
+
     statements = []
     for event, tables in (("INSERT", ("new_rows",)), ("UPDATE", ("old_rows", "new_rows")), ("DELETE", ("old_rows",))):
         name = f"{PREFIX}_{table}_{event.lower()}"
-        selects = " UNION ".join(
-            f"SELECT store_id, ({column} AT TIME ZONE '{zone}')::date AS day FROM {rows} WHERE {column} IS NOT NULL"
-            for rows in tables
-            for column in columns
-        )
+        selects = " UNION ".join(select(rows, day) for rows in tables for day in days)
         statements.append(
             f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -74,17 +98,29 @@ END $$"""
     return statements
 
 
-def _sqlite(table: str, columns: tuple[str, ...]) -> list[str]:
+def _sqlite(table: str, days: tuple[Day, ...]) -> list[str]:
     dirty = DirtyDay._meta.db_table
+
+    def select(row: str, day: Day, offset: int) -> str:
+        if day.join:
+            fk, target = day.join
+            return (
+                f"SELECT {row}.store_id, date(t.{day.column}, '{offset:+d} minutes'), 1 FROM {target} t "
+                f"WHERE t.id = {row}.{fk} AND t.{day.column} IS NOT NULL"
+            )
+        return (
+            f"SELECT {row}.store_id, date({row}.{day.column}, '{offset:+d} minutes'), 1 "
+            f"WHERE {row}.{day.column} IS NOT NULL"
+        )
+
     statements = []
     for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
         name = f"{PREFIX}_{table}_{event.lower()}"
         body = "".join(
-            f"INSERT INTO {dirty} (store_id, day, version) "
-            f"SELECT {row}.store_id, date({row}.{column}, '{offset:+d} minutes'), 1 WHERE {row}.{column} IS NOT NULL "
+            f"INSERT INTO {dirty} (store_id, day, version) {select(row, day, offset)} "
             f"ON CONFLICT (store_id, day) DO UPDATE SET version = version + 1; "
             for row in rows
-            for column in columns
+            for day in days
             for offset in _offsets_minutes(settings.TIME_ZONE)
         )
         statements.append(f"DROP TRIGGER IF EXISTS {name}")
@@ -100,10 +136,10 @@ def install(using: str = "default") -> None:
         return
     present = set(connection.introspection.table_names())
     with connection.cursor() as cursor:
-        for table, columns in _tables():
+        for table, days in _tables():
             if table not in present or DirtyDay._meta.db_table not in present:
                 continue  # a partial migrate: the next full one installs them
-            for statement in build(table, columns):
+            for statement in build(table, days):
                 cursor.execute(statement)
 
 

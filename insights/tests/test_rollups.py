@@ -6,15 +6,18 @@ import pytest
 from django.core.management import call_command
 from django.db import transaction
 
-from insights.figures import telephone
+from checks.models import RoundResult
+from insights.figures import lounge, telephone
 from insights.figures.base import FigureScope, period_containing
 from insights.models import DailyFigure, DirtyDay, RollupState
 from insights.rollups import base as rollups
 from insights.rollups import triggers
+from lounge.models import LoungeSettings
 from phone.models import Call
 from promises.services import WORKER_JOBS, promise_keep
 from tests.clock import at
 
+from . import lounge_helpers
 from .helpers import answered, call, message, missed, missed_callback
 
 MARCH = period_containing("month", date(2026, 3, 1))
@@ -160,4 +163,86 @@ def test_telephone_page_query_count_is_the_same_with_rollups(client, world, djan
     client.force_login(world.a.manager)
     with django_assert_max_num_queries(36):  # at most: both sources of every reader
         response = client.get("/insights/telephone/", {"period": "week", "date": "2026-03-11"})
+    assert response.status_code == 200
+
+
+# --- the lounge -------------------------------------------------------------------------------------
+
+
+def lounge_all(scope: FigureScope, names: dict) -> dict:
+    return {
+        "figures": lounge.lounge_figures(scope),
+        "series": lounge.daily_series(scope),
+        "people": lounge.per_person(scope, names),
+    }
+
+
+def _assert_lounge_agree(world, scopes):
+    names = _names(world)
+    for scope in scopes:
+        assert lounge_all(scope, names) == raw_only(lambda s=scope: lounge_all(s, names)), scope
+
+
+def _lounge_scopes(world):
+    a, b = world.a, world.b
+    both = frozenset({a.store.pk, b.store.pk})
+    week = period_containing("week", date(2026, 3, 11))
+    return [
+        FigureScope(store_ids=frozenset({a.store.pk}), period=period_containing("day", date(2026, 3, 11)), now=NOW),
+        FigureScope(store_ids=frozenset({a.store.pk}), period=week, now=NOW),
+        FigureScope(store_ids=both, period=MARCH, now=NOW),
+        FigureScope(store_ids=both, period=MARCH, now=NOW, person_id=a.staff.pk),
+        FigureScope(store_ids=both, period=MARCH, now=NOW, person_id=a.supervisor.pk),
+        FigureScope(store_ids=both, period=week, now=lounge_helpers.NOW),  # Friday noon: open ones due or not
+    ]
+
+
+def test_rolled_up_lounge_figures_agree_with_the_records_through_changes_and_the_worker(world):
+    """Issue 10: visits, refills, refill promises, requests, rounds and their items, with and without rollups."""
+    lounge_helpers.make_lounge_week(world)
+    a = world.a
+    later = lounge_helpers.visit(a.store, arrived_at=at("2026-03-20 23:50"), greeted_by=a.staff, greet_seconds=40)
+    asked = lounge_helpers.request(a.store, kind="help", created_at=at("2026-03-20 23:58"))
+    late_round = lounge_helpers.hygiene_round(a.store, scheduled_for=at("2026-03-20 22:00"), state="open")
+    for store in (world.a.store, world.b.store):
+        rollups.rollups_rebuild(store_id=store.pk, first=date(2026, 3, 1), last=date(2026, 3, 31))
+    assert DailyFigure.objects.filter(key="visit.records").exists()
+    assert DailyFigure.objects.filter(key="round_item.failed").exists()
+    scopes = _lounge_scopes(world)
+    _assert_lounge_agree(world, scopes)
+
+    # The visit finished the next day, the request answered after midnight, the round done the next morning
+    # (its items change with it), an item corrected later, and the store's greeting clock changed.
+    later.departed_at = at("2026-03-21 00:30")
+    later.save()
+    asked.acknowledged_at, asked.acknowledged_by, asked.state = at("2026-03-21 00:05"), a.staff, "on_way"
+    asked.save()
+    late_round.state, late_round.submitted_at, late_round.submitted_by = "done", at("2026-03-21 08:00"), a.staff
+    late_round.on_time, late_round.score = False, 50
+    late_round.save()
+    RoundResult.objects.create(
+        round=late_round, store=a.store, position=0, text="检查项", rule_id="S4.7", kind="pass_fail", passed=False
+    )
+    first_failed = RoundResult.objects.filter(store=a.store, passed=False).order_by("pk").first()
+    first_failed.passed = True
+    first_failed.save()
+    LoungeSettings.objects.filter(store=a.store).update(greet_within_seconds=10)  # a bulk write: no signal
+    a_settings = LoungeSettings.objects.get(store=a.store)
+    a_settings.save()  # the settings page saves the object: every rolled-up day of the store is changed
+    assert DirtyDay.objects.filter(store=a.store).count() >= 31
+    _assert_lounge_agree(world, scopes)
+
+    rollups.rollups_refresh(now=NOW, limit=5000)
+    assert not DirtyDay.objects.filter(day__lt=date(2026, 4, 2)).exists()
+    _assert_lounge_agree(world, scopes)
+
+
+@pytest.mark.parametrize("rolled", [False, True])
+def test_lounge_page_query_count_is_the_same_with_rollups(client, world, django_assert_max_num_queries, rolled):
+    lounge_helpers.make_lounge_week(world)
+    if rolled:  # half the week rolled up, half read from the records
+        rollups.rollups_rebuild(store_id=world.a.store.pk, first=date(2026, 3, 1), last=date(2026, 3, 11))
+    client.force_login(world.a.manager)
+    with django_assert_max_num_queries(48):  # at most: both sources of every reader
+        response = client.get("/insights/lounge/", {"period": "week", "date": "2026-03-11"})
     assert response.status_code == 200

@@ -22,7 +22,7 @@ def _first_record_day(store_id: int) -> date | None:
     """The earliest day any rolled-up family has a record of the store (one query per family)."""
     found = []
     for families in base.MODULES.values():
-        for family in families:
+        for family in families(frozenset({store_id})):
             earliest = family.model.objects.filter(store_id=store_id).aggregate(first=Min(family.day_field))["first"]
             if earliest is not None:
                 found.append(timezone.localdate(earliest))
