@@ -57,20 +57,21 @@ class RollupState(models.Model):
 
 
 class DirtyDay(models.Model):
-    """A store's day whose records changed since it was rolled up: read from the records until the worker redoes it.
+    """A mark: a store's day whose records changed, read from the records until the worker has rolled it up again.
 
     Written by database triggers on the records' tables (``insights.rollups.triggers``), so that bulk writes,
-    imports and updates of any kind mark the day too.
+    imports and updates of any kind mark the day too. Marks are only ever inserted (one per writing statement
+    and day, never updated): a writer never waits for another writer or for the worker, and a mark committed
+    while the worker works on its day is not among the ones it deletes, so the day is redone at the next run.
     """
 
     store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))
-    version = models.BigIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("changed day")
         verbose_name_plural = _("changed days")
-        constraints = [models.UniqueConstraint(fields=["store", "day"], name="uniq_dirtyday_store_day")]
+        indexes = [models.Index(fields=["store", "day"], name="dirtyday_store_day")]
 
     def __str__(self):
         return f"{self.store_id} {self.day}"

@@ -149,10 +149,14 @@ def split(scope: FigureScope, module: str) -> Split:
         .annotate(state=Value(1))
         .values_list("store_id", "first_day", "last_day", "state")
     )
+    today = timezone.localdate(scope.now)
     changed = (
-        DirtyDay.objects.filter(store_id__in=scope.store_ids, day__gte=period.first, day__lte=period.last)
+        DirtyDay.objects.filter(
+            store_id__in=scope.store_ids, day__gte=period.first, day__lte=min(period.last, today - timedelta(days=1))
+        )
         .annotate(state=Value(0))
         .values_list("store_id", "day", "day", "state")
+        .distinct()
     )
     ranges: dict[int, tuple[date, date]] = {}
     dirty: dict[int, set[date]] = defaultdict(set)
@@ -161,7 +165,6 @@ def split(scope: FigureScope, module: str) -> Split:
             ranges[store_id] = (first, last)
         else:
             dirty[store_id].add(first)
-    today = timezone.localdate(scope.now)
     rolled, raw = {}, {}
     for store_id in scope.store_ids:
         first, last = ranges.get(store_id, (today, today - timedelta(days=1)))
@@ -331,26 +334,23 @@ def families_of(module: str, store_ids: frozenset[int]) -> dict[str, Family]:
 def _claim_marks(store_id: int | None, first: date | None, before: date, limit: int | None) -> list[tuple[int, date]]:
     """Delete and answer the changed-day marks before `before` (of one store and from `first` when given).
 
-    Deleting first, then reading the records, is what keeps a concurrent write from being lost: a writer's
-    trigger upserts the mark (taking its row lock), so the delete waits for that writer to commit, and the
-    records read afterwards include its change; a mark made after the delete stays for the next run.
+    Only the marks read here are deleted, and they are read before the records: a write committed later
+    has its own mark, which stays for the next run (marks are only inserted, see ``DirtyDay``).
     """
-    conditions = ["day < %s"]
-    params: list = [before]
+    marks = DirtyDay.objects.filter(day__lt=before)
     if store_id is not None:
-        conditions.append("store_id = %s")
-        params.append(store_id)
+        marks = marks.filter(store_id=store_id)
     if first is not None:
-        conditions.append("day >= %s")
-        params.append(first)
-    table = DirtyDay._meta.db_table
-    inner = f"SELECT id FROM {table} WHERE {' AND '.join(conditions)} ORDER BY day, store_id"
-    if limit:
-        inner += f" LIMIT {int(limit)}"
-    with connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {table} WHERE id IN ({inner}) RETURNING store_id, day", params)
-        found = cursor.fetchall()
-    return [(store_id_, day if isinstance(day, date) else date.fromisoformat(day)) for store_id_, day in found]
+        marks = marks.filter(day__gte=first)
+    found = list(
+        marks.order_by("id").values_list("id", "store_id", "day")[:limit]
+        if limit
+        else marks.values_list("id", "store_id", "day")
+    )
+    ids = [row[0] for row in found]
+    for start in range(0, len(ids), 1000):
+        DirtyDay.objects.filter(id__in=ids[start : start + 1000]).delete()
+    return sorted({(store, day) for _id, store, day in found})
 
 
 def _write(module: str, store_id: int, days: list[date]) -> int:

@@ -122,10 +122,4 @@ def settings_changed(sender, instance, **kwargs) -> None:
     if state is None or state.first_day > state.last_day:
         return
     days = [state.first_day + timedelta(days=n) for n in range((state.last_day - state.first_day).days + 1)]
-    DirtyDay.objects.bulk_create(
-        [DirtyDay(store_id=instance.store_id, day=day) for day in days],
-        update_conflicts=True,  # takes the row lock, as the triggers do (see rollups.base._claim_marks)
-        unique_fields=["store", "day"],
-        update_fields=["version"],
-        batch_size=1000,
-    )
+    DirtyDay.objects.bulk_create([DirtyDay(store_id=instance.store_id, day=day) for day in days], batch_size=1000)

@@ -83,9 +83,7 @@ def _postgresql(table: str, days: tuple[Day, ...]) -> list[str]:
         statements.append(
             f"""CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  INSERT INTO {dirty} (store_id, day, version)
-  SELECT store_id, day, 1 FROM ({selects}) AS days ORDER BY store_id, day
-  ON CONFLICT (store_id, day) DO UPDATE SET version = {dirty}.version + 1;
+  INSERT INTO {dirty} (store_id, day) SELECT DISTINCT store_id, day FROM ({selects}) AS days;
   RETURN NULL;
 END $$"""
         )
@@ -105,11 +103,11 @@ def _sqlite(table: str, days: tuple[Day, ...]) -> list[str]:
         if day.join:
             fk, target = day.join
             return (
-                f"SELECT {row}.store_id, date(t.{day.column}, '{offset:+d} minutes'), 1 FROM {target} t "
+                f"SELECT {row}.store_id, date(t.{day.column}, '{offset:+d} minutes') FROM {target} t "
                 f"WHERE t.id = {row}.{fk} AND t.{day.column} IS NOT NULL"
             )
         return (
-            f"SELECT {row}.store_id, date({row}.{day.column}, '{offset:+d} minutes'), 1 "
+            f"SELECT {row}.store_id, date({row}.{day.column}, '{offset:+d} minutes') "
             f"WHERE {row}.{day.column} IS NOT NULL"
         )
 
@@ -117,8 +115,7 @@ def _sqlite(table: str, days: tuple[Day, ...]) -> list[str]:
     for event, rows in (("INSERT", ("NEW",)), ("UPDATE", ("OLD", "NEW")), ("DELETE", ("OLD",))):
         name = f"{PREFIX}_{table}_{event.lower()}"
         body = "".join(
-            f"INSERT INTO {dirty} (store_id, day, version) {select(row, day, offset)} "
-            f"ON CONFLICT (store_id, day) DO UPDATE SET version = version + 1; "
+            f"INSERT INTO {dirty} (store_id, day) {select(row, day, offset)}; "
             for row in rows
             for day in days
             for offset in _offsets_minutes(settings.TIME_ZONE)
