@@ -8,13 +8,20 @@ and a day that was never rolled up, today, or a day whose records changed since 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+SLOTS = 8  # the most counts a family of records keeps per row (see insights.rollups.base.Family)
+
 
 class DailyFigure(models.Model):
-    """One measure of one store's day for a department and a person (a count, and a sum for an average)."""
+    """One store's day of one kind of record for a department, person and kind: its counts and a sum.
+
+    Which count is in which column is the family's (``insights.rollups.base.Family.measures``, in order):
+    one wide row per group rather than a row per count keeps a group × year read to a few hundred
+    thousand rows.
+    """
 
     store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="+")
     day = models.DateField(_("day"))
-    key = models.CharField(_("measure"), max_length=60)
+    family = models.CharField(_("kind of record"), max_length=40)
     kind = models.CharField(_("kind"), max_length=40, blank=True)
     department = models.ForeignKey(
         "org.Department",
@@ -27,16 +34,23 @@ class DailyFigure(models.Model):
     person = models.ForeignKey(
         "org.User", verbose_name=_("person"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    n = models.BigIntegerField(_("count"), default=0)
+    n1 = models.IntegerField(_("count 1"), default=0)
+    n2 = models.IntegerField(_("count 2"), default=0)
+    n3 = models.IntegerField(_("count 3"), default=0)
+    n4 = models.IntegerField(_("count 4"), default=0)
+    n5 = models.IntegerField(_("count 5"), default=0)
+    n6 = models.IntegerField(_("count 6"), default=0)
+    n7 = models.IntegerField(_("count 7"), default=0)
+    n8 = models.IntegerField(_("count 8"), default=0)
     total = models.FloatField(_("sum"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("daily figure")
         verbose_name_plural = _("daily figures")
-        indexes = [models.Index(fields=["store", "day", "key"], name="dailyfigure_store_day_key")]
+        indexes = [models.Index(fields=["store", "day", "family"], name="dailyfigure_store_day_family")]
 
     def __str__(self):
-        return f"{self.store_id} {self.day} {self.key} {self.kind} {self.department_id} {self.person_id}: {self.n}"
+        return f"{self.store_id} {self.day} {self.family} {self.kind} {self.department_id} {self.person_id}"
 
 
 class RollupState(models.Model):

@@ -26,7 +26,7 @@ from django.utils import timezone
 from org.models import Store
 
 from ..figures.base import FigureScope
-from ..models import DailyFigure, DirtyDay, RollupState
+from ..models import SLOTS, DailyFigure, DirtyDay, RollupState
 
 # --- families ---------------------------------------------------------------------------------------
 
@@ -57,12 +57,14 @@ class Family:
         """The counts, and ``records`` (every record): a group with records but no count still has its row."""
         return {"records": Q(), **self.counts}
 
-    def key(self, measure: str) -> str:
-        return f"{self.name}.{measure}"
+    def __post_init__(self):
+        assert len(self.measures) <= SLOTS, f"{self.name}: at most {SLOTS} counts per row"
+        assert len(self.sums) <= 1, f"{self.name}: one sum per row"
 
     @property
-    def keys(self) -> list[str]:
-        return [self.key(measure) for measure in self.measures]
+    def slots(self) -> dict[str, str]:
+        """measure → its DailyFigure column (n1 … n8, in the order of ``measures``)."""
+        return {measure: f"n{position}" for position, measure in enumerate(self.measures, start=1)}
 
     def aggregates(self, within: Q | None = None) -> dict:
         """``n_<measure>`` counts and ``s_<measure>`` sums, only over the records matching `within` when given."""
@@ -239,16 +241,17 @@ def read(
                 sums.add("live", row["n_live"])
     rolled_q = split_.rolled_q()
     if rolled_q is not None:
-        qs = DailyFigure.objects.filter(rolled_q, rollups or Q(), key__in=family.keys)
-        names = ["key", "kind"]
+        qs = DailyFigure.objects.filter(rolled_q, rollups or Q(), family=family.name)
+        names = ["kind"]
         if rolled_group is not None:
             qs = qs.annotate(group_=rolled_group)
             names.append("group_")
-        prefix = len(family.name) + 1
-        for row in qs.values(*names).annotate(n_=Sum("n"), total_=Sum("total")).order_by():
+        slots = family.slots
+        totals = {f"s_{measure}": Sum(column) for measure, column in slots.items()} | {"total_": Sum("total")}
+        for row in qs.values(*names).annotate(**totals).order_by():
             sums = result[(row.get("group_"), row["kind"])]
-            measure = row["key"][prefix:]
-            sums.add(measure, row["n_"], row["total_"] if measure in family.sums else None)
+            for measure in slots:
+                sums.add(measure, row[f"s_{measure}"], row["total_"] if measure in family.sums else None)
     return result
 
 
@@ -298,22 +301,20 @@ def compute(family: Family, store_id: int, days: Iterable[date]) -> list[DailyFi
     )
     found = []
     for row in rows:
-        for measure in family.measures:
-            n = row[f"n_{measure}"]
-            if not n:
-                continue
-            found.append(
-                DailyFigure(
-                    store_id=store_id,
-                    day=row["day_"],
-                    key=family.key(measure),
-                    kind=row.get("kind_") or "",
-                    department_id=row.get("department_"),
-                    person_id=row.get("person_"),
-                    n=n,
-                    total=family.number(row.get(f"s_{measure}")) if measure in family.sums else None,
-                )
+        counts = {column: row[f"n_{measure}"] for measure, column in family.slots.items()}
+        summed = [row.get(f"s_{measure}") for measure in family.sums]
+        found.append(
+            DailyFigure(
+                store_id=store_id,
+                day=row["day_"],
+                family=family.name,
+                kind=row.get("kind_") or "",
+                department_id=row.get("department_"),
+                person_id=row.get("person_"),
+                total=family.number(summed[0]) if summed else None,
+                **counts,
             )
+        )
     return found
 
 
@@ -358,9 +359,9 @@ def _write(module: str, store_id: int, days: list[date]) -> int:
     if not days:
         return 0
     families = MODULES[module](frozenset({store_id}))
-    keys = [key for family in families for key in family.keys]
+    names = [family.name for family in families]
     for first, last in runs(days):
-        DailyFigure.objects.filter(store_id=store_id, day__gte=first, day__lte=last, key__in=keys).delete()
+        DailyFigure.objects.filter(store_id=store_id, day__gte=first, day__lte=last, family__in=names).delete()
     rows = [row for family in families for row in compute(family, store_id, days)]
     DailyFigure.objects.bulk_create(rows, batch_size=2000)
     return len(rows)
