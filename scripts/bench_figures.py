@@ -56,8 +56,8 @@ def lounge_page(scope):
 PAGES = {"telephone": telephone_page, "lounge": lounge_page}
 
 
-def scopes(on: date) -> dict[str, FigureScope]:
-    stores = list(Store.objects.order_by("pk").values_list("pk", flat=True))
+def scopes(on: date, count: int | None) -> dict[str, FigureScope]:
+    stores = list(Store.objects.order_by("pk").values_list("pk", flat=True))[:count]
     month = period_containing(MONTH, on)
     first_month = date(month.first.year - (month.first.month != 12), month.first.month % 12 + 1, 1)
     year = Period("year", first_month, month.last)  # the twelve months ending with this one
@@ -93,9 +93,11 @@ def main():
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1])
     parser.add_argument("--pages", nargs="+", default=list(PAGES))
     parser.add_argument("--scopes", nargs="+", default=None)
+    parser.add_argument("--stores", type=int, default=None, help="the group is the first N stores (default: all)")
     options = parser.parse_args()
-    found_scopes = scopes(date.fromisoformat(options.date))
-    print(f"code: {Path.cwd()}  database: {connection.settings_dict['NAME']}")
+    found_scopes = scopes(date.fromisoformat(options.date), options.stores)
+    group = found_scopes["group × month"].store_ids
+    print(f"code: {Path.cwd()}  database: {connection.settings_dict['NAME']}  group: {len(group)} stores")
     print(f"{'page':10} {'scope':14} {'conc':>4} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7}")
     for page in options.pages:
         for label, scope in found_scopes.items():
@@ -110,7 +112,9 @@ def main():
                     times = _timed((page, scope, options.repeat))
                 else:
                     with Pool(concurrency) as pool:
-                        times = [t for run in pool.map(_timed, [(page, scope, options.repeat)] * concurrency) for t in run]
+                        times = [
+                            t for run in pool.map(_timed, [(page, scope, options.repeat)] * concurrency) for t in run
+                        ]
                 p50, p95 = statistics.median(times) * 1000, percentile(times, 95) * 1000
                 print(f"{page:10} {label:14} {concurrency:>4} {p50:>8.0f} {p95:>8.0f} {count:>7}", flush=True)
 

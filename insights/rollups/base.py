@@ -77,6 +77,17 @@ class Family:
                 found[f"s_{measure}"] = Sum(self.sums[measure], filter=condition)
         return found
 
+    def related_store(self, store_ids) -> dict:
+        """A day taken from a related record (an item's round): that record's store, so that its index is used."""
+        if "__" not in self.day_field:
+            return {}
+        relation = self.day_field.rsplit("__", 1)[0]
+        return (
+            {f"{relation}__store_id__in": store_ids}
+            if isinstance(store_ids, frozenset)
+            else {f"{relation}__store_id": store_ids}
+        )
+
     def number(self, value) -> float | None:
         return None if value is None else self.to_number(value)
 
@@ -216,6 +227,8 @@ def read(
     """
     result: dict = defaultdict(Sums)
     raw_q = split_.raw_q(family.day_field)
+    if raw_q is not None and "__" in family.day_field:
+        raw_q &= Q(**family.related_store(frozenset(split_.raw)))
     where = _any(q for q in (raw_q, live) if q is not None)
     if where is not None and records is not None:  # None: the rolled-up days only
         aggregates = family.aggregates(raw_q) if raw_q is not None else {}
@@ -293,7 +306,7 @@ def compute(family: Family, store_id: int, days: Iterable[date]) -> list[DailyFi
             names[column] = F(source)
             columns.append(column)
     rows = (
-        family.model.objects.filter(family.base, within, store_id=store_id)
+        family.model.objects.filter(family.base, within, **(family.related_store(store_id) or {"store_id": store_id}))
         .annotate(**names)
         .values(*columns)
         .annotate(**family.aggregates())
