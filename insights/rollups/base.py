@@ -66,11 +66,10 @@ class Family:
         """measure → its DailyFigure column (n1 … n8, in the order of ``measures``)."""
         return {measure: f"n{position}" for position, measure in enumerate(self.measures, start=1)}
 
-    def aggregates(self, within: Q | None = None) -> dict:
-        """``n_<measure>`` counts and ``s_<measure>`` sums, only over the records matching `within` when given."""
+    def aggregates(self) -> dict:
+        """``n_<measure>`` counts and ``s_<measure>`` sums of the records."""
         found = {}
         for measure, condition in self.measures.items():
-            condition = condition & within if within is not None else condition
             condition = condition or None  # Q(): every record
             found[f"n_{measure}"] = Count("id", filter=condition)
             if measure in self.sums:
@@ -223,18 +222,14 @@ def read(
     `rollups`: the same department and person filter on DailyFigure. `group`/`rolled_group`: what to break
     down by (an expression on the records and on DailyFigure; None for the totals). `live`: records read
     from the records whatever their day, counted as ``live`` (an open promise past its due time now).
-    Answers {(group, kind): Sums} with at most two queries.
+    Answers {(group, kind): Sums} with at most three queries (records, live records, rollups).
     """
     result: dict = defaultdict(Sums)
     raw_q = split_.raw_q(family.day_field)
     if raw_q is not None and "__" in family.day_field:
         raw_q &= Q(**family.related_store(frozenset(split_.raw)))
-    where = _any(q for q in (raw_q, live) if q is not None)
-    if where is not None and records is not None:  # None: the rolled-up days only
-        aggregates = family.aggregates(raw_q) if raw_q is not None else {}
-        if live is not None:
-            aggregates["n_live"] = Count("id", filter=live)
-        qs = records.filter(where)
+
+    def grouped(qs, aggregates: dict):
         names = []
         if group is not None:
             qs = qs.annotate(group_=group)
@@ -242,16 +237,21 @@ def read(
         if family.kind:
             names.append(family.kind)
         if names:
-            rows = qs.values(*names).annotate(**aggregates).order_by()
-        else:
-            rows = [qs.aggregate(**aggregates)]
-        for row in rows:
-            sums = result[(row.get("group_"), row.get(family.kind) if family.kind else "")]
-            if raw_q is not None:
-                for measure in family.measures:
-                    sums.add(measure, row[f"n_{measure}"], family.number(row.get(f"s_{measure}")))
-            if live is not None:
-                sums.add("live", row["n_live"])
+            return qs.values(*names).annotate(**aggregates).order_by()
+        return [qs.aggregate(**aggregates)]
+
+    def sums_of(row) -> Sums:
+        return result[(row.get("group_"), row.get(family.kind) if family.kind else "")]
+
+    if raw_q is not None and records is not None:  # records None: the rolled-up days only
+        for row in grouped(records.filter(raw_q), family.aggregates()):
+            sums = sums_of(row)
+            for measure in family.measures:
+                sums.add(measure, row[f"n_{measure}"], family.number(row.get(f"s_{measure}")))
+    if live is not None and records is not None:
+        # A query of its own: the partial index on open records serves it, whatever the period's length.
+        for row in grouped(records.filter(live), {"n_live": Count("id")}):
+            sums_of(row).add("live", row["n_live"])
     rolled_q = split_.rolled_q()
     if rolled_q is not None:
         qs = DailyFigure.objects.filter(rolled_q, rollups or Q(), family=family.name)
