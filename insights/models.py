@@ -60,6 +60,7 @@ class RollupState(models.Model):
     module = models.CharField(_("module"), max_length=20)
     first_day = models.DateField(_("first day"))
     last_day = models.DateField(_("last day"))
+    version = models.CharField(_("version"), max_length=32, blank=True)  # a new random token at every write
 
     class Meta:
         verbose_name = _("rollup state")

@@ -9,7 +9,9 @@ Run from a checkout (its own code is measured), against a database given by DATA
 Each "page" is what the view calls (the telephone page: telephone_figures, daily_series, per_person,
 per_department and the complaint figures; the lounge page: the clocks, greet_samples, lounge_figures,
 daily_series, per_person), without templates. With a concurrency above 1, that many processes run the
-page at once, each `--repeat` times; the report gives p50, p95 and the number of queries of one run.
+page at once, each `--repeat` times; the report gives p50, p95, the number of queries and the time of the
+first (cold) run. The rollups' reads are cached (insights.rollups.base.CACHE_SECONDS) per process: with the
+default local-memory cache each process warms its own; `--no-cache` measures every run cold.
 """
 
 import argparse
@@ -28,6 +30,7 @@ import django
 
 django.setup()
 
+from django.core.cache import cache  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
@@ -70,10 +73,12 @@ def scopes(on: date, count: int | None) -> dict[str, FigureScope]:
 
 
 def _timed(args):
-    page, scope, repeat = args
+    page, scope, repeat, no_cache = args
     connections.close_all()
     found = []
     for _ in range(repeat):
+        if no_cache:
+            cache.clear()
         started = time.perf_counter()
         PAGES[page](scope)
         found.append(time.perf_counter() - started)
@@ -93,30 +98,38 @@ def main():
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1])
     parser.add_argument("--pages", nargs="+", default=list(PAGES))
     parser.add_argument("--scopes", nargs="+", default=None)
+    parser.add_argument("--no-cache", action="store_true", help="clear the cache before every run")
     parser.add_argument("--stores", type=int, default=None, help="the group is the first N stores (default: all)")
     options = parser.parse_args()
     found_scopes = scopes(date.fromisoformat(options.date), options.stores)
     group = found_scopes["group × month"].store_ids
     print(f"code: {Path.cwd()}  database: {connection.settings_dict['NAME']}  group: {len(group)} stores")
-    print(f"{'page':10} {'scope':14} {'conc':>4} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7}")
+    print(f"{'page':10} {'scope':14} {'conc':>4} {'p50 ms':>8} {'p95 ms':>8} {'queries':>7} {'cold ms':>8}")
     for page in options.pages:
         for label, scope in found_scopes.items():
             if options.scopes and not any(label.startswith(s) for s in options.scopes):
                 continue
+            cache.clear()
             with CaptureQueriesContext(connection) as queries:
-                PAGES[page](scope)  # warm up, and count the queries
+                started = time.perf_counter()
+                PAGES[page](scope)  # the first (cold) run: count its queries
+                cold = (time.perf_counter() - started) * 1000
             count = len(queries)
             connections.close_all()
             for concurrency in options.concurrency:
                 if concurrency == 1:
-                    times = _timed((page, scope, options.repeat))
+                    times = _timed((page, scope, options.repeat, options.no_cache))
                 else:
                     with Pool(concurrency) as pool:
                         times = [
-                            t for run in pool.map(_timed, [(page, scope, options.repeat)] * concurrency) for t in run
+                            t
+                            for run in pool.map(_timed, [(page, scope, options.repeat, options.no_cache)] * concurrency)
+                            for t in run
                         ]
                 p50, p95 = statistics.median(times) * 1000, percentile(times, 95) * 1000
-                print(f"{page:10} {label:14} {concurrency:>4} {p50:>8.0f} {p95:>8.0f} {count:>7}", flush=True)
+                print(
+                    f"{page:10} {label:14} {concurrency:>4} {p50:>8.0f} {p95:>8.0f} {count:>7} {cold:>8.0f}", flush=True
+                )
 
 
 if __name__ == "__main__":

@@ -13,13 +13,16 @@ database triggers mark them, see ``triggers``). The worker job ``rollups_refresh
 and extends every store's range to yesterday; ``manage.py rollups_rebuild`` rolls up any range.
 """
 
+import hashlib
+import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import CharField, Count, F, Q, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -126,6 +129,7 @@ class Split:
 
     rolled: Mapping[int, tuple[tuple[date, date], ...]]
     raw: Mapping[int, tuple[tuple[date, date], ...]]
+    version: tuple = ()  # (store, RollupState.version): what the rolled-up days hold
 
     def _grouped(self, by_store) -> dict[tuple, list[int]]:
         groups: dict[tuple, list[int]] = defaultdict(list)
@@ -156,25 +160,25 @@ class Split:
 def split(scope: FigureScope, module: str) -> Split:
     """One query: the module's rolled-up ranges of the scope's stores and their changed days in the period."""
     period = scope.period
-    states = (
-        RollupState.objects.filter(store_id__in=scope.store_ids, module=module)
-        .annotate(state=Value(1))
-        .values_list("store_id", "first_day", "last_day", "state")
+    states = RollupState.objects.filter(store_id__in=scope.store_ids, module=module).values_list(
+        "store_id", "first_day", "last_day", "version"
     )
     today = timezone.localdate(scope.now)
     changed = (
         DirtyDay.objects.filter(
             store_id__in=scope.store_ids, day__gte=period.first, day__lte=min(period.last, today - timedelta(days=1))
         )
-        .annotate(state=Value(0))
-        .values_list("store_id", "day", "day", "state")
+        .annotate(version=Value(None, output_field=CharField()))
+        .values_list("store_id", "day", "day", "version")
         .distinct()
     )
     ranges: dict[int, tuple[date, date]] = {}
     dirty: dict[int, set[date]] = defaultdict(set)
-    for store_id, first, last, is_state in states.union(changed, all=True):
-        if is_state:
+    versions = {}
+    for store_id, first, last, version in states.union(changed, all=True):
+        if version is not None:
             ranges[store_id] = (first, last)
+            versions[store_id] = version
         else:
             dirty[store_id].add(first)
     rolled, raw = {}, {}
@@ -186,7 +190,7 @@ def split(scope: FigureScope, module: str) -> Split:
         rolled_set = set(rolled_days)
         rolled[store_id] = tuple(runs(rolled_days))
         raw[store_id] = tuple(runs(d for d in days if d not in rolled_set))
-    return Split(rolled=rolled, raw=raw)
+    return Split(rolled=rolled, raw=raw, version=tuple(sorted(versions.items())))
 
 
 # --- reading a figure -------------------------------------------------------------------------------
@@ -261,11 +265,28 @@ def read(
             names.append("group_")
         slots = family.slots
         totals = {f"s_{measure}": Sum(column) for measure, column in slots.items()} | {"total_": Sum("total")}
-        for row in qs.values(*names).annotate(**totals).order_by():
+        key = _cache_key(family, rolled_q, rollups, rolled_group, split_.version)
+        rows = cache.get(key)
+        if rows is None:
+            rows = list(qs.values(*names).annotate(**totals).order_by())
+            cache.set(key, rows, CACHE_SECONDS)
+        for row in rows:
             sums = result[(row.get("group_"), row["kind"])]
             for measure in slots:
                 sums.add(measure, row[f"s_{measure}"], row["total_"] if measure in family.sums else None)
     return result
+
+
+# The rolled-up part of a read is cached: the key names the rolled-up days read (so a changed day, read from
+# the records, is a new key) and every store's rollup version (a new random token whenever the worker or the
+# command writes the store's rows), so a cached answer is never one of rows since rewritten. The timeout only
+# bounds what no version sees: a person moved to another department (a department's figures join the person).
+CACHE_SECONDS = 600
+
+
+def _cache_key(family: Family, rolled_q: Q, rollups: Q | None, rolled_group, version: tuple) -> str:
+    described = repr((family.name, str(rolled_q), str(rollups), str(rolled_group), version))
+    return "insights:rollup:" + hashlib.sha1(described.encode()).hexdigest()
 
 
 def by_group(found: dict) -> dict:
@@ -377,6 +398,7 @@ def _write(module: str, store_id: int, days: list[date]) -> int:
         DailyFigure.objects.filter(store_id=store_id, day__gte=first, day__lte=last, family__in=names).delete()
     rows = [row for family in families for row in compute(family, store_id, days)]
     DailyFigure.objects.bulk_create(rows, batch_size=2000)
+    RollupState.objects.filter(store_id=store_id, module=module).update(version=uuid.uuid4().hex)
     return len(rows)
 
 
@@ -409,7 +431,11 @@ def rollups_refresh(*, now: datetime | None = None, limit: int = 500) -> int:
             states = {s.store_id: s for s in RollupState.objects.filter(module=module)}
             for store_id in store_ids:
                 state = states.get(store_id) or RollupState.objects.create(
-                    store_id=store_id, module=module, first_day=today, last_day=today - timedelta(days=1)
+                    store_id=store_id,
+                    module=module,
+                    first_day=today,
+                    last_day=today - timedelta(days=1),
+                    version=uuid.uuid4().hex,
                 )
                 redo = {d for d in changed.get(store_id, ()) if state.first_day <= d <= state.last_day}
                 extend_to = today - timedelta(days=1)
@@ -420,7 +446,7 @@ def rollups_refresh(*, now: datetime | None = None, limit: int = 500) -> int:
                 done += len(redo) + len(new_days)
                 if new_days:
                     state.last_day = new_days[-1]
-                    state.save(update_fields=["last_day"])
+                    state.save(update_fields=["last_day"])  # its version was renewed by _write
     return done
 
 
@@ -458,11 +484,13 @@ def rollups_rebuild(*, store_id: int, first: date, last: date) -> int:
             done += len(days)
             _write(name, store_id, sorted(days))
             if state is None:
-                RollupState.objects.create(store_id=store_id, module=name, first_day=lo, last_day=hi)
+                RollupState.objects.create(
+                    store_id=store_id, module=name, first_day=lo, last_day=hi, version=uuid.uuid4().hex
+                )
                 continue
             if state.first_day > state.last_day:
                 state.first_day, state.last_day = lo, hi
             else:
                 state.first_day, state.last_day = min(state.first_day, lo), max(state.last_day, hi)
-            state.save(update_fields=["first_day", "last_day"])
+            state.save(update_fields=["first_day", "last_day"])  # its version was renewed by _write
     return done
