@@ -12,8 +12,8 @@ filter of the telephone page does not apply here.
 Queries: every reader runs a fixed number of queries, whatever the data size: per kind of record, one on
 the daily rollups (insights.rollups.lounge) and one on the records of the days not rolled up. The 90th
 percentile of the time to greet uses the nearest-rank method (the smallest time that at least 90 % of the
-greetings did not exceed): computed by PostgreSQL (``percentile_disc``) in one query for the whole scope,
-each day and each person; on SQLite, in Python from the sorted times (``greet_samples``).
+greetings did not exceed), from histograms of the greeting times (``greet_samples``): exact, and the same
+on PostgreSQL and SQLite.
 """
 
 import math
@@ -22,7 +22,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db import connection
 from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Q, QuerySet
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -385,47 +384,36 @@ class GreetPercentiles:
 
 
 def greet_samples(scope: FigureScope) -> GreetPercentiles:
-    """One query: the 90th percentiles of the period's measured greetings, whole, per day and per person.
+    """The 90th percentiles of the period's measured greetings (S4.1): whole, per day and per person.
 
-    PostgreSQL computes them (``percentile_disc``: the smallest value whose cumulative share reaches 90 %,
-    the nearest rank of ``percentile``), over the visits themselves — exact, and never more than three
-    numbers per day and person leave the database. SQLite has no percentile function: there the times come
-    back sorted and ``percentile`` picks them in Python (the embedded default has one store's data).
+    From histograms (how many greetings took each number of seconds): the rolled-up days' from the rollups
+    (family ``greet``), the other days' counted from the visits; the nearest rank of the merged counts is
+    exactly ``percentile`` of the times themselves, on PostgreSQL and SQLite alike.
     """
     tz = timezone.get_default_timezone()
-    measured = visits_in_scope(scope).filter(greet_seconds__isnull=False)
-    if connection.vendor == "postgresql":
-        inner = measured.annotate(day_=TruncDate("arrived_at", tzinfo=tz)).values(
-            "day_", "greeted_by_id", "greet_seconds"
-        )
-        sql, params = inner.query.sql_with_params()
-        query = (
-            "SELECT GROUPING(day_) AS by_day, GROUPING(greeted_by_id) AS by_person, day_, greeted_by_id, "
-            "percentile_disc(0.9) WITHIN GROUP (ORDER BY greet_seconds) "
-            f"FROM ({sql}) AS measured GROUP BY GROUPING SETS ((), (day_), (greeted_by_id))"
-        )
-        total, by_day, by_person = None, {}, {}
-        with connection.cursor() as cursor:
-            cursor.execute(query, params)
-            for not_day, not_person, day, person, value in cursor.fetchall():
-                if not_day and not_person:
-                    total = value
-                elif not_person:
-                    by_day[day] = value
-                elif person is not None:
-                    by_person[person] = value
-        return GreetPercentiles(total, by_day, by_person)
-    rows = measured.order_by("greet_seconds", "id").values_list("arrived_at", "greeted_by_id", "greet_seconds")
-    every, days, people = [], defaultdict(list), defaultdict(list)
-    for arrived, person, seconds in rows:  # sorted by seconds
-        every.append(seconds)
-        days[timezone.localtime(arrived, tz).date()].append(seconds)
-        if person is not None:
-            people[person].append(seconds)
+    reader = _Reader(scope, Limits(greet_seconds={}, help_minutes={}))  # the histogram needs no clock
+    records = visits_in_scope(scope).filter(GREETED)
+    found = {}
+    for name, group, rolled_group in (
+        ("total", None, None),
+        ("day", TruncDate("arrived_at", tzinfo=tz), F("day")),
+        ("person", F("greeted_by_id"), F("person_id")),
+    ):
+        histograms: dict = defaultdict(dict)
+        for (key, seconds), sums in rollups.read(
+            reader.families["greet"],
+            reader.split,
+            records=records,
+            rollups=reader.person,
+            group=group,
+            rolled_group=rolled_group,
+        ).items():
+            histograms[key][int(seconds)] = histograms[key].get(int(seconds), 0) + sums.get("records", 0)
+        found[name] = {key: rollups.nearest_rank(counts) for key, counts in histograms.items()}
     return GreetPercentiles(
-        percentile(every),
-        {day: percentile(found) for day, found in days.items()},
-        {person: percentile(found) for person, found in people.items()},
+        found["total"].get(None),
+        found["day"],
+        {person: value for person, value in found["person"].items() if person is not None},
     )
 
 

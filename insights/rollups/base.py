@@ -14,6 +14,7 @@ and extends every store's range to yesterday; ``manage.py rollups_rebuild`` roll
 """
 
 import hashlib
+import math
 import uuid
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
@@ -245,7 +246,7 @@ def read(
         return [qs.aggregate(**aggregates)]
 
     def sums_of(row) -> Sums:
-        return result[(row.get("group_"), row.get(family.kind) if family.kind else "")]
+        return result[(row.get("group_"), _kind(row.get(family.kind)) if family.kind else "")]
 
     if raw_q is not None and records is not None:  # records None: the rolled-up days only
         for row in grouped(records.filter(raw_q), family.aggregates()):
@@ -287,6 +288,25 @@ CACHE_SECONDS = 600
 def _cache_key(family: Family, rolled_q: Q, rollups: Q | None, rolled_group, version: tuple) -> str:
     described = repr((family.name, str(rolled_q), str(rollups), str(rolled_group), version))
     return "insights:rollup:" + hashlib.sha1(described.encode()).hexdigest()
+
+
+def _kind(value) -> str:
+    """The kind column's text: a request's kind, or a number (a greeting's seconds)."""
+    return "" if value is None else str(value)
+
+
+def nearest_rank(histogram: Mapping[int, int], pct: int = 90):
+    """The nearest-rank percentile of counted values ({value: count}), as insights.figures.lounge.percentile."""
+    total = sum(histogram.values())
+    if not total:
+        return None
+    rank = max(math.ceil(pct / 100 * total), 1)
+    seen = 0
+    for value in sorted(histogram):
+        seen += histogram[value]
+        if seen >= rank:
+            return value
+    return None
 
 
 def by_group(found: dict) -> dict:
@@ -342,7 +362,7 @@ def compute(family: Family, store_id: int, days: Iterable[date]) -> list[DailyFi
                 store_id=store_id,
                 day=row["day_"],
                 family=family.name,
-                kind=row.get("kind_") or "",
+                kind=_kind(row.get("kind_")),
                 department_id=row.get("department_"),
                 person_id=row.get("person_"),
                 total=family.number(summed[0]) if summed else None,
