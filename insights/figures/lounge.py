@@ -9,10 +9,11 @@ request, did the round or fixed the fault; an open fault counts for its owner, a
 promise for its owner or whoever closed it. The department
 filter of the telephone page does not apply here.
 
-Queries: every reader runs a fixed number of aggregate queries, whatever the data size. The 90th
-percentile of the time to greet is computed in Python from one ``values_list`` query of the
-period's measured greeting times (portable: SQLite has no percentile function), with the
-nearest-rank method: the smallest time that at least 90 % of the greetings did not exceed.
+Queries: every reader runs a fixed number of queries, whatever the data size: per kind of record, one on
+the daily rollups (insights.rollups.lounge) and one on the records of the days not rolled up. The 90th
+percentile of the time to greet uses the nearest-rank method (the smallest time that at least 90 % of the
+greetings did not exceed), from histograms of the greeting times (``greet_samples``): exact, and the same
+on PostgreSQL and SQLite.
 """
 
 import math
@@ -33,6 +34,7 @@ from lounge.models import FaultTicket, LoungeRequest, LoungeSettings, Serving, V
 from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 
+from ..rollups import base as rollups
 from .base import FigureScope, share
 
 LOUNGE_REFILL = PromiseKind.LOUNGE_REFILL  # S4.2: the next refill's clock
@@ -177,14 +179,12 @@ def requests_in_scope(scope: FigureScope) -> QuerySet:
 
 
 def _rounds_done(scope: FigureScope) -> Q:
-    return _in_period("submitted_at", scope) & Q(state=RoundState.DONE)
+    return _in_period("submitted_at", scope) & ROUND_DONE
 
 
 def _rounds_due(scope: FigureScope) -> Q:
     """Scheduled in the period and done, missed, or open past its due time (an open round not yet due is not counted)."""
-    return _in_period("scheduled_for", scope) & (
-        Q(state__in=[RoundState.DONE, RoundState.MISSED]) | Q(state=RoundState.OPEN, due_at__lt=scope.now)
-    )
+    return _in_period("scheduled_for", scope) & (ROUND_DUE_CLOSED | round_overdue_now(scope.now))
 
 
 def rounds_in_scope(scope: FigureScope) -> QuerySet:
@@ -244,36 +244,56 @@ BASES = {
 
 
 # --- the conditions behind each figure --------------------------------------------------------------
+#
+# The pieces that do not depend on the period are named: the rollups (insights.rollups.lounge) count a
+# store's day with the very same conditions.
+
+GREETED = Q(greet_seconds__isnull=False)
+NOT_GREETED = Q(greeted_at__isnull=True)
+FIRST_VISIT = Q(first_visit=True)
+INTRODUCED = Q(first_visit=True, introduced_at__isnull=False)
+REFILL_ON_TIME = Q(on_time=True)
+REFILL_OVERDUE_CLOSED = Q(state__in=[PromiseState.LATE, PromiseState.BROKEN])
+ANSWERED = Q(acknowledged_at__isnull=False)
+UNANSWERED = Q(acknowledged_at__isnull=True, done_at__isnull=True) & ~Q(state=RequestState.CANCELLED)
+ROUND_DONE = Q(state=RoundState.DONE)
+ROUND_DUE_CLOSED = Q(state__in=[RoundState.DONE, RoundState.MISSED])
+ROUND_ON_TIME = Q(state=RoundState.DONE, on_time=True)
+FAILED = Q(passed=False)
+
+
+def refill_overdue_now(now) -> Q:
+    """An open refill promise past its due time now (read from the records, never rolled up)."""
+    return Q(state=PromiseState.OPEN, paused_at__isnull=True, due_at__lt=now)
+
+
+def round_overdue_now(now) -> Q:
+    """An open round past its due time now (read from the records, never rolled up)."""
+    return Q(state=RoundState.OPEN, due_at__lt=now)
 
 
 def conditions(scope: FigureScope, limits: Limits) -> dict[str, tuple[str, Q]]:
     """Each figure's record kind and the condition its records meet, on top of the kind's base queryset."""
-    overdue = Q(state__in=[PromiseState.LATE, PromiseState.BROKEN]) | Q(
-        state=PromiseState.OPEN, paused_at__isnull=True, due_at__lt=scope.now
-    )
-    answered = Q(acknowledged_at__isnull=False)
+    overdue = REFILL_OVERDUE_CLOSED | refill_overdue_now(scope.now)
     fixed = _faults_fixed(scope)
     return {
         "visits": (VISIT, Q()),
-        "visits_greeted": (VISIT, Q(greet_seconds__isnull=False)),
-        "visits_greeted_in_time": (VISIT, Q(greet_seconds__isnull=False) & limits.greeted_in_time()),
-        "visits_not_greeted": (VISIT, Q(greeted_at__isnull=True)),
-        "first_visits": (VISIT, Q(first_visit=True)),
-        "introduced": (VISIT, Q(first_visit=True, introduced_at__isnull=False)),
+        "visits_greeted": (VISIT, GREETED),
+        "visits_greeted_in_time": (VISIT, GREETED & limits.greeted_in_time()),
+        "visits_not_greeted": (VISIT, NOT_GREETED),
+        "first_visits": (VISIT, FIRST_VISIT),
+        "introduced": (VISIT, INTRODUCED),
         "refills": (SERVING, Q()),
-        "refills_on_time": (SERVING, Q(on_time=True)),
+        "refills_on_time": (SERVING, REFILL_ON_TIME),
         "refills_overdue": (PROMISE, overdue),
         "requests": (REQUEST, Q()),
-        "requests_answered": (REQUEST, answered),
-        "requests_in_time": (REQUEST, answered & limits.answered_in_time()),
-        "requests_unanswered": (
-            REQUEST,
-            Q(acknowledged_at__isnull=True, done_at__isnull=True) & ~Q(state=RequestState.CANCELLED),
-        ),
+        "requests_answered": (REQUEST, ANSWERED),
+        "requests_in_time": (REQUEST, ANSWERED & limits.answered_in_time()),
+        "requests_unanswered": (REQUEST, UNANSWERED),
         "rounds_done": (ROUND, _rounds_done(scope)),
         "rounds_due": (ROUND, _rounds_due(scope)),
-        "rounds_on_time": (ROUND, _rounds_due(scope) & Q(state=RoundState.DONE, on_time=True)),
-        "failed_items": (RESULT, Q(passed=False)),
+        "rounds_on_time": (ROUND, _rounds_due(scope) & ROUND_ON_TIME),
+        "failed_items": (RESULT, FAILED),
         "faults_open": (FAULT, _faults_open(scope)),
         "faults_fixed": (FAULT, fixed),
         "faults_fixed_in_time": (FAULT, fixed & Q(promise__state=PromiseState.KEPT)),
@@ -355,122 +375,201 @@ TIME_TO_FIX = ExpressionWrapper(F("fixed_at") - F("reported_at"), output_field=D
 
 
 @dataclass(frozen=True)
-class GreetSample:
-    day: date
-    person_id: int | None
-    seconds: int
+class GreetPercentiles:
+    """The 90th percentile of the time to greet (S4.1): over the scope, per day and per person who greeted."""
+
+    total: int | None
+    by_day: dict[date, int]
+    by_person: dict[int, int]
 
 
-def greet_samples(scope: FigureScope) -> list[GreetSample]:
-    """One query: every measured greeting of the period (S4.1), sorted by seconds, for the 90th percentiles."""
+def greet_samples(scope: FigureScope) -> GreetPercentiles:
+    """The 90th percentiles of the period's measured greetings (S4.1): whole, per day and per person.
+
+    From histograms (how many greetings took each number of seconds): the rolled-up days' from the rollups
+    (family ``greet``), the other days' counted from the visits; the nearest rank of the merged counts is
+    exactly ``percentile`` of the times themselves, on PostgreSQL and SQLite alike.
+    """
     tz = timezone.get_default_timezone()
-    rows = (
-        visits_in_scope(scope)
-        .filter(greet_seconds__isnull=False)
-        .order_by("greet_seconds", "id")
-        .values_list("arrived_at", "greeted_by_id", "greet_seconds")
+    reader = _Reader(scope, Limits(greet_seconds={}, help_minutes={}))  # the histogram needs no clock
+    records = visits_in_scope(scope).filter(GREETED)
+    found = {}
+    for name, group, rolled_group in (
+        ("total", None, None),
+        ("day", TruncDate("arrived_at", tzinfo=tz), F("day")),
+        ("person", F("greeted_by_id"), F("person_id")),
+    ):
+        histograms: dict = defaultdict(dict)
+        for (key, seconds), sums in rollups.read(
+            reader.families["greet"],
+            reader.split,
+            records=records,
+            rollups=reader.person,
+            group=group,
+            rolled_group=rolled_group,
+        ).items():
+            histograms[key][int(seconds)] = histograms[key].get(int(seconds), 0) + sums.get("records", 0)
+        found[name] = {key: rollups.nearest_rank(counts) for key, counts in histograms.items()}
+    return GreetPercentiles(
+        found["total"].get(None),
+        found["day"],
+        {person: value for person, value in found["person"].items() if person is not None},
     )
-    return [GreetSample(timezone.localtime(arrived, tz).date(), person, seconds) for arrived, person, seconds in rows]
 
 
-def lounge_figures(scope: FigureScope, *, limits: Limits | None = None, samples: list | None = None) -> dict:
-    """All lounge figures of the scope: one aggregate query per record kind, one for requests by kind,
-    one for the greeting times (and one for the stores' clocks unless given)."""
+# Each reader adds up the rolled-up days of its scope (insights.rollups.lounge, DailyFigure) and the records
+# of the other days (never rolled up, today, changed since): two queries per kind of record, one more for
+# which days are rolled up; what depends on "now" and the faults are read from the records.
+
+
+def _hygiene_rounds(scope: FigureScope) -> QuerySet:
+    qs = Round.objects.filter(store_id__in=scope.store_ids, purpose=Purpose.LOUNGE_HYGIENE)
+    return qs.filter(submitted_by_id=scope.person_id) if scope.person_id else qs
+
+
+class _Reader:
+    """The scope's lounge rollups: which days are rolled up, the families with the stores' clocks."""
+
+    def __init__(self, scope: FigureScope, limits: Limits):
+        from ..rollups.lounge import families
+
+        self.scope = scope
+        self.split = rollups.split(scope, "lounge")
+        self.families = {family.name: family for family in families(limits)}
+        self.person = Q(person_id=scope.person_id) if scope.person_id else None
+
+    def read(self, name: str, records, group=None, rolled_group=None, live: Q | None = None) -> dict:
+        found = rollups.read(
+            self.families[name],
+            self.split,
+            records=records,
+            rollups=self.person,
+            group=group,
+            rolled_group=rolled_group,
+            live=live,
+        )
+        return rollups.by_group(found)
+
+    def visits(self, group=None, rolled_group=None):
+        return self.read("visit", visits_in_scope(self.scope), group, rolled_group)
+
+    def refills(self, group=None, rolled_group=None):
+        return self.read("refill", refills_in_scope(self.scope), group, rolled_group)
+
+    def requests(self, group=None, rolled_group=None):
+        family = self.families["request"]
+        return rollups.read(
+            family,
+            self.split,
+            records=requests_in_scope(self.scope),
+            rollups=self.person,
+            group=group,
+            rolled_group=rolled_group,
+        )
+
+    def rounds_done(self, group=None, rolled_group=None):
+        records = _hygiene_rounds(self.scope).filter(_rounds_done(self.scope))
+        return self.read("round_done", records, group, rolled_group)
+
+    def rounds_due(self, group=None, rolled_group=None):
+        records = _hygiene_rounds(self.scope).filter(_in_period("scheduled_for", self.scope))
+        return self.read("round_due", records, group, rolled_group, live=round_overdue_now(self.scope.now))
+
+
+def _n(sums, key: str) -> int:
+    return sums.get(key, 0) if sums else 0
+
+
+def _response(sums) -> timedelta | None:
+    average = sums.average("answered") if sums else None
+    return timedelta(microseconds=round(average)) if average is not None else None
+
+
+def lounge_figures(
+    scope: FigureScope, *, limits: Limits | None = None, samples: GreetPercentiles | None = None
+) -> dict:
+    """All lounge figures of the scope: each kind of record from the rollups and the records, the faults and
+    the percentiles from the records (and one query for the stores' clocks unless given)."""
     limits = limits or store_limits(scope.store_ids)
     samples = greet_samples(scope) if samples is None else samples
+    reader = _Reader(scope, limits)
+    empty = rollups.Sums()
+    visits = reader.visits().get(None, empty)
+    refills = reader.refills().get(None, empty)
+    overdue = reader.read("refill_promise", refill_promises_in_scope(scope), live=refill_overdue_now(scope.now)).get(
+        None, empty
+    )
+    closer = reader.read("refill_promise_closer", None).get(None, empty) if scope.person_id else empty
+    by_kind = {kind: sums for (_group, kind), sums in reader.requests().items()}
+    requests = rollups.by_group({(None, kind): sums for kind, sums in by_kind.items()}).get(None, empty)
+    done = reader.rounds_done().get(None, empty)
+    due = reader.rounds_due().get(None, empty)
+    items = reader.read("round_item", round_results_in_scope(scope)).get(None, empty)
     conds = conditions(scope, limits)
-    found: dict = {}
-    found |= visits_in_scope(scope).aggregate(**_counts(VISIT, conds), greet_avg=Avg("greet_seconds"))
-    found |= refills_in_scope(scope).aggregate(**_counts(SERVING, conds))
-    found |= refill_promises_in_scope(scope).aggregate(**_counts(PROMISE, conds))
-    found |= requests_in_scope(scope).aggregate(
-        **_counts(REQUEST, conds), response_avg=Avg(RESPONSE, filter=conds["requests_answered"][1])
-    )
-    found |= rounds_in_scope(scope).aggregate(
-        **_counts(ROUND, conds), score_avg=Avg("score", filter=conds["rounds_done"][1])
-    )
-    found |= round_results_in_scope(scope).aggregate(**_counts(RESULT, conds))
-    found |= faults_in_scope(scope).aggregate(
+    faults = faults_in_scope(scope).aggregate(
         **_counts(FAULT, conds), fix_avg=Avg(TIME_TO_FIX, filter=conds["faults_fixed"][1])
     )
-    figures = {key: found[f"n_{key}"] for key in FIGURE_KEYS}
-    by_kind = {
-        row["kind"]: row
-        for row in requests_in_scope(scope)
-        .values("kind")
-        .annotate(
-            **{f"n_{key}": Count("id", filter=conds[key][1]) for key in ("requests", "requests_answered")},
-            n_requests_in_time=Count("id", filter=conds["requests_in_time"][1]),
-            response_avg=Avg(RESPONSE, filter=conds["requests_answered"][1]),
-        )
-        .order_by("kind")
+    figures = {
+        "visits": _n(visits, "records"),
+        "visits_greeted": _n(visits, "greeted"),
+        "visits_greeted_in_time": _n(visits, "greeted_in_time"),
+        "visits_not_greeted": _n(visits, "not_greeted"),
+        "first_visits": _n(visits, "first"),
+        "introduced": _n(visits, "introduced"),
+        "refills": _n(refills, "records"),
+        "refills_on_time": _n(refills, "on_time"),
+        "refills_overdue": _n(overdue, "overdue_closed") + _n(overdue, "live") + _n(closer, "overdue_closed"),
+        "requests": _n(requests, "records"),
+        "requests_answered": _n(requests, "answered"),
+        "requests_in_time": _n(requests, "in_time"),
+        "requests_unanswered": _n(requests, "unanswered"),
+        "rounds_done": _n(done, "records"),
+        "rounds_due": _n(due, "due_closed") + _n(due, "live"),
+        "rounds_on_time": _n(due, "on_time"),
+        "failed_items": _n(items, "failed"),
+        **{key: faults[f"n_{key}"] for key in ("faults_open", "faults_fixed", "faults_fixed_in_time")},
     }
-    seconds = [sample.seconds for sample in samples]
     return {
         **figures,
-        "greet_avg": _round1(found["greet_avg"]),
-        "greet_p90": percentile(seconds),
+        "greet_avg": _round1(visits.average("greeted")),
+        "greet_p90": samples.total,
         "greet_limit_seconds": limits.greet_seconds_shown(),
         "greeted_in_time_share": share(figures["visits_greeted_in_time"], figures["visits_greeted"]),
         "introduced_share": share(figures["introduced"], figures["first_visits"]),
         "refills_on_time_share": share(figures["refills_on_time"], figures["refills"]),
-        "response_avg_minutes": minutes(found["response_avg"]),
+        "response_avg_minutes": minutes(_response(requests)),
         "help_limit_minutes": limits.help_minutes_shown(),
         "requests_in_time_share": share(figures["requests_in_time"], figures["requests_answered"]),
         "requests_by_kind": [
             {
                 "kind": kind,
                 "label": label,
-                "requests": by_kind[kind]["n_requests"],
-                "answered": by_kind[kind]["n_requests_answered"],
-                "in_time": by_kind[kind]["n_requests_in_time"],
-                "in_time_share": share(by_kind[kind]["n_requests_in_time"], by_kind[kind]["n_requests_answered"]),
-                "response_avg_minutes": minutes(by_kind[kind]["response_avg"]),
+                "requests": _n(by_kind[kind], "records"),
+                "answered": _n(by_kind[kind], "answered"),
+                "in_time": _n(by_kind[kind], "in_time"),
+                "in_time_share": share(_n(by_kind[kind], "in_time"), _n(by_kind[kind], "answered")),
+                "response_avg_minutes": minutes(_response(by_kind[kind])),
             }
             for kind, label in RequestKind.choices
             if kind in by_kind
         ],
-        "score_avg": _round1(found["score_avg"]),
+        "score_avg": _round1(done.average("records")),
         "rounds_on_time_share": share(figures["rounds_on_time"], figures["rounds_due"]),
-        "fix_avg_hours": hours(found["fix_avg"]),
+        "fix_avg_hours": hours(faults["fix_avg"]),
         "faults_fixed_in_time_share": share(figures["faults_fixed_in_time"], figures["faults_fixed"]),
     }
 
 
-def daily_series(scope: FigureScope, *, samples: list | None = None) -> dict:
+def daily_series(scope: FigureScope, *, samples: GreetPercentiles | None = None, limits: Limits | None = None) -> dict:
     """Per day of the period: visits, average and 90th percentile of the time to greet, round score,
-    rounds done on time (three queries, and one for the greeting times unless given)."""
+    rounds done on time (from the rollups and the records, and one query for the percentiles unless given)."""
     tz = timezone.get_default_timezone()
     samples = greet_samples(scope) if samples is None else samples
-    visit_rows = {
-        row["day"]: row
-        for row in visits_in_scope(scope)
-        .annotate(day=TruncDate("arrived_at", tzinfo=tz))
-        .values("day")
-        .annotate(visits=Count("id"), greet_avg=Avg("greet_seconds"))
-        .order_by("day")
-    }
-    done_rows = {
-        row["day"]: row["score_avg"]
-        for row in rounds_in_scope(scope)
-        .filter(_rounds_done(scope))
-        .annotate(day=TruncDate("submitted_at", tzinfo=tz))
-        .values("day")
-        .annotate(score_avg=Avg("score"))
-        .order_by("day")
-    }
-    due_rows = {
-        row["day"]: row
-        for row in rounds_in_scope(scope)
-        .filter(_rounds_due(scope))
-        .annotate(day=TruncDate("scheduled_for", tzinfo=tz))
-        .values("day")
-        .annotate(due=Count("id"), on_time=Count("id", filter=Q(state=RoundState.DONE, on_time=True)))
-        .order_by("day")
-    }
-    by_day: dict[date, list[int]] = defaultdict(list)
-    for sample in samples:  # already sorted by seconds
-        by_day[sample.day].append(sample.seconds)
+    reader = _Reader(scope, limits or store_limits(scope.store_ids))
+    day = F("day")
+    visits = reader.visits(TruncDate("arrived_at", tzinfo=tz), day)
+    done = reader.rounds_done(TruncDate("submitted_at", tzinfo=tz), day)
+    due = reader.rounds_due(TruncDate("scheduled_for", tzinfo=tz), day)
     series: dict[str, list] = {
         "days": [],
         "visits": [],
@@ -479,15 +578,16 @@ def daily_series(scope: FigureScope, *, samples: list | None = None) -> dict:
         "round_score": [],
         "rounds_on_time_share": [],
     }
-    for day in scope.period.days:
-        visits = visit_rows.get(day, {})
-        due = due_rows.get(day, {})
-        series["days"].append(day.isoformat())
-        series["visits"].append(visits.get("visits", 0))
-        series["greet_avg"].append(_round1(visits.get("greet_avg")))
-        series["greet_p90"].append(percentile(by_day.get(day, [])))
-        series["round_score"].append(_round1(done_rows.get(day)))
-        series["rounds_on_time_share"].append(share(due.get("on_time", 0), due.get("due", 0)))
+    for on in scope.period.days:
+        found, found_done, found_due = visits.get(on), done.get(on), due.get(on)
+        series["days"].append(on.isoformat())
+        series["visits"].append(_n(found, "records"))
+        series["greet_avg"].append(_round1(found.average("greeted")) if found else None)
+        series["greet_p90"].append(samples.by_day.get(on))
+        series["round_score"].append(_round1(found_done.average("records")) if found_done else None)
+        series["rounds_on_time_share"].append(
+            share(_n(found_due, "on_time"), _n(found_due, "due_closed") + _n(found_due, "live"))
+        )
     return series
 
 
@@ -514,75 +614,69 @@ PERSON_COLUMNS = {
 
 
 def per_person(
-    scope: FigureScope, names: dict[int, str], *, limits: Limits | None = None, samples: list | None = None
+    scope: FigureScope,
+    names: dict[int, str],
+    *,
+    limits: Limits | None = None,
+    samples: GreetPercentiles | None = None,
 ) -> list[dict]:
     """One row per attendant who greeted, refilled, answered, did a round or fixed a fault in the period.
 
-    Five grouped queries (one per record kind; and the clocks and greeting times unless given).
+    From the rollups and the records per kind of record (and the clocks and greeting times unless given).
     Records nobody handled (a visit not greeted, a missed round) have no row: they are in the totals.
     """
     limits = limits or store_limits(scope.store_ids)
     samples = greet_samples(scope) if samples is None else samples
+    reader = _Reader(scope, limits)
     conds = conditions(scope, limits)
+    person = F("person_id")
     rows: dict[int, dict] = {}
 
     def row_for(person_id):
         return rows.setdefault(person_id, dict(PERSON_COLUMNS))
 
-    def grouped(qs, field, **aggregates):
-        return qs.filter(**{f"{field}__isnull": False}).values(group=F(field)).annotate(**aggregates).order_by("group")
+    def handled(found: dict):
+        return sorted((group, sums) for group, sums in found.items() if group is not None)
 
-    for found in grouped(
-        visits_in_scope(scope),
-        "greeted_by_id",
-        **_counts(VISIT, conds),
-        greet_avg=Avg("greet_seconds"),
-    ):
-        row = row_for(found["group"])
-        row.update(
-            {key: found[f"n_{key}"] for key in ("visits", "visits_greeted_in_time", "first_visits", "introduced")}
+    for person_id, found in handled(reader.visits(F("greeted_by_id"), person)):
+        row = row_for(person_id)
+        row["visits"] = _n(found, "records")
+        row["visits_greeted_in_time"] = _n(found, "greeted_in_time")
+        row["first_visits"] = _n(found, "first")
+        row["introduced"] = _n(found, "introduced")
+        row["greet_avg"] = _round1(found.average("greeted"))
+    for person_id, found in handled(reader.refills(F("served_by_id"), person)):
+        row_for(person_id).update({"refills": _n(found, "records"), "refills_on_time": _n(found, "on_time")})
+    for person_id, found in handled(rollups.by_group(reader.requests(F("acknowledged_by_id"), person))):
+        row = row_for(person_id)
+        row.update({"requests_answered": _n(found, "answered"), "requests_in_time": _n(found, "in_time")})
+        row["response_avg_minutes"] = minutes(_response(found))
+    for person_id, found in handled(reader.rounds_done(F("submitted_by_id"), person)):
+        row = row_for(person_id)
+        row["rounds_done"] = _n(found, "records")
+        row["score_avg"] = _round1(found.average("records"))
+    for person_id, found in handled(reader.rounds_due(F("submitted_by_id"), person)):
+        row = row_for(person_id)
+        row["rounds_due"] = _n(found, "due_closed") + _n(found, "live")
+        row["rounds_on_time"] = _n(found, "on_time")
+    fixed = faults_in_scope(scope).filter(conds["faults_fixed"][1], fixed_by_id__isnull=False)
+    for found in (
+        fixed.values(group=F("fixed_by_id"))
+        .annotate(
+            n_faults_fixed=Count("id"),
+            n_faults_fixed_in_time=Count("id", filter=conds["faults_fixed_in_time"][1]),
+            fix_avg=Avg(TIME_TO_FIX),
         )
-        row["greet_avg"] = _round1(found["greet_avg"])
-    for found in grouped(refills_in_scope(scope), "served_by_id", **_counts(SERVING, conds)):
-        row_for(found["group"]).update({key: found[f"n_{key}"] for key in ("refills", "refills_on_time")})
-    for found in grouped(
-        requests_in_scope(scope),
-        "acknowledged_by_id",
-        **_counts(REQUEST, conds),
-        response_avg=Avg(RESPONSE, filter=conds["requests_answered"][1]),
-    ):
-        row = row_for(found["group"])
-        row.update({key: found[f"n_{key}"] for key in ("requests_answered", "requests_in_time")})
-        row["response_avg_minutes"] = minutes(found["response_avg"])
-    for found in grouped(
-        rounds_in_scope(scope),
-        "submitted_by_id",
-        **_counts(ROUND, conds),
-        score_avg=Avg("score", filter=conds["rounds_done"][1]),
-    ):
-        row = row_for(found["group"])
-        row.update({key: found[f"n_{key}"] for key in ("rounds_done", "rounds_due", "rounds_on_time")})
-        row["score_avg"] = _round1(found["score_avg"])
-    fixed = faults_in_scope(scope).filter(conds["faults_fixed"][1])
-    for found in grouped(
-        fixed,
-        "fixed_by_id",
-        n_faults_fixed=Count("id"),
-        n_faults_fixed_in_time=Count("id", filter=conds["faults_fixed_in_time"][1]),
-        fix_avg=Avg(TIME_TO_FIX),
+        .order_by("group")
     ):
         row = row_for(found["group"])
         row.update({key: found[f"n_{key}"] for key in ("faults_fixed", "faults_fixed_in_time")})
         row["fix_avg_hours"] = hours(found["fix_avg"])
-    seconds_by_person: dict[int, list[int]] = defaultdict(list)
-    for sample in samples:
-        if sample.person_id in rows:
-            seconds_by_person[sample.person_id].append(sample.seconds)
     result = []
     for person_id, row in rows.items():
         row["id"] = person_id
         row["name"] = names.get(person_id, "")
-        row["greet_p90"] = percentile(seconds_by_person.get(person_id, []))
+        row["greet_p90"] = samples.by_person.get(person_id)
         row["refills_on_time_share"] = share(row["refills_on_time"], row["refills"])
         row["introduced_share"] = share(row["introduced"], row["first_visits"])
         row["requests_in_time_share"] = share(row["requests_in_time"], row["requests_answered"])

@@ -10,7 +10,7 @@ The shared pieces (periods, FigureScope, Figure, share) are in insights.figures.
 
 from datetime import datetime
 
-from django.db.models import Avg, Count, F, Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +21,7 @@ from promises.choices import PromiseKind, PromiseState
 from promises.models import Promise
 from promises.selectors import promise_kind_label
 
+from ..rollups import base as rollups
 from .base import FigureScope, share
 
 MISSED_CALLBACK = PromiseKind.MISSED_CALLBACK  # S2.10: call back a missed or cut-off call
@@ -45,11 +46,17 @@ MESSAGE_FIGURES: dict[str, Q] = {
 }
 
 
+PROMISE_CLOSED = Q(state__in=[PromiseState.KEPT, PromiseState.LATE, PromiseState.BROKEN])
+
+
+def promise_overdue_now(now: datetime) -> Q:
+    """Open, not paused and past its due time: due now although not closed (read from the records, never rolled up)."""
+    return Q(state=PromiseState.OPEN, paused_at__isnull=True, due_at__lt=now)
+
+
 def _promise_due(now: datetime) -> Q:
     """Closed (kept, late, broken) or open and past its due time; cancelled and paused ones do not count."""
-    return Q(state__in=[PromiseState.KEPT, PromiseState.LATE, PromiseState.BROKEN]) | Q(
-        state=PromiseState.OPEN, paused_at__isnull=True, due_at__lt=now
-    )
+    return PROMISE_CLOSED | promise_overdue_now(now)
 
 
 def _promise_figures(now: datetime) -> dict[str, tuple[str | None, Q]]:
@@ -143,31 +150,91 @@ def records(scope: FigureScope, key: str, kind: str | None = None) -> QuerySet:
     return qs.select_related("store", "owner", "owner_department").order_by("due_at", "id")
 
 
-# --- figures ---------------------------------------------------------------------------------------
+# --- figures ----------------------------------------------------------------------------------------
+#
+# Each reader adds up the rolled-up days of its scope (insights.rollups.telephone, DailyFigure) and the
+# records of the other days (never rolled up, today, changed since): two queries per kind of record, one
+# more for which days are rolled up. Averages are sums over counts, the same from either source.
 
 
-def _call_counts() -> dict:
-    """Aggregates named ``n_<figure>``: a bare figure name such as "missed" would shadow the model field."""
-    return {f"n_{key}": Count("id", filter=condition) for key, condition in CALL_FIGURES.items()} | {
-        "n_script_avg": Avg("script_score")
+def _rollup_filter(scope: FigureScope, *, department_or_person: bool) -> Q:
+    """The scope's department and person on DailyFigure: a call's own department, or (messages, promises)
+    the department or one of its people, as ``messages_in_scope`` and ``promises_in_scope`` select them."""
+    condition = Q()
+    if scope.department_id:
+        condition &= (
+            Q(department_id=scope.department_id) | Q(person__department_id=scope.department_id)
+            if department_or_person
+            else Q(department_id=scope.department_id)
+        )
+    if scope.person_id:
+        condition &= Q(person_id=scope.person_id)
+    return condition
+
+
+def _calls(scope: FigureScope, split, group=None, rolled_group=None) -> dict:
+    from ..rollups.telephone import CALLS
+
+    found = rollups.read(
+        CALLS,
+        split,
+        records=calls_in_scope(scope),
+        rollups=_rollup_filter(scope, department_or_person=False),
+        group=group,
+        rolled_group=rolled_group,
+    )
+    return {group_: _call_row(sums) for group_, sums in rollups.by_group(found).items()}
+
+
+def _call_row(sums) -> dict:
+    """The calls' counts named ``n_<figure>`` and ``n_script_avg``, as the figures read them."""
+    return {f"n_{key}": sums.get(key, 0) for key in CALL_FIGURES} | {"n_script_avg": sums.average("scored")}
+
+
+def _promises(scope: FigureScope, split, group=None, rolled_group=None, kind: str | None = None) -> dict:
+    """{(group, kind): {"due": …, "kept": …}} of the promises due in the period."""
+    from ..rollups.telephone import PROMISES
+
+    records = promises_in_scope(scope)
+    condition = _rollup_filter(scope, department_or_person=True)
+    if kind:
+        records = records.filter(kind=kind)
+        condition &= Q(kind=kind)
+    found = rollups.read(
+        PROMISES,
+        split,
+        records=records,
+        rollups=condition,
+        group=group,
+        rolled_group=rolled_group,
+        live=promise_overdue_now(scope.now),
+    )
+    return {
+        key: {"due": sums.get("due_closed", 0) + sums.get("live", 0), "kept": sums.get("kept", 0)}
+        for key, sums in found.items()
     }
 
 
-def _promise_counts(now: datetime) -> dict:
-    due = _promise_due(now)
-    return {"due": Count("id", filter=due), "kept": Count("id", filter=Q(state=PromiseState.KEPT))}
+def _split(scope: FigureScope):
+    return rollups.split(scope, "telephone")
 
 
 def telephone_figures(scope: FigureScope) -> dict:
-    """All telephone figures of the scope in three aggregate queries (calls, messages, promises by kind)."""
-    calls = calls_in_scope(scope).aggregate(**_call_counts())
-    messages = messages_in_scope(scope).aggregate(
-        **{key: Count("id", filter=condition) for key, condition in MESSAGE_FIGURES.items()}
-    )
-    by_kind = {
-        row["kind"]: row
-        for row in promises_in_scope(scope).values("kind").annotate(**_promise_counts(scope.now)).order_by("kind")
-    }
+    """All telephone figures of the scope: calls, messages and promises by kind, each from rollups and records."""
+    from ..rollups.telephone import MESSAGES
+
+    split = _split(scope)
+    calls = _calls(scope, split).get(None) or _call_row(rollups.Sums())
+    message_sums = rollups.by_group(
+        rollups.read(
+            MESSAGES,
+            split,
+            records=messages_in_scope(scope),
+            rollups=_rollup_filter(scope, department_or_person=True),
+        )
+    ).get(None, {})
+    messages = {key: message_sums.get(key, 0) for key in MESSAGE_FIGURES}
+    by_kind = {kind: row for (_group, kind), row in sorted(_promises(scope, split).items())}
 
     def kind_counts(kind):
         row = by_kind.get(kind, {})
@@ -207,24 +274,15 @@ def telephone_figures(scope: FigureScope) -> dict:
 
 
 def daily_series(scope: FigureScope) -> dict:
-    """Per day of the period: calls in and out, missed, answered-in-time share, missed call-backs on time (2 queries)."""
+    """Per day of the period: calls in and out, missed, answered-in-time share, missed call-backs on time."""
     tz = timezone.get_default_timezone()
-    call_rows = {
-        row["day"]: row
-        for row in calls_in_scope(scope)
-        .annotate(day=TruncDate("started_at", tzinfo=tz))
-        .values("day")
-        .annotate(**_call_counts())
-        .order_by("day")
-    }
+    split = _split(scope)
+    call_rows = _calls(scope, split, TruncDate("started_at", tzinfo=tz), F("day"))
     promise_rows = {
-        row["day"]: row
-        for row in promises_in_scope(scope)
-        .filter(kind=MISSED_CALLBACK)
-        .annotate(day=TruncDate("due_at", tzinfo=tz))
-        .values("day")
-        .annotate(**_promise_counts(scope.now))
-        .order_by("day")
+        day: row
+        for (day, _kind), row in _promises(
+            scope, split, TruncDate("due_at", tzinfo=tz), F("day"), kind=MISSED_CALLBACK
+        ).items()
     }
     series = {
         "days": [],
@@ -246,16 +304,11 @@ def daily_series(scope: FigureScope) -> dict:
     return series
 
 
-def _breakdown(scope: FigureScope, call_group: str, promise_group) -> dict:
-    """Figures per group (a person or a department): one query on calls, one on promises."""
-    call_rows = calls_in_scope(scope).values(group=F(call_group)).annotate(**_call_counts()).order_by("group")
-    promise_rows = (
-        promises_in_scope(scope)
-        .annotate(group=promise_group)
-        .values("group", "kind")
-        .annotate(**_promise_counts(scope.now))
-        .order_by("group", "kind")
-    )
+def _breakdown(scope: FigureScope, call_group, promise_group, rolled_call_group, rolled_promise_group) -> dict:
+    """Figures per group (a person or a department): calls and promises, each from rollups and records."""
+    split = _split(scope)
+    call_rows = _calls(scope, split, call_group, rolled_call_group)
+    promise_rows = _promises(scope, split, promise_group, rolled_promise_group)
     rows: dict = {}
 
     def row_for(group):
@@ -264,17 +317,17 @@ def _breakdown(scope: FigureScope, call_group: str, promise_group) -> dict:
             {key: 0 for key in CALL_FIGURES} | {"script_avg": None} | {key: 0 for key in PROMISE_FIGURE_KEYS},
         )
 
-    for found in call_rows:
-        row = row_for(found["group"])
+    for group, found in sorted(call_rows.items(), key=lambda item: (item[0] is None, item[0] or 0)):
+        row = row_for(group)
         row.update({key: found[f"n_{key}"] for key in CALL_FIGURES})
         average = found["n_script_avg"]
         row["script_avg"] = round(average, 1) if average is not None else None
-    for found in promise_rows:
-        row = row_for(found["group"])
-        for kind in (MISSED_CALLBACK, MESSAGE_CALLBACK):
-            if found["kind"] == kind:
-                row[f"{kind}_due"] += found["due"]
-                row[f"{kind}_kept"] += found["kept"]
+    for (group, kind), found in sorted(promise_rows.items(), key=lambda item: (item[0][0] is None, item[0][0] or 0)):
+        row = row_for(group)
+        for counted in (MISSED_CALLBACK, MESSAGE_CALLBACK):
+            if kind == counted:
+                row[f"{counted}_due"] += found["due"]
+                row[f"{counted}_kept"] += found["kept"]
         row["promises_due"] += found["due"]
         row["promises_kept"] += found["kept"]
     for row in rows.values():
@@ -287,7 +340,7 @@ def _breakdown(scope: FigureScope, call_group: str, promise_group) -> dict:
 
 def per_person(scope: FigureScope, names: dict[int, str]) -> list[dict]:
     """One row per person who handled calls or owned promises; `names` maps user ids to names."""
-    rows = _breakdown(scope, "answered_by_id", F("owner_id"))
+    rows = _breakdown(scope, F("answered_by_id"), F("owner_id"), F("person_id"), F("person_id"))
     result = []
     for person_id, row in rows.items():
         row["id"] = person_id
@@ -298,7 +351,13 @@ def per_person(scope: FigureScope, names: dict[int, str]) -> list[dict]:
 
 def per_department(scope: FigureScope, names: dict[int, str]) -> list[dict]:
     """One row per department; a person's promise counts for the person's department."""
-    rows = _breakdown(scope, "department_id", Coalesce("owner_department_id", "owner__department_id"))
+    rows = _breakdown(
+        scope,
+        F("department_id"),
+        Coalesce("owner_department_id", "owner__department_id"),
+        F("department_id"),
+        Coalesce("department_id", "person__department_id"),
+    )
     result = []
     for department_id, row in rows.items():
         row["id"] = department_id
