@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from core.forms import show_store_options
 
-from .figures.base import DAY, MONTH, WEEK
+from .figures.base import DAY, MONTH, WEEK, YEAR
 
 
 class TelephoneFilterForm(forms.Form):
@@ -13,7 +13,12 @@ class TelephoneFilterForm(forms.Form):
     store = forms.TypedChoiceField(label=_("Store"), coerce=int, required=False, empty_value=None)
     period = forms.ChoiceField(
         label=_("Period"),
-        choices=[(DAY, pgettext_lazy("period", "Day")), (WEEK, _("Week")), (MONTH, _("Month"))],
+        choices=[
+            (DAY, pgettext_lazy("period", "Day")),
+            (WEEK, _("Week")),
+            (MONTH, _("Month")),
+            (YEAR, pgettext_lazy("period", "Year")),
+        ],
     )
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
     department = forms.TypedChoiceField(label=_("Department"), coerce=int, required=False, empty_value=None)

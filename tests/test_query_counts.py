@@ -126,3 +126,12 @@ def test_an_api_list_asks_as_much_for_100_records_as_for_1(client, clock, path):
         return len(queries)
 
     assert count(1) == count(100)
+
+
+def test_the_group_year_asks_as_much_as_the_group_month(client, clock):
+    client.force_login(User.objects.get(username="groupadmin"))
+    for url in ("/insights/telephone/", "/insights/lounge/"):
+        _queries(client, url)
+        assert _queries(client, url, period="year", date="2026-11-20") == _queries(
+            client, url, period="month", date="2026-11-20"
+        )

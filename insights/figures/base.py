@@ -11,13 +11,13 @@ from datetime import date, datetime, time, timedelta
 
 from django.utils import timezone
 
-DAY, WEEK, MONTH = "day", "week", "month"
-PERIOD_KINDS = (DAY, WEEK, MONTH)
+DAY, WEEK, MONTH, YEAR = "day", "week", "month", "year"
+PERIOD_KINDS = (DAY, WEEK, MONTH, YEAR)
 
 
 @dataclass(frozen=True)
 class Period:
-    """A day, a week (Monday to Sunday) or a month in the store's time zone (Asia/Shanghai)."""
+    """A day, a week (Monday to Sunday), a month or a year in the store's time zone (Asia/Shanghai)."""
 
     kind: str
     first: date
@@ -37,7 +37,7 @@ class Period:
 
 
 def period_containing(kind: str, on: date) -> Period:
-    """The day, week or month that contains the date."""
+    """The day, week, month or year that contains the date."""
     if kind == WEEK:
         first = on - timedelta(days=on.weekday())
         return Period(WEEK, first, first + timedelta(days=6))
@@ -45,6 +45,8 @@ def period_containing(kind: str, on: date) -> Period:
         first = on.replace(day=1)
         following = (first + timedelta(days=32)).replace(day=1)
         return Period(MONTH, first, following - timedelta(days=1))
+    if kind == YEAR:
+        return Period(YEAR, on.replace(month=1, day=1), on.replace(month=12, day=31))
     return Period(DAY, on, on)
 
 

@@ -17,8 +17,10 @@ def scope_of(*stores, now=None, **kw) -> FigureScope:
     )
 
 
-def test_periods_are_the_day_the_monday_week_and_the_month_containing_the_date():
+def test_periods_are_the_day_the_monday_week_the_month_and_the_year_containing_the_date():
     assert period_containing("day", date(2026, 3, 11)).days == [date(2026, 3, 11)]
+    year = period_containing("year", date(2026, 3, 11))
+    assert (year.first, year.last, len(year.days)) == (date(2026, 1, 1), date(2026, 12, 31), 365)
     assert (WEEK.first, WEEK.last) == (date(2026, 3, 9), date(2026, 3, 15))
     month = period_containing("month", date(2026, 2, 14))
     assert (month.first, month.last) == (date(2026, 2, 1), date(2026, 2, 28))
