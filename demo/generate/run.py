@@ -25,6 +25,7 @@ from complaints.models import Complaint, Verification
 from core.models import HistoryEntry
 from customers.models import Customer, Vehicle
 from demo import clock
+from insights.rollups.base import rollups_rebuild
 from lounge.models import FaultTicket, LoungeRequest, Serving, Visit
 from org.business_time import StoreCalendar
 from org.models import DealerGroup, Store, User
@@ -227,4 +228,6 @@ def _stores_generate(setups: list, job: dict, say) -> None:
             checks.StoreChecks(gen, setup).run()
             sink.flush()
             gen.ids.check()
+        # the figures' daily rollups of the store's days, as the worker keeps them (issue 10)
+        rollups_rebuild(store_id=setup.store.pk, first=first_day, last=end - timedelta(days=1))
         say(f"{setup.store.code}: {sum(sink.counts.values()):,} rows ({time.monotonic() - job['started']:.0f} s)")

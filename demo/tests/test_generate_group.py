@@ -3,6 +3,7 @@ and pages answering for the generated accounts. Built once for the module, on a 
 
 import os
 import re
+from datetime import timedelta
 from io import StringIO
 
 import pytest
@@ -141,3 +142,13 @@ def test_generated_people_sign_in_and_their_pages_answer(built, client, settings
         pages += [reverse("complaints:complaint_list"), reverse("lounge:board"), reverse("checks:round_list")]
         for page in pages:
             assert client.get(page).status_code == 200, (login, page)
+
+
+def test_the_figures_are_rolled_up_for_every_generated_day(built):
+    from insights.models import DailyFigure, RollupState
+
+    assert DailyFigure.objects.filter(store__in=Store.objects.all()).exists()
+    states = RollupState.objects.all()
+    assert states.exists()
+    last = MOMENT.date() - timedelta(days=1)
+    assert all(state.last_day == last for state in states)
