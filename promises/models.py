@@ -114,6 +114,9 @@ class Promise(models.Model):
             models.Index(fields=["remind_at"], condition=Q(state="open", reminded_at=None), name="promise_to_remind"),
             models.Index(fields=["next_escalation_at"], condition=Q(state="open"), name="promise_to_escalate"),
             models.Index(fields=["subject_type", "subject_id"], name="promise_subject"),
+            # the figures' promises of a store and period, and a store's open promises (issue 10)
+            models.Index(fields=["store", "due_at"], name="promise_store_due"),
+            models.Index(fields=["store", "due_at"], condition=Q(state="open"), name="promise_open_store_due"),
         ]
 
     def __str__(self):
