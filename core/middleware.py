@@ -6,6 +6,12 @@ from django.utils import translation
 SESSION_TOUCH_SECONDS = 300
 
 
+def session_touched_at_sign_in(sender, request, user, **kwargs):
+    """Signing in writes the session anyway: it counts as its first touch."""
+    if request is not None and hasattr(request, "session"):
+        request.session["_touched"] = int(time.time())
+
+
 class SessionTouchMiddleware:
     """A signed-in person's session stays alive while they work (SESSION_COOKIE_AGE after their last page), but
     is written at most every five minutes, not on every request: saving the session on every page was one

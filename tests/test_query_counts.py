@@ -9,11 +9,13 @@ from io import StringIO
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.db.models import Count
 from django.test.utils import CaptureQueriesContext
 
+from insights.models import DirtyDay
 from org.models import Store, User
 from tests.api import api_caller
 from tests.clock import at
@@ -29,6 +31,8 @@ def group(django_db_setup, django_db_blocker):
         call_command("generate_group", stores=2, months=1, customers=60, stdout=StringIO())
         yield
         call_command("flush", interactive=False, verbosity=0)
+        # SQLite's flush deletes row by row: the rollups' triggers mark the deleted records' days again
+        DirtyDay.objects.all().delete()
 
 
 @pytest.fixture
@@ -38,6 +42,7 @@ def clock(group):
 
 
 def _queries(client, url: str, **params) -> int:
+    cache.clear()  # the figures cache their rolled-up part: every measure starts cold
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url, params)
     assert response.status_code == 200, (url, params, response.status_code)
@@ -72,14 +77,16 @@ def test_a_list_asks_as_much_for_a_full_page_as_for_a_short_one(client, clock, u
     assert _queries(client, url) == _queries(client, url, **LAST)
 
 
+@pytest.mark.parametrize("period", ["day", "month", "year"])
 @pytest.mark.parametrize("url", ["/insights/telephone/", "/insights/lounge/"])
-def test_figures_ask_as_much_for_the_group_month_as_for_one_store_day(client, clock, url):
+def test_figures_ask_as_much_for_the_group_as_for_one_store(client, clock, url, period):
+    """The same period for one store and for the group (twice the records): a query per store or per
+    record would show. (A period's shape may change the count: whole past days come from the rollups,
+    today and changed days from the records — one more set of queries, whatever the data's size.)"""
     client.force_login(User.objects.get(username="groupadmin"))
     store = Store.objects.order_by("code").first()
-    _queries(client, url)
-    one_day = _queries(client, url, store=store.pk, period="day", date="2026-11-20")
-    group_month = _queries(client, url, period="month", date="2026-11-20")
-    assert one_day == group_month
+    one_store = _queries(client, url, store=store.pk, period=period, date="2026-11-20")
+    assert one_store == _queries(client, url, period=period, date="2026-11-20")
 
 
 @pytest.mark.parametrize(
@@ -126,12 +133,3 @@ def test_an_api_list_asks_as_much_for_100_records_as_for_1(client, clock, path):
         return len(queries)
 
     assert count(1) == count(100)
-
-
-def test_the_group_year_asks_as_much_as_the_group_month(client, clock):
-    client.force_login(User.objects.get(username="groupadmin"))
-    for url in ("/insights/telephone/", "/insights/lounge/"):
-        _queries(client, url)
-        assert _queries(client, url, period="year", date="2026-11-20") == _queries(
-            client, url, period="month", date="2026-11-20"
-        )

@@ -14,7 +14,7 @@ def test_a_group_admin_is_asked_to_choose_a_store_first(client, world):
     page = client.get(reverse("phone:call_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     people = _options(page, "person")
     assert world.a.staff.name not in people and world.b.staff.name not in people
-    assert "Choose a store to list its departments and people." in page
+    assert "先选择门店，再从该门店的部门和人员中选择。" in page
 
 
 def test_choosing_a_store_lists_its_people_only(client, world):
@@ -37,7 +37,7 @@ def test_one_store_lists_its_own_without_asking(client, world):
     client.force_login(world.a.manager)
     page = client.get(reverse("complaints:complaint_list"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert world.a.staff.name in _options(page, "staff")
-    assert "Choose a store" not in page
+    assert "先选择门店" not in page
 
 
 def test_the_figures_filter_follows_the_same_rule(client, world):
