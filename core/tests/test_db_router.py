@@ -1,11 +1,12 @@
 """The read replica: `core.db.figures_reads()` and `core.db_router.ReplicaRouter`.
 
 Without a replica configured (the usual test run) the router is not installed and these tests check its decisions and
-the settings that install it. With DATABASE_REPLICA_URL set, test_replica.py checks real queries on a replica that
+the settings that install it. With DATABASE_REPLICA_URL set, replica_checks.py checks real queries on a replica that
 mirrors the test database; on PostgreSQL, `test_the_router_on_a_mirrored_replica` runs that file in a second pytest
 with the replica URL pointing at the same database (Django's TEST MIRROR setting).
 """
 
+import os
 import subprocess
 import sys
 import threading
@@ -53,7 +54,7 @@ def test_figures_reads_ends_when_the_block_raises():
 
 def test_without_a_replica_every_read_goes_to_the_primary():
     if "replica" in settings.DATABASES:
-        pytest.skip("a replica is configured: test_replica.py checks the reads")
+        pytest.skip("a replica is configured: replica_checks.py checks the reads")
     router = ReplicaRouter()
     with figures_reads():
         assert router.db_for_read(None) == "default"
@@ -114,25 +115,36 @@ def test_a_replica_without_a_primary_url_is_refused_by_name(tmp_path):
     assert "DATABASE_REPLICA_URL needs DATABASE_URL" in out.stderr
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="a read replica is a PostgreSQL set-up")
-@pytest.mark.skipif("replica" in settings.DATABASES, reason="this run has the replica itself: test_replica.py runs")
-def test_the_router_on_a_mirrored_replica(tmp_path):
-    """test_replica.py in a second pytest, whose replica URL is its primary's: the test database is mirrored."""
-    primary = connection.settings_dict
-    # Its own database name, so that its test database (test_<name>) is not this run's.
-    name = f"{primary['NAME'].removeprefix('test_')}_replica_check"
-    auth = primary["USER"] + (f":{primary['PASSWORD']}" if primary["PASSWORD"] else "")
-    url = f"postgres://{auth}@{primary['HOST'] or '127.0.0.1'}:{primary['PORT'] or 5432}/{name}"
-    env = clean_env(tmp_path, DATABASE_URL=url, DATABASE_REPLICA_URL=url)
-    env.pop("PYTEST_XDIST_WORKER", None)
-    env.pop("PYTEST_ADDOPTS", None)
-    result = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--create-db", "core/tests/test_replica.py"],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
-    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
-    assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]
+# A read replica is a PostgreSQL set-up: on a PostgreSQL run (DATABASE_URL), replica_checks.py runs in a second
+# pytest whose replica is its own primary. (Not a test file of its own: it only means something with a replica.)
+if os.environ.get("DATABASE_URL", "").startswith("postgres"):
+
+    def test_the_router_on_a_mirrored_replica(tmp_path):
+        """replica_checks.py in a second pytest, whose replica URL is its primary's: the test database is mirrored."""
+        primary = connection.settings_dict
+        # Its own database name, so that its test database (test_<name>) is not this run's.
+        name = f"{primary['NAME'].removeprefix('test_')}_replica_check"
+        auth = primary["USER"] + (f":{primary['PASSWORD']}" if primary["PASSWORD"] else "")
+        url = f"postgres://{auth}@{primary['HOST'] or '127.0.0.1'}:{primary['PORT'] or 5432}/{name}"
+        env = clean_env(tmp_path, DATABASE_URL=url, DATABASE_REPLICA_URL=url)
+        env.pop("PYTEST_XDIST_WORKER", None)
+        env.pop("PYTEST_ADDOPTS", None)
+        result = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pytest",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                "--create-db",
+                "core/tests/replica_checks.py",
+            ],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=600,
+        )
+        assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+        assert " passed" in result.stdout and "skipped" not in result.stdout, result.stdout[-2000:]

@@ -1,6 +1,6 @@
 """Reads on a configured read replica (DATABASE_REPLICA_URL), run when the replica mirrors the test database.
 
-test_db_router.py runs this file on PostgreSQL with the replica URL set to the primary's. The tests are transactional:
+test_db_router.py runs this file (not collected by name: it needs a replica) on PostgreSQL with the replica URL set to the primary's. The tests are transactional:
 the replica is another connection and sees only committed rows, as a real replica does.
 """
 
@@ -12,10 +12,12 @@ from django.test.utils import CaptureQueriesContext
 
 from core.db import figures_reads
 
-pytestmark = [
-    pytest.mark.skipif("replica" not in settings.DATABASES, reason="no read replica configured (DATABASE_REPLICA_URL)"),
-    pytest.mark.django_db(transaction=True, databases=["default", "replica"]),
-]
+pytestmark = pytest.mark.django_db(transaction=True, databases=["default", "replica"])
+
+
+@pytest.fixture(autouse=True)
+def _a_replica_is_configured():
+    assert "replica" in settings.DATABASES, "run with DATABASE_REPLICA_URL set (test_db_router.py does)"
 
 
 def queries_on_each():
