@@ -117,8 +117,7 @@ def _free_port() -> int:
 def redis_server(tmp_path):
     """A Redis of this test's own on a free port of 127.0.0.1 (no disk), stopped at the end."""
     program = shutil.which("redis-server")
-    if program is None:
-        pytest.skip("redis-server is not installed (Debian: redis-server)")
+    assert program, "redis-server is not installed: scripts/test installs it (Debian: redis-server)"
     port = _free_port()
     process = subprocess.Popen(
         [program, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", tmp_path],
