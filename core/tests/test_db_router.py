@@ -16,7 +16,7 @@ from django.db import connection
 
 from core.db import figures_reads, in_figures_reads
 from core.db_router import ReplicaRouter
-from core.tests.test_deploy_settings import ROOT, clean_env
+from core.tests.test_deploy_settings import ROOT, clean_env, print_settings
 
 
 def test_figures_reads_is_a_context_and_a_decorator_and_restores_the_outside():
@@ -68,19 +68,7 @@ def test_writes_and_migrations_always_go_to_the_primary():
 
 
 def _settings_of(tmp_path, *names, **variables):
-    code = (
-        "import django,os;os.environ.setdefault('DJANGO_SETTINGS_MODULE','aftersales.settings');django.setup();"
-        "from django.conf import settings as s;"
-        f"print(repr([getattr(s, n, None) for n in {list(names)!r}]))"
-    )
-    return subprocess.run(
-        [sys.executable, "-c", code],
-        cwd=ROOT,
-        env=clean_env(tmp_path, **variables),
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return print_settings(tmp_path, f"repr([getattr(s, n, None) for n in {list(names)!r}])", **variables)
 
 
 def test_a_replica_url_adds_the_replica_database_mirrored_in_tests_and_the_router(tmp_path):
