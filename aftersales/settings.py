@@ -100,6 +100,7 @@ INSTALLED_APPS = [
     "complaints",
     "checks",
     "lounge",
+    "conduct",
     "insights",
     "home",
     "demo",

@@ -16,6 +16,7 @@ urlpatterns = [
     path("complaints/", include("complaints.urls")),
     path("checks/", include("checks.urls")),
     path("lounge/", include("lounge.urls")),
+    path("conduct/", include("conduct.urls")),
     path("q/", include("lounge.public.urls")),
     path("insights/", include("insights.urls")),
     path("api/v1/", api.urls),

@@ -34,3 +34,13 @@ class ActionState(models.TextChoices):
     OPEN = "open", pgettext_lazy("corrective action state", "Open")
     DONE = "done", pgettext_lazy("corrective action state", "Put right")
     CANCELLED = "cancelled", pgettext_lazy("corrective action state", "Cancelled")
+
+
+class Schedule(models.TextChoices):
+    """How often an area's rounds are made: every so many minutes in business hours (a place such as the
+    lounge), once each working day before opening (the morning grooming check, S6), or once a week on a
+    working day drawn at random (a desk check, S1.D3)."""
+
+    EVERY = "every", _("Every so many minutes in business hours")
+    DAILY = "daily", _("Each working day, before opening")
+    WEEKLY = "weekly", _("Once a week, on a random working day")

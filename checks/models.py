@@ -12,7 +12,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .choices import ActionState, ItemKind, Purpose, RoundState
+from .choices import ActionState, ItemKind, Purpose, RoundState, Schedule
 
 
 def photo_path(instance, filename):
@@ -113,6 +113,14 @@ class Area(models.Model):
         validators=[MinValueValidator(5), MaxValueValidator(24 * 60)],
     )
     active = models.BooleanField(_("scheduled"), default=True)
+    schedule = models.CharField(_("schedule"), max_length=10, choices=Schedule.choices, default=Schedule.EVERY)
+    checks_people = models.BooleanField(
+        _("checks each person"),
+        default=False,
+        help_text=_(
+            "A round checks each person of the department on duty that day (grooming, desk) rather than the place."
+        ),
+    )
 
     class Meta:
         verbose_name = _("checked area")
@@ -202,6 +210,15 @@ class RoundResult(models.Model):
         blank=True,
         related_name="+",
     )
+    subject = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person checked"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="check_results",
+        help_text=_("In a check of people (grooming, desk): whose item this is."),
+    )
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     text = models.CharField(_("what to check"), max_length=200)
     rule_id = models.CharField(_("rule"), max_length=10)
@@ -219,9 +236,76 @@ class RoundResult(models.Model):
         verbose_name = _("round result")
         verbose_name_plural = _("round results")
         ordering = ["round", "position", "id"]
+        indexes = [models.Index(fields=["subject", "store"], name="round_result_subject")]
 
     def __str__(self):
         return self.text
+
+
+class RoundSubject(models.Model):
+    """A person on a round that checks people: on duty and checked, or absent and marked, not checked (S6)."""
+
+    round = models.ForeignKey(Round, verbose_name=_("round"), on_delete=models.CASCADE, related_name="subjects")
+    store = models.ForeignKey("org.Store", verbose_name=_("store"), on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("person"), on_delete=models.PROTECT, related_name="round_subjects"
+    )
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
+    absent = models.BooleanField(_("absent"), default=False)
+    absence = models.CharField(_("why absent"), max_length=100, blank=True)
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    failed_count = models.PositiveSmallIntegerField(_("items failed"), default=0)
+
+    class Meta:
+        verbose_name = _("person checked")
+        verbose_name_plural = _("people checked")
+        ordering = ["round", "position", "id"]
+        constraints = [models.UniqueConstraint(fields=["round", "person"], name="uniq_round_subject")]
+        indexes = [models.Index(fields=["person", "store"], name="round_subject_person")]
+
+    def __str__(self):
+        return str(self.person)
+
+
+class CheckSettings(models.Model):
+    """A store's settings for checks of people: the correction clock, repeated failures, photo retention (S6)."""
+
+    store = models.OneToOneField(
+        "org.Store", verbose_name=_("store"), on_delete=models.CASCADE, related_name="check_settings"
+    )
+    correction_minutes = models.PositiveIntegerField(
+        _("a failed grooming item put right within (business minutes)"),
+        default=30,
+        validators=[MinValueValidator(5), MaxValueValidator(480)],
+    )
+    repeat_failures = models.PositiveSmallIntegerField(
+        _("repeated failures flagged at"),
+        default=3,
+        validators=[MinValueValidator(2), MaxValueValidator(20)],
+        help_text=_("The same item failed this many times by one person is flagged to the store manager."),
+    )
+    repeat_window_days = models.PositiveSmallIntegerField(
+        _("within (days)"), default=30, validators=[MinValueValidator(7), MaxValueValidator(365)]
+    )
+    photo_retention_days = models.PositiveSmallIntegerField(
+        _("photos of people kept for (days)"),
+        default=90,
+        validators=[MinValueValidator(7), MaxValueValidator(3650)],
+        help_text=_("Photos from checks of people are personal data: deleted after this many days."),
+    )
+
+    class Meta:
+        verbose_name = _("check settings")
+        verbose_name_plural = _("check settings")
+
+    def __str__(self):
+        return str(self.store)
+
+
+def check_settings(store) -> CheckSettings:
+    """The store's check settings (the defaults until a manager changes them)."""
+    found = CheckSettings.objects.filter(store=store).first()
+    return found if found is not None else CheckSettings(store=store)
 
 
 class CorrectiveAction(models.Model):

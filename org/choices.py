@@ -40,3 +40,11 @@ class Weekday(models.IntegerChoices):
     FRIDAY = 4, _("Friday")
     SATURDAY = 5, _("Saturday")
     SUNDAY = 6, _("Sunday")
+
+
+class RosterKind(models.TextChoices):
+    """What a person's roster says about one day (S1.D1a): at work on a shift, resting, or on leave."""
+
+    WORK = "work", pgettext_lazy("roster day", "Working")
+    REST = "rest", pgettext_lazy("roster day", "Rest day")
+    LEAVE = "leave", pgettext_lazy("roster day", "On leave")

@@ -3,7 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .choices import DepartmentKind, Gender, Role, Weekday
+from .choices import DepartmentKind, Gender, Role, RosterKind, Weekday
 
 
 class DealerGroup(models.Model):
@@ -209,3 +209,63 @@ class SignInAttempt(models.Model):
 
     def __str__(self):
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.login}"
+
+
+class Shift(models.Model):
+    """A store's working shift, e.g. 早班 08:00–17:00: what the roster and attendance (S1.D1a) hold a day to.
+
+    A person with no roster entry for an open day works the store's business hours of that day.
+    """
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="shifts")
+    name = models.CharField(_("name"), max_length=30, help_text=_("For example 早班."))
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"), help_text=_("Before the start for a shift that ends after midnight."))
+    active = models.BooleanField(_("in use"), default=True)
+
+    class Meta:
+        verbose_name = _("shift")
+        verbose_name_plural = _("shifts")
+        ordering = ["store", "starts", "name"]
+        constraints = [models.UniqueConstraint(fields=["store", "name"], name="uniq_shift_name_per_store")]
+
+    def __str__(self):
+        return f"{self.name} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class RosterDay(models.Model):
+    """One person's day in the roster: working a shift, resting or on leave (S1.D1a, S6 who is on duty)."""
+
+    store = models.ForeignKey(Store, verbose_name=_("store"), on_delete=models.PROTECT, related_name="roster_days")
+    person = models.ForeignKey(User, verbose_name=_("person"), on_delete=models.CASCADE, related_name="roster_days")
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("day"), max_length=10, choices=RosterKind.choices, default=RosterKind.WORK)
+    shift = models.ForeignKey(
+        Shift,
+        verbose_name=_("shift"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="roster_days",
+        help_text=_("Empty on a working day: the store's business hours."),
+    )
+    note = models.CharField(_("note"), max_length=100, blank=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
+    updated_by = models.ForeignKey(
+        User, verbose_name=_("changed by"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("roster day")
+        verbose_name_plural = _("roster days")
+        ordering = ["store", "date", "person"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "date"], name="uniq_roster_person_date"),
+            models.CheckConstraint(
+                condition=Q(kind="work") | Q(shift__isnull=True), name="roster_shift_only_when_working"
+            ),
+        ]
+        indexes = [models.Index(fields=["store", "date"], name="roster_store_date")]
+
+    def __str__(self):
+        return f"{self.date:%Y-%m-%d} {self.person}: {self.get_kind_display()}"

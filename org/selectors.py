@@ -4,17 +4,21 @@ The store wall itself is org.access; this module adds the decisions about people
 person may open, which roles they may give, and whom they may manage.
 """
 
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from core.audit import add_change_rows, field_labels
 from core.models import HistoryEntry
 
 from .access import Right, get_for_user, has_right, role_of, scope, store_ids
-from .choices import Role
-from .models import BusinessHours, Department, Store, StoreClosure, User
+from .choices import Role, RosterKind
+from .models import BusinessHours, Department, RosterDay, Store, StoreClosure, User
 
 # Higher ranks may give lower or equal roles and manage people of lower or equal roles.
 # An auditor only reads, so their rank is below a store manager's.
@@ -179,3 +183,78 @@ def store_history(store: Store, limit: int = 30) -> list[HistoryEntry]:
         entry.model_label = model._meta.verbose_name if model else ""
         add_change_rows(entry, labels.get(model, {}))
     return entries
+
+
+# --- The roster: who works when (S1.D1a, S6) ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkDay:
+    """One person's day as the roster (or, without an entry, the store's business hours) has it.
+
+    ``start``/``end`` are aware datetimes of the shift (``end`` on the next day for a shift past midnight);
+    both None when the person does not work that day (``kind`` says why: rest, leave, or the store closed).
+    """
+
+    person_id: int
+    date: date
+    kind: str  # RosterKind, or "closed" for a day the store is closed and nobody rostered
+    start: datetime | None
+    end: datetime | None
+    shift_name: str = ""
+    rostered: bool = False  # from a roster entry, not the business-hours default
+
+    @property
+    def working(self) -> bool:
+        return self.start is not None
+
+
+def _shift_window(day: date, starts, ends) -> tuple[datetime, datetime]:
+    tz = timezone.get_default_timezone()
+    start = datetime.combine(day, starts, tzinfo=tz)
+    end = datetime.combine(day if ends > starts else day + timedelta(days=1), ends, tzinfo=tz)
+    return start, end
+
+
+def work_days(store: Store, people, first: date, last: date) -> dict[tuple[int, date], WorkDay]:
+    """Each person's days from ``first`` to ``last`` (inclusive): their roster entry, or the store's business
+    hours on a day the store is open. Two queries whatever the number of people and days."""
+    from org.business_time import StoreCalendar
+
+    person_ids = [getattr(p, "pk", p) for p in people]
+    entries = {
+        (row.person_id, row.date): row
+        for row in RosterDay.objects.filter(
+            store=store, person_id__in=person_ids, date__gte=first, date__lte=last
+        ).select_related("shift")
+    }
+    calendar = StoreCalendar(store)
+    days: dict[tuple[int, date], WorkDay] = {}
+    day = first
+    while day <= last:
+        interval = calendar.interval(day)
+        for person_id in person_ids:
+            entry = entries.get((person_id, day))
+            if entry is not None and entry.kind != RosterKind.WORK:
+                days[(person_id, day)] = WorkDay(person_id, day, entry.kind, None, None, rostered=True)
+            elif entry is not None and entry.shift is not None:
+                start, end = _shift_window(day, entry.shift.starts, entry.shift.ends)
+                days[(person_id, day)] = WorkDay(
+                    person_id, day, RosterKind.WORK, start, end, entry.shift.name, rostered=True
+                )
+            elif interval is not None:
+                days[(person_id, day)] = WorkDay(
+                    person_id, day, RosterKind.WORK, interval[0], interval[1], rostered=entry is not None
+                )
+            else:
+                days[(person_id, day)] = WorkDay(person_id, day, "closed", None, None, rostered=entry is not None)
+        day += timedelta(days=1)
+    return days
+
+
+def on_duty(department: Department, day: date) -> list[tuple[User, WorkDay]]:
+    """The department's active people with their day (S6: the morning grooming check lists those working and
+    marks the others), ordered by name."""
+    people = list(User.objects.filter(department=department, is_active=True).order_by("name", "pk"))
+    days = work_days(department.store, people, day, day)
+    return [(person, days[(person.pk, day)]) for person in people]

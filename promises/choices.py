@@ -29,6 +29,11 @@ class PromiseKind(models.TextChoices):
     CHECK_ROUND = "check_round", _("Do a scheduled hygiene round")
     CHECK_CORRECTION = "check_correction", _("Put right an item that failed a check")
     FAULT_FIX = "fault_fix", _("Fix a broken facility")
+    GROOMING_CHECK = "grooming_check", _("Do the morning grooming check")
+    GROOMING_CORRECTION = "grooming_correction", _("Put right a grooming item and have it confirmed")
+    DESK_CHECK = "desk_check", _("Do a scheduled desk check")
+    DISCIPLINE_DECISION = "discipline_decision", _("Decide a contested discipline record")
+    DISCIPLINE_DRAFT = "discipline_draft", _("Confirm or dismiss a draft discipline record from attendance")
 
 
 # The rule of the standards each kind of promise keeps.
@@ -44,6 +49,11 @@ PROMISE_KIND_RULES = {
     PromiseKind.CHECK_ROUND: "S4.6",
     PromiseKind.CHECK_CORRECTION: "S4.6",
     PromiseKind.FAULT_FIX: "S4.11",
+    PromiseKind.GROOMING_CHECK: "S6.1",
+    PromiseKind.GROOMING_CORRECTION: "S6.1",
+    PromiseKind.DESK_CHECK: "S1.D3",
+    PromiseKind.DISCIPLINE_DECISION: "S1.D1a",
+    PromiseKind.DISCIPLINE_DRAFT: "S1.D1a",
 }
 
 
