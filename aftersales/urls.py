@@ -4,6 +4,7 @@ from django.urls import include, path
 from .api import api
 
 handler400 = "core.views.bad_request"
+handler404 = "core.views.not_found"
 
 urlpatterns = [
     path("", include("home.urls")),

@@ -9,6 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import requires_csrf_token
 from django.views.decorators.http import require_POST, require_safe
 from django.views.defaults import bad_request as django_bad_request
+from django.views.defaults import page_not_found as django_page_not_found
 
 from .standards import STANDARDS, standard_by_slug
 
@@ -79,3 +80,13 @@ def bad_request(request, exception=None):
             )
         return render(request, "core/request_too_big.html", {"message": request_too_big_message()}, status=413)
     return django_bad_request(request, exception)
+
+
+@requires_csrf_token
+def not_found(request, exception=None):
+    """Django's 404 page, except under /api/: an API client gets JSON in its language, as from every endpoint."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": _("Not found, or not in your stores.")}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
+    return django_page_not_found(request, exception)

@@ -34,3 +34,18 @@ def test_healthz_answers_ok_without_database_session_or_translation(client, db, 
     assert client.get("/healthz", HTTP_ACCEPT_LANGUAGE="zh-hans").content == b"ok\n"
     assert client.head("/healthz").status_code == 200
     assert client.post("/healthz").status_code == 405
+
+
+def test_an_unknown_api_path_answers_json_in_the_callers_language(client, world):
+    client.force_login(world.a.staff)
+    response = client.get("/api/v1/no-such-list", HTTP_ACCEPT_LANGUAGE="zh-hans")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("application/json")
+    assert response.json() == {"detail": "未找到，或不在您的门店范围内。"}
+
+
+def test_an_unknown_page_is_still_the_html_404(client, world):
+    client.force_login(world.a.staff)
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
