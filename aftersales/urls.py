@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from .api import api
 
@@ -21,5 +22,7 @@ urlpatterns = [
     path("q/", include("lounge.public.urls")),
     path("insights/", include("insights.urls")),
     path("api/v1/", api.urls),
+    # the admin signs in through the product's own sign-in page, which throttles guessing (org.auth)
+    path("admin/login/", RedirectView.as_view(pattern_name="login", query_string=True), name="admin_login"),
     path("admin/", admin.site.urls),
 ]

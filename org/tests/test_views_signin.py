@@ -107,3 +107,15 @@ def test_pages_need_sign_in(client, world):
     for url in (reverse("home"), reverse("customers:customer_list"), reverse("standards")):
         response = client.get(url)
         assert response.status_code == 302 and "/signin/" in response["Location"]
+
+
+def test_the_admin_signs_in_through_the_throttled_sign_in_page(client, world):
+    """The admin's own login form would let a guesser past the throttle: it sends to the product's sign-in."""
+    response = client.get("/admin/login/?next=/admin/")
+    assert response.status_code == 302
+    assert response["Location"] == "/signin/?next=/admin/"
+    response = client.post("/admin/login/?next=/admin/", {"username": world.admin.username, "password": "x"})
+    assert response.status_code == 302  # nothing is checked here: the POST goes nowhere but the sign-in page
+    assert not SignInAttempt.objects.exists()
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1] == ("/signin/?next=%2Fadmin%2F", 302)
