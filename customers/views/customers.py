@@ -95,7 +95,17 @@ def _prefill(request) -> dict:
         if source is None:
             raise Http404
         caller = source(request.user, int(call_id))
-        phone = phone or caller["phone"]
+        if not phone and caller["phone"] and has_right(request.user, Right.REVEAL_PHONE, caller["store"].pk):
+            # the form shows the caller's number in full: a reveal, logged like any other (PIPL)
+            phone = caller["phone"]
+            with transaction.atomic():
+                services.phone_reveal_log(
+                    actor=request.user,
+                    store_id=caller["store"].pk,
+                    customer=None,
+                    ref=_("Call #%(id)s") % {"id": call_id},
+                    detail=_("Number of call #%(id)s, for a new customer") % {"id": call_id},
+                )
         name = name or caller["name"]
         initial["store"] = caller["store"]
     if name:

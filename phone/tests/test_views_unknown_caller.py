@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from core.api_auth import api_token_create
-from customers.models import Customer
+from customers.choices import PersonalDataAction
+from customers.models import Customer, PersonalDataLog
 from phone.models import Call
 
 NOW = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -101,6 +102,17 @@ def test_new_customer_form_is_filled_from_a_call_of_the_store(client, world):
     client.force_login(world.a.staff)
     body = client.get(reverse("customers:customer_create"), {"call": call.pk}).content.decode()
     assert 'value="139 0000 1111"' in body and 'value="李先生"' in body
+    # the number shows in full on the form: a reveal, logged as one (PIPL)
+    log = PersonalDataLog.objects.get()
+    assert (log.actor, log.action, log.store_id) == (world.a.staff, PersonalDataAction.REVEAL, world.a.store.pk)
+    assert str(call.pk) in log.detail
+
+
+def test_a_number_typed_into_the_link_is_not_a_reveal(client, world):
+    client.force_login(world.a.staff)
+    body = client.get(reverse("customers:customer_create"), {"phone": "13900001111"}).content.decode()
+    assert 'value="139 0000 1111"' in body
+    assert not PersonalDataLog.objects.exists()
 
 
 @pytest.mark.parametrize("ref", ["other", "99999999999999999999", "abc", "²"])
