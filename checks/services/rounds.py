@@ -23,7 +23,7 @@ from org.choices import Role
 from promises.choices import PromiseKind, PromiseState
 from promises.services import promise_break, promise_keep, promise_make
 
-from ..choices import ItemKind, RoundState
+from ..choices import ItemKind, Purpose, RoundState, Schedule
 from ..links import round_url
 from ..models import Area, ChecklistTemplate, Round, RoundResult, TemplateItem
 from ..selectors import current_slot, next_slot_start
@@ -43,7 +43,16 @@ def may_start_adhoc(user, store_id: int) -> bool:
 # --- The schedule --------------------------------------------------------------------------------
 
 
+SCHEDULED_KINDS = {Purpose.GROOMING: PromiseKind.GROOMING_CHECK, Purpose.DESK: PromiseKind.DESK_CHECK}
+
+
 def _round_title(round: Round, area: Area) -> str:
+    if area.schedule != Schedule.EVERY:
+        return _("%(template)s of %(area)s on %(day)s") % {
+            "template": round.template_name,
+            "area": area.name,
+            "day": timezone.localtime(round.scheduled_for).strftime("%m-%d"),
+        }
     return _("Round of %(area)s at %(slot)s: %(template)s") % {
         "template": round.template_name,
         "area": area.name,
@@ -73,7 +82,8 @@ def _schedule_area(area: Area, slot: datetime, rule_id: str, now: datetime) -> R
             round = _round_new(area, scheduled_for=slot, due_at=due_at)
             round.promise = promise_make(
                 store=area.store,
-                kind=PromiseKind.CHECK_ROUND,
+                # S6.1–S6.4 the morning grooming check, S1.D3 a desk check; a hygiene round otherwise (S4.6)
+                kind=SCHEDULED_KINDS.get(area.template.purpose, PromiseKind.CHECK_ROUND),
                 rule_id=rule_id,
                 title=_round_title(round, area),
                 owner_department=area.department,
@@ -213,7 +223,12 @@ def round_start(*, actor, round: Round, now: datetime | None = None) -> Round:
     if template is None:
         raise ValidationError(_("The round's template no longer exists."), code="no_template")
     now = now or timezone.now()
-    count = _snapshot_items(round, template)
+    if round.area is not None and round.area.checks_people:
+        from .people import subjects_start  # people.py builds on this module
+
+        count = subjects_start(round, template, timezone.localtime(round.scheduled_for or now).date())
+    else:
+        count = _snapshot_items(round, template)
     before = snapshot(round, ROUND_FIELDS)
     round.started_at = now
     round.item_count = count
@@ -309,6 +324,10 @@ def round_submit(
         raise ValidationError(_("This round is no longer to be done."), code="not_open")
     if round.started_at is None:
         raise ValidationError(_("Start the round first."), code="not_started")
+    if round.subjects.exists():
+        from .people import people_round_submit  # a check of people (S6.1–S6.4, S1.D3)
+
+        return people_round_submit(actor=actor, round=round, answers=answers, now=now)
     now = now or timezone.now()
     results = list(round.results.select_for_update().order_by("position", "id"))
     by_pk = {r.pk: r for r in results}
