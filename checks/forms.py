@@ -97,9 +97,7 @@ class AreaForm(forms.Form):
         queryset=None,
         help_text=_("The department whose desk owns the rounds of this area."),
     )
-    schedule = forms.ChoiceField(
-        label=_("Schedule"), choices=Schedule.choices, initial=Schedule.EVERY, required=False
-    )
+    schedule = forms.ChoiceField(label=_("Schedule"), choices=Schedule.choices, initial=Schedule.EVERY, required=False)
     checks_people = forms.BooleanField(
         label=_("Checks each person"),
         required=False,

@@ -160,13 +160,27 @@ def rounds_schedule(*, now: datetime | None = None) -> int:
         .annotate(first_rule=Subquery(first_rule.values("rule_id")[:1]))
     )
     calendars: dict[int, StoreCalendar] = {}
-    made = 0
+    due: list[tuple[Area, datetime]] = []
     for area in areas:
         if not area.first_rule:
             continue  # a template with no items has nothing to check
         calendar = calendars.get(area.store_id) or calendars.setdefault(area.store_id, StoreCalendar(area.store))
         slot = current_slot(area=area, now=now, calendar=calendar)
-        if slot is None or Round.objects.filter(area=area, scheduled_for=slot).exists():
+        if slot is not None:
+            due.append((area, slot))
+    # the rounds already made, in one query whatever the number of areas (S4.6, S6.1, S1.D3)
+    made_already = (
+        set(
+            Round.objects.filter(
+                area__in=[a for a, _slot in due], scheduled_for__in={slot for _a, slot in due}
+            ).values_list("area_id", "scheduled_for")
+        )
+        if due
+        else set()
+    )
+    made = 0
+    for area, slot in due:
+        if (area.pk, slot) in made_already:
             continue
         if _schedule_area(area, slot, area.first_rule, now) is not None:
             made += 1
