@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from core.forms import add_service_errors
 from core.htmx import is_htmx
 from core.pagination import list_page
-from org.access import Right, store_for_page
+from org.access import Right, require, store_for_page
 
 from .. import selectors
 from ..choices import ItemKind, RoundState
@@ -222,6 +222,7 @@ def person_checks(request, person_pk):
 @login_required
 def check_settings_edit(request):
     """The store's check settings (store managers): correction clock, repeated failures, photo retention."""
+    require(request.user, Right.MANAGE_STORE)
     store = store_for_page(request.user, request.GET.get("store") or request.POST.get("store"), Right.MANAGE_STORE)
     current = check_settings(store)
     initial = {name: getattr(current, name) for name in settings.SETTINGS_FIELDS}
