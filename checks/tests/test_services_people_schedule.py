@@ -164,7 +164,7 @@ def test_area_form_rules_a_people_check_needs_a_department_every_needs_minutes(w
             schedule=Schedule.DAILY,
             checks_people=True,
         )
-    assert "people" in caught.value.error_dict["department"][0].message
+    assert caught.value.error_dict["department"][0].code == "required"
     with pytest.raises(ValidationError) as caught:
         area_create(
             actor=world.a.manager,
