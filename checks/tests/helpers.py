@@ -80,27 +80,28 @@ def done_round(store_world, *, actor=None, butts="5"):
     return round_submit(actor=actor, round=round, answers=answers)
 
 
-def grooming(store_world, *, schedule="daily", people=("客服甲", "客服乙")):
-    """The standard grooming template (S6.1–S6.4) and a daily check of the customer-service department's
-    people, with two more staff in that department; returns (area, [the new people])."""
+def grooming(store_world, *, schedule="daily", people=("客服甲", "客服乙"), department=None):
+    """The standard grooming template (S6.1–S6.4) and a daily check of the people of a department (by default
+    customer service), with two more staff in it; returns (area, [the new people])."""
     from checks.models import Area
     from checks.services.defaults import template_standard
     from org.choices import Role
     from tests.factories import make_user
 
+    department = department or store_world.cs
     template = template_standard(store_world.store, kind="grooming")
     area = Area.objects.create(
         store=store_world.store,
-        name=f"班前检查·{store_world.cs.name}",
+        name=f"班前检查·{department.name}",
         template=template,
-        department=store_world.cs,
+        department=department,
         schedule=schedule,
         checks_people=True,
         due_within_minutes=30,
     )
     code = store_world.store.code
     made = [
-        make_user(f"{code}-g{n}", role=Role.STAFF, store=store_world.store, department=store_world.cs, name=name)
+        make_user(f"{code}-g{n}", role=Role.STAFF, store=store_world.store, department=department, name=name)
         for n, name in enumerate(people, start=1)
     ]
     return area, made
