@@ -113,7 +113,6 @@ def test_schedule_queries_do_not_grow_with_the_areas(world):
 
 def test_s6_purge_people_photos_after_the_retention_period_idempotent(world, settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    WORKER_JOBS.items()  # registered
     assert ("purge_people_photos", people.purge_people_photos) in WORKER_JOBS.items()
     CheckSettings.objects.create(store=world.a.store, photo_retention_days=30)
     area, made = grooming(world.a)

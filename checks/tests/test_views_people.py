@@ -228,7 +228,7 @@ def test_area_form_takes_the_schedule_and_people(client, world):
     assert 'data-testid="checks-people"' in client.get("/checks/areas/").content.decode()
 
 
-def test_s6_the_person_page_asks_as_much_for_many_checks_as_for_one(client, world, django_assert_max_num_queries):
+def test_s6_the_person_page_asks_as_much_for_many_checks_as_for_one(client, world):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
