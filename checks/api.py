@@ -14,6 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, File, Form, Query, Router, Schema, Status
@@ -35,13 +36,13 @@ from core.api_schemas import (
 from core.api_schemas import after_wall as _after_wall
 from core.images import photo_response
 from core.validators import field_error, text_max_length
-from org.access import Right, require
+from org.access import Right, require, store_ids
 from org.models import User
 
 from . import selectors
 from .choices import ActionState, ItemKind, Purpose, RoundState
-from .models import CorrectiveAction, Round, RoundResult
-from .services import actions, rounds
+from .models import CorrectiveAction, Round, RoundResult, RoundSubject
+from .services import actions, people, rounds
 
 router = Router(tags=["checks"])
 
@@ -85,8 +86,41 @@ class ResultOut(Schema):
     passed: bool | None
     value: float | None
     comment: str
-    has_photo: bool = Field(description="A photo is attached: GET …/results/{result_id}/photo.")
+    has_photo: bool = Field(
+        description="A photo is attached: GET …/results/{result_id}/photo. In a check of people (S6, S1.D3) only "
+        "for the person, their supervisors and the managers: false for everyone else."
+    )
+    photo_deleted: bool = Field(description="A photo of a person was deleted after the store's retention period.")
+    subject_id: int | None = Field(description="In a check of people: the person whose item this is.")
     action_id: int | None = Field(description="The corrective action of a failed item.")
+
+
+class SubjectOut(Schema):
+    id: int
+    person_id: int
+    name: str
+    absent: bool = Field(description="Not checked: on a rest day, on leave, or marked absent by the checker.")
+    absence: str = Field(description="Why the person is not checked.")
+    checked_at: datetime | None = Field(description="When the person's items were answered.")
+    failed_count: int
+
+
+class SubjectAnswersIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    results: list["AnswerIn"] = Field(max_length=100, description="One answer for each item of the person.")
+
+
+class AbsentIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=100, description="Why the person is not checked (required).")
+
+
+class SubjectAddIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    person: Id = Field(description="The person (id) on duty that day, added to the check or checked after all.")
 
 
 class RoundItemOut(Schema):
@@ -112,6 +146,9 @@ class RoundItemOut(Schema):
 
 class RoundOut(RoundItemOut):
     results: list[ResultOut]
+    subjects: list[SubjectOut] = Field(
+        description="A check of people (grooming S6.1–S6.4, desk S1.D3): the people on the list; empty otherwise."
+    )
 
 
 class RoundPageOut(PageOut):
@@ -187,8 +224,9 @@ def _round_item(r: Round) -> dict:
     }
 
 
-def _result(res: RoundResult) -> dict:
+def _result(res: RoundResult, user=None) -> dict:
     action = getattr(res, "action", None) if res.passed is False else None
+    visible = user is None or selectors.may_see_person(user, res.subject_id, res.store_id)
     return {
         "id": res.pk,
         "position": res.position,
@@ -202,17 +240,35 @@ def _result(res: RoundResult) -> dict:
         "passed": res.passed,
         "value": _num(res.value),
         "comment": res.comment,
-        "has_photo": bool(res.photo),
+        "has_photo": bool(res.photo) and visible,
+        "photo_deleted": res.photo_deleted_at is not None,
+        "subject_id": res.subject_id,
         "action_id": action.pk if action is not None else None,
     }
 
 
 def _round_out(request, round_id: Id) -> dict:
     r = selectors.round_get_for_user(request.user, round_id)
-    return _round_item(r) | {"results": [_result(res) for res in selectors.round_results(r)]}
+    return _round_item(r) | {
+        "results": [_result(res, request.user) for res in selectors.round_results(r)],
+        "subjects": [_subject(s) for s in r.subjects.select_related("person").order_by("position", "id")],
+    }
 
 
-def _action(a: CorrectiveAction) -> dict:
+def _subject(s) -> dict:
+    return {
+        "id": s.pk,
+        "person_id": s.person_id,
+        "name": s.person.name,
+        "absent": s.absent,
+        "absence": s.absence,
+        "checked_at": s.checked_at,
+        "failed_count": s.failed_count,
+    }
+
+
+def _action(a: CorrectiveAction, user=None) -> dict:
+    visible = user is None or selectors.may_see_person(user, a.result.subject_id, a.store_id)
     return {
         "id": a.pk,
         "store": store_ref(a.store),
@@ -229,7 +285,7 @@ def _action(a: CorrectiveAction) -> dict:
         "done_at": a.done_at,
         "done_by_id": a.done_by_id,
         "done_note": a.done_note,
-        "has_photo": bool(a.photo),
+        "has_photo": bool(a.photo) and visible,
     }
 
 
@@ -310,7 +366,7 @@ def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[Upload
     if photo is None:
         raise field_error("photo", _("Take or choose a photo."), code="required")
     result = rounds.result_photo_set(actor=request.user, result=result, photo=photo)
-    return _result(result)
+    return _result(result, request.user)
 
 
 @router.get(
@@ -321,7 +377,7 @@ def result_photo_upload(request, round_id: Id, result_id: Id, photo: File[Upload
     description=ERRORS_TEXT,
 )
 def result_photo(request, round_id: Id, result_id: Id):
-    return photo_response(selectors.result_get_for_user(request.user, result_id, round_pk=round_id).photo)
+    return photo_response(selectors.result_photo_get_for_user(request.user, result_id, round_pk=round_id))
 
 
 @router.post(
@@ -362,7 +418,8 @@ def round_submit(request, round_id: Id, payload: SubmitIn = SUBMIT_BODY):
 )
 def action_list(request, query: Query[ActionListQuery]):
     require(request.user, Right.VIEW)
-    return page_of(selectors.action_list(request.user, state=query.state or "", store_code=query.store), query, _action)
+    qs = selectors.action_list(request.user, state=query.state or "", store_code=query.store)
+    return page_of(qs, query, lambda a: _action(a, request.user))
 
 
 @router.post(
@@ -381,7 +438,27 @@ def action_close(
 ):
     action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
     actions.action_close(actor=request.user, action=action, note=note, photo=photo)
-    return _action(selectors.action_get_for_user(request.user, action_id))
+    return _action(selectors.action_get_for_user(request.user, action_id), request.user)
+
+
+@router.post(
+    "/checks/actions/{action_id}/confirm",
+    url_name="action_confirm",
+    response={200: ActionOut, **WRITE_ERRORS},
+    summary="Confirm a correction of a person checked",
+    description="A failed item of a check of people (grooming S6.1–S6.4, desk S1.D3) put right: confirmed by the "
+    "checker, the person's supervisor or a manager, never the person. `multipart/form-data`: optional `note` and "
+    "`photo` (a second photo). The correction's clock is kept (on time or late)." + ERRORS_TEXT,
+)
+def action_confirm(
+    request,
+    action_id: Id,
+    note: Annotated[str, Form(max_length=text_max_length(CorrectiveAction, "done_note"))] = "",
+    photo: File[UploadedFile] = None,
+):
+    action = selectors.action_get_for_user(request.user, action_id, right=Right.EDIT)
+    actions.correction_confirm(actor=request.user, action=action, note=note, photo=photo)
+    return _action(selectors.action_get_for_user(request.user, action_id), request.user)
 
 
 @router.get(
@@ -392,4 +469,86 @@ def action_close(
     description=ERRORS_TEXT,
 )
 def action_photo(request, action_id: Id):
-    return photo_response(selectors.action_get_for_user(request.user, action_id).photo)
+    return photo_response(selectors.action_photo_get_for_user(request.user, action_id))
+
+
+# --- Checks of people (S6.1–S6.4 grooming, S1.D3 desk) --------------------------------------------
+
+SUBJECT_BODY = BodyAfterWall(...)
+ABSENT_BODY = BodyAfterWall(...)
+ADD_BODY = BodyAfterWall(...)
+
+
+def _round_subject(request, round_id: Id, subject_id: Id):
+    """The round (being done, by someone who may) and one of its people; another round's person is a 404."""
+    r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
+    subject = RoundSubject.objects.select_related("person").filter(round=r, pk=subject_id).first()
+    if subject is None:
+        raise Http404
+    return r, subject
+
+
+@router.post(
+    "/checks/rounds/{round_id}/people/{subject_id}/answers",
+    url_name="subject_answer",
+    response={200: RoundOut, **WRITE_ERRORS},
+    summary="Answer one person's items",
+    description="Every item of the person: `passed` (or `value` for a measured item) and a `comment`; a failed "
+    "item needs a note (`comment`) or a photo uploaded first — either is enough. Can be answered again until "
+    "the round is submitted; the round is submitted with POST …/submit once every present person is checked."
+    + ERRORS_TEXT,
+)
+def subject_answer(request, round_id: Id, subject_id: Id, payload: SubjectAnswersIn = SUBJECT_BODY):
+    r, subject = _round_subject(request, round_id, subject_id)
+    body = _after_wall(request, payload)
+    ids = [a.result for a in body.results]
+    if len(ids) != len(set(ids)):
+        raise field_error("results", _("Each item is answered once only."), code="duplicate")
+    answers = {a.result: rounds.Answer(passed=a.passed, value=a.value, comment=a.comment) for a in body.results}
+    people.subject_answer(actor=request.user, round=r, subject=subject, answers=answers)
+    return _round_out(request, round_id)
+
+
+@router.post(
+    "/checks/rounds/{round_id}/people/{subject_id}/all-pass",
+    url_name="subject_all_pass",
+    response={200: RoundOut, **WRITE_ERRORS},
+    summary="Every item of one person passed",
+    description="One tap for a person whose items all pass (S6.1–S6.4)." + ERRORS_TEXT,
+)
+def subject_all_pass(request, round_id: Id, subject_id: Id):
+    r, subject = _round_subject(request, round_id, subject_id)
+    people.subject_all_pass(actor=request.user, round=r, subject=subject)
+    return _round_out(request, round_id)
+
+
+@router.post(
+    "/checks/rounds/{round_id}/people/{subject_id}/absent",
+    url_name="subject_absent",
+    response={200: RoundOut, **WRITE_ERRORS},
+    summary="Mark a person absent",
+    description="The person is not checked; `reason` is required. Their items are taken off the round." + ERRORS_TEXT,
+)
+def subject_absent(request, round_id: Id, subject_id: Id, payload: AbsentIn = ABSENT_BODY):
+    r, subject = _round_subject(request, round_id, subject_id)
+    body = _after_wall(request, payload)
+    people.subject_absent(actor=request.user, round=r, subject=subject, reason=body.reason)
+    return _round_out(request, round_id)
+
+
+@router.post(
+    "/checks/rounds/{round_id}/people",
+    url_name="subject_add",
+    response={200: RoundOut, **WRITE_ERRORS},
+    summary="Add a person on duty to a check",
+    description="A person of the store on duty that day (from the roster) is added with the round's items; a "
+    "person marked absent is checked after all." + ERRORS_TEXT,
+)
+def subject_add(request, round_id: Id, payload: SubjectAddIn = ADD_BODY):
+    r = selectors.round_get_for_user(request.user, round_id, right=Right.EDIT)
+    body = _after_wall(request, payload)
+    person = User.objects.filter(pk=body.person).first()
+    if person is None or r.store_id not in store_ids(person):
+        raise field_error("person", _("Choose a person who works in the store."))
+    people.subject_add(actor=request.user, round=r, person=person)
+    return _round_out(request, round_id)

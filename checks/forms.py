@@ -2,6 +2,7 @@
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from core.standards import STANDARDS
@@ -9,8 +10,8 @@ from org.access import Right, stores_for
 from org.choices import Role
 from org.models import Department, User
 
-from .choices import ItemKind, Purpose
-from .models import ChecklistTemplate
+from .choices import ItemKind, Purpose, Schedule
+from .models import ChecklistTemplate, CheckSettings
 from .services.rounds import Answer
 
 PHOTO_WIDGET_ATTRS = {"accept": "image/*", "capture": "environment"}
@@ -96,11 +97,18 @@ class AreaForm(forms.Form):
         queryset=None,
         help_text=_("The department whose desk owns the rounds of this area."),
     )
+    schedule = forms.ChoiceField(label=_("Schedule"), choices=Schedule.choices, initial=Schedule.EVERY, required=False)
+    checks_people = forms.BooleanField(
+        label=_("Checks each person"),
+        required=False,
+        help_text=_("Each person of the department on duty that day is checked (grooming, desk), not the place."),
+    )
     every_minutes = forms.IntegerField(
         label=_("A round every (minutes)"),
         min_value=15,
         max_value=24 * 60,
         initial=60,
+        required=False,
         help_text=_("Rounds are scheduled in business hours only, from opening time."),
     )
     due_within_minutes = forms.IntegerField(
@@ -116,6 +124,8 @@ class AreaForm(forms.Form):
                     "name": area.name,
                     "template": area.template_id,
                     "department": area.department_id,
+                    "schedule": area.schedule,
+                    "checks_people": area.checks_people,
                     "every_minutes": area.every_minutes,
                     "due_within_minutes": area.due_within_minutes,
                     "active": area.active,
@@ -147,7 +157,16 @@ class AreaForm(forms.Form):
     def service_data(self) -> dict:
         return {
             name: self.cleaned_data.get(name)
-            for name in ("name", "template", "department", "every_minutes", "due_within_minutes", "active")
+            for name in (
+                "name",
+                "template",
+                "department",
+                "schedule",
+                "checks_people",
+                "every_minutes",
+                "due_within_minutes",
+                "active",
+            )
         }
 
 
@@ -244,3 +263,61 @@ class ActionCloseForm(forms.Form):
     photo = forms.FileField(
         label=_("Photo after (optional)"), required=False, widget=forms.FileInput(attrs=PHOTO_WIDGET_ATTRS)
     )
+
+
+class SubjectForm(RoundForm):
+    """One person's items in a round of people (S6.1–S6.4, S1.D3): pass or fail each, a note or a photo for a fail."""
+
+    def __init__(self, *args, round, results, **kwargs):
+        super().__init__(*args, round=round, results=results, **kwargs)
+        del self.fields["action_owner"]
+        for result in results:
+            self.fields[f"comment_{result.pk}"].label = _("Note")
+
+
+class AbsentForm(forms.Form):
+    reason = forms.CharField(label=_("Why not checked"), max_length=100, required=False)
+
+
+class AddPersonForm(forms.Form):
+    person = forms.ModelChoiceField(label=_("Add a person on duty"), queryset=None)
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].queryset = (
+            User.objects.filter(
+                store_id=round.store_id,
+                is_active=True,
+                role__in=[Role.STORE_MANAGER, Role.SUPERVISOR, Role.STAFF],
+            )
+            .exclude(round_subjects__round=round, round_subjects__absent=False)
+            .order_by("name")
+        )
+        self.fields["person"].widget.attrs.update({"class": "form-select", "data-testid": "add-person"})
+
+
+class ConfirmForm(forms.Form):
+    note = forms.CharField(label=_("Note (optional)"), max_length=300, required=False)
+    photo = forms.FileField(
+        label=_("Second photo (optional)"), required=False, widget=forms.FileInput(attrs=PHOTO_WIDGET_ATTRS)
+    )
+
+
+class CheckSettingsForm(forms.Form):
+    correction_minutes = forms.IntegerField(
+        label=capfirst(CheckSettings._meta.get_field("correction_minutes").verbose_name)
+    )
+    repeat_failures = forms.IntegerField(
+        label=capfirst(CheckSettings._meta.get_field("repeat_failures").verbose_name),
+        help_text=CheckSettings._meta.get_field("repeat_failures").help_text,
+    )
+    repeat_window_days = forms.IntegerField(
+        label=capfirst(CheckSettings._meta.get_field("repeat_window_days").verbose_name)
+    )
+    photo_retention_days = forms.IntegerField(
+        label=capfirst(CheckSettings._meta.get_field("photo_retention_days").verbose_name),
+        help_text=CheckSettings._meta.get_field("photo_retention_days").help_text,
+    )
+
+    def service_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.fields}

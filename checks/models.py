@@ -231,6 +231,12 @@ class RoundResult(models.Model):
     value = models.DecimalField(_("measured value"), max_digits=8, decimal_places=2, null=True, blank=True)
     comment = models.CharField(_("comment"), max_length=300, blank=True)
     photo = models.ImageField(_("photo"), upload_to=photo_path, blank=True)
+    photo_deleted_at = models.DateTimeField(
+        _("photo deleted at"),
+        null=True,
+        blank=True,
+        help_text=_("A photo of a person deleted after the store's retention period (S6)."),
+    )
 
     class Meta:
         verbose_name = _("round result")
@@ -355,6 +361,7 @@ class CorrectiveAction(models.Model):
     )
     done_note = models.CharField(_("what was done"), max_length=300, blank=True)
     photo = models.ImageField(_("photo after"), upload_to=photo_path, blank=True)
+    photo_deleted_at = models.DateTimeField(_("photo deleted at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("corrective action")

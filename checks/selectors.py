@@ -1,21 +1,24 @@
 """Reads of the checklist engine: one access function per object type, the lists, today's schedule."""
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.db.models.functions import Coalesce
+from django.http import Http404
 from django.utils import timezone
 
 from core.audit import add_change_rows, field_labels
 from core.models import HistoryEntry
 from core.validators import parse_id
-from org.access import Right, get_for_user, scope
+from org.access import Right, get_for_user, may_act_on, scope, store_ids
 from org.business_time import StoreCalendar
 
-from .choices import ActionState, RoundState
-from .models import Area, ChecklistTemplate, CorrectiveAction, Round, RoundResult, TemplateItem
+from .choices import ActionState, RoundState, Schedule
+from .models import Area, ChecklistTemplate, CorrectiveAction, Round, RoundResult, RoundSubject, TemplateItem
 
 # --- One record behind the store wall (another store's is 404, a missing right 403) ---------------
 
@@ -60,6 +63,110 @@ def action_get_for_user(user, pk, *, right: Right = Right.VIEW) -> CorrectiveAct
         "promise",
     )
     return get_for_user(qs, user, right=right, pk=pk)
+
+
+# --- Checks of people: who may see a person's photos and checks (S6.1–S6.4, S1.D3) -----------------
+
+
+def may_see_person(user, person_id: int | None, store_id: int) -> bool:
+    """Photos and checks of a person are personal data: the person, their supervisors, the store's managers
+    and the group's administrators (org.access.may_act_on) — not colleagues, not auditors. A record that is
+    about no person (a place) is everyone's who may view the store."""
+    if person_id is None:
+        return True
+    return may_act_on(user, store_id=store_id, owner_id=person_id)
+
+
+def result_photo_get_for_user(user, pk, *, round_pk=None):
+    """A round item's photo: behind the store wall (404), and for a person's item only to those who may see
+    the person (403)."""
+    result = result_get_for_user(user, pk, round_pk=round_pk)
+    if not may_see_person(user, result.subject_id, result.store_id):
+        raise PermissionDenied
+    return result.photo
+
+
+def action_photo_get_for_user(user, pk):
+    """A corrective action's photo after; a person's correction only to those who may see the person (403)."""
+    action = action_get_for_user(user, pk)
+    if not may_see_person(user, action.result.subject_id, action.store_id):
+        raise PermissionDenied
+    return action.photo
+
+
+def person_get_for_user(user, pk):
+    """A person whose checks are shown (S6.1–S6.4, S1.D3): 404 outside the wall, 403 for colleagues."""
+    from org.models import User
+
+    person = User.objects.filter(pk=parse_id(pk) or 0, store_id__isnull=False).select_related("department").first()
+    if person is None or person.store_id not in store_ids(user):
+        raise Http404
+    if not may_see_person(user, person.pk, person.store_id):
+        raise PermissionDenied
+    return person
+
+
+def round_subjects(round: Round) -> list[RoundSubject]:
+    """The people of a round of people, in order, each with their items (`items`) and their corrective actions."""
+    subjects = list(round.subjects.select_related("person", "person__department").order_by("position", "id"))
+    by_person: dict[int, list[RoundResult]] = {}
+    for result in round_results(round):
+        if result.subject_id is not None:
+            by_person.setdefault(result.subject_id, []).append(result)
+    for subject in subjects:
+        subject.items = by_person.get(subject.person_id, [])
+        subject.answered = sum(1 for r in subject.items if r.passed is not None)
+    return subjects
+
+
+@dataclass
+class PersonSummary:
+    """One person's checks over a period (S6.1–S6.4, S1.D3): rounds done, items, failures by item, pass rate."""
+
+    checks: int = 0
+    items: int = 0
+    failed: int = 0
+    by_item: list[tuple[str, str, int]] = field(default_factory=list)  # (rule, item, times failed)
+
+    @property
+    def pass_rate(self) -> float | None:
+        return round((self.items - self.failed) * 100 / self.items, 1) if self.items else None
+
+
+def person_check_summary(person, first: date, last: date) -> PersonSummary:
+    """The person's checks submitted from `first` to `last` (inclusive): how many, items passed and failed,
+    the items failed most (S6.1–S6.4 grooming, S1.D3 desk). Two queries."""
+    start, end = _day_range(first)[0], _day_range(last)[1]
+    rows = RoundResult.objects.filter(
+        subject=person,
+        store_id=person.store_id,
+        round__state=RoundState.DONE,
+        round__submitted_at__gte=start,
+        round__submitted_at__lt=end,
+    )
+    totals = rows.aggregate(
+        checks=Count("round", distinct=True),
+        items=Count("id"),
+        failed=Count("id", filter=Q(passed=False)),
+    )
+    by_item = (
+        rows.filter(passed=False).values("rule_id", "text").annotate(n=Count("id")).order_by("-n", "rule_id", "text")
+    )
+    return PersonSummary(
+        checks=totals["checks"],
+        items=totals["items"],
+        failed=totals["failed"],
+        by_item=[(row["rule_id"], row["text"], row["n"]) for row in by_item],
+    )
+
+
+def person_rounds(person):
+    """The rounds of people in which the person was on the list, newest first (absent ones included)."""
+    return (
+        RoundSubject.objects.filter(person=person, store_id=person.store_id)
+        .select_related("round", "round__area")
+        .order_by("-round__started_at", "-id")
+    )
 
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -204,12 +311,30 @@ def today_schedule(user, *, now: datetime | None = None) -> list[AreaDay]:
 # --- The schedule (S4.6–S4.10): when an area's rounds fall -----------------------------------------
 
 
+def weekly_day(*, area: Area, day: date, calendar: StoreCalendar) -> date | None:
+    """The working day of the ISO week of `day` on which a weekly area is checked (S1.D3): drawn from a hash
+    of the area and the week, so every worker (and every page) agrees; None when the store never opens that week."""
+    year, week, _weekday = day.isocalendar()
+    monday = day - timedelta(days=day.weekday())
+    open_days = [d for d in (monday + timedelta(days=n) for n in range(7)) if calendar.interval(d) is not None]
+    if not open_days:
+        return None
+    digest = hashlib.sha256(f"checks-area:{area.pk}:{year}-W{week:02d}".encode()).hexdigest()
+    return open_days[int(digest[:12], 16) % len(open_days)]
+
+
 def area_slots(*, area: Area, day: date, calendar: StoreCalendar) -> list[datetime]:
-    """The area's round times on a day: every N minutes from opening, while the store is open."""
+    """The area's round times on a day: every N minutes from opening while the store is open (Schedule.EVERY),
+    at opening on each working day (DAILY, the morning grooming check S6.1–S6.4), or at opening on the week's
+    drawn working day (WEEKLY, a desk check S1.D3)."""
     span = calendar.interval(day)
     if span is None:
         return []
     opens, closes = span
+    if area.schedule == Schedule.DAILY:
+        return [opens]
+    if area.schedule == Schedule.WEEKLY:
+        return [opens] if weekly_day(area=area, day=day, calendar=calendar) == day else []
     step = timedelta(minutes=area.every_minutes)
     slots = []
     slot = opens
@@ -220,8 +345,14 @@ def area_slots(*, area: Area, day: date, calendar: StoreCalendar) -> list[dateti
 
 
 def current_slot(*, area: Area, now: datetime, calendar: StoreCalendar) -> datetime | None:
-    """The slot that has begun and is not yet followed by the next one; None outside business hours."""
+    """The slot that has begun and is not yet followed by the next one; None outside business hours.
+
+    A daily or weekly round is made from the start of its day, so that it can be done before opening
+    (S6: the morning grooming check); its slot is the opening time."""
     local = timezone.localtime(now, calendar.tz)
+    if area.schedule in (Schedule.DAILY, Schedule.WEEKLY):
+        slots = area_slots(area=area, day=local.date(), calendar=calendar)
+        return slots[0] if slots else None
     span = calendar.interval(local.date())
     if span is None or not span[0] <= local < span[1]:
         return None
@@ -230,9 +361,15 @@ def current_slot(*, area: Area, now: datetime, calendar: StoreCalendar) -> datet
 
 
 def next_slot_start(*, area: Area, slot: datetime, calendar: StoreCalendar) -> datetime:
-    """When the slot after this one begins: later the same day, else at the store's next opening."""
+    """When the slot after this one begins: later the same day, else at the store's next opening.
+
+    A daily or weekly round not done is missed when its day's business hours end (the next morning at
+    the latest, S6.1–S6.4, S1.D3)."""
     local = timezone.localtime(slot, calendar.tz)
     span = calendar.interval(local.date())
+    if area.schedule in (Schedule.DAILY, Schedule.WEEKLY):
+        day_end = datetime.combine(local.date() + timedelta(days=1), time.min, tzinfo=calendar.tz)
+        return max(span[1], local + timedelta(minutes=area.due_within_minutes)) if span is not None else day_end
     candidate = local + timedelta(minutes=area.every_minutes)
     if span is not None and candidate < span[1]:
         return candidate

@@ -23,7 +23,7 @@ from org.choices import Role
 from promises.choices import PromiseKind, PromiseState
 from promises.services import promise_break, promise_keep, promise_make
 
-from ..choices import ItemKind, RoundState
+from ..choices import ItemKind, Purpose, RoundState, Schedule
 from ..links import round_url
 from ..models import Area, ChecklistTemplate, Round, RoundResult, TemplateItem
 from ..selectors import current_slot, next_slot_start
@@ -43,7 +43,16 @@ def may_start_adhoc(user, store_id: int) -> bool:
 # --- The schedule --------------------------------------------------------------------------------
 
 
+SCHEDULED_KINDS = {Purpose.GROOMING: PromiseKind.GROOMING_CHECK, Purpose.DESK: PromiseKind.DESK_CHECK}
+
+
 def _round_title(round: Round, area: Area) -> str:
+    if area.schedule != Schedule.EVERY:
+        return _("%(template)s of %(area)s on %(day)s") % {
+            "template": round.template_name,
+            "area": area.name,
+            "day": timezone.localtime(round.scheduled_for).strftime("%m-%d"),
+        }
     return _("Round of %(area)s at %(slot)s: %(template)s") % {
         "template": round.template_name,
         "area": area.name,
@@ -73,7 +82,8 @@ def _schedule_area(area: Area, slot: datetime, rule_id: str, now: datetime) -> R
             round = _round_new(area, scheduled_for=slot, due_at=due_at)
             round.promise = promise_make(
                 store=area.store,
-                kind=PromiseKind.CHECK_ROUND,
+                # S6.1–S6.4 the morning grooming check, S1.D3 a desk check; a hygiene round otherwise (S4.6)
+                kind=SCHEDULED_KINDS.get(area.template.purpose, PromiseKind.CHECK_ROUND),
                 rule_id=rule_id,
                 title=_round_title(round, area),
                 owner_department=area.department,
@@ -150,13 +160,27 @@ def rounds_schedule(*, now: datetime | None = None) -> int:
         .annotate(first_rule=Subquery(first_rule.values("rule_id")[:1]))
     )
     calendars: dict[int, StoreCalendar] = {}
-    made = 0
+    due: list[tuple[Area, datetime]] = []
     for area in areas:
         if not area.first_rule:
             continue  # a template with no items has nothing to check
         calendar = calendars.get(area.store_id) or calendars.setdefault(area.store_id, StoreCalendar(area.store))
         slot = current_slot(area=area, now=now, calendar=calendar)
-        if slot is None or Round.objects.filter(area=area, scheduled_for=slot).exists():
+        if slot is not None:
+            due.append((area, slot))
+    # the rounds already made, in one query whatever the number of areas (S4.6, S6.1, S1.D3)
+    made_already = (
+        set(
+            Round.objects.filter(
+                area__in=[a for a, _slot in due], scheduled_for__in={slot for _a, slot in due}
+            ).values_list("area_id", "scheduled_for")
+        )
+        if due
+        else set()
+    )
+    made = 0
+    for area, slot in due:
+        if (area.pk, slot) in made_already:
             continue
         if _schedule_area(area, slot, area.first_rule, now) is not None:
             made += 1
@@ -213,7 +237,12 @@ def round_start(*, actor, round: Round, now: datetime | None = None) -> Round:
     if template is None:
         raise ValidationError(_("The round's template no longer exists."), code="no_template")
     now = now or timezone.now()
-    count = _snapshot_items(round, template)
+    if round.area is not None and round.area.checks_people:
+        from .people import subjects_start  # people.py builds on this module
+
+        count = subjects_start(round, template, timezone.localtime(round.scheduled_for or now).date())
+    else:
+        count = _snapshot_items(round, template)
     before = snapshot(round, ROUND_FIELDS)
     round.started_at = now
     round.item_count = count
@@ -309,6 +338,10 @@ def round_submit(
         raise ValidationError(_("This round is no longer to be done."), code="not_open")
     if round.started_at is None:
         raise ValidationError(_("Start the round first."), code="not_started")
+    if round.subjects.exists():
+        from .people import people_round_submit  # a check of people (S6.1–S6.4, S1.D3)
+
+        return people_round_submit(actor=actor, round=round, answers=answers, now=now)
     now = now or timezone.now()
     results = list(round.results.select_for_update().order_by("position", "id"))
     by_pk = {r.pk: r for r in results}

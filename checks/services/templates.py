@@ -21,12 +21,21 @@ from org.access import Right, deny_unless, has_right
 from org.choices import DepartmentKind
 from org.models import Department, Store
 
-from ..choices import ItemKind, Purpose
+from ..choices import ItemKind, Purpose, Schedule
 from ..models import Area, ChecklistTemplate, TemplateItem
 
 TEMPLATE_FIELDS = ["name", "purpose", "description", "active"]
 ITEM_FIELDS = ["position", "text", "rule_id", "kind", "min_value", "max_value", "unit", "photo_on_fail"]
-AREA_FIELDS = ["name", "template", "department", "every_minutes", "due_within_minutes", "active"]
+AREA_FIELDS = [
+    "name",
+    "template",
+    "department",
+    "schedule",
+    "checks_people",
+    "every_minutes",
+    "due_within_minutes",
+    "active",
+]
 
 
 # --- Rule IDs ------------------------------------------------------------------------------------
@@ -293,7 +302,20 @@ def template_item_remove(*, actor, item: TemplateItem) -> None:
 # --- Areas ---------------------------------------------------------------------------------------
 
 
-def _clean_area(*, store: Store, name, template, department, every_minutes, due_within_minutes, exclude=None) -> dict:
+def _clean_area(
+    *,
+    store: Store,
+    name,
+    template,
+    department,
+    every_minutes,
+    due_within_minutes,
+    schedule=Schedule.EVERY,
+    checks_people=False,
+    exclude=None,
+) -> dict:
+    """An area's input, each problem named by its field: a round every N minutes needs N (S4.6–S4.10); a check
+    of people (S6.1–S6.4, S1.D3) needs the department whose people are checked."""
     errors: dict[str, list] = {}
     out: dict = {}
     try:
@@ -310,13 +332,31 @@ def _clean_area(*, store: Store, name, template, department, every_minutes, due_
         errors["template"] = [ValidationError(_("Choose the checklist template of the area."), code="required")]
     elif template.store_id != store.pk:
         errors["template"] = [ValidationError(_("The template must be one of the store's."), code="invalid")]
-    if department is None:
+    schedule = schedule or Schedule.EVERY
+    if schedule not in Schedule.values:
+        errors["schedule"] = [ValidationError(_("Choose how often the area is checked."), code="invalid_choice")]
+    if department is None and checks_people:
+        errors["department"] = [
+            ValidationError(_("A check of people needs the department whose people are checked."), code="required")
+        ]
+    elif department is None:
         errors["department"] = [
             ValidationError(_("Choose the department whose desk does the rounds."), code="required")
         ]
     elif department.store_id != store.pk:
         errors["department"] = [ValidationError(_("The department must be one of the store's."), code="invalid")]
-    if every_minutes is not None and due_within_minutes is not None and due_within_minutes > every_minutes:
+    if schedule == Schedule.EVERY and every_minutes is None:
+        errors["every_minutes"] = [ValidationError(_("Say every how many minutes a round is made."), code="required")]
+    if due_within_minutes is None:
+        errors["due_within_minutes"] = [
+            ValidationError(_("Say within how many minutes a round is to be done."), code="required")
+        ]
+    if (
+        schedule == Schedule.EVERY
+        and every_minutes is not None
+        and due_within_minutes is not None
+        and due_within_minutes > every_minutes
+    ):
         errors["due_within_minutes"] = [
             ValidationError(
                 _("A round must be due before the next one begins: at most %(every)d minutes."),
@@ -329,9 +369,12 @@ def _clean_area(*, store: Store, name, template, department, every_minutes, due_
     out |= {
         "template": template,
         "department": department,
-        "every_minutes": every_minutes,
+        "schedule": schedule,
+        "checks_people": bool(checks_people),
         "due_within_minutes": due_within_minutes,
     }
+    if every_minutes is not None:
+        out["every_minutes"] = every_minutes
     return out
 
 
@@ -347,11 +390,14 @@ def area_create(
     name: str,
     template: ChecklistTemplate | None,
     department: Department | None,
-    every_minutes: int = 60,
+    every_minutes: int | None = 60,
     due_within_minutes: int = 30,
     active: bool = True,
+    schedule: str = Schedule.EVERY,
+    checks_people: bool = False,
 ) -> Area:
-    """A place checked on a schedule (S4.6–S4.10): a round every N minutes of business hours."""
+    """A place checked on a schedule (S4.6–S4.10): a round every N minutes of business hours; or the people of
+    a department checked each working day (S6.1–S6.4) or once a week (S1.D3)."""
     deny_unless(actor is None or has_right(actor, Right.MANAGE_STORE, store.pk))
     data = _clean_area(
         store=store,
@@ -360,6 +406,8 @@ def area_create(
         department=department,
         every_minutes=every_minutes,
         due_within_minutes=due_within_minutes,
+        schedule=schedule,
+        checks_people=checks_people,
     )
     area = Area(store=store, active=bool(active), **data)
     area.full_clean()
@@ -376,9 +424,11 @@ def area_update(
     name: str,
     template: ChecklistTemplate | None,
     department: Department | None,
-    every_minutes: int,
+    every_minutes: int | None,
     due_within_minutes: int,
     active: bool,
+    schedule: str = Schedule.EVERY,
+    checks_people: bool = False,
 ) -> Area:
     """Change an area's template, desk or schedule; rounds already made keep their own times."""
     deny_unless(actor is None or has_right(actor, Right.MANAGE_STORE, area.store_id))
@@ -391,6 +441,8 @@ def area_update(
         department=department,
         every_minutes=every_minutes,
         due_within_minutes=due_within_minutes,
+        schedule=schedule,
+        checks_people=checks_people,
         exclude=area,
     )
     for key, value in data.items():

@@ -78,3 +78,36 @@ def done_round(store_world, *, actor=None, butts="5"):
     round = round_start_adhoc(actor=actor, area=area)
     answers = answers_all_pass(round, p5=Answer(value=Decimal(butts), comment="烟头未清", photo=png_upload()))
     return round_submit(actor=actor, round=round, answers=answers)
+
+
+def grooming(store_world, *, schedule="daily", people=("客服甲", "客服乙"), department=None):
+    """The standard grooming template (S6.1–S6.4) and a daily check of the people of a department (by default
+    customer service), with two more staff in it; returns (area, [the new people])."""
+    from checks.models import Area
+    from checks.services.defaults import template_standard
+    from org.choices import Role
+    from tests.factories import make_user
+
+    department = department or store_world.cs
+    template = template_standard(store_world.store, kind="grooming")
+    area = Area.objects.create(
+        store=store_world.store,
+        name=f"班前检查·{department.name}",
+        template=template,
+        department=department,
+        schedule=schedule,
+        checks_people=True,
+        due_within_minutes=30,
+    )
+    code = store_world.store.code
+    made = [
+        make_user(f"{code}-g{n}", role=Role.STAFF, store=store_world.store, department=department, name=name)
+        for n, name in enumerate(people, start=1)
+    ]
+    return area, made
+
+
+def rest_day(store_world, person, day, kind="leave"):
+    from org.models import RosterDay
+
+    return RosterDay.objects.create(store=store_world.store, person=person, date=day, kind=kind)
