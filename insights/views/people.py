@@ -38,7 +38,8 @@ def people(request):
     attendance and carried-over work; each figure opens to its records. A group's stores each get a row."""
     form, scope, query, person_names, department_names, visible = _people_filters(request)
     store_names = {pk: label for pk, label in form.fields["store"].choices if pk}
-    if len(scope.store_ids) > 1:  # a group's rows each name their store
+    several = len(store_names) > 1  # a group's user: a row per store, and rows that name their store
+    if several:
         department_names = {pk: label for pk, label in form.fields["department"].choices if pk}
         person_names = selectors.names_with_store(scope.store_ids)
     context = {
@@ -46,7 +47,7 @@ def people(request):
         "scope": scope,
         "query": urlencode(query),
         "figures": selectors.people_figures(scope),
-        "stores": selectors.breakdown(scope, "store", store_names) if len(scope.store_ids) > 1 else [],
+        "stores": selectors.breakdown(scope, "store", store_names) if several else [],
         "departments": selectors.breakdown(scope, "department", department_names),
         "people": selectors.breakdown(scope, "person", person_names, only=visible),
         "items": selectors.grooming_by_item(scope),
