@@ -65,8 +65,10 @@ def _store_carry_overs(store: Store, now: datetime) -> list[CarryOver]:
     days = _business_days(StoreCalendar(store), now)
     if not days:
         return []
+    # open now, or kept late (after its due time, so perhaps after the closing); one kept on time was kept by
+    # its due time, which is by the closing of its business day
     still_open_at_close = Q(state=PromiseState.OPEN, paused_at__isnull=True) | Q(
-        state__in=[PromiseState.KEPT, PromiseState.LATE], kept_at__isnull=False
+        state=PromiseState.LATE, kept_at__isnull=False
     )
     promises = list(
         Promise.objects.filter(still_open_at_close, store=store, due_at__gt=days[0][1], due_at__lte=days[-1][2])

@@ -309,7 +309,15 @@ GROUPS = {
 TABLE_FIGURES = tuple(key for key in FIGURE_LABELS if key != "complaints")
 
 
-def _counts(scope: FigureScope, keys, group: str | None = None) -> dict:
+def only_people(qs: QuerySet, kind: str, only: frozenset[int] | None) -> QuerySet:
+    """The records of the people the user may see (`visible_people_ids`; None: everyone behind the wall). The
+    checks themselves (rounds) are the store's work, not a person's record: never narrowed."""
+    if only is None or kind == ROUND:
+        return qs
+    return qs.alias(whose=GROUPS[kind]["person"]).filter(whose__in=only)
+
+
+def _counts(scope: FigureScope, keys, group: str | None = None, only: frozenset[int] | None = None) -> dict:
     """{group value: {figure: count}} of the figures, one aggregate query per kind of record."""
     conditions = figure_conditions(scope)
     by_kind: dict[str, list[str]] = defaultdict(list)
@@ -317,7 +325,7 @@ def _counts(scope: FigureScope, keys, group: str | None = None) -> dict:
         by_kind[conditions[key][0]].append(key)
     found: dict = defaultdict(lambda: dict.fromkeys(keys, 0))
     for kind, kind_keys in by_kind.items():
-        qs = SOURCES[kind](scope).order_by()
+        qs = only_people(SOURCES[kind](scope), kind, only).order_by()
         aggregates = {key: Count("pk", filter=conditions[key][1]) for key in kind_keys}
         if group is None:
             found[None].update(qs.aggregate(**aggregates))
@@ -336,18 +344,23 @@ def _with_shares(row: dict) -> dict:
     return row
 
 
-def people_figures(scope: FigureScope) -> dict:
-    """Every people figure of the scope, with the pass and on-time shares (eight queries)."""
-    return _with_shares(dict(_counts(scope, tuple(FIGURE_LABELS))[None]))
+def people_figures(scope: FigureScope, *, only: frozenset[int] | None = None) -> dict:
+    """Every people figure of the scope (of the people in `only`, when given), with the pass and on-time
+    shares (eight queries)."""
+    return _with_shares(dict(_counts(scope, tuple(FIGURE_LABELS), only=only)[None]))
 
 
 def breakdown(scope: FigureScope, group: str, names: dict, *, only: frozenset[int] | None = None) -> list[dict]:
     """One row per store, department or person with any record, each named (`names`: id → name); `only`
-    limits the person rows to the people the user may see. Records of nobody (a missed check no one did, a
-    person of no department) count in the totals only."""
+    limits the rows to the records of the people the user may see. Records of nobody (a missed check no one
+    did, a person of no department) count in the totals only."""
     rows = []
-    for group_id, counts in _counts(scope, TABLE_FIGURES, group).items():
-        if group_id is None or not any(counts.values()) or (only is not None and group_id not in only):
+    for group_id, counts in _counts(scope, TABLE_FIGURES, group, only).items():
+        if (
+            group_id is None
+            or not any(counts.values())
+            or (group == "person" and only is not None and group_id not in only)
+        ):
             continue
         row = _with_shares(dict(counts))
         row.update({"id": group_id, "name": names.get(group_id, "")})
@@ -355,10 +368,10 @@ def breakdown(scope: FigureScope, group: str, names: dict, *, only: frozenset[in
     return sorted(rows, key=lambda r: (str(r["name"]), r["id"]))
 
 
-def grooming_by_item(scope: FigureScope) -> list[dict]:
+def grooming_by_item(scope: FigureScope, *, only: frozenset[int] | None = None) -> list[dict]:
     """S6.1–S6.4: the grooming items checked and passed, by the item's wording and rule (one query)."""
     rows = (
-        results_in_scope(scope)
+        only_people(results_in_scope(scope), RESULT, only)
         .order_by()
         .values("text", "rule_id")
         .annotate(checked=Count("pk"), passed=Count("pk", filter=Q(passed=True)))
@@ -367,11 +380,11 @@ def grooming_by_item(scope: FigureScope) -> list[dict]:
     return [row | {"share": share(row["passed"], row["checked"])} for row in rows]
 
 
-def discipline_by_rule_and_month(scope: FigureScope) -> dict:
+def discipline_by_rule_and_month(scope: FigureScope, *, only: frozenset[int] | None = None) -> dict:
     """S1.D1a–c, S1.D3, S1.D4: counted discipline records per rule and calendar month of the period (one query)."""
     tz = timezone.get_default_timezone()
     rows = (
-        discipline_in_scope(scope)
+        only_people(discipline_in_scope(scope), RECORD, only)
         .filter(state__in=DISCIPLINE_COUNTED)
         .order_by()
         .annotate(month=TruncMonth("occurred_at", tzinfo=tz))

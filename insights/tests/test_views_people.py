@@ -101,7 +101,9 @@ def test_a_supervisor_sees_only_their_departments_people(client, data):
         data.a.staff.pk,
         data.a.supervisor.pk,
     }
-    assert get(client, lounge_lead, PAGE).context["people"] == []
+    lounge_page = get(client, lounge_lead, PAGE).context
+    assert lounge_page["people"] == [] and lounge_page["departments"] == []
+    assert (lounge_page["figures"]["discipline"], lounge_page["figures"]["late"]) == (0, 0)
     assert get(client, lounge_lead, RECORDS, figure="discipline", person=data.a.staff.pk).status_code == 404
     response = get(client, lounge_lead, RECORDS, figure="discipline")
     assert response.status_code == 200 and len(response.context["page"].object_list) == 0
@@ -150,3 +152,16 @@ def test_htmx_gets_the_body_only(client, data):
     client.force_login(data.a.manager)
     response = client.get(PAGE, MONTH, HTTP_HX_REQUEST="true")
     assert response.content.decode().startswith('<div id="people-body"')
+
+
+@pytest.mark.parametrize("who", ["supervisor", "staff", "manager"])
+def test_the_page_s_figures_are_the_records_the_user_may_list(client, data, who):
+    """Every card agrees with its records view for the same user: a supervisor's figures are their people's,
+    a staff member's their own (asking for everyone), a manager's the store's."""
+    viewer = getattr(data.a, who)
+    figures = get(client, viewer, PAGE, person="").context["figures"]
+    for key in ("grooming_checked", "items_checked", "discipline", "late", "missing_punch", "carry_overs"):
+        page = get(client, viewer, RECORDS, figure=key, person="").context["page"]
+        assert page.paginator.count == figures[key], (who, key)
+    if who == "staff":
+        assert figures["discipline"] == 1  # their own late arrival, not their supervisor's record

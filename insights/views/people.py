@@ -35,7 +35,9 @@ def _people_filters(request):
 @figures_reads()
 def people(request):
     """People figures by store, department and person: grooming, checks on time, corrections, discipline,
-    attendance and carried-over work; each figure opens to its records. A group's stores each get a row."""
+    attendance and carried-over work; each figure opens to its records. A group's stores each get a row.
+    A supervisor's figures are those of the people they may look at (their departments' and their own), a staff
+    member's their own: the same people whose records the records view lists."""
     form, scope, query, person_names, department_names, visible = _people_filters(request)
     store_names = {pk: label for pk, label in form.fields["store"].choices if pk}
     several = len(store_names) > 1  # a group's user: a row per store, and rows that name their store
@@ -46,12 +48,12 @@ def people(request):
         "form": form,
         "scope": scope,
         "query": urlencode(query),
-        "figures": selectors.people_figures(scope),
-        "stores": selectors.breakdown(scope, "store", store_names) if several else [],
-        "departments": selectors.breakdown(scope, "department", department_names),
+        "figures": selectors.people_figures(scope, only=visible),
+        "stores": selectors.breakdown(scope, "store", store_names, only=visible) if several else [],
+        "departments": selectors.breakdown(scope, "department", department_names, only=visible),
         "people": selectors.breakdown(scope, "person", person_names, only=visible),
-        "items": selectors.grooming_by_item(scope),
-        "discipline": selectors.discipline_by_rule_and_month(scope),
+        "items": selectors.grooming_by_item(scope, only=visible),
+        "discipline": selectors.discipline_by_rule_and_month(scope, only=visible),
     }
     return render_page(request, "insights/people.html", "insights/partials/people_body.html", context)
 
@@ -82,9 +84,7 @@ def people_records(request):
         raise Http404
     record_kind = selectors.RECORD_KINDS[key]
     narrow = _narrowing(request, record_kind)
-    qs = selectors.records(scope, key, narrow)
-    if visible is not None:
-        qs = qs.alias(whose=selectors.GROUPS[record_kind]["person"]).filter(whose__in=visible)
+    qs = selectors.only_people(selectors.records(scope, key, narrow), record_kind, visible)
     page = list_page(request, qs, PAGE_SIZE)
     context = {
         "form": form,
