@@ -86,3 +86,18 @@ def test_a_group_admin_sees_each_store(client, world):
 def test_staff_see_no_team_count(client, world):
     _carried(world.a, world.a.supervisor)
     assert _home(client, world.a.staff).context["carried_over_counts"] is None
+
+
+def test_the_supervisor_s_count_opens_to_the_same_records(client, world):
+    """S1.D2: the count links to the records behind it, the desk's carried-over promise included."""
+    _carried(world.a, world.a.staff)
+    desk = _carried(world.a, world.a.staff, title="客服部回电")
+    desk.owner = None
+    desk.save()
+    counts = _home(client, world.a.supervisor).context["carried_over_counts"]
+    assert counts["total"] == 2
+    response = client.get(
+        reverse("insights:people_records"),
+        {"figure": "carry_overs", "period": "day", "date": "2026-11-27", "department": world.a.cs.pk},
+    )
+    assert response.context["page"].paginator.count == 2

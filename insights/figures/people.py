@@ -311,10 +311,15 @@ TABLE_FIGURES = tuple(key for key in FIGURE_LABELS if key != "complaints")
 
 def only_people(qs: QuerySet, kind: str, only: frozenset[int] | None) -> QuerySet:
     """The records of the people the user may see (`visible_people_ids`; None: everyone behind the wall). The
-    checks themselves (rounds) are the store's work, not a person's record: never narrowed."""
+    checks themselves (rounds) are the store's work, not a person's record: never narrowed; a desk's promises
+    and their carry-overs count for the people of its department."""
     if only is None or kind == ROUND:
         return qs
-    return qs.alias(whose=GROUPS[kind]["person"]).filter(whose__in=only)
+    mine = Q(whose__in=only)
+    if kind in (PROMISE, CARRY):  # a desk's promise is the work of its department's people
+        departments = User.objects.filter(pk__in=only, department__isnull=False).values("department_id")
+        mine |= Q(owner__isnull=True, owner_department_id__in=departments)
+    return qs.alias(whose=GROUPS[kind]["person"]).filter(mine)
 
 
 def _counts(scope: FigureScope, keys, group: str | None = None, only: frozenset[int] | None = None) -> dict:
