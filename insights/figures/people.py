@@ -282,7 +282,16 @@ RULES = {
     "carry_overs": "S1.D2",
     "complaints": "S2.6",
 }
-RECORD_KINDS = {key: kind for key, (kind, _condition) in figure_conditions(FigureScope(frozenset(), None)).items()}
+RECORD_KINDS = {
+    **dict.fromkeys(("grooming_checked", "grooming_passed", "desk_checked", "desk_passed"), SUBJECT),
+    **dict.fromkeys(("items_checked", "items_passed"), RESULT),
+    **dict.fromkeys(("checks_due", "checks_on_time"), ROUND),
+    **dict.fromkeys(("corrections_due", "corrections_kept"), PROMISE),
+    **dict.fromkeys(("discipline", "discipline_withdrawn"), RECORD),
+    **dict.fromkeys(("late", "early", "missing_punch"), ATTENDANCE),
+    "carry_overs": CARRY,
+    "complaints": COMPLAINT,
+}
 
 # Each kind's grouping field by store, department and person.
 GROUPS = {

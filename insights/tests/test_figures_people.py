@@ -99,3 +99,9 @@ def test_a_day_outside_the_records_counts_nothing(data):
     figures = people.people_figures(_scope(data, kind="day", on=date(2026, 11, 30)))
     assert not any(figures[key] for key in people.FIGURE_LABELS)
     assert figures["grooming_share"] is None
+
+
+def test_each_figure_has_its_kind_of_record_label_and_rule():
+    conditions = people.figure_conditions(FigureScope(frozenset(), period_containing("day", date(2026, 11, 1))))
+    assert {key: kind for key, (kind, _condition) in conditions.items()} == people.RECORD_KINDS
+    assert set(people.FIGURE_LABELS) == set(people.RULES) == set(people.RECORD_KINDS)

@@ -6,7 +6,6 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from checks.choices import Purpose
 from conduct.choices import DisciplineKind, DisciplineState
 from core.db import figures_reads
 from core.htmx import render_page
@@ -152,6 +151,5 @@ def person(request, person_pk):
         "show_calls": takes_calls or telephone["calls"] > 0,
         "lounge": lounge,
         "show_lounge": in_lounge or any(lounge[key] for key in ("visits", "refills", "requests", "rounds_done")),
-        "purposes": Purpose,
     }
     return render_page(request, "insights/person.html", "insights/partials/person_body.html", context)
