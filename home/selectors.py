@@ -1,10 +1,19 @@
 """What each role's home page shows: the person's stores, departments and colleagues (reads only)."""
 
-from django.db.models import Count, Q, QuerySet
+from datetime import date, timedelta
 
+from django.db.models import Count, Max, Q, QuerySet
+from django.utils import timezone
+
+from conduct.models import CarryOver
 from customers.models import Customer, Vehicle
-from org.access import store_ids
+from org.access import role_of, store_ids, supervised_department_ids
+from org.choices import Role
 from org.models import Department, Store, User
+from promises.choices import PromiseState
+
+CARRIED_OVER_DAYS = 7  # the person's carried-over promises still open from this many days back
+CARRIED_OVER_LIMIT = 20
 
 
 def home_stores(user) -> list[Store]:
@@ -48,3 +57,54 @@ def home_colleagues(user) -> QuerySet:
         .exclude(pk=user.pk)
         .order_by("name")
     )
+
+
+def home_carried_over(user) -> list[CarryOver]:
+    """S1.D2: the person's promises carried over from the last days and still open, oldest day first (one query)."""
+    since = timezone.localdate() - timedelta(days=CARRIED_OVER_DAYS)
+    return list(
+        CarryOver.objects.filter(
+            owner=user, store_id__in=store_ids(user), day__gte=since, promise__state=PromiseState.OPEN
+        )
+        .select_related("promise")
+        .order_by("day", "promise__due_at", "id")[:CARRIED_OVER_LIMIT]
+    )
+
+
+def home_carried_over_counts(user) -> dict | None:
+    """S1.D2: for a supervisor, the carried-over work of their departments on the last day counted; for a store
+    manager, an auditor or a group administrator, of each of their stores. None for anyone else or when none
+    was carried over in the last days (two queries)."""
+    role = role_of(user)
+    stores = store_ids(user)
+    qs = CarryOver.objects.filter(
+        store_id__in=stores, day__gte=timezone.localdate() - timedelta(days=CARRIED_OVER_DAYS)
+    )
+    if role == Role.SUPERVISOR:
+        departments = supervised_department_ids(user)
+        if not departments:
+            return None
+        qs, group, name = qs.filter(owner_department_id__in=departments), "owner_department", "owner_department__name"
+    elif role in (Role.STORE_MANAGER, Role.AUDITOR, Role.GROUP_ADMIN):
+        group, name = "store", "store__name"
+    else:
+        return None
+    day: date | None = qs.aggregate(last=Max("day"))["last"]
+    if day is None:
+        return None
+    rows = list(
+        qs.filter(day=day)
+        .order_by()
+        .values(f"{group}_id", name, "store__code")
+        .annotate(n=Count("id"))
+        .order_by("store__code", name)
+    )
+    return {
+        "day": day,
+        "by": group,
+        "rows": [
+            {"id": row[f"{group}_id"], "name": row[name], "store": row["store__code"], "count": row["n"]}
+            for row in rows
+        ],
+        "total": sum(row["n"] for row in rows),
+    }

@@ -6,7 +6,7 @@ from org.access import role_of
 from org.choices import Role
 from promises.selectors import my_day
 
-from .selectors import home_colleagues, home_departments, home_stores
+from .selectors import home_carried_over, home_carried_over_counts, home_colleagues, home_departments, home_stores
 
 
 @login_required
@@ -23,4 +23,6 @@ def home(request):
         context["colleagues"] = home_colleagues(user)
     context["standards"] = STANDARDS
     context["day"] = my_day(user)
+    context["carried_over"] = home_carried_over(user)  # S1.D2: yesterday's unfinished work first
+    context["carried_over_counts"] = home_carried_over_counts(user)
     return render(request, "home/home.html", context)

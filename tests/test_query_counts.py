@@ -78,7 +78,7 @@ def test_a_list_asks_as_much_for_a_full_page_as_for_a_short_one(client, clock, u
 
 
 @pytest.mark.parametrize("period", ["day", "month", "year"])
-@pytest.mark.parametrize("url", ["/insights/telephone/", "/insights/lounge/"])
+@pytest.mark.parametrize("url", ["/insights/telephone/", "/insights/lounge/", "/insights/people/"])
 def test_figures_ask_as_much_for_the_group_as_for_one_store(client, clock, url, period):
     """The same period for one store and for the group (twice the records): a query per store or per
     record would show. (A period's shape may change the count: whole past days come from the rollups,
@@ -91,13 +91,34 @@ def test_figures_ask_as_much_for_the_group_as_for_one_store(client, clock, url, 
 
 @pytest.mark.parametrize(
     "url, figure",
-    [("/insights/telephone/records/", "calls"), ("/insights/lounge/records/", "visits")],
+    [
+        ("/insights/telephone/records/", "calls"),
+        ("/insights/lounge/records/", "visits"),
+        ("/insights/people/records/", "carry_overs"),
+        ("/insights/people/records/", "discipline"),
+    ],
 )
 def test_the_records_behind_a_figure_ask_as_much_for_a_month_as_for_a_day(client, clock, url, figure):
     client.force_login(User.objects.get(username="groupadmin"))
     _queries(client, url, figure=figure)
     assert _queries(client, url, figure=figure, period="day", date="2026-11-20") == _queries(
         client, url, figure=figure, period="month", date="2026-11-20"
+    )
+
+
+@pytest.mark.parametrize("period", ["day", "month", "year"])
+def test_a_person_s_page_asks_as_much_for_the_busiest_person_as_for_the_quietest(client, clock, period):
+    """The person page (S6, S1.D1–D4, S1.D2, S1.4, S2.1, S4): the same period for the person with the most
+    promises and one of the same store and department kind with the fewest."""
+    client.force_login(User.objects.get(username="groupadmin"))
+    by_promises = User.objects.filter(store__isnull=False).annotate(n=Count("promises")).order_by("-n", "pk")
+    busiest = by_promises.first()
+    quietest = by_promises.filter(store=busiest.store, department__kind=busiest.department.kind).last()
+    assert busiest.n > quietest.n
+    params = {"period": period, "date": "2026-11-20"}
+    _queries(client, f"/insights/people/{busiest.pk}/", **params)
+    assert _queries(client, f"/insights/people/{busiest.pk}/", **params) == _queries(
+        client, f"/insights/people/{quietest.pk}/", **params
     )
 
 
