@@ -6,7 +6,7 @@ from typing import Literal
 
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from core.api_schemas import ERRORS_TEXT, WRITE_ERRORS, Id, StoreKey, StoreRef, store_ref
 from core.validators import field_error
@@ -196,7 +196,7 @@ def shift_create(request, payload: ShiftIn):
     shift = roster_services.shift_create(
         actor=request.user, store=store, name=payload.name, starts=payload.starts, ends=payload.ends
     )
-    return 201, _shift_out(shift)
+    return Status(201, _shift_out(shift))
 
 
 @router.get(
@@ -280,4 +280,4 @@ def roster_set(request, payload: RosterPutIn):
         for e in payload.entries
     ]
     saved = roster_services.roster_set_many(actor=request.user, store=store, entries=entries)
-    return 200, {"saved": len(saved)}
+    return Status(200, {"saved": len(saved)})

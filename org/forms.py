@@ -293,16 +293,19 @@ class ShiftForm(forms.Form):
             del self.fields["active"]
 
 
-class MonthField(forms.CharField):
+class MonthField(forms.Field):
     """A month written YYYY-MM, as the first day of that month."""
 
     def __init__(self, **kwargs):
-        super().__init__(max_length=7, widget=MONTH_WIDGET, **kwargs)
+        super().__init__(widget=MONTH_WIDGET, **kwargs)
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if hasattr(value, "strftime") else value
 
     def to_python(self, value):
         from .services.roster import parse_month
 
-        text = super().to_python(value)
+        text = str(value or "").strip()[:20]
         if not text:
             return None
         month = parse_month(text)
