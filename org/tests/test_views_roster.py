@@ -181,3 +181,31 @@ def test_s1_d1a_export_is_the_grid_in_excel_and_formula_safe(client, world, earl
     assert staff_row[3] == "'=1+1" and staff_row[4] == "休" and staff_row[5] is None
     client.force_login(world.b.manager)
     assert client.get(reverse("org:roster_export"), {"store": a.store.pk}).status_code == 404
+
+
+def _count(client, url, params) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+@pytest.mark.parametrize("name", ["org:roster", "org:roster_export"])
+def test_s1_d1a_grid_asks_as_much_for_many_people_and_days_as_for_one(client, world, early, name):
+    from org.choices import Role
+    from tests.factories import make_user
+
+    a = world.a
+    client.force_login(a.supervisor)
+    params = {"store": a.store.pk, "department": a.cs.pk, "month": "2026-12"}
+    _count(client, reverse(name), params)  # warm: the session, the translations
+    few = _count(client, reverse(name), params)
+    for n in range(8):
+        person = make_user(f"cs{n}", role=Role.STAFF, store=a.store, department=a.cs)
+        for day in (1, 2, 3):
+            services.roster_set(
+                actor=a.manager, store=a.store, person=person, day=date(2026, 12, day), kind="work", shift=early
+            )
+    assert _count(client, reverse(name), params) == few
