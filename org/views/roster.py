@@ -16,6 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from core.audit import history_for
 from core.exports import sheet_append
@@ -38,6 +39,7 @@ from ..choices import Role, RosterKind
 from ..forms import RosterCellForm, RosterFilterForm, RosterImportForm, ShiftForm
 from ..models import Department, Store, User
 from ..services import roster as services
+from ..services.roster import parse_month
 
 WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
 
@@ -137,7 +139,11 @@ def _cell(person: User, work, editable: bool) -> dict:
         label, css, title = work.shift_name, "fw-semibold", f"{work.start:%H:%M}–{work.end:%H:%M}"
         value = work.shift_name
     else:
-        label, css, title = _("Hours"), "text-body-tertiary small", f"{work.start:%H:%M}–{work.end:%H:%M}"
+        label, css, title = (
+            pgettext("roster cell", "Default"),
+            "text-body-tertiary",
+            f"{work.start:%H:%M}–{work.end:%H:%M}",
+        )
     return {
         "value": value,
         "person": person,
@@ -257,7 +263,9 @@ def roster_import(request):
     """A month of the roster from Excel or CSV; with any row error nothing is saved and the errors are listed."""
     store = store_for_page(request.user, request.GET.get("store"))
     require(request.user, Right.EDIT, store.pk)
-    form = RosterImportForm(request.POST or None, request.FILES or None, store=store)
+    month = parse_month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
+    initial = {"month": month, "department": parse_id(request.GET.get("department"))}
+    form = RosterImportForm(request.POST or None, request.FILES or None, store=store, initial=initial)
     found = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
