@@ -375,3 +375,27 @@ class RosterImportForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = store.departments.filter(active=True).order_by("name")
         self.fields["department"].empty_label = _("All departments")
+
+
+class RosterFillForm(RosterCellForm):
+    """Fill a stretch of days of one person or several from one pattern."""
+
+    people = forms.ModelMultipleChoiceField(
+        label=_("People"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people
+        self.fields["value"].label = _("Set the days to")
+        self.order_fields(["people", "first", "last", "weekdays", "value"])

@@ -271,6 +271,16 @@ def roster_may_edit(user, *, store_id: int, department_id: int | None) -> bool:
     return department_id is not None and department_id in supervised_department_ids(user)
 
 
+def roster_may_edit_some(user, *, store_id: int) -> bool:
+    """Whether the person may set anyone's roster days in the store (S1.D1a): its managers, the group's
+    administrators, a supervisor of one of its departments. Staff and auditors only read the roster."""
+    if not has_right(user, Right.EDIT, store_id):
+        return False
+    if role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER):
+        return True
+    return Department.objects.filter(store_id=store_id, pk__in=supervised_department_ids(user)).exists()
+
+
 def shift_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Shift:
     return get_for_user(Shift.objects.select_related("store"), user, right=right, pk=pk)
 

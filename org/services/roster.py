@@ -26,7 +26,7 @@ from core.validators import field_error
 from ..access import Right, deny_unless, has_right
 from ..choices import RosterKind
 from ..models import Department, RosterDay, Shift, Store, User
-from ..selectors import roster_may_edit
+from ..selectors import roster_may_edit, roster_may_edit_some
 
 SHIFT_FIELDS = ["name", "starts", "ends", "active"]
 ROSTER_FIELDS = ["kind", "shift"]
@@ -219,8 +219,9 @@ def roster_set(
 
 @transaction.atomic
 def roster_set_many(*, actor, store: Store, entries: list[RosterEntry]) -> list[RosterDay | None]:
-    """Set a batch of days, all or nothing (S1.D1a): every bad entry is named ``entries.<n>.<field>`` (from 0)."""
-    deny_unless(has_right(actor, Right.EDIT, store.pk))
+    """Set a batch of days, all or nothing (S1.D1a): every bad entry is named ``entries.<n>.<field>`` (from 0).
+    Someone who may roster nobody in the store (staff, auditors) is refused (403)."""
+    deny_unless(roster_may_edit_some(actor, store_id=store.pk))
     errors: dict[str, list] = {}
     seen: dict[tuple[int, date], int] = {}
     for number, entry in enumerate(entries):
@@ -237,6 +238,57 @@ def roster_set_many(*, actor, store: Store, entries: list[RosterEntry]) -> list[
     if errors:
         raise ValidationError(errors)
     return _apply(actor, store, entries, action=HistoryAction.CREATE)
+
+
+FILL_MAX_DAYS = 62
+
+
+@transaction.atomic
+def roster_fill(
+    *,
+    actor,
+    store: Store,
+    people: list[User],
+    first: date,
+    last: date,
+    weekdays: set[int],
+    kind: str,
+    shift: Shift | None = None,
+) -> int:
+    """Fill a stretch of days of one person or several from one pattern (S1.D1a): the chosen weekdays (0 is
+    Monday) from ``first`` to ``last`` become the shift, rest, leave or the default; the other days stay as
+    they are. All or nothing; returns the number of days set."""
+    deny_unless(roster_may_edit_some(actor, store_id=store.pk))
+    errors: dict[str, list] = {}
+    if not people:
+        errors["people"] = [ValidationError(_("Choose at least one person."))]
+    if not isinstance(first, date) or not isinstance(last, date):
+        errors["last"] = [ValidationError(_("Enter the first and the last day."))]
+    elif last < first:
+        errors["last"] = [ValidationError(_("The last day cannot be before the first."))]
+    elif (last - first).days >= FILL_MAX_DAYS:
+        errors["last"] = [ValidationError(_("Fill at most 62 days at once."))]
+    if not weekdays or not set(weekdays) <= set(range(7)):
+        errors["weekdays"] = [ValidationError(_("Choose at least one weekday."))]
+    if kind not in ROSTER_CHOICES:
+        errors["kind"] = [ValidationError(_("Choose work, rest, leave or default."))]
+    for person in people:
+        for key, message in _entry_errors(actor, store, RosterEntry(person, first, kind, shift)).items():
+            if key == "person":
+                errors.setdefault("people", []).append(ValidationError(message))
+            elif key not in errors:
+                errors[key] = [ValidationError(message)]
+    if errors:
+        raise ValidationError(errors)
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    entries = [
+        RosterEntry(person=person, day=day, kind=kind, shift=shift)
+        for person in people
+        for day in days
+        if day.weekday() in weekdays
+    ]
+    _apply(actor, store, entries, action=HistoryAction.CREATE)
+    return len(entries)
 
 
 # --- Import from Excel or CSV -------------------------------------------------------------------------
@@ -325,6 +377,28 @@ def _read_header(headers: list[str], month: date, found: RosterImport, row: int)
     return name_col, number_col, day_cols
 
 
+HEADER_SEARCH_ROWS = 10  # a title such as "2026年12月排班表" may stand above the header
+_WEEKDAY = re.compile(r"(?:周|星期|礼拜)?[一二三四五六日天]|(?:mon|tue|wed|thu|fri|sat|sun)\w*", re.IGNORECASE)
+
+
+def _find_header(rows) -> tuple[int, list[str]]:
+    """The header row: the first of the first rows that names 姓名 or 工号 (a title may stand above it), else the
+    first non-empty row (whose columns are then refused)."""
+    first = None
+    for _index, (number, cells) in zip(range(HEADER_SEARCH_ROWS), ((n, c) for n, c in rows if any(c)), strict=False):
+        first = first or (number, cells)
+        if any(cell.strip().lower() in NAME_HEADERS | NUMBER_HEADERS for cell in cells):
+            return number, cells
+    if first is None:
+        raise file_error(_("The file is empty: it has no rows."))
+    return first
+
+
+def _is_weekday_row(values: list[str]) -> bool:
+    filled = [v for v in values if v]
+    return bool(filled) and all(_WEEKDAY.fullmatch(v) for v in filled)
+
+
 def _people_of(store: Store) -> tuple[dict[str, User], dict[str, list[User]]]:
     people = list(User.objects.filter(store=store, is_active=True).select_related("department"))
     by_number = {p.employee_no.strip().upper(): p for p in people if p.employee_no}
@@ -395,16 +469,14 @@ def roster_import(
     another store or department, one the actor may not roster) nothing is saved and the errors name the
     row and the column. The file is read before the transaction opens.
     """
-    deny_unless(has_right(actor, Right.EDIT, store.pk))
+    deny_unless(roster_may_edit_some(actor, store_id=store.pk))
     if department is not None and department.store_id != store.pk:
         raise field_error("department", _("Choose a department of %(store)s.") % {"store": store.code})
     if len(data) > IMPORT_MAX_BYTES:
         raise file_error(_("A roster file has at most 2 MB. Split it by department."))
     found = RosterImport()
     rows = read_table(data, file_name)
-    header_row = next(((number, cells) for number, cells in rows if any(cells)), None)
-    if header_row is None:
-        raise file_error(_("The file is empty: it has no rows."))
+    header_row = _find_header(rows)
     name_col, number_col, day_cols = _read_header(header_row[1], month, found, header_row[0])
     if found.errors:
         return found
@@ -422,6 +494,9 @@ def roster_import(
         def cell(index, cells=cells):
             return cells[index].strip() if index is not None and index < len(cells) else ""
 
+        if not cell(number_col) and not cell(name_col) and _is_weekday_row([cell(i) for i in day_cols]):
+            found.rows -= 1  # a second header row: the weekdays under the days
+            continue
         person, problem = _find_person(store, cell(number_col), cell(name_col), by_number, by_name)
         column = column_letter(number_col if number_col is not None and cell(number_col) else name_col or 0)
         if person is None:

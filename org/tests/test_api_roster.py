@@ -78,7 +78,7 @@ def test_s1_d1a_roster_put_is_all_or_nothing_naming_each_bad_entry(call, world, 
     assert RosterDay.objects.count() == 1
     bad_kind = call(a.supervisor, "put", "/roster", {"entries": [{**default, "kind": "holiday"}]})
     assert bad_kind.status_code == 422 and bad_kind.json()["detail"][0]["field"] == "entries.0.kind"
-    assert call(a.staff, "put", "/roster", {"entries": [default]}).status_code == 422  # not theirs to roster
+    assert call(a.staff, "put", "/roster", {"entries": [default]}).status_code == 403  # staff roster nobody
     assert call(a.auditor, "put", "/roster", {"entries": [default]}).status_code == 403
     assert call(world.b.manager, "put", "/roster", {"store": "S001", "entries": [default]}).status_code == 422
     assert RosterDay.objects.count() == 1

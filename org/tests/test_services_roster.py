@@ -284,3 +284,12 @@ def test_s1_d1a_import_of_a_person_of_another_department_is_a_row_error(world, s
     )
     assert [e["row"] for e in found.errors] == [3]
     assert not Shift.objects.filter(store=world.b.store).exists()
+
+
+def test_s1_d1a_import_skips_a_title_above_the_header_and_a_row_of_weekdays(world, shifts):
+    a = world.a
+    data = _csv("2026年12月客服部排班表,,,\n工号,姓名,1,2\n,,二,三\nE1003,客服1,早班,休\n")
+    found = services.roster_import(actor=a.manager, store=a.store, month=DEC, data=data, file_name="r.csv")
+    assert found.errors == [] and found.rows == 1 and found.days == 2
+    with pytest.raises(PermissionDenied):
+        services.roster_import(actor=a.staff, store=a.store, month=DEC, data=data, file_name="r.csv")

@@ -32,7 +32,7 @@ def kwargs_for(world, closure) -> dict:
 
 
 # Pages that name their store in the query (?store=): the roster's
-STORE_IN_QUERY = {"shift_list", "shift_create", "roster", "roster_import", "roster_export"}
+STORE_IN_QUERY = {"shift_list", "shift_create", "roster", "roster_fill", "roster_import", "roster_export"}
 
 
 def org_patterns():

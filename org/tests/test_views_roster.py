@@ -6,6 +6,7 @@ from datetime import date, time
 
 import pytest
 import time_machine
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import load_workbook
@@ -159,8 +160,9 @@ def test_s1_d1a_import_page_lists_row_errors_then_a_good_file_fills_the_grid(cli
     response = client.post(url, {"month": "12/2026", "file": SimpleUploadedFile("r.txt", b"x")})
     assert response.status_code == 400 and "month" in response.context["form"].errors
 
-    client.force_login(a.auditor)
-    assert client.get(url).status_code == 403
+    for reader in (a.auditor, a.staff):
+        client.force_login(reader)
+        assert client.get(url).status_code == 403
     client.force_login(world.b.manager)
     assert client.get(url).status_code == 404
 
@@ -209,3 +211,45 @@ def test_s1_d1a_grid_asks_as_much_for_many_people_and_days_as_for_one(client, wo
                 actor=a.manager, store=a.store, person=person, day=date(2026, 12, day), kind="work", shift=early
             )
     assert _count(client, reverse(name), params) == few
+
+
+def test_s1_d1a_fill_sets_the_chosen_weekdays_of_the_people_ticked(client, world, early):
+    a = world.a
+    url = reverse("org:roster_fill") + f"?store={a.store.pk}&month=2026-12&department={a.cs.pk}"
+    client.force_login(a.supervisor)
+    page = client.get(url)
+    assert page.status_code == 200
+    assert set(page.context["form"].fields["people"].queryset) == {a.supervisor, a.staff}
+    fill = {"people": [a.staff.pk], "first": "2026-12-01", "last": "2026-12-07", "weekdays": ["5", "6"]}
+    response = client.post(url, {**fill, "value": "rest"})
+    assert response.status_code == 302
+    assert sorted(r.date.day for r in RosterDay.objects.filter(person=a.staff)) == [5, 6]  # Saturday, Sunday
+    response = client.post(url, {**fill, "weekdays": ["0", "1", "2", "3", "4"], "value": f"shift:{early.pk}"})
+    assert response.status_code == 302 and RosterDay.objects.filter(person=a.staff, shift=early).count() == 5
+    # bad input: a stretch backwards, nobody ticked, another department's person — nothing saved
+    before = RosterDay.objects.count()
+    response = client.post(url, {**fill, "first": "2026-12-08", "value": "leave"})
+    assert response.status_code == 400 and "last" in response.context["form"].errors
+    response = client.post(url, {**fill, "people": [a.manager.pk], "value": "leave"})
+    assert response.status_code == 400 and "people" in response.context["form"].errors
+    response = client.post(url, {**fill, "last": "2027-03-01", "value": "leave"})
+    assert response.status_code == 400 and "last" in response.context["form"].errors
+    assert RosterDay.objects.count() == before
+    client.force_login(a.staff)
+    assert client.get(url).status_code == 403
+    client.force_login(world.b.manager)
+    assert client.get(url).status_code == 404
+
+
+def test_s1_d1a_fill_service_refuses_bad_input_naming_the_field(world, early):
+    a = world.a
+    with pytest.raises(ValidationError) as exc:
+        services.roster_fill(
+            actor=a.manager, store=a.store, people=[], first=DEC, last=DEC, weekdays=set(), kind="holiday"
+        )
+    assert set(exc.value.message_dict) == {"people", "weekdays", "kind"}
+    with pytest.raises(PermissionDenied):
+        services.roster_fill(
+            actor=a.auditor, store=a.store, people=[a.staff], first=DEC, last=DEC, weekdays={1}, kind="rest"
+        )
+    assert not RosterDay.objects.exists()

@@ -8,6 +8,7 @@ urlpatterns = [
     path("shifts/<int:shift_pk>/edit/", roster.shift_edit, name="shift_edit"),
     path("roster/", roster.roster, name="roster"),
     path("roster/<int:person_pk>/<str:day>/", roster.roster_cell, name="roster_cell"),
+    path("roster/fill/", roster.roster_fill, name="roster_fill"),
     path("roster/import/", roster.roster_import, name="roster_import"),
     path("roster/export/", roster.roster_export, name="roster_export"),
 ]

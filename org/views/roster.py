@@ -36,7 +36,7 @@ from ..access import (
     supervised_department_ids,
 )
 from ..choices import Role, RosterKind
-from ..forms import RosterCellForm, RosterFilterForm, RosterImportForm, ShiftForm
+from ..forms import RosterCellForm, RosterFillForm, RosterFilterForm, RosterImportForm, ShiftForm
 from ..models import Department, Store, User
 from ..services import roster as services
 from ..services.roster import parse_month
@@ -199,11 +199,7 @@ def roster(request):
             "previous_link": _month_link(store, department, previous),
             "next_link": _month_link(store, department, following),
             "export_link": _month_link(store, department, month, name="org:roster_export"),
-            "may_import": has_right(request.user, Right.EDIT, store.pk)
-            and (
-                role_of(request.user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER)
-                or bool(supervised_department_ids(request.user))
-            ),
+            "may_import": selectors.roster_may_edit_some(request.user, store_id=store.pk),
             "can_manage_shifts": has_right(request.user, Right.MANAGE_STORE, store.pk),
             **grid,
         },
@@ -255,6 +251,55 @@ def roster_cell(request, person_pk, day):
     return render(request, "org/roster_cell.html", context, status=form_status(request))
 
 
+def _rosterable(user, store: Store, department: Department | None):
+    """The people of the grid whose days the person may set."""
+    people = selectors.roster_people(store, department)
+    if role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER):
+        return people
+    return people.filter(department_id__in=supervised_department_ids(user))
+
+
+@login_required
+def roster_fill(request):
+    """Fill a stretch of days of one person or several from one pattern (weekdays × a shift, rest or leave)."""
+    store, department, month, _filter = _grid_scope(request)
+    if not selectors.roster_may_edit_some(request.user, store_id=store.pk):
+        raise PermissionDenied
+    days = services.month_days(month)
+    initial = {"first": days[0], "last": days[-1], "weekdays": [0, 1, 2, 3, 4], "value": services.DEFAULT}
+    form = RosterFillForm(
+        request.POST or None,
+        shifts=selectors.store_shifts(store, active_only=True),
+        people=_rosterable(request.user, store, department),
+        initial=initial,
+    )
+    if request.method == "POST" and form.is_valid():
+        kind, shift = form.day()
+        data = form.cleaned_data
+        try:
+            count = services.roster_fill(
+                actor=request.user,
+                store=store,
+                people=list(data["people"]),
+                first=data["first"],
+                last=data["last"],
+                weekdays=set(data["weekdays"]),
+                kind=kind,
+                shift=shift,
+            )
+        except ValidationError as exc:
+            add_service_errors(form, exc)
+        else:
+            messages.success(request, _("%(count)d days set.") % {"count": count})
+            return redirect(_month_link(store, department, data["first"]))
+    return render(
+        request,
+        "org/roster_fill.html",
+        {"form": form, "store": store, "department": department, "back": _month_link(store, department, month)},
+        status=form_status(request),
+    )
+
+
 # Import and export
 
 
@@ -262,7 +307,8 @@ def roster_cell(request, person_pk, day):
 def roster_import(request):
     """A month of the roster from Excel or CSV; with any row error nothing is saved and the errors are listed."""
     store = store_for_page(request.user, request.GET.get("store"))
-    require(request.user, Right.EDIT, store.pk)
+    if not selectors.roster_may_edit_some(request.user, store_id=store.pk):
+        raise PermissionDenied
     month = parse_month(request.GET.get("month", "")) or timezone.localdate().replace(day=1)
     initial = {"month": month, "department": parse_id(request.GET.get("department"))}
     form = RosterImportForm(request.POST or None, request.FILES or None, store=store, initial=initial)
