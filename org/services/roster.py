@@ -161,7 +161,7 @@ def _apply(actor, store: Store, entries: list[RosterEntry], *, action: str) -> l
     days = {entry.day for entry in entries}
     existing = {
         (row.person_id, row.date): row
-        for row in RosterDay.objects.select_for_update()
+        for row in RosterDay.objects.select_for_update(of=("self",))
         .filter(person_id__in=people, date__in=days)
         .select_related("shift", "person")
     }

@@ -88,3 +88,25 @@ def test_roster_endpoints_are_in_the_openapi_document(client, world):
     client.force_login(world.a.manager)
     paths = client.get("/api/v1/openapi.json").json()["paths"]
     assert {"get", "post"} <= set(paths["/api/v1/shifts"]) and {"get", "put"} <= set(paths["/api/v1/roster"])
+
+
+def test_s1_d1a_roster_month_asks_as_much_for_many_people_as_for_one(call, world, early):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from org.choices import Role
+    from tests.factories import make_user
+
+    a = world.a
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert call(a.manager, "get", "/roster", month="2026-12").status_code == 200
+        return len(queries)
+
+    count()  # the token is made on first use
+    few = count()
+    for n in range(6):
+        person = make_user(f"cs{n}", role=Role.STAFF, store=a.store, department=a.cs)
+        services.roster_set(actor=a.manager, store=a.store, person=person, day=date(2026, 12, 1), kind="rest")
+    assert count() == few
