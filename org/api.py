@@ -1,9 +1,11 @@
 """API: who is calling (GET /me), the stores behind their wall (GET /stores), and the roster (S1.D1a): a
 store's shifts (GET/POST /shifts) and who works which day (GET/PUT /roster)."""
 
+import re
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Annotated, Literal
 
+import pydantic
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
@@ -98,11 +100,28 @@ class ShiftOut(Schema):
     active: bool
 
 
+TIME_PATTERN = r"^([01]?[0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$"
+
+
+def _plain_time(value):
+    """A time of day as HH:MM (or HH:MM:SS), without a time zone: a shift is in the store's own time."""
+    if isinstance(value, str) and not re.fullmatch(TIME_PATTERN, value.strip()):
+        raise ValueError("HH:MM")
+    return value
+
+
+ShiftTime = Annotated[
+    time,
+    pydantic.BeforeValidator(_plain_time),
+    pydantic.WithJsonSchema({"type": "string", "pattern": TIME_PATTERN, "examples": ["08:00"]}),
+]
+
+
 class ShiftIn(Schema):
     store: StoreKey | None = Field(None, description="The store's code or id; without it, the caller's own store.")
     name: str = Field(max_length=30)
-    starts: time
-    ends: time
+    starts: ShiftTime = Field(description="HH:MM, the store's local time.")
+    ends: ShiftTime = Field(description="HH:MM; before `starts` for a shift that ends after midnight.")
 
 
 class ShiftListQuery(Schema):

@@ -68,11 +68,11 @@ def _clean_shift(*, store: Store, name: str, starts, ends, exclude_pk: int | Non
         errors["name"] = [
             _("The store %(store)s already has a shift named %(name)s.") % {"store": store.code, "name": name}
         ]
-    if not isinstance(starts, time):
+    if not isinstance(starts, time) or starts.tzinfo is not None:
         errors["starts"] = [_("Enter the time the shift starts, for example 08:00.")]
-    if not isinstance(ends, time):
+    if not isinstance(ends, time) or ends.tzinfo is not None:
         errors["ends"] = [_("Enter the time the shift ends, for example 17:00.")]
-    elif isinstance(starts, time) and ends == starts:
+    elif "starts" not in errors and ends == starts:
         errors["ends"] = [
             _("A shift cannot end when it starts. A shift that ends after midnight ends before its start time.")
         ]

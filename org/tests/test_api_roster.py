@@ -35,6 +35,9 @@ def test_s1_d1a_shifts_listed_and_added_by_the_manager(call, world, early):
     response = call(world.a.manager, "post", "/shifts", {**body, "starts": "06:00"})
     assert response.status_code == 422
     assert {e["field"] for e in response.json()["detail"]} == {"name", "ends"}
+    for bad in ("08:00+01:00", "25:00", "8点"):
+        response = call(world.a.manager, "post", "/shifts", {**body, "name": "中班", "starts": bad})
+        assert response.status_code == 422 and response.json()["detail"][0]["field"] == "starts", bad
     assert Shift.objects.filter(store=world.a.store).count() == 2
 
 
