@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import IdsChoiceField
 
 from .access import Right, has_right, store_ids, stores_for
-from .choices import DepartmentKind, Gender, Role, Weekday
+from .choices import DepartmentKind, Gender, Role, RosterKind, Weekday
 from .models import DealerGroup, Department, Store, User
 from .selectors import assignable_roles
+from .services.roster import DEFAULT, parse_month
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -303,8 +304,6 @@ class MonthField(forms.Field):
         return f"{value:%Y-%m}" if hasattr(value, "strftime") else value
 
     def to_python(self, value):
-        from .services.roster import parse_month
-
         text = str(value or "").strip()[:20]
         if not text:
             return None
@@ -335,9 +334,6 @@ class RosterCellForm(forms.Form):
     value = forms.ChoiceField(label=_("Day"))
 
     def __init__(self, *args, shifts, **kwargs):
-        from .choices import RosterKind
-        from .services.roster import DEFAULT
-
         super().__init__(*args, **kwargs)
         self.shifts = {f"shift:{s.pk}": s for s in shifts}
         self.fields["value"].choices = [
@@ -349,8 +345,6 @@ class RosterCellForm(forms.Form):
 
     def day(self) -> tuple[str, object]:
         """(kind, shift) chosen."""
-        from .choices import RosterKind
-
         value = self.cleaned_data["value"]
         if value in self.shifts:
             return RosterKind.WORK, self.shifts[value]
