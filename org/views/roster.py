@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import pgettext, pgettext_lazy
 
 from core.audit import history_for
 from core.exports import sheet_append
@@ -41,7 +41,16 @@ from ..models import Department, Store, User
 from ..services import roster as services
 from ..services.roster import parse_month
 
-WEEKDAYS = ("一", "二", "三", "四", "五", "六", "日")
+# A day's column shows its weekday in one character (一 … 日), as paper rosters do
+WEEKDAYS = (
+    pgettext_lazy("weekday, short", "Mo"),
+    pgettext_lazy("weekday, short", "Tu"),
+    pgettext_lazy("weekday, short", "We"),
+    pgettext_lazy("weekday, short", "Th"),
+    pgettext_lazy("weekday, short", "Fr"),
+    pgettext_lazy("weekday, short", "Sa"),
+    pgettext_lazy("weekday, short", "Su"),
+)
 
 
 # Shifts
@@ -160,13 +169,9 @@ def _grid(user, store: Store, department: Department | None, month: date) -> dic
     days = services.month_days(month)
     people = list(selectors.roster_people(store, department))
     work = selectors.work_days(store, people, days[0], days[-1])
-    supervised = None if role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER) else True
     rows = []
     for person in people:
-        if supervised is None:
-            editable = has_right(user, Right.EDIT, store.pk)
-        else:
-            editable = selectors.roster_may_edit(user, store_id=store.pk, department_id=person.department_id)
+        editable = selectors.roster_may_edit(user, store_id=store.pk, department_id=person.department_id)
         rows.append({"person": person, "cells": [_cell(person, work[(person.pk, day)], editable) for day in days]})
     return {
         "days": [{"date": day, "weekday": WEEKDAYS[day.weekday()], "weekend": day.weekday() >= 5} for day in days],
