@@ -7,9 +7,10 @@ from django.utils.translation import gettext_lazy as _
 from core.forms import IdsChoiceField
 
 from .access import Right, has_right, store_ids, stores_for
-from .choices import DepartmentKind, Gender, Role, Weekday
+from .choices import DepartmentKind, Gender, Role, RosterKind, Weekday
 from .models import DealerGroup, Department, Store, User
 from .selectors import assignable_roles
+from .services.roster import DEFAULT, parse_month
 
 TIME_WIDGET = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
@@ -272,3 +273,123 @@ class StaffFilterForm(forms.Form):
         )
         self.fields["department"].empty_label = _("All departments")
         self.fields["department"].with_store = len(ids) > 1
+
+
+# The roster (S1.D1a)
+
+MONTH_WIDGET = forms.TextInput(attrs={"type": "month", "placeholder": "2026-12"})
+
+
+class ShiftForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=30, help_text=_("For example 早班."))
+    starts = forms.TimeField(label=_("Starts"), widget=TIME_WIDGET)
+    ends = forms.TimeField(
+        label=_("Ends"), widget=TIME_WIDGET, help_text=_("Before the start for a shift that ends after midnight.")
+    )
+    active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not editing:
+            del self.fields["active"]
+
+
+class MonthField(forms.Field):
+    """A month written YYYY-MM, as the first day of that month."""
+
+    def __init__(self, **kwargs):
+        super().__init__(widget=MONTH_WIDGET, **kwargs)
+
+    def prepare_value(self, value):
+        return f"{value:%Y-%m}" if hasattr(value, "strftime") else value
+
+    def to_python(self, value):
+        text = str(value or "").strip()[:20]
+        if not text:
+            return None
+        month = parse_month(text)
+        if month is None:
+            raise forms.ValidationError(_("Enter the month as YYYY-MM, for example 2026-12."), code="invalid")
+        return month
+
+
+class RosterFilterForm(forms.Form):
+    """The roster grid's store, department and month (the store's departments only)."""
+
+    store = forms.ModelChoiceField(label=_("Store"), queryset=Store.objects.none(), required=False)
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.none(), required=False)
+    month = MonthField(label=_("Month"), required=False)
+
+    def __init__(self, *args, user, store: Store, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["store"].queryset = stores_for(user)
+        self.fields["store"].empty_label = None
+        self.fields["department"].queryset = store.departments.filter(active=True).order_by("name")
+        self.fields["department"].empty_label = _("All departments")
+
+
+class RosterCellForm(forms.Form):
+    """One day of one person: a shift of the store, rest, leave or the default (business hours)."""
+
+    value = forms.ChoiceField(label=_("Day"))
+
+    def __init__(self, *args, shifts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shifts = {f"shift:{s.pk}": s for s in shifts}
+        self.fields["value"].choices = [
+            (DEFAULT, _("Business hours (default)")),
+            *[(key, str(shift)) for key, shift in self.shifts.items()],
+            (RosterKind.REST, _("休 Rest")),
+            (RosterKind.LEAVE, _("假 Leave")),
+        ]
+
+    def day(self) -> tuple[str, object]:
+        """(kind, shift) chosen."""
+        value = self.cleaned_data["value"]
+        if value in self.shifts:
+            return RosterKind.WORK, self.shifts[value]
+        return value, None
+
+
+class RosterImportForm(forms.Form):
+    department = forms.ModelChoiceField(
+        label=_("Department"),
+        queryset=Department.objects.none(),
+        required=False,
+        help_text=_("Only people of this department may be in the file."),
+    )
+    month = MonthField(label=_("Month"))
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("Excel (.xlsx) or CSV: a row per person (姓名 and/or 工号), a column per day (1 to 31)."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def __init__(self, *args, store: Store, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = store.departments.filter(active=True).order_by("name")
+        self.fields["department"].empty_label = _("All departments")
+
+
+class RosterFillForm(RosterCellForm):
+    """Fill a stretch of days of one person or several from one pattern."""
+
+    people = forms.ModelMultipleChoiceField(
+        label=_("People"),
+        queryset=User.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+    first = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    last = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=Weekday.choices,
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
+
+    def __init__(self, *args, people, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["people"].queryset = people
+        self.fields["value"].label = _("Set the days to")
+        self.order_fields(["people", "first", "last", "weekdays", "value"])

@@ -16,9 +16,9 @@ from django.utils import timezone
 from core.audit import add_change_rows, field_labels
 from core.models import HistoryEntry
 
-from .access import Right, get_for_user, has_right, role_of, scope, store_ids
+from .access import Right, get_for_user, has_right, may_act_on, role_of, scope, store_ids, supervised_department_ids
 from .choices import Role, RosterKind
-from .models import BusinessHours, Department, RosterDay, Store, StoreClosure, User
+from .models import BusinessHours, Department, RosterDay, Shift, Store, StoreClosure, User
 
 # Higher ranks may give lower or equal roles and manage people of lower or equal roles.
 # An auditor only reads, so their rank is below a store manager's.
@@ -258,3 +258,45 @@ def on_duty(department: Department, day: date) -> list[tuple[User, WorkDay]]:
     people = list(User.objects.filter(department=department, is_active=True).order_by("name", "pk"))
     days = work_days(department.store, people, day, day)
     return [(person, days[(person.pk, day)]) for person in people]
+
+
+def roster_may_edit(user, *, store_id: int, department_id: int | None) -> bool:
+    """Whether the person may set the roster days of someone of that department (S1.D1a): the store's managers
+    and the group's administrators, and a supervisor of the department (``may_act_on``); not the person
+    themselves, not a colleague, never an auditor. Someone without a department is the managers' to roster."""
+    if not may_act_on(user, store_id=store_id, department_id=department_id):
+        return False
+    if role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER):
+        return True
+    return department_id is not None and department_id in supervised_department_ids(user)
+
+
+def roster_may_edit_some(user, *, store_id: int) -> bool:
+    """Whether the person may set anyone's roster days in the store (S1.D1a): its managers, the group's
+    administrators, a supervisor of one of its departments. Staff and auditors only read the roster."""
+    if not has_right(user, Right.EDIT, store_id):
+        return False
+    if role_of(user) in (Role.GROUP_ADMIN, Role.STORE_MANAGER):
+        return True
+    return Department.objects.filter(store_id=store_id, pk__in=supervised_department_ids(user)).exists()
+
+
+def shift_get_for_user(user, pk, *, right: Right = Right.VIEW) -> Shift:
+    return get_for_user(Shift.objects.select_related("store"), user, right=right, pk=pk)
+
+
+def store_shifts(store: Store, *, active_only: bool = False) -> QuerySet:
+    """The store's shifts, in use first, by start time (S1.D1a)."""
+    qs = Shift.objects.filter(store=store)
+    if active_only:
+        qs = qs.filter(active=True)
+    return qs.order_by("-active", "starts", "name")
+
+
+def roster_people(store: Store, department: Department | None = None) -> QuerySet:
+    """The active people of the store (of the department, when given) whose days the roster shows, by department
+    and name."""
+    qs = User.objects.filter(store=store, is_active=True).select_related("department")
+    if department is not None:
+        qs = qs.filter(department=department)
+    return qs.order_by("department__name", "name", "pk")

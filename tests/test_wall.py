@@ -100,10 +100,17 @@ WALLED_MODULES = [
     "complaints.tests.wall",
     "checks.tests.wall",
     "lounge.tests.wall",
+    "org.tests.wall",
 ]
 
 # Keyword arguments that do not name a store's record, with a harmless value.
-NEUTRAL_KWARGS = {"field": "mobile", "slug": "telephone", "action": "keep", "kind": "message_callback"}
+NEUTRAL_KWARGS = {
+    "field": "mobile",
+    "slug": "telephone",
+    "action": "keep",
+    "kind": "message_callback",
+    "day": "2026-12-01",
+}
 
 
 def build_path(route: str, pattern: URLPattern, ids: dict) -> str | None:

@@ -1,142 +1,22 @@
-"""Reading an uploaded export once: .xlsx, or CSV in UTF-8, UTF-16 or GBK with comma, semicolon or tab.
+"""Reading an uploaded export once: .xlsx, or CSV in UTF-8, UTF-16 or GBK (core.spreadsheets reads the cells).
 
 The data rows are kept beside the upload as JSON lines [row number as in Excel, cells], which every
 later step reads in chunks (read_rows).
 """
 
-import csv
-import io
 import json
 import re
-from collections.abc import Iterator
-from datetime import date, datetime, time
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from core.validators import PLATE_PATTERNS, field_error, plate_clean
+from core.spreadsheets import file_error, read_csv, read_xlsx
+from core.validators import PLATE_PATTERNS, plate_clean
 
 from ..models import ImportJob
 from .columns import guess_mapping
-
-
-def file_error(message) -> ValidationError:
-    return field_error("file", message)
-
-
-def _cell_text(value) -> str:
-    """One cell as text, the way the user sees it in Excel."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        if value.time() == time(0, 0):
-            return value.date().isoformat()
-        return value.isoformat(sep=" ", timespec="seconds")
-    if isinstance(value, (date, time)):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _csv_cell(text: str) -> str:
-    """Undo the tricks exports use to keep numbers as text in Excel: ="0101234567", '138…, a tab."""
-    text = text.strip()
-    if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
-        return text[2:-1].strip()
-    if text.startswith("'"):
-        return text[1:].strip()
-    return text
-
-
-def _decode(data: bytes) -> tuple[str, str]:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "UTF-16"
-        except UnicodeDecodeError:
-            pass
-    try:
-        return data.decode("utf-8-sig"), "UTF-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        # GB18030 is a superset of GBK and GB2312, the usual encodings of Chinese Excel CSV files.
-        return data.decode("gb18030"), "GBK"
-    except UnicodeDecodeError:
-        raise file_error(
-            _('The file is neither UTF-8 nor GBK text. Save it from Excel as "CSV UTF-8" or as .xlsx.')
-        ) from None
-
-
-def _sniff_delimiter(text: str) -> str:
-    """The delimiter that splits the first row into the most columns: comma, tab or semicolon."""
-    sample = text[:65536]
-    best, best_width = ",", 0
-    for delimiter in (",", "\t", ";"):
-        try:
-            for row in csv.reader(io.StringIO(sample), delimiter=delimiter):
-                if any(cell.strip() for cell in row):
-                    if len(row) > best_width:
-                        best, best_width = delimiter, len(row)
-                    break
-        except csv.Error:
-            continue
-    return best
-
-
-def _read_csv(data: bytes) -> tuple[str, Iterator[tuple[int, list[str]]]]:
-    text, encoding = _decode(data)
-    if "\x00" in text:
-        raise file_error(_("The file is not a text file. Choose a .csv file saved as text, or an .xlsx workbook."))
-    delimiter = _sniff_delimiter(text)
-
-    def rows():
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        number = 0
-        try:
-            for number, row in enumerate(reader, start=1):
-                yield number, [_csv_cell(cell) for cell in row]
-        except csv.Error:
-            raise file_error(
-                _("Row %(row)d of the file cannot be read as CSV: check its quotes and separators.")
-                % {"row": number + 1}
-            ) from None
-
-    return encoding, rows()
-
-
-def _read_xlsx(path: Path) -> Iterator[tuple[int, list[str]]]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        sheet = workbook.active if hasattr(workbook.active, "iter_rows") else workbook.worksheets[0]
-        sheet.reset_dimensions()  # some programs write a wrong size; read every row there is
-    except Exception:  # openpyxl raises many kinds of error on a damaged or foreign file
-        raise file_error(
-            _("The file cannot be read as an Excel workbook (.xlsx). Open it in Excel and save it again as .xlsx.")
-        ) from None
-    try:
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
-            yield number, [_cell_text(value) for value in row]
-    except Exception:
-        raise file_error(
-            _("The file cannot be read as an Excel workbook (.xlsx). Open it in Excel and save it again as .xlsx.")
-        ) from None
-    finally:
-        workbook.close()
-
 
 _DATA_LIKE = re.compile(r"^[\d\s+\-./:()]+$")
 
@@ -167,9 +47,9 @@ def files_remove(relative: str) -> None:
 def parse_to_rows(stored: Path, kind: str, rows_file: Path) -> tuple[str, list[str], int]:
     """Read the stored file once; write its data rows as JSON lines [row number, cells]."""
     if kind == "xlsx":
-        encoding, rows = "", _read_xlsx(stored)
+        encoding, rows = "", read_xlsx(stored)
     else:
-        encoding, rows = _read_csv(stored.read_bytes())
+        encoding, rows = read_csv(stored.read_bytes())
     headers: list[str] | None = None
     count = 0
     with rows_file.open("w", encoding="utf-8") as out:

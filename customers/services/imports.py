@@ -29,6 +29,7 @@ from django.utils.translation import gettext as _
 
 from core.audit import snapshot
 from core.models import HistoryAction, HistoryEntry
+from core.spreadsheets import check_file_name, file_kind
 
 from ..imports.checking import check_chunk, empty_seen, error_entries
 from ..imports.columns import clean_mapping, guess_mapping
@@ -54,13 +55,7 @@ def import_upload(*, actor, store, uploaded) -> ImportJob:
     a transaction (reading a large workbook takes a moment); the job is one INSERT.
     """
     name = Path(uploaded.name or "").name[:255]
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xls":
-        raise file_error(_("Old Excel files (.xls) cannot be read. Open the file in Excel and save it as .xlsx."))
-    if suffix not in (".csv", ".xlsx"):
-        raise file_error(
-            _("Choose an Excel workbook (.xlsx) or a CSV file (.csv); %(name)s is neither.") % {"name": name or "?"}
-        )
+    suffix = check_file_name(name)
     size = uploaded.size or 0
     if size == 0:
         raise file_error(_("The file is empty: it has no rows."))
@@ -80,10 +75,7 @@ def import_upload(*, actor, store, uploaded) -> ImportJob:
     try:
         with stored.open("rb") as check:
             magic = check.read(8)
-        if magic.startswith(b"\xd0\xcf\x11\xe0"):
-            raise file_error(_("Old Excel files (.xls) cannot be read. Open the file in Excel and save it as .xlsx."))
-        # The content decides, not the name: a workbook saved as .csv is still read as a workbook.
-        kind = "xlsx" if magic.startswith(b"PK\x03\x04") else "csv"
+        kind = file_kind(magic)
         encoding, headers, count = parse_to_rows(stored, kind, media_path(relative + ".rows.jsonl"))
         job = ImportJob(
             store=store,

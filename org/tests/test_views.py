@@ -5,7 +5,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from core.models import HistoryEntry
 from org.choices import DepartmentKind, Role
-from org.models import BusinessHours, Department, Store, StoreClosure, User
+from org.models import BusinessHours, Department, Shift, Store, StoreClosure, User
 from tests.factories import make_user
 
 STRONG = "Lounge-Tea-2026!"
@@ -23,7 +23,16 @@ def kwargs_for(world, closure) -> dict:
         "department_pk": world.a.cs.pk,
         "staff_pk": world.a.staff.pk,
         "closure_pk": closure.pk,
+        "shift_pk": Shift.objects.get_or_create(
+            store=world.a.store, name="早班", defaults={"starts": time(8), "ends": time(17)}
+        )[0].pk,
+        "person_pk": world.a.staff.pk,
+        "day": "2026-12-01",
     }
+
+
+# Pages that name their store in the query (?store=): the roster's
+STORE_IN_QUERY = {"shift_list", "shift_create", "roster", "roster_fill", "roster_import", "roster_export"}
 
 
 def org_patterns():
@@ -37,7 +46,8 @@ def org_patterns():
 def url(name, world, closure):
     pattern = next(p for p in org_patterns() if p.name == name)
     values = kwargs_for(world, closure)
-    return reverse(f"org:{name}", kwargs={key: values[key] for key in pattern.pattern.converters})
+    target = reverse(f"org:{name}", kwargs={key: values[key] for key in pattern.pattern.converters})
+    return target + (f"?store={world.a.store.pk}" if name in STORE_IN_QUERY else "")
 
 
 # Pages that change store A's organisation: the owner, a colleague with less right, another store.
