@@ -108,7 +108,7 @@ def discipline_draft(
                 state=DisciplineState.DRAFT,
                 occurred_at=occurred_at,
                 minutes=minutes,
-                description=description[:500],
+                description=(description.strip() or str(DisciplineKind(kind).label))[:500],
                 attendance_day=attendance_day,
             )
             history_record(actor=None, obj=record, action=HistoryAction.CREATE, after=snapshot(record, RECORD_FIELDS))

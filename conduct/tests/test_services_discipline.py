@@ -322,4 +322,6 @@ def test_the_records_threshold_counts_only_counted_records(world):
     services.discipline_dismiss(actor=world.a.manager, record=draft(world), reason="调班")
     assert not Notification.objects.filter(recipient=world.a.manager).exists()
     record(world, kind=DisciplineKind.NOISE, when="2026-11-24 11:00")
-    assert Notification.objects.filter(recipient=world.a.manager, url__contains=f"person={first.person_id}").count() == 1
+    assert (
+        Notification.objects.filter(recipient=world.a.manager, url__contains=f"person={first.person_id}").count() == 1
+    )

@@ -173,7 +173,8 @@ def _act(request, record_pk, form_key: str, form, call):
         call(record, form.cleaned_data if form is not None else {})
     except ValidationError as exc:
         if form is None:
-            form = ReasonForm()
+            form = ReasonForm({})
+            form.is_valid()
         add_service_errors(form, exc)
         record = selectors.discipline_get_for_user(request.user, record_pk)
         context = _detail_context(request, record, **{form_key: form})
