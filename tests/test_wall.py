@@ -100,6 +100,7 @@ WALLED_MODULES = [
     "complaints.tests.wall",
     "checks.tests.wall",
     "lounge.tests.wall",
+    "conduct.tests.wall",
 ]
 
 # Keyword arguments that do not name a store's record, with a harmless value.
