@@ -108,3 +108,23 @@ def test_there_is_no_delete(call, world):
     )
     assert call(world.admin, "delete", f"/conduct/records/{record.pk}").status_code == 405
     assert DisciplineRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_the_api_list_asks_as_much_for_many_records_as_for_one(call, world):
+    """No query per item (issue 10)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for i in range(12):
+        person = make_user(f"p{i}", role=Role.STAFF, store=world.a.store, department=world.a.cs)
+        services.discipline_record(
+            actor=world.a.supervisor, store=world.a.store, person=person, kind="noise", description="喧哗"
+        )
+    call(world.admin, "get", "/conduct/records")
+
+    def count(size):
+        with CaptureQueriesContext(connection) as queries:
+            assert call(world.admin, "get", "/conduct/records", page_size=size).json()["count"] == 12
+        return len(queries)
+
+    assert count(1) == count(100)

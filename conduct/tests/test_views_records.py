@@ -240,3 +240,29 @@ def test_settings_page(client, world):
     assert refused.status_code == 400 and "contest_days" in refused.context["form"].errors
     client.post(url, data | {"contest_days": 5})
     assert world.a.store.conduct_settings.contest_days == 5
+
+
+def _many(world, n):
+    for i in range(n):
+        person = make_user(f"p{i}_{n}", role=Role.STAFF, store=world.a.store, department=world.a.cs)
+        _record(world, person=person)
+
+
+def _queries(client, url, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+def test_the_list_asks_as_much_for_many_records_as_for_few(client, world):
+    """No query per row (issue 10): 2 records and 30 on the page ask the same."""
+    client.force_login(world.admin)
+    url = reverse("conduct:record_list")
+    _many(world, 2)
+    client.get(url)
+    few = _queries(client, url)
+    _many(world, 28)
+    assert _queries(client, url) == few
