@@ -266,3 +266,25 @@ def test_the_list_asks_as_much_for_many_records_as_for_few(client, world):
     few = _queries(client, url)
     _many(world, 28)
     assert _queries(client, url) == few
+
+
+def test_a_group_admin_picks_the_store_whose_people_are_listed(client, world):
+    client.force_login(world.admin)
+    url = reverse("conduct:record_create")
+    page = client.get(url, {"store": world.b.store.pk})
+    people = list(page.context["form"].fields["person"].queryset)
+    assert world.b.staff in people and world.a.staff not in people
+    assert b'data-testid="record-stores"' in page.content
+    client.post(
+        url,
+        {
+            "store": world.b.store.pk,
+            "person": world.b.staff.pk,
+            "kind": "desk",
+            "occurred_at": "2026-11-24T09:00",
+            "description": "桌上放零食",
+        },
+    )
+    assert DisciplineRecord.objects.get().store == world.b.store
+    client.force_login(world.a.manager)
+    assert client.get(url, {"store": world.b.store.pk}).status_code == 404

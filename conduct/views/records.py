@@ -84,14 +84,14 @@ def record_create(request):
                 },
             )
             return redirect("conduct:record_detail", record_pk=record.pk)
-    stores = list(stores_for(user, Right.EDIT)) if len(stores_for(user, Right.EDIT)[:2]) > 1 else []
+    stores = list(stores_for(user, Right.EDIT))
     return render(
         request,
         "conduct/record_form.html",
         {
             "form": form,
             "store": store,
-            "stores": stores,
+            "stores": stores if len(stores) > 1 else [],
             "spot_check": form["source"].value() == DisciplineSource.SPOT_CHECK,
         },
         status=form_status(request),
