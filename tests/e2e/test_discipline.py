@@ -13,9 +13,9 @@ def _idle(page):
     page.wait_for_load_state("networkidle")
 
 
-def _fits(page):
-    """Nothing wider than the phone's screen."""
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+def _fits(page, width=PHONE["width"]):
+    """Nothing wider than the screen."""
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
 
 
 def test_record_contest_withdraw_on_a_phone(page, live_server, world, sign_in):
@@ -73,5 +73,9 @@ def test_record_contest_withdraw_on_a_phone(page, live_server, world, sign_in):
         "data-state", "withdrawn"
     )
     _fits(page)
+    page.set_viewport_size({"width": 1024, "height": 768})  # and on a tablet
+    page.goto(f"{live_server.url}/conduct/records/{record.pk}/")
+    _idle(page)
+    _fits(page, 1024)
     record.refresh_from_db()
     assert record.state == "withdrawn" and record.promise.state == "kept"
