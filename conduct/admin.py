@@ -9,6 +9,10 @@ class DisciplineRecordAdmin(admin.ModelAdmin):
     list_filter = ["store", "kind", "state"]
     raw_id_fields = ["person", "recorded_by", "decided_by", "attendance_day", "promise"]
 
+    def has_delete_permission(self, request, obj=None):
+        """A discipline record is never deleted: a withdrawn one or a dismissed draft stays visible as such."""
+        return False
+
 
 @admin.register(AttendanceBatch)
 class AttendanceBatchAdmin(admin.ModelAdmin):

@@ -64,6 +64,8 @@ LISTS = [
     "/lounge/visits/",
     "/lounge/requests/",
     "/lounge/faults/",
+    "/conduct/records/",
+    "/conduct/records/drafts/",
     "/promises/",
     "/org/staff/",
 ]

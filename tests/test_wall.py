@@ -101,6 +101,7 @@ WALLED_MODULES = [
     "checks.tests.wall",
     "lounge.tests.wall",
     "org.tests.wall",
+    "conduct.tests.wall",
 ]
 
 # Keyword arguments that do not name a store's record, with a harmless value.
