@@ -18,7 +18,7 @@ from ninja.renderers import JSONRenderer
 
 from checks.api import router as checks_router
 from complaints.api import router as complaints_router
-from conduct.api import router as conduct_router
+from conduct.api.attendance import router as conduct_attendance_router
 from core.api_auth import api_auth
 from core.views import request_too_big_message
 from customers.api import router as customers_router
@@ -106,7 +106,7 @@ api.add_router("", lounge_visits_router)
 api.add_router("", lounge_requests_router)
 api.add_router("", lounge_faults_router)
 api.add_router("", checks_router)
-api.add_router("", conduct_router)
+api.add_router("", conduct_attendance_router)
 
 
 # --- Errors as JSON ------------------------------------------------------------------------------

@@ -16,11 +16,8 @@ vehicles; a customer of the store with that mobile number (and the same name) ge
 """
 
 import logging
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -32,7 +29,7 @@ from core.models import HistoryAction, HistoryEntry
 
 from ..imports.checking import check_chunk, empty_seen, error_entries
 from ..imports.columns import clean_mapping, guess_mapping
-from ..imports.reading import file_error, files_remove, media_path, parse_to_rows, read_rows
+from ..imports.reading import files_remove, media_path, parse_to_rows, read_rows, upload_keep
 from ..models import Customer, ImportJob, Vehicle
 from .customers import CUSTOMER_FIELDS, VEHICLE_FIELDS, name_initials, phone_digits
 
@@ -53,37 +50,9 @@ def import_upload(*, actor, store, uploaded) -> ImportJob:
     `uploaded` is a Django UploadedFile or File (name, size, chunks()). The file is read outside
     a transaction (reading a large workbook takes a moment); the job is one INSERT.
     """
-    name = Path(uploaded.name or "").name[:255]
-    suffix = Path(name).suffix.lower()
-    if suffix == ".xls":
-        raise file_error(_("Old Excel files (.xls) cannot be read. Open the file in Excel and save it as .xlsx."))
-    if suffix not in (".csv", ".xlsx"):
-        raise file_error(
-            _("Choose an Excel workbook (.xlsx) or a CSV file (.csv); %(name)s is neither.") % {"name": name or "?"}
-        )
-    size = uploaded.size or 0
-    if size == 0:
-        raise file_error(_("The file is empty: it has no rows."))
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise file_error(
-            _("The file has %(size)d MB; at most %(limit)d MB can be imported at once. Split it into smaller files.")
-            % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)}
-        )
-    directory = media_path(IMPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    relative = f"{IMPORT_DIR}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}{suffix}"
+    name, relative, kind = upload_keep(uploaded, IMPORT_DIR)
     stored = media_path(relative)
-    with stored.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
     try:
-        with stored.open("rb") as check:
-            magic = check.read(8)
-        if magic.startswith(b"\xd0\xcf\x11\xe0"):
-            raise file_error(_("Old Excel files (.xls) cannot be read. Open the file in Excel and save it as .xlsx."))
-        # The content decides, not the name: a workbook saved as .csv is still read as a workbook.
-        kind = "xlsx" if magic.startswith(b"PK\x03\x04") else "csv"
         encoding, headers, count = parse_to_rows(stored, kind, media_path(relative + ".rows.jsonl"))
         job = ImportJob(
             store=store,

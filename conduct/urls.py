@@ -1,3 +1,0 @@
-app_name = "conduct"
-
-urlpatterns: list = []
