@@ -11,7 +11,7 @@ from datetime import date, datetime
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from pydantic import ConfigDict
 
 from core.api_schemas import (
@@ -178,7 +178,7 @@ def attendance_batch_create(request, payload: AttendanceBatchIn):
         source=payload.source,
         file_name=payload.file_name,
     )
-    return 201, _batch_out(batch) | {"errors": batch.errors}
+    return Status(201, _batch_out(batch) | {"errors": batch.errors})
 
 
 @router.get(
