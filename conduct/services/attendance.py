@@ -441,9 +441,11 @@ def _write(batch: AttendanceBatch, good: list[GoodRow], actor) -> None:
         )
     drafts_per_person: dict[int, int] = defaultdict(int)
     made = 0
+    people_named = User.objects.only("pk", "name", "username").in_bulk({d.person_id for d, *_rest in wanted})
     for d, kind, when, minutes, seen in wanted:
         if (d.pk, kind) in have:
             continue
+        d.person = people_named[d.person_id]
         if discipline_draft(attendance_day=d, kind=kind, occurred_at=when, minutes=minutes, description=seen):
             made += 1
             drafts_per_person[d.person_id] += 1

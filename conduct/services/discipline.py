@@ -20,7 +20,7 @@ def discipline_draft(
     punishment). None if the day already has a record of that kind (the same file imported again)."""
     try:
         with transaction.atomic():
-            record = DisciplineRecord.objects.create(
+            record = DisciplineRecord(
                 store_id=attendance_day.store_id,
                 person_id=attendance_day.person_id,
                 kind=kind,
@@ -32,6 +32,9 @@ def discipline_draft(
                 description=description[:500],
                 attendance_day=attendance_day,
             )
+            if AttendanceDay.person.is_cached(attendance_day):
+                record.person = attendance_day.person  # the history names the person without a query per draft
+            record.save(force_insert=True)
             history_record(actor=None, obj=record, action=HistoryAction.CREATE, after=snapshot(record, RECORD_FIELDS))
     except IntegrityError:
         return None

@@ -143,3 +143,37 @@ def test_s1_d1a_attendance_list_the_supervisor_sees_the_department_staff_their_o
     assert client.get(url, {"month": "November"}).status_code == 400
     client.force_login(world.b.manager)
     assert client.get(url, {"store": world.a.store.pk}).status_code == 404
+
+
+def _queries(client, url, **params):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params).status_code == 200
+    return len(queries)
+
+
+def test_s1_d1a_the_pages_ask_a_constant_number_of_queries(client, world):
+    def rows(days):
+        return [
+            {"employee_no": no, "date": f"2026-11-{d:02d}", "clock_in": "08:52", "clock_out": ""}
+            for d in range(1, days + 1)
+            for no in ("E1001", "E1002", "E1003")
+        ]
+
+    client.force_login(world.a.manager)
+    services.attendance_import_rows(actor=world.a.manager, store=world.a.store, rows=rows(2))
+    counts = [
+        _queries(client, reverse("conduct:attendance_list"), month="2026-11"),
+        _queries(client, reverse("conduct:attendance_batches")),
+        _queries(client, reverse("conduct:attendance_batch", args=[AttendanceBatch.objects.get().pk])),
+    ]
+    services.attendance_import_rows(actor=world.a.manager, store=world.a.store, rows=rows(20))
+    latest = AttendanceBatch.objects.order_by("-pk").first()
+    assert latest.drafts_made == 18 * 3 * 2 and latest.days_written == 18 * 3
+    assert [
+        _queries(client, reverse("conduct:attendance_list"), month="2026-11"),
+        _queries(client, reverse("conduct:attendance_batches")),
+        _queries(client, reverse("conduct:attendance_batch", args=[latest.pk])),
+    ] == counts
