@@ -158,12 +158,13 @@ def attendance_refuse(*, actor: User, batch: AttendanceBatch) -> AttendanceBatch
     with transaction.atomic():
         locked = _lock_checked(batch)
         before = snapshot(locked, BATCH_FIELDS)
+        stored, locked.file_path = locked.file_path, ""
         locked.state = BatchState.FAILED
-        locked.save(update_fields=["state"])
+        locked.save(update_fields=["state", "file_path"])
         history_record(
             actor=actor, obj=locked, action=HistoryAction.UPDATE, before=before, after=snapshot(locked, BATCH_FIELDS)
         )
-    files_remove(locked.file_path)
+    files_remove(stored)
     return locked
 
 
@@ -187,9 +188,10 @@ def attendance_confirm(*, actor: User, batch: AttendanceBatch) -> AttendanceBatc
         )
     with transaction.atomic():
         locked = _lock_checked(batch)
+        stored, locked.file_path = locked.file_path, ""  # the file is not kept once its rows are imported
         _apply_check(locked, result)
         _write(locked, result.good, actor)
-    files_remove(locked.file_path)
+    files_remove(stored)
     return locked
 
 

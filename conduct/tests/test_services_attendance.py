@@ -166,7 +166,7 @@ def test_s1_d1a_upload_checks_then_confirm_writes_the_good_rows_only(world):
     assert stored.exists()
     batch = services.attendance_confirm(actor=world.a.manager, batch=batch)
     assert (batch.state, batch.days_written, batch.drafts_made) == (BatchState.IMPORTED, 1, 1)
-    assert not stored.exists()  # the file is not kept once imported
+    assert not stored.exists() and batch.file_path == ""  # the file is not kept once imported
     assert HistoryEntry.objects.filter(object_id=batch.pk, content_type__model="attendancebatch").count() == 2
     with pytest.raises(ValidationError):
         services.attendance_confirm(actor=world.a.manager, batch=batch)
