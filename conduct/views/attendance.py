@@ -139,12 +139,6 @@ def attendance_batch_confirm(request, batch_pk):
         batch = services.attendance_confirm(actor=request.user, batch=batch)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Imported: %(days)d days written, %(drafts)d draft records for the supervisors to confirm.")
-            % {"days": batch.days_written, "drafts": batch.drafts_made},
-        )
     return redirect("conduct:attendance_batch", batch_pk=batch.pk)
 
 
