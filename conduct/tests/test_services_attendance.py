@@ -16,7 +16,7 @@ from conduct.services import attendance as services
 from core.models import HistoryEntry
 from org.choices import RosterKind
 from org.models import RosterDay, Shift
-from promises.models import Notification
+from promises.models import Notification, WebhookDelivery
 from tests.clock import at
 
 from .attendance_files import csv_upload, xlsx_upload
@@ -121,6 +121,8 @@ def test_s1_d1a_importing_the_same_rows_again_changes_nothing_and_makes_no_secon
 
 
 def test_s1_d1a_the_supervisors_are_told_once_per_batch_after_the_commit(world, django_capture_on_commit_callbacks):
+    world.a.store.wecom_webhook_url = "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=test"
+    world.a.store.save()
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         batch = _import(
             world,
@@ -128,9 +130,11 @@ def test_s1_d1a_the_supervisors_are_told_once_per_batch_after_the_commit(world, 
             ("E1003", "2026-11-04", "08:52", "17:00"),
             ("E1001", "2026-11-03", "09:00", "18:05"),  # the manager: no department, so the store managers
         )
-    assert Notification.objects.count() == 0  # nothing before the commit
+    assert Notification.objects.count() == 0 and not WebhookDelivery.objects.exists()  # nothing before the commit
     assert len(callbacks) == 1
     callbacks[0]()
+    # the WeCom posts are queued for the worker (no network call here), one per person told
+    assert WebhookDelivery.objects.count() == 2
     told = {n.recipient_id: n for n in Notification.objects.all()}
     assert set(told) == {world.a.supervisor.pk, world.a.manager.pk}
     assert "3" in told[world.a.supervisor.pk].title and "1" in told[world.a.manager.pk].title

@@ -177,3 +177,21 @@ def test_s1_d1a_the_pages_ask_a_constant_number_of_queries(client, world):
         _queries(client, reverse("conduct:attendance_batches")),
         _queries(client, reverse("conduct:attendance_batch", args=[latest.pk])),
     ] == counts
+
+
+def test_s1_d1a_a_group_admin_chooses_the_store_a_supervisor_has_theirs_given(client, world):
+    client.force_login(world.admin)
+    body = client.get(reverse("conduct:attendance_import")).content.decode()
+    assert '<select name="store"' in body and "S002" in body
+    response = client.post(
+        reverse("conduct:attendance_import"),
+        {
+            "store": world.b.store.pk,
+            "source": "wecom",
+            "file": csv_upload([["客服2", "E2003", "", "2026-11-03", "", ""]]),
+        },
+    )
+    assert response.status_code == 302 and AttendanceBatch.objects.get().store == world.b.store
+    client.force_login(world.a.supervisor)
+    body = client.get(reverse("conduct:attendance_import")).content.decode()
+    assert f'type="hidden" name="store" value="{world.a.store.pk}"' in body
