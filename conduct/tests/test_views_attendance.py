@@ -195,3 +195,24 @@ def test_s1_d1a_a_group_admin_chooses_the_store_a_supervisor_has_theirs_given(cl
     client.force_login(world.a.supervisor)
     body = client.get(reverse("conduct:attendance_import")).content.decode()
     assert f'type="hidden" name="store" value="{world.a.store.pk}"' in body
+
+
+def test_s1_d1a_a_column_not_recognised_must_be_chosen_before_importing(client, world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = "姓名,工号,日期,上班打卡,离开\r\n客服1,E1003,2026-11-03,08:52,18:05\r\n".encode()
+    batch = services.attendance_upload(
+        actor=world.a.manager, store=world.a.store, uploaded=SimpleUploadedFile("x.csv", data)
+    )
+    assert "clock_out" not in batch.mapping
+    client.force_login(world.a.manager)
+    body = client.get(reverse("conduct:attendance_batch", args=[batch.pk])).content.decode()
+    assert 'data-testid="attendance-mapping-problems"' in body and 'data-testid="attendance-confirm"' not in body
+    client.post(reverse("conduct:attendance_batch_confirm", args=[batch.pk]))
+    assert not AttendanceDay.objects.exists()
+    client.post(
+        reverse("conduct:attendance_batch_columns", args=[batch.pk]),
+        {"employee_no": "1", "date": "2", "clock_in": "3", "clock_out": "4"},
+    )
+    body = client.get(reverse("conduct:attendance_batch", args=[batch.pk])).content.decode()
+    assert 'data-testid="attendance-confirm"' in body

@@ -19,7 +19,7 @@ from org.access import Right, store_for_page, stores_for
 
 from ..choices import BatchState
 from ..forms.attendance import AttendanceFilterForm, AttendanceMappingForm, AttendanceUploadForm
-from ..imports.columns import ATTENDANCE_FIELDS, column_name
+from ..imports.columns import ATTENDANCE_FIELDS, clean_mapping, column_name
 from ..selectors import attendance as selectors
 from ..services import attendance as services
 
@@ -84,10 +84,14 @@ def _errors_page(batch, page_number):
 def attendance_batch(request, batch_pk):
     """One import: while checked, the columns, the row errors and the choice; once imported, what it wrote."""
     batch = selectors.attendance_batch_get_for_user(request.user, batch_pk)
-    form = None
+    form, mapping_problems = None, []
     if batch.state == BatchState.CHECKED:
         initial = {key: str(index) for key, index in batch.mapping.items()}
         form = AttendanceMappingForm(headers=batch.headers, initial=initial)
+        try:
+            clean_mapping(batch.headers, batch.mapping)
+        except ValidationError as exc:
+            mapping_problems = exc.messages  # a column the guess did not find: choose it before importing
     drafts = selectors.attendance_batch_drafts(batch) if batch.state == BatchState.IMPORTED else []
     return render_page(
         request,
@@ -98,6 +102,7 @@ def attendance_batch(request, batch_pk):
             "form": form,
             "page": _errors_page(batch, request.GET.get("page")),
             "drafts": drafts,
+            "mapping_problems": mapping_problems,
             "may_import": selectors.may_import_attendance(request.user, batch.store_id),
         },
     )
