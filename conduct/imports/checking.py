@@ -200,6 +200,7 @@ def check_rows(store_id: int, rows: list[tuple[int, dict]]) -> CheckResult:
     names = {v.get("name", "").strip() for _n, v in rows} - {""}
     people = _people(store_id, numbers, names)
     result = CheckResult(rows=len(rows))
+    today = timezone.localdate()
     seen: dict[tuple[int, date], int] = {}
     for number, values in rows:
         errors: list[tuple[str, str]] = []
@@ -217,6 +218,9 @@ def check_rows(store_id: int, rows: list[tuple[int, dict]]) -> CheckResult:
                     else _("The date is empty."),
                 )
             )
+        elif day > today:
+            errors.append(("date", _("%(date)s has not come yet.") % {"date": day.isoformat()}))
+            day = None
         punches = {}
         if day is not None:
             for key in ("clock_in", "clock_out"):

@@ -3,16 +3,18 @@
 from datetime import date
 
 import pytest
+import time_machine
 from django.utils import translation
 
 from conduct.imports.checking import check_rows
 from org.choices import Role
+from tests.clock import at
 from tests.factories import make_user
 
 
 @pytest.fixture(autouse=True)
 def _english():
-    with translation.override("en"):
+    with translation.override("en"), time_machine.travel(at("2026-12-01 10:00"), tick=False):
         yield
 
 
@@ -45,6 +47,7 @@ def test_s1_d1a_a_person_by_employee_number_first_else_by_unique_name(world):
         (_row(), "name", "工号"),
         (_row(employee_no="E1003", date="2026-13-01"), "date", "2026-13-01"),
         (_row(employee_no="E1003", date=""), "date", "empty"),
+        (_row(employee_no="E1003", date="2026-12-02"), "date", "not come yet"),
         (_row(employee_no="E1003", clock_in="8点半"), "clock_in", "8点半"),
         (_row(employee_no="E1003", clock_out="25:00"), "clock_out", "25:00"),
         (_row(employee_no="E1003", clock_in="18:00", clock_out="08:30"), "clock_out", "before the clock-in"),

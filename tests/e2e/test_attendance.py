@@ -1,12 +1,21 @@
 """Browser flow of the attendance import (S1.D1a) on a phone: a file with a bad row shows the row's error and
 is refused; a good DingTalk workbook is imported and its late arrival becomes a draft for the supervisor."""
 
+import pytest
+import time_machine
 from playwright.sync_api import expect
 
 from conduct.models import AttendanceDay, DisciplineRecord
 from conduct.tests.attendance_files import csv_bytes, dingtalk_xlsx
+from tests.clock import at
 
 PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture(autouse=True)
+def _clock():
+    with time_machine.travel(at("2026-12-01 10:00"), tick=True):
+        yield
 
 
 def _idle(page):
