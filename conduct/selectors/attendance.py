@@ -112,3 +112,8 @@ def attendance_batch_drafts(batch: AttendanceBatch, limit: int = 200) -> list[Di
         .select_related("person")
         .order_by("occurred_at", "id")[:limit]
     )
+
+
+def attendance_batch_days(batch: AttendanceBatch, limit: int = 100) -> list[AttendanceDay]:
+    """The first days the batch wrote (new or changed), in date and name order."""
+    return list(batch.days.select_related("person").order_by("date", "person__name", "person_id")[:limit])

@@ -47,6 +47,7 @@ def test_s1_d1a_upload_then_check_page_shows_the_row_error_and_the_choice(client
     assert batch.state == BatchState.IMPORTED and batch.drafts_made == 1
     body = client.get(reverse("conduct:attendance_batch", args=[batch.pk])).content.decode()
     assert 'data-testid="attendance-draft" data-kind="late"' in body
+    assert body.count('data-testid="attendance-batch-day"') == 1
 
 
 def test_s1_d1a_a_bad_upload_is_400_with_the_file_error_and_nothing_kept(client, world):

@@ -92,7 +92,9 @@ def attendance_batch(request, batch_pk):
             clean_mapping(batch.headers, batch.mapping)
         except ValidationError as exc:
             mapping_problems = exc.messages  # a column the guess did not find: choose it before importing
-    drafts = selectors.attendance_batch_drafts(batch) if batch.state == BatchState.IMPORTED else []
+    imported = batch.state == BatchState.IMPORTED
+    drafts = selectors.attendance_batch_drafts(batch) if imported else []
+    days = selectors.attendance_batch_days(batch) if imported else []
     return render_page(
         request,
         "conduct/attendance_batch.html",
@@ -102,6 +104,7 @@ def attendance_batch(request, batch_pk):
             "form": form,
             "page": _errors_page(batch, request.GET.get("page")),
             "drafts": drafts,
+            "days": days,
             "mapping_problems": mapping_problems,
             "may_import": selectors.may_import_attendance(request.user, batch.store_id),
         },
