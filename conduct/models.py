@@ -93,6 +93,13 @@ class AttendanceBatch(models.Model):
     errors = models.JSONField(_("row errors"), default=list, blank=True)
     first_date = models.DateField(_("first day"), null=True, blank=True)
     last_date = models.DateField(_("last day"), null=True, blank=True)
+    # The uploaded file, kept until the user confirms (its rows are read again then) and for the error list.
+    file_path = models.CharField(_("stored file"), max_length=200, blank=True)
+    file_kind = models.CharField(_("file type"), max_length=5, blank=True)
+    headers = models.JSONField(_("column names"), default=list, blank=True)
+    header_row = models.PositiveIntegerField(_("header row"), default=0)
+    mapping = models.JSONField(_("columns"), default=dict, blank=True)
+    valid_rows = models.PositiveIntegerField(_("valid rows"), default=0)
 
     class Meta:
         verbose_name = _("attendance import")

@@ -1,7 +1,7 @@
 """API: discipline records (S1.D1a–c, S1.D3, S1.D4) — list, detail, record, acknowledge, contest, decide, and
 confirm or dismiss a draft from attendance.
 
-Thin endpoints: the same access function (conduct.selectors.discipline_get_for_user: a colleague's record or
+Thin endpoints: the same access function (conduct.selectors.records.discipline_get_for_user: a colleague's record or
 another store's is a 404) and the same services as the pages. Service errors become 422 JSON naming the field.
 """
 
@@ -33,9 +33,9 @@ from core.validators import field_error
 from org.access import Right, require, store_from_ref, store_ids
 from org.models import User
 
-from .. import selectors
 from ..choices import DisciplineKind, DisciplineSource, DisciplineState
 from ..models import DisciplineRecord
+from ..selectors import records as selectors
 from ..services import discipline as services
 
 router = Router(tags=["conduct"])

@@ -136,7 +136,7 @@ class RecordFilterForm(forms.Form):
             self.fields["store"].widget = forms.HiddenInput()
 
     def clean_month(self):
-        from ..selectors import month_bounds
+        from ..selectors.records import month_bounds
 
         month = (self.cleaned_data.get("month") or "").strip()
         if month and month_bounds(month) is None:

@@ -37,7 +37,7 @@ from promises.services import notification_send, promise_keep, promise_make
 
 from ..choices import DISCIPLINE_COUNTED, DISCIPLINE_RULES, DisciplineKind, DisciplineSource, DisciplineState
 from ..models import AttendanceDay, DisciplineRecord, conduct_settings
-from ..selectors import may_answer, may_decide_on, may_record, month_bounds
+from ..selectors.records import may_answer, may_decide_on, may_record, month_bounds
 
 RECORD_FIELDS = ["kind", "rule_id", "state", "occurred_at", "minutes", "description"]
 ANSWER_FIELDS = ["state", "answer_by", "answered_at", "contest_reason"]
@@ -99,7 +99,7 @@ def discipline_draft(
     punishment), S1.D1a. None if the day already has a record of that kind (the same file imported again)."""
     try:
         with transaction.atomic():
-            record = DisciplineRecord.objects.create(
+            record = DisciplineRecord(
                 store_id=attendance_day.store_id,
                 person_id=attendance_day.person_id,
                 kind=kind,
@@ -111,6 +111,9 @@ def discipline_draft(
                 description=(description.strip() or str(DisciplineKind(kind).label))[:500],
                 attendance_day=attendance_day,
             )
+            if AttendanceDay.person.is_cached(attendance_day):
+                record.person = attendance_day.person  # the history names the person without a query per draft
+            record.save(force_insert=True)
             history_record(actor=None, obj=record, action=HistoryAction.CREATE, after=snapshot(record, RECORD_FIELDS))
     except IntegrityError:
         return None

@@ -10,7 +10,7 @@ from django.http import Http404
 
 from conduct.choices import DisciplineKind, DisciplineSource, DisciplineState
 from conduct.models import AttendanceDay, ConductSettings, DisciplineRecord
-from conduct.selectors import (
+from conduct.selectors.records import (
     discipline_get_for_user,
     discipline_list,
     drafts_to_review,

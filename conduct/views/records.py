@@ -1,7 +1,7 @@
 """Discipline records (S1.D1a–c, S1.D3, S1.D4): record an incident on a phone (also the spot-check page), the
 list, one record with its history and the buttons its reader may use, and the drafts from attendance to confirm.
 
-Who reads and who acts is decided in conduct.selectors (discipline_get_for_user, may_…); the writes are
+Who reads and who acts is decided in conduct.selectors.records (discipline_get_for_user, may_…); the writes are
 conduct.services.discipline.
 """
 
@@ -23,10 +23,10 @@ from core.pagination import list_page
 from core.validators import parse_id
 from org.access import Right, require, store_for_page, stores_for
 
-from .. import selectors
 from ..choices import DisciplineSource, DisciplineState
 from ..forms.records import BulkDraftForm, DecideForm, ReasonForm, RecordFilterForm, RecordForm
 from ..models import DisciplineRecord
+from ..selectors import records as selectors
 from ..services import discipline as services
 
 PAGE_SIZE = 25

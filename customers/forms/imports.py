@@ -22,13 +22,17 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        stores = stores_for(user, Right.IMPORT)
+        stores = self.store_choices(user)
         self.fields["store"].queryset = stores
         if len(stores) == 1:
             self.fields["store"].initial = stores[0]
             self.fields["store"].widget = forms.HiddenInput()
         self.fields["file"].widget = forms.ClearableFileInput(attrs={"accept": self.accept})
         self.fields["file"].help_text = self.file_help() % {"limit": settings.IMPORT_MAX_BYTES // (1024 * 1024)}
+
+    def store_choices(self, user):
+        """The stores the person may import into (a form of another import may decide otherwise)."""
+        return stores_for(user, Right.IMPORT)
 
     def file_help(self) -> str:
         return _(

@@ -6,13 +6,16 @@ later step reads in chunks (read_rows).
 
 import json
 import re
+import uuid
+from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.spreadsheets import file_error, read_csv, read_xlsx
+from core.spreadsheets import check_file_name, file_error, file_kind, read_csv, read_xlsx
 from core.validators import PLATE_PATTERNS, plate_clean
 
 from ..models import ImportJob
@@ -44,12 +47,50 @@ def files_remove(relative: str) -> None:
         path.unlink(missing_ok=True)
 
 
+def upload_keep(uploaded, directory: str) -> tuple[str, str, str]:
+    """Check an uploaded export (an .xlsx or .csv of at most IMPORT_MAX_BYTES, not an old .xls) and store it
+    under MEDIA_ROOT/<directory>/: (its name, the stored file's relative path, "xlsx" or "csv").
+
+    `uploaded` is a Django UploadedFile or File (name, size, chunks()). The content decides the kind, not the
+    name (core.spreadsheets.file_kind). Shared by the customer and attendance imports.
+    """
+    name = Path(uploaded.name or "").name[:255]
+    suffix = check_file_name(name)
+    size = uploaded.size or 0
+    if size == 0:
+        raise file_error(_("The file is empty: it has no rows."))
+    limit = settings.IMPORT_MAX_BYTES
+    if size > limit:
+        raise file_error(
+            _("The file has %(size)d MB; at most %(limit)d MB can be imported at once. Split it into smaller files.")
+            % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)}
+        )
+    media_path(directory).mkdir(parents=True, exist_ok=True)
+    relative = f"{directory}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}{suffix}"
+    stored = media_path(relative)
+    with stored.open("wb") as out:
+        for chunk in uploaded.chunks():
+            out.write(chunk)
+    with stored.open("rb") as check:
+        magic = check.read(8)
+    try:
+        kind = file_kind(magic)
+    except BaseException:
+        files_remove(relative)
+        raise
+    return name, relative, kind
+
+
+def table_rows(stored: Path, kind: str) -> tuple[str, Iterator[tuple[int, list[str]]]]:
+    """The encoding ("" for a workbook) and the rows of a stored file: (row number as in Excel, cell texts)."""
+    if kind == "xlsx":
+        return "", read_xlsx(stored)
+    return read_csv(stored.read_bytes())
+
+
 def parse_to_rows(stored: Path, kind: str, rows_file: Path) -> tuple[str, list[str], int]:
     """Read the stored file once; write its data rows as JSON lines [row number, cells]."""
-    if kind == "xlsx":
-        encoding, rows = "", read_xlsx(stored)
-    else:
-        encoding, rows = read_csv(stored.read_bytes())
+    encoding, rows = table_rows(stored, kind)
     headers: list[str] | None = None
     count = 0
     with rows_file.open("w", encoding="utf-8") as out:

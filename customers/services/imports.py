@@ -16,11 +16,8 @@ vehicles; a customer of the store with that mobile number (and the same name) ge
 """
 
 import logging
-import uuid
 from datetime import timedelta
-from pathlib import Path
 
-from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,11 +26,10 @@ from django.utils.translation import gettext as _
 
 from core.audit import snapshot
 from core.models import HistoryAction, HistoryEntry
-from core.spreadsheets import check_file_name, file_kind
 
 from ..imports.checking import check_chunk, empty_seen, error_entries
 from ..imports.columns import clean_mapping, guess_mapping
-from ..imports.reading import file_error, files_remove, media_path, parse_to_rows, read_rows
+from ..imports.reading import files_remove, media_path, parse_to_rows, read_rows, upload_keep
 from ..models import Customer, ImportJob, Vehicle
 from .customers import CUSTOMER_FIELDS, VEHICLE_FIELDS, name_initials, phone_digits
 
@@ -54,28 +50,9 @@ def import_upload(*, actor, store, uploaded) -> ImportJob:
     `uploaded` is a Django UploadedFile or File (name, size, chunks()). The file is read outside
     a transaction (reading a large workbook takes a moment); the job is one INSERT.
     """
-    name = Path(uploaded.name or "").name[:255]
-    suffix = check_file_name(name)
-    size = uploaded.size or 0
-    if size == 0:
-        raise file_error(_("The file is empty: it has no rows."))
-    limit = settings.IMPORT_MAX_BYTES
-    if size > limit:
-        raise file_error(
-            _("The file has %(size)d MB; at most %(limit)d MB can be imported at once. Split it into smaller files.")
-            % {"size": -(-size // (1024 * 1024)), "limit": limit // (1024 * 1024)}
-        )
-    directory = media_path(IMPORT_DIR)
-    directory.mkdir(parents=True, exist_ok=True)
-    relative = f"{IMPORT_DIR}/{timezone.localdate():%Y%m%d}-{uuid.uuid4().hex}{suffix}"
+    name, relative, kind = upload_keep(uploaded, IMPORT_DIR)
     stored = media_path(relative)
-    with stored.open("wb") as out:
-        for chunk in uploaded.chunks():
-            out.write(chunk)
     try:
-        with stored.open("rb") as check:
-            magic = check.read(8)
-        kind = file_kind(magic)
         encoding, headers, count = parse_to_rows(stored, kind, media_path(relative + ".rows.jsonl"))
         job = ImportJob(
             store=store,

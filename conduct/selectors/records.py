@@ -16,8 +16,8 @@ from org.choices import Role
 from org.models import User
 from org.selectors import ROLE_RANK
 
-from .choices import DisciplineState
-from .models import DisciplineRecord
+from ..choices import DisciplineState
+from ..models import DisciplineRecord
 
 # Roles that see every record of their stores; a supervisor sees their departments' people; staff their own.
 SEES_ALL = (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.AUDITOR)
