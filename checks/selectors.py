@@ -209,8 +209,11 @@ def _day_range(day: date) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def round_list(user, *, area="", state="", day: date | None = None, store_code="", date_from=None, date_to=None):
-    """Rounds of the person's stores, newest first: scheduled ones by their slot, extra ones by their start."""
+def round_list(
+    user, *, area="", state="", day: date | None = None, store_code="", date_from=None, date_to=None, purpose=""
+):
+    """Rounds of the person's stores, newest first: scheduled ones by their slot, extra ones by their start;
+    optionally of one purpose (hygiene rounds S4.6, grooming checks S6, desk checks S1.D3)."""
     qs = (
         scope(Round.objects.all(), user)
         .select_related("store", "area", "submitted_by")
@@ -220,6 +223,8 @@ def round_list(user, *, area="", state="", day: date | None = None, store_code="
         qs = qs.filter(area_id=parse_id(area)) if parse_id(area) else qs.none()
     if state:
         qs = qs.filter(state=state)
+    if purpose:
+        qs = qs.filter(purpose=purpose)
     if day is not None:
         date_from = date_to = day
     if date_from is not None:

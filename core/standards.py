@@ -16,14 +16,32 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Section:
+    """A built section of a standard in the navigation: its page, and the roles it is shown to (all if empty)."""
+
+    label: str
+    url_name: str
+    query: str = ""
+    roles: tuple[str, ...] = ()  # role codes (org.choices.Role), given as text: core imports no app
+
+
+MANAGERS = ("group_admin", "store_manager")
+SUPERVISORS = (*MANAGERS, "supervisor")
+
+
+@dataclass(frozen=True)
 class Standard:
     number: int
     slug: str
     title: str
     icon: str
     rules: list[Rule] = field(default_factory=list)
-    built: list[tuple[str, str]] = field(default_factory=list)  # (label, url name) of built sections
+    built: list[Section] = field(default_factory=list)  # built sections, in the navigation's order
     planned: list[str] = field(default_factory=list)  # sections not built yet, said plainly
+
+    def sections_for(self, role: str | None) -> list[Section]:
+        """The built sections shown to a role: a section named for some roles only is hidden from the others."""
+        return [section for section in self.built if not section.roles or role in section.roles]
 
 
 STANDARDS = [
@@ -46,8 +64,16 @@ STANDARDS = [
             Rule("S1.D3", _("Nothing unrelated to work on the desk")),
             Rule("S1.D4", _("No non-work matters during work time")),
         ],
-        built=[(_("My promises"), "promises:my_day")],
-        planned=[_("Discipline records"), _("Supervisor reviews")],
+        built=[
+            Section(_("My promises"), "promises:my_day"),
+            Section(_("Discipline records"), "conduct:record_list"),
+            Section(_("Drafts to confirm"), "conduct:draft_list", roles=SUPERVISORS),
+            Section(_("Attendance"), "conduct:attendance_list"),
+            Section(_("Roster"), "org:roster"),
+            Section(_("Desk checks"), "checks:round_list", "?purpose=desk"),
+            Section(_("People's figures"), "insights:people"),
+        ],
+        planned=[_("Six-quality reviews")],
     ),
     Standard(
         2,
@@ -68,14 +94,14 @@ STANDARDS = [
             Rule("S2.11", _("Hang up only after the caller")),
         ],
         built=[
-            (_("Call console"), "phone:console"),
-            (_("Messages"), "phone:message_list"),
-            (_("Calls"), "phone:call_list"),
-            (_("Complaints"), "complaints:complaint_list"),
-            (_("Verification inbox"), "complaints:verification_inbox"),
-            (_("Call scripts"), "phone:script_list"),
-            (_("Phone-system call records"), "phone:cdr_import_start"),
-            (_("Telephone figures"), "insights:telephone"),
+            Section(_("Call console"), "phone:console"),
+            Section(_("Messages"), "phone:message_list"),
+            Section(_("Calls"), "phone:call_list"),
+            Section(_("Complaints"), "complaints:complaint_list"),
+            Section(_("Verification inbox"), "complaints:verification_inbox"),
+            Section(_("Call scripts"), "phone:script_list"),
+            Section(_("Phone-system call records"), "phone:cdr_import_start", roles=MANAGERS),
+            Section(_("Telephone figures"), "insights:telephone"),
         ],
     ),
     Standard(
@@ -108,13 +134,13 @@ STANDARDS = [
             Rule("S4.11", _("All facilities working; faults reported to maintenance at once")),
         ],
         built=[
-            (_("Lounge board"), "lounge:board"),
-            (_("Lounge requests"), "lounge:request_list"),
-            (_("Lounge visits"), "lounge:visit_list"),
-            (_("Hygiene rounds"), "checks:round_list"),
-            (_("Corrective actions"), "checks:action_list"),
-            (_("Facility faults"), "lounge:fault_list"),
-            (_("Lounge figures"), "insights:lounge"),
+            Section(_("Lounge board"), "lounge:board"),
+            Section(_("Lounge requests"), "lounge:request_list"),
+            Section(_("Lounge visits"), "lounge:visit_list"),
+            Section(_("Hygiene rounds"), "checks:round_list", "?purpose=lounge_hygiene"),
+            Section(_("Corrective actions"), "checks:action_list"),
+            Section(_("Facility faults"), "lounge:fault_list"),
+            Section(_("Lounge figures"), "insights:lounge"),
         ],
     ),
     Standard(
@@ -139,7 +165,11 @@ STANDARDS = [
             Rule("S6.3", _("Clean hands, short nails, light polish")),
             Rule("S6.4", _("Name badge worn on duty")),
         ],
-        planned=[_("Daily grooming checks")],
+        built=[
+            Section(_("Morning grooming checks"), "checks:round_list", "?purpose=grooming"),
+            Section(_("Grooming corrections"), "checks:action_list"),
+            Section(_("People's figures"), "insights:people"),
+        ],
     ),
 ]
 

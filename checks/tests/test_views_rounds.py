@@ -58,6 +58,16 @@ def test_round_list_filters_and_htmx_partial(client, world):
     assert client.get("/checks/", {"day": "not-a-day", "area": "x", "state": "??"}).status_code == 200
 
 
+def test_round_list_filters_by_purpose_as_the_navigation_links_it(client, world):
+    """Hygiene rounds (S4.6), grooming checks (S6) and desk checks (S1.D3) share the list; the filter parts them."""
+    round = done_round(world.a)  # a lounge hygiene round
+    client.force_login(world.a.staff)
+    hygiene = client.get("/checks/", {"purpose": "lounge_hygiene"}).content.decode()
+    grooming = client.get("/checks/", {"purpose": "grooming"}).content.decode()
+    assert f'data-round="{round.pk}"' in hygiene and f'data-round="{round.pk}"' not in grooming
+    assert f'data-round="{round.pk}"' in client.get("/checks/", {"purpose": "nonsense"}).content.decode()
+
+
 def test_round_list_uses_a_constant_number_of_queries(client, world, django_assert_max_num_queries):
     with time_machine.travel(at("2026-11-30 12:40"), tick=False):
         scheduled(world, "2026-11-30 10:31")

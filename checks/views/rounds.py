@@ -21,7 +21,7 @@ from core.validators import parse_id
 from org.access import Right, deny_unless, has_right, require, scope
 
 from .. import selectors
-from ..choices import ActionState, ItemKind, RoundState
+from ..choices import ActionState, ItemKind, Purpose, RoundState
 from ..forms import ActionCloseForm, ConfirmForm, RoundForm
 from ..models import Area
 from ..services import actions, people, rounds
@@ -39,6 +39,7 @@ def round_list(request):
         "area": parse_id(request.GET.get("area", "")) or "",
         "state": request.GET.get("state", "") if request.GET.get("state") in RoundState.values else "",
         "day": _day(request.GET.get("day", "")),
+        "purpose": request.GET.get("purpose", "") if request.GET.get("purpose") in Purpose.values else "",
     }
     qs = selectors.round_list(request.user, **filters)
     page = list_page(request, qs, PAGE_SIZE)
@@ -46,6 +47,7 @@ def round_list(request):
         "page": page,
         "filters": filters,
         "states": RoundState.choices,
+        "purposes": Purpose.choices,
         "areas": scope(Area.objects.all(), request.user).order_by("store__code", "name"),
         "now": timezone.now(),
     }

@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 
@@ -49,3 +50,22 @@ def test_an_unknown_page_is_still_the_html_404(client, world):
     response = client.get("/no-such-page/")
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+@pytest.mark.parametrize("who", ["admin", "a.manager", "a.supervisor", "a.staff", "a.auditor"])
+def test_every_built_section_in_the_navigation_opens_for_every_role(client, world, who):
+    """The navigation shows each role the built sections it may open: none is an error page for that role, and a
+    section for some roles only (importing call records, confirming drafts) is not shown to the others."""
+    from core.standards import STANDARDS
+
+    user = world.admin if who == "admin" else getattr(world.a, who.split(".")[1])
+    client.force_login(user)
+    page = client.get(reverse("home")).content.decode()
+    for standard in STANDARDS:
+        for section in standard.built:
+            url = reverse(section.url_name) + section.query
+            shown = f'href="{url}"' in page
+            assert shown == (not section.roles or user.role in section.roles), (who, url)
+            if shown:
+                response = client.get(url)
+                assert response.status_code == 200, (who, url, response.status_code)
