@@ -1,3 +1,4 @@
+import re
 from datetime import date, time
 
 import pytest
@@ -129,11 +130,16 @@ def test_store_detail_owner_reader_and_other_store(client, world, closure):
     body = client.get(target).content.decode()
     assert 'data-testid="store-edit"' in body and 'data-testid="closure-add"' in body
     assert "盘点" in body and "客服部" in body and "08:30–18:00" in body
+    # the manager reaches the settings of grooming checks (S6) and discipline (S1.D1a) from the store
+    for testid in ("store-check-settings", "store-conduct-settings"):
+        url = re.search(rf'href="([^"]+)" data-testid="{testid}"', body).group(1).replace("&amp;", "&")
+        assert client.get(url).status_code == 200, url
     client.force_login(world.a.auditor)
     response = client.get(target)
     assert response.status_code == 200
     body = response.content.decode()
     assert 'data-testid="store-edit"' not in body and 'data-testid="closure-add"' not in body
+    assert 'data-testid="store-conduct-settings"' not in body
     client.force_login(world.b.staff)
     assert client.get(target).status_code == 404
 
