@@ -95,8 +95,8 @@ class ShiftOut(Schema):
     id: int
     store: StoreRef
     name: str
-    starts: time
-    ends: time = Field(description="Before `starts` for a shift that ends after midnight.")
+    starts: str = Field(description="HH:MM (HH:MM:SS when it has seconds), the store's local time.")
+    ends: str = Field(description="HH:MM; before `starts` for a shift that ends after midnight.")
     active: bool
 
 
@@ -176,13 +176,18 @@ class RosterPutOut(Schema):
     saved: int
 
 
+def _time_text(value: time) -> str:
+    """A shift's time as the store reads it, without a time zone (OpenAPI's "time" format would demand one)."""
+    return value.strftime("%H:%M:%S" if value.second else "%H:%M")
+
+
 def _shift_out(shift: Shift) -> dict:
     return {
         "id": shift.pk,
         "store": store_ref(shift.store),
         "name": shift.name,
-        "starts": shift.starts,
-        "ends": shift.ends,
+        "starts": _time_text(shift.starts),
+        "ends": _time_text(shift.ends),
         "active": shift.active,
     }
 
