@@ -13,7 +13,8 @@ fixed number of aggregate queries, whatever the data size (no rollups yet: these
 - Corrections confirmed on time (S6.1): promises of kind GROOMING_CORRECTION kept vs due, as S1.4 counts.
 - Discipline records (S1.D1a–c, S1.D3, S1.D4): the counted states (``DISCIPLINE_COUNTED``); the person page
   also shows the withdrawn ones, as withdrawn. Drafts and dismissed drafts are not records against anyone.
-- Attendance (S1.D1a): days late beyond the store's grace, days left early beyond it, days with a punch missing.
+- Attendance (S1.D1a): days late and days left early, as the import counted them past the store's grace (the
+  minutes its drafts were made from), and days with a punch missing.
 - Carried-over work (S1.D2): ``CarryOver`` of the period's days.
 """
 
@@ -21,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 from django.http import Http404
 from django.utils import timezone
@@ -31,7 +32,7 @@ from checks.choices import Purpose, RoundState
 from checks.models import Round, RoundResult, RoundSubject
 from complaints.models import Complaint
 from conduct.choices import DISCIPLINE_COUNTED, DisciplineKind, DisciplineState
-from conduct.models import AttendanceDay, CarryOver, ConductSettings, DisciplineRecord
+from conduct.models import AttendanceDay, CarryOver, DisciplineRecord
 from org.access import role_of, store_ids, supervised_department_ids
 from org.choices import Role
 from org.models import User
@@ -201,12 +202,6 @@ def complaints_in_scope(scope: FigureScope) -> QuerySet:
 # --- the figures: (kind of record, its queryset, its condition) ---------------------------------------
 
 
-def _grace(which: str) -> Coalesce:
-    """S1.D1a: the store's minutes of grace before an arrival is late or a departure early (0 until set)."""
-    grace = ConductSettings.objects.filter(store_id=OuterRef("store_id")).values(f"{which}_grace_minutes")[:1]
-    return Coalesce(Subquery(grace), Value(0))
-
-
 def figure_conditions(scope: FigureScope) -> dict[str, tuple[str, Q]]:
     """Each figure's kind of record and condition on its scoped queryset (SOURCES)."""
     return {
@@ -225,8 +220,9 @@ def figure_conditions(scope: FigureScope) -> dict[str, tuple[str, Q]]:
         "corrections_kept": (PROMISE, Q(state=PromiseState.KEPT)),
         "discipline": (RECORD, Q(state__in=DISCIPLINE_COUNTED)),
         "discipline_withdrawn": (RECORD, Q(state=DisciplineState.WITHDRAWN)),
-        "late": (ATTENDANCE, Q(late_minutes__gt=_grace("late"))),
-        "early": (ATTENDANCE, Q(early_minutes__gt=_grace("early"))),
+        # the import applied the store's grace when it read the day (and made the drafts from the same minutes)
+        "late": (ATTENDANCE, Q(late_minutes__gt=0)),
+        "early": (ATTENDANCE, Q(early_minutes__gt=0)),
         "missing_punch": (ATTENDANCE, Q(missing_punch=True)),
         "carry_overs": (CARRY, Q()),
         "complaints": (COMPLAINT, Q()),
