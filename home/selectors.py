@@ -5,6 +5,8 @@ from datetime import date, timedelta
 from django.db.models import Count, Max, Q, QuerySet
 from django.utils import timezone
 
+from checks.choices import Purpose, RoundState
+from checks.models import Round
 from conduct.models import CarryOver
 from customers.models import Customer, Vehicle
 from org.access import role_of, store_ids, supervised_department_ids
@@ -14,6 +16,7 @@ from promises.choices import PromiseState
 
 CARRIED_OVER_DAYS = 7  # the person's carried-over promises still open from this many days back
 CARRIED_OVER_LIMIT = 20
+MISSED_CHECK_DAYS = 7
 
 
 def home_stores(user) -> list[Store]:
@@ -108,3 +111,20 @@ def home_carried_over_counts(user) -> dict | None:
         ],
         "total": sum(row["n"] for row in rows),
     }
+
+
+def home_missed_checks(user) -> list[Round]:
+    """The morning grooming checks (S6) and desk checks (S1.D3) of the last week that were missed, or are past
+    their due time and still not done: for the store's managers, auditors and group administrators, and for a
+    supervisor those of their departments. Empty for anyone else (one query)."""
+    role = role_of(user)
+    qs = Round.objects.filter(
+        store_id__in=store_ids(user),
+        purpose__in=[Purpose.GROOMING, Purpose.DESK],
+        scheduled_for__gte=timezone.now() - timedelta(days=MISSED_CHECK_DAYS),
+    ).filter(Q(state=RoundState.MISSED) | Q(state=RoundState.OPEN, due_at__lt=timezone.now()))
+    if role == Role.SUPERVISOR:
+        qs = qs.filter(area__department_id__in=supervised_department_ids(user))
+    elif role not in (Role.STORE_MANAGER, Role.AUDITOR, Role.GROUP_ADMIN):
+        return []
+    return list(qs.select_related("store", "area", "area__department").order_by("-scheduled_for", "-id")[:20])

@@ -6,7 +6,14 @@ from org.access import role_of
 from org.choices import Role
 from promises.selectors import my_day
 
-from .selectors import home_carried_over, home_carried_over_counts, home_colleagues, home_departments, home_stores
+from .selectors import (
+    home_carried_over,
+    home_carried_over_counts,
+    home_colleagues,
+    home_departments,
+    home_missed_checks,
+    home_stores,
+)
 
 
 @login_required
@@ -25,4 +32,5 @@ def home(request):
     context["day"] = my_day(user)
     context["carried_over"] = home_carried_over(user)  # S1.D2: yesterday's unfinished work first
     context["carried_over_counts"] = home_carried_over_counts(user)
+    context["missed_checks"] = home_missed_checks(user)  # S6, S1.D3: a check of people not done
     return render(request, "home/home.html", context)
