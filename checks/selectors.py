@@ -14,7 +14,8 @@ from django.utils import timezone
 from core.audit import add_change_rows, field_labels
 from core.models import HistoryEntry
 from core.validators import parse_id
-from org.access import Right, get_for_user, may_act_on, scope, store_ids
+from org import access
+from org.access import Right, get_for_user, scope, store_ids
 from org.business_time import StoreCalendar
 
 from .choices import ActionState, RoundState, Schedule
@@ -74,7 +75,7 @@ def may_see_person(user, person_id: int | None, store_id: int) -> bool:
     about no person (a place) is everyone's who may view the store."""
     if person_id is None:
         return True
-    return may_act_on(user, store_id=store_id, owner_id=person_id)
+    return access.may_see_person(user, store_id=store_id, person_id=person_id, auditors=False)
 
 
 def result_photo_get_for_user(user, pk, *, round_pk=None):

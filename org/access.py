@@ -207,6 +207,16 @@ def may_act_on(user, *, store_id: int, owner_id: int | None = None, department_i
     return False
 
 
+def may_see_person(user, *, store_id: int, person_id: int, auditors: bool = True) -> bool:
+    """Whether the person may see someone's personal records — their checks, discipline records and the page of
+    their record (S6, S1): that person, their supervisors, the store's managers and the group's administrators
+    (``may_act_on``), and the store's auditors unless ``auditors`` is False (photos of people: S6). Never a
+    colleague, a supervisor of another department, or anyone of another store."""
+    if role_of(user) == Role.AUDITOR:
+        return auditors and store_id in store_ids(user)
+    return may_act_on(user, store_id=store_id, owner_id=person_id)
+
+
 def require_act(user, *, store_id: int, owner_id: int | None = None, department_id: int | None = None) -> None:
     """404 when the store is outside the person's wall; 403 when they may not act on the record (see
     ``may_act_on``)."""

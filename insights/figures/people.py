@@ -33,6 +33,7 @@ from checks.models import Round, RoundResult, RoundSubject
 from complaints.models import Complaint
 from conduct.choices import DISCIPLINE_COUNTED, DisciplineKind, DisciplineState
 from conduct.models import AttendanceDay, CarryOver, DisciplineRecord
+from org import access
 from org.access import role_of, store_ids, supervised_department_ids
 from org.choices import Role
 from org.models import User
@@ -46,13 +47,8 @@ from .telephone import PROMISE_CLOSED, promise_overdue_now, promises_in_scope
 
 def may_see_person(user, person: User) -> bool:
     """The person themself, a supervisor of the person's department, the store's managers, its auditors and the
-    group's administrators — never a colleague, nor a supervisor of another department."""
-    role = role_of(user)
-    if role is None or person.store_id not in store_ids(user):
-        return False
-    if person.pk == user.pk or role in (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.AUDITOR):
-        return True
-    return role == Role.SUPERVISOR and person.department_id in supervised_department_ids(user)
+    group's administrators — never a colleague, nor a supervisor of another department (org.access)."""
+    return access.may_see_person(user, store_id=person.store_id, person_id=person.pk)
 
 
 def person_get_for_user(user, pk) -> User:

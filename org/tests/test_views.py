@@ -334,9 +334,11 @@ def test_staff_detail_three_people(client, world):
     client.force_login(world.a.manager)
     body = client.get(target).content.decode()
     assert 'data-testid="staff-edit"' in body
+    assert 'data-testid="person-record"' in body
     client.force_login(world.a.supervisor)  # supervises the staff member's department
     response = client.get(target)
     assert response.status_code == 200 and 'data-testid="staff-edit"' not in response.content.decode()
+    assert 'data-testid="person-record"' in response.content.decode()  # the page they open before a review
     client.force_login(world.a.staff)
     assert client.get(target).status_code == 200  # their own record
     supervisor_page = reverse("org:staff_detail", kwargs={"staff_pk": world.a.supervisor.pk})

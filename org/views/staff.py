@@ -19,7 +19,7 @@ from core.pagination import list_page
 from core.validators import parse_id
 
 from .. import selectors
-from ..access import Right, has_right, require, store_ids
+from ..access import Right, has_right, may_see_person, require, store_ids
 from ..forms import PasswordForm, StaffFilterForm, StaffForm
 from ..models import User
 from ..services import staff as services
@@ -81,6 +81,9 @@ def staff_detail(request, staff_pk):
             "history": history_for(person),
             "may_manage": may_manage,
             "is_self": person.pk == request.user.pk,
+            # S1, S6: the page of their record (insights) opens to those who may see it, and is linked only for them
+            "may_see_record": person.store_id is not None
+            and may_see_person(request.user, store_id=person.store_id, person_id=person.pk),
         },
     )
 
