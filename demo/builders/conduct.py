@@ -384,6 +384,9 @@ def _plan_attendance(rng: random.Random, month: StoreConduct, days: list, today:
     incidents[(picked[8][0].pk, picked[8][1])] = "early"
     incidents[(picked[9][0].pk, picked[9][1])] = "no_out"
     incidents[(picked[10][0].pk, picked[10][1])] = "late"
+    last_day = max(d for _p, d in working)  # and one the last day, so this month's figures have one too
+    person, day = rng.choice([(p, d) for p, d in working if d == last_day])
+    incidents[(person.pk, day)] = "late"
     weeks = defaultdict(list)
     for day in days:
         for person in people:
