@@ -64,7 +64,7 @@ from org.business_time import StoreCalendar
 from org.choices import Role, RosterKind
 from org.models import Department, Store, User
 from org.selectors import work_days
-from org.services.roster import roster_fill, roster_set, shift_create
+from org.services.roster import DEFAULT, roster_fill, roster_set, shift_create
 from promises.models import Notification
 
 DAYS = 30
@@ -217,8 +217,9 @@ def _store_setup(rng: random.Random, store: Store, days: list, today: date) -> S
 
 
 def _roster(rng: random.Random, month: StoreConduct, days: list, today: date) -> None:
-    """S1.D1a: shift workers alternate 早班/晚班 by week; each person rests a day a week or so; one person takes
-    three days of leave; the roster runs to the end of the current month (the roster page's month is full)."""
+    """S1.D1a: shift workers alternate 早班/晚班 by week (not on the days the store is closed); each member of
+    staff rests three days of the month; one person takes three days of leave; the roster runs to the end of
+    the current month (the roster page's month is full)."""
     store, manager = month.store, month.manager
     last = (today.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
     monday = days[0] - timedelta(days=days[0].weekday())
@@ -238,7 +239,12 @@ def _roster(rng: random.Random, month: StoreConduct, days: list, today: date) ->
             )
         monday += timedelta(days=7)
     repeater = REPEATER[store.code][0]
-    staff = sorted(p for p, u in month.people.items() if u.role in (Role.STAFF, Role.SUPERVISOR) and p != repeater)
+    rostered = [days[0] + timedelta(days=n) for n in range((last - days[0]).days + 1)]
+    for day in [d for d in rostered if month.calendar.interval(d) is None]:
+        for username in SHIFT_WORKERS[store.code]:  # a closure or a holiday: nobody works it
+            roster_set(actor=manager, store=store, person=month.people[username], day=day, kind=DEFAULT)
+    # the supervisors do the morning checks: they rest on the days the store is closed
+    staff = sorted(p for p, u in month.people.items() if u.role == Role.STAFF and p != repeater)
     for username in staff:
         for day in rng.sample(month.open_days, 3):
             roster_set(actor=manager, store=store, person=month.people[username], day=day, kind=RosterKind.REST)
@@ -385,7 +391,7 @@ def _plan_attendance(rng: random.Random, month: StoreConduct, days: list, today:
     incidents[(picked[9][0].pk, picked[9][1])] = "no_out"
     incidents[(picked[10][0].pk, picked[10][1])] = "late"
     last_day = max(d for _p, d in working)  # and one the last day, so this month's figures have one too
-    person, day = rng.choice([(p, d) for p, d in working if d == last_day])
+    person, day = rng.choice([(p, d) for p, d in working if d == last_day and (p.pk, d) not in incidents])
     incidents[(person.pk, day)] = "late"
     weeks = defaultdict(list)
     for day in days:

@@ -492,7 +492,7 @@ def test_demo_has_a_month_of_grooming_checks_with_failures_corrections_and_a_rep
         assert failed.exclude(comment="").count() == failed.count() > 5
         assert failed.exclude(photo="").exists()
         desk = Round.objects.filter(store=store, purpose=Purpose.DESK, state=RoundState.DONE)
-        assert 3 <= desk.count() <= 15 and RoundResult.objects.filter(round__in=desk, passed=False).exists()
+        assert 3 <= desk.count() <= 18 and RoundResult.objects.filter(round__in=desk, passed=False).exists()
     corrections = Promise.objects.filter(kind=PromiseKind.GROOMING_CORRECTION)
     states = Counter(corrections.values_list("state", flat=True))
     assert states[PromiseState.KEPT] > 5 * states[PromiseState.LATE] > 0
