@@ -65,6 +65,7 @@ from org.choices import Role, RosterKind
 from org.models import Department, Store, User
 from org.selectors import work_days
 from org.services.roster import DEFAULT, roster_fill, roster_set, shift_create
+from promises.choices import PromiseState
 from promises.models import Notification
 
 DAYS = 30
@@ -127,7 +128,9 @@ def load_conduct_month(rng: random.Random, now: datetime) -> dict:
         months[store.code] = month
         month.timeline = timeline
         _plan_grooming(rng, month, timeline)
-        _plan_desk(rng, month, timeline)
+        # a generator of its own: the desk checks' days are drawn from the areas' ids (checks.selectors.weekly_day),
+        # and the plans after them should not depend on how many there are
+        _plan_desk(random.Random(rng.random()), month, timeline)
         _plan_attendance(rng, month, days, today, timeline)
         _plan_discipline(rng, month, timeline)
     for day in days:
@@ -135,10 +138,11 @@ def load_conduct_month(rng: random.Random, now: datetime) -> dict:
         timeline.at(_local(day, 23.5), _carry_over)  # and counts what the day left open (S1.D2)
     first_notification = Notification.objects.order_by("-id").values_list("id", flat=True).first() or 0
     timeline.play(until=now)
-    # the month's bells read when they came, but for the last two days (as the lounge's, demo/builders/lounge.py)
-    Notification.objects.filter(
-        id__gt=first_notification, read_at__isnull=True, created_at__lt=_local(days[-2], 0)
-    ).update(read_at=models.F("created_at"))
+    # the month's bells read when they came (as the lounge's, demo/builders/lounge.py), but for the promises still
+    # open (the contest to decide, the correction to confirm) and the news of the last two days
+    Notification.objects.filter(id__gt=first_notification, read_at__isnull=True).exclude(
+        promise__state=PromiseState.OPEN
+    ).exclude(promise__isnull=True, created_at__gte=_local(days[-2], 0)).update(read_at=models.F("created_at"))
     rounds_schedule(now=now)  # today's grooming checks, if there is still time to do them
     return {code: _store_counts(month.store) for code, month in months.items()}
 
