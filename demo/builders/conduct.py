@@ -18,8 +18,9 @@ departments. Then the month is played in time order (demo.builders.lounge.Timeli
   last one still open. Two rounds a store are missed. One person a store fails the same item three times,
   so the store managers get the repeated-failure notice (S6);
 - the store manager does the week's desk check of each office department on its drawn day, a few failures;
-- attendance for everyone of the store, imported each Monday (or the first business day after) for the week
-  before through `conduct.services.attendance.attendance_import_rows`, with late arrivals, an early leave
+- attendance for everyone of the store, imported by the store manager each Monday morning for the week
+  before (the last, unfinished week the evening of yesterday) through
+  `conduct.services.attendance.attendance_import_rows`, with late arrivals, an early leave
   and a missing punch; the supervisors confirm most of the drafts, dismiss a few (a swapped shift, the punch
   machine down) and leave the last week's as drafts;
 - discipline records of every state: recorded (still to answer), acknowledged, contested and awaiting the
@@ -105,6 +106,7 @@ class StoreConduct:
     open_days: list = field(default_factory=list)
     timeline: Timeline | None = None
     work: dict = field(default_factory=dict)  # (person id, day) → org.selectors.WorkDay of the month
+    drafts_reviewed: int = 0
 
 
 def _local(day: date, hour: float) -> datetime:
@@ -351,11 +353,11 @@ def _check_submit(moment: datetime, plan: CheckPlan) -> None:
         return
     results = list(plan.round.results.select_related("subject").order_by("position", "id"))
     answers = {}
-    failed = {}
+    failed = {}  # result id → the username of the person who failed it (one item each)
     for result in results:
         username = result.subject.username
         failure = plan.failures.get(username)
-        if failure is not None and username not in failed and result.rule_id == failure[0]:
+        if failure is not None and username not in failed.values() and result.rule_id == failure[0]:
             failed[result.pk] = username
             answers[result.pk] = Answer(passed=False, comment=failure[1], photo=failure[2])
         else:
@@ -439,10 +441,12 @@ def _attendance_import(moment: datetime, month: StoreConduct, rows: list, last: 
         return  # the supervisors have not looked at these yet: they stay drafts
     rng = random.Random(seed)
     drafts = DisciplineRecord.objects.filter(attendance_day__batch=batch, state=DisciplineState.DRAFT)
-    for index, record in enumerate(drafts.select_related("person__department").order_by("occurred_at", "id")):
+    for record in drafts.select_related("person__department").order_by("occurred_at", "id"):
         at = moment + timedelta(hours=rng.uniform(3, 7))
         reviewer = _reviewer(month, record.person)
-        if index % 4 == 2:
+        month.drafts_reviewed += 1
+        index = month.drafts_reviewed
+        if index % 4 == 2:  # one in four of the store's drafts dismissed
             month.timeline.at(at, _dismiss, reviewer, record, rng.choice(DISMISS_REASONS))
         else:
             month.timeline.at(at, _confirm_draft, reviewer, record)

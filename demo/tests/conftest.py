@@ -81,7 +81,7 @@ def _fingerprint() -> list:
     rounds = (
         Round.objects.filter(scheduled_for__lt=today, state="done")
         .exclude(purpose="desk")
-        .order_by("store__code", "scheduled_for")
+        .order_by("store__code", "scheduled_for", "area__name")  # the grooming checks share their slot
     )
     rounds = rounds.values_list("store__code", "scheduled_for", "submitted_at", "score", "submitted_by__username")
     lounge = [list(visits), list(servings), list(requests), list(rounds)]
