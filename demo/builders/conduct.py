@@ -22,7 +22,7 @@ departments. Then the month is played in time order (demo.builders.lounge.Timeli
   before (the last, unfinished week the evening of yesterday) through
   `conduct.services.attendance.attendance_import_rows`, with late arrivals, an early leave
   and a missing punch; the supervisors confirm most of the drafts, dismiss a few (a swapped shift, the punch
-  machine down) and leave the last week's as drafts;
+  machine down) and leave the last two days' as drafts;
 - discipline records of every state: recorded (still to answer), acknowledged, contested and awaiting the
   store manager's decision, upheld, withdrawn; one from a spot check with a photo;
 - the worker's `carry_overs_count` after every closing, so S1.D2 counts what each day left open.
@@ -429,7 +429,7 @@ def _plan_attendance(rng: random.Random, month: StoreConduct, days: list, today:
 
 
 def _attendance_import(moment: datetime, month: StoreConduct, rows: list, last: bool, seed: float) -> None:
-    """The week's export imported by the store manager; the drafts reviewed the next day but the last week's."""
+    """The week's export imported by the store manager; its drafts reviewed the same day, but the last two days'."""
     batch = attendance_import_rows(
         actor=month.manager,
         store=month.store,
@@ -437,12 +437,12 @@ def _attendance_import(moment: datetime, month: StoreConduct, rows: list, last: 
         source=AttendanceSource.DINGTALK,
         file_name=f"钉钉考勤_{rows[0]['date']}.xlsx",
     )
-    if last:
-        return  # the supervisors have not looked at these yet: they stay drafts
     rng = random.Random(seed)
     drafts = DisciplineRecord.objects.filter(attendance_day__batch=batch, state=DisciplineState.DRAFT)
+    if last:  # the last two days' drafts stay drafts: the supervisors have not looked at them yet
+        drafts = drafts.filter(occurred_at__lt=_local(timezone.localtime(moment).date() - timedelta(days=1), 0))
     for record in drafts.select_related("person__department").order_by("occurred_at", "id"):
-        at = moment + timedelta(hours=rng.uniform(3, 7))
+        at = moment + (timedelta(minutes=rng.uniform(20, 60)) if last else timedelta(hours=rng.uniform(3, 7)))
         reviewer = _reviewer(month, record.person)
         month.drafts_reviewed += 1
         index = month.drafts_reviewed

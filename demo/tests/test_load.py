@@ -510,7 +510,7 @@ def test_demo_has_a_month_of_grooming_checks_with_failures_corrections_and_a_rep
 
 def test_demo_has_attendance_for_everyone_with_late_arrivals_and_drafts_in_each_state(loaded):
     """S1.D1a: a month of punches imported a week at a time; late arrivals, an early leave and a missing punch
-    became drafts, most confirmed, some dismissed, the last week's still drafts."""
+    became drafts, most confirmed, some dismissed, the last two days' still drafts."""
     for code in ("S001", "S002"):
         store = Store.objects.get(code=code)
         days = AttendanceDay.objects.filter(store=store)
@@ -521,7 +521,7 @@ def test_demo_has_attendance_for_everyone_with_late_arrivals_and_drafts_in_each_
         drafts = DisciplineRecord.objects.filter(store=store, source=DisciplineSource.ATTENDANCE)
         states = Counter(drafts.values_list("state", flat=True))
         assert states[DisciplineState.DRAFT] > 0 and states[DisciplineState.DISMISSED] > 0
-        assert states[DisciplineState.RECORDED] + states[DisciplineState.ACKNOWLEDGED] > states[DisciplineState.DRAFT]
+        assert states[DisciplineState.RECORDED] > 0 and states[DisciplineState.ACKNOWLEDGED] > 0
 
 
 def test_demo_has_discipline_records_in_every_state_and_a_contest_awaiting_the_manager(loaded):
