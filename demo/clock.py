@@ -22,6 +22,7 @@ from datetime import datetime
 
 from django.utils import timezone
 
+from conduct.models import AttendanceBatch, DisciplineRecord
 from core.models import HistoryEntry
 from promises.models import Notification, PromiseEvent, WebhookDelivery
 
@@ -31,6 +32,8 @@ STAMPED = [
     (PromiseEvent, "at"),
     (Notification, "created_at"),
     (WebhookDelivery, "created_at"),
+    (AttendanceBatch, "created_at"),
+    (DisciplineRecord, "created_at"),
 ]
 
 _moment: ContextVar[datetime | None] = ContextVar("demo_moment", default=None)

@@ -2,7 +2,8 @@
 
 `demo_load` calls the builders in order — demo/builders/org.py (the group, stores and staff),
 customers.py, phone.py (a month on the telephone, with complaints.py), lounge.py (a month in the
-lounge, with its rounds and faults) — in one transaction. Deterministic (one seeded random
+lounge, with its rounds and faults), conduct.py (the roster, grooming and desk checks, attendance,
+discipline records, carried-over work) — in one transaction. Deterministic (one seeded random
 generator, fixed dates) and loaded once: it does nothing when the database already holds an
 organisation. What the builders write at a simulated moment carries that moment (demo/clock.py).
 """
@@ -15,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from customers.models import Customer, Vehicle
+from demo.builders.conduct import load_conduct_month
 from demo.builders.customers import customers_build
 from demo.builders.lounge import load_lounge_month
 from demo.builders.org import GROUP_NAME, org_build
@@ -69,6 +71,7 @@ def demo_load() -> DemoResult:
     customers_build(rng, stores, people)
     load_phone_month(rng, timezone.now())
     load_lounge_month(rng, timezone.now())
+    load_conduct_month(rng, timezone.now())
     return DemoResult(
         True,
         "demo data loaded",
