@@ -274,6 +274,8 @@ class Slot:
 class AreaDay:
     area: Area
     slots: list[Slot] = field(default_factory=list)
+    open_today: bool = True
+    weekly_on: date | None = None  # a weekly area not checked today: the day of this week it is (S1.D3)
 
     @property
     def done(self) -> int:
@@ -302,7 +304,9 @@ def today_schedule(user, *, now: datetime | None = None) -> list[AreaDay]:
             area.store_id,  # the closures prefetched: one query for every store, not one per store (issue 10)
             StoreCalendar(area.store, closures={c.date for c in area.store.closures.all()}),
         )
-        row = AreaDay(area=area)
+        row = AreaDay(area=area, open_today=calendar.interval(day) is not None)
+        if area.schedule == Schedule.WEEKLY:
+            row.weekly_on = weekly_day(area=area, day=day, calendar=calendar)
         for at in area_slots(area=area, day=day, calendar=calendar):
             round = rounds.get((area.pk, at))
             if round is not None:

@@ -256,3 +256,28 @@ def test_s6_the_person_page_asks_as_much_for_many_checks_as_for_one(client, worl
     for day in ("2026-11-03", "2026-11-04", "2026-11-05"):
         check_on(day)
     assert count() == one
+
+
+def test_s1_d3_todays_schedule_names_the_day_of_a_weekly_check(client, world):
+    """On another day of the week, a weekly desk check says which day it falls on, not that the store is closed."""
+    from datetime import date, timedelta
+
+    import time_machine
+
+    from checks.choices import Schedule
+    from checks.selectors import weekly_day
+    from checks.tests.helpers import grooming
+    from org.business_time import StoreCalendar
+    from tests.clock import at
+
+    area, _made = grooming(world.a, schedule=Schedule.WEEKLY)
+    monday = date(2026, 11, 30)
+    calendar = StoreCalendar(world.a.store)
+    drawn = weekly_day(area=area, day=monday, calendar=calendar)
+    week = [monday + timedelta(days=n) for n in range(7)]
+    other = next(d for d in week if d != drawn and calendar.interval(d) is not None)
+    client.force_login(world.a.manager)
+    with time_machine.travel(at(f"{other} 10:00"), tick=False):
+        body = client.get("/checks/").content.decode()
+    assert 'data-testid="weekly-on"' in body and drawn.strftime("%m-%d") in body
+    assert "门店今日不营业" not in body
