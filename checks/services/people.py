@@ -24,7 +24,7 @@ from core.audit import history_record, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
 from core.validators import field_error
-from org.access import Right, deny_unless, has_right, store_ids
+from org.access import deny_unless, store_ids
 from org.choices import Role, RosterKind
 from org.models import Store, User
 from org.selectors import on_duty, store_managers, work_days
@@ -35,7 +35,7 @@ from ..choices import ItemKind, Purpose, RoundState
 from ..links import round_url
 from ..models import ChecklistTemplate, CorrectiveAction, Round, RoundResult, RoundSubject, check_settings
 from .actions import action_open
-from .rounds import ROUND_FIELDS, Answer, _locked_round, measured_passes
+from .rounds import ROUND_FIELDS, Answer, _locked_round, may_do_round, measured_passes
 
 SUBJECT_FIELDS = ["absent", "absence", "checked_at", "failed_count"]
 CHECKER_ROLES = (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.SUPERVISOR, Role.STAFF)
@@ -112,7 +112,7 @@ def is_people_round(round: Round) -> bool:
 
 
 def _open_people_round(actor, round: Round) -> Round:
-    deny_unless(actor is None or has_right(actor, Right.EDIT, round.store_id))
+    deny_unless(actor is None or may_do_round(actor, round))
     round = _locked_round(round)
     if round.state != RoundState.OPEN or round.started_at is None:
         raise ValidationError(_("People are checked only while the round is being done."), code="not_open")

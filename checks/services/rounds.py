@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from core.audit import history_record, snapshot
 from core.images import photo_clean
 from core.models import HistoryAction
-from org.access import Right, deny_unless, has_right, role_of, store_ids
+from org.access import Right, deny_unless, has_right, role_of, store_ids, supervised_department_ids
 from org.business_time import StoreCalendar
 from org.choices import Role
 from promises.choices import PromiseKind, PromiseState
@@ -38,6 +38,36 @@ ADHOC_ROLES = (Role.GROUP_ADMIN, Role.STORE_MANAGER, Role.SUPERVISOR)
 def may_start_adhoc(user, store_id: int) -> bool:
     """An extra round outside the schedule: supervisors and managers of the store."""
     return role_of(user) in ADHOC_ROLES and has_right(user, Right.EDIT, store_id)
+
+
+def may_check_people(user, *, store_id: int, department_id: int | None) -> bool:
+    """Who checks people (S6 grooming, S1.D3 desks): the checked department's supervisors — a store names
+    another checker by giving them that department to supervise on their account — the store's managers and
+    the group's administrators. Never the people being checked, nor another department's supervisor."""
+    role = role_of(user)
+    if role is None or not has_right(user, Right.EDIT, store_id):
+        return False
+    if role in (Role.GROUP_ADMIN, Role.STORE_MANAGER):
+        return True
+    return department_id is not None and department_id in supervised_department_ids(user)
+
+
+def may_do_round(user, round: Round) -> bool:
+    """Whether the person may start, answer and submit the round: anyone who edits in the store for a round of
+    a place, a checker of people (``may_check_people``) for a round of people."""
+    if not has_right(user, Right.EDIT, round.store_id):
+        return False
+    area = round.area if round.area_id is not None else None
+    if area is not None and area.checks_people:
+        return may_check_people(user, store_id=round.store_id, department_id=area.department_id)
+    return True
+
+
+def may_start_extra(user, area: Area) -> bool:
+    """An extra round of the area: supervisors and managers; a check of people only by its checkers."""
+    if area.checks_people:
+        return may_check_people(user, store_id=area.store_id, department_id=area.department_id)
+    return may_start_adhoc(user, area.store_id)
 
 
 # --- The schedule --------------------------------------------------------------------------------
@@ -227,7 +257,7 @@ def round_start(*, actor, round: Round, now: datetime | None = None) -> Round:
 
     Starting a round already started changes nothing.
     """
-    deny_unless(actor is None or has_right(actor, Right.EDIT, round.store_id))
+    deny_unless(actor is None or may_do_round(actor, round))
     round = _locked_round(round)
     if round.state != RoundState.OPEN:
         raise ValidationError(_("Only a round still to do can be started."), code="not_open")
@@ -256,8 +286,8 @@ def round_start(*, actor, round: Round, now: datetime | None = None) -> Round:
 @transaction.atomic
 def round_start_adhoc(*, actor, area: Area, now: datetime | None = None) -> Round:
     """An extra round outside the schedule, started at once by a supervisor or manager (no clock)."""
-    deny_unless(may_start_adhoc(actor, area.store_id))
     area = Area.objects.select_related("template").get(pk=area.pk)
+    deny_unless(may_start_extra(actor, area))
     now = now or timezone.now()
     round = _round_new(area)
     history_record(
@@ -332,7 +362,7 @@ def round_submit(
     and turns each failed item into a corrective action with an owner — the area's department desk,
     or the person chosen — and a clock. Nothing is saved unless everything is valid.
     """
-    deny_unless(actor is None or has_right(actor, Right.EDIT, round.store_id))
+    deny_unless(actor is None or may_do_round(actor, round))
     round = _locked_round(round)
     if round.state != RoundState.OPEN:
         raise ValidationError(_("This round is no longer to be done."), code="not_open")

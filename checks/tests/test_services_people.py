@@ -242,3 +242,53 @@ def test_s1_d3_desk_check_per_place_and_per_person(world):
     desk.save(update_fields=["checks_people"])
     round = rounds.round_start_adhoc(actor=world.a.supervisor, area=desk, now=at(f"{MONDAY} 10:05"))
     assert round.subjects.count() == 1 and round.results.filter(subject=world.a.supervisor).count() == 4
+
+
+def test_s6_only_the_departments_checkers_start_answer_and_submit_a_check_of_people(world):
+    """S6: the department's supervisor (or whom the store names by giving them the department to supervise) and
+    the managers check people — never the people being checked, nor a supervisor of another department."""
+    from org.choices import Role
+    from tests.factories import make_user
+
+    area, made = grooming(world.a)
+    rounds.rounds_schedule(now=at(f"{MONDAY} 08:05"))
+    round = Round.objects.get(area=area)
+    lounge_supervisor = make_user(
+        "a-lounge-sup", role=Role.SUPERVISOR, store=world.a.store, department=world.a.lounge, name="休息室主管"
+    )
+    refused = [made[0], world.a.staff, lounge_supervisor, world.a.auditor, world.b.manager]
+    for who in refused:
+        assert not rounds.may_do_round(who, round), who
+        assert not rounds.may_start_extra(who, area), who
+        with pytest.raises(PermissionDenied):
+            rounds.round_start(actor=who, round=round, now=at(f"{MONDAY} 08:06"))
+        with pytest.raises(PermissionDenied):
+            rounds.round_start_adhoc(actor=who, area=area, now=at(f"{MONDAY} 08:06"))
+    assert Round.objects.get(pk=round.pk).started_at is None  # nothing started by those refused
+
+    round = rounds.round_start(actor=world.a.manager, round=round, now=at(f"{MONDAY} 08:06"))
+    with pytest.raises(PermissionDenied):  # answering and submitting are refused alike
+        people.subject_all_pass(actor=made[0], round=round, subject=_subject(round, made[0]))
+    with pytest.raises(PermissionDenied):
+        rounds.round_submit(actor=made[0], round=round, answers={})
+    assert _subject(round, made[0]).checked_at is None
+
+    # The store names a checker: a staff member given the department to supervise on their account.
+    made[1].supervised_departments.add(world.a.cs)
+    made[1] = type(made[1]).objects.get(pk=made[1].pk)  # a fresh object: the supervised departments are cached
+    assert rounds.may_do_round(made[1], round) and rounds.may_start_extra(made[1], area)
+    subject = people.subject_all_pass(actor=made[1], round=round, subject=_subject(round, made[0]))
+    assert subject.checked_at is not None
+
+
+def test_s4_a_round_of_a_place_stays_everyday_work_of_the_store(world):
+    """A round of a place (S4.6–S4.10) is still done by anyone who works in the store; an extra one by a
+    supervisor or manager only."""
+    from .helpers import lounge
+
+    _template, area = lounge(world.a)
+    rounds.rounds_schedule(now=at(f"{MONDAY} 10:31"))
+    round = Round.objects.filter(area=area).first()
+    assert rounds.may_do_round(world.a.staff, round)
+    assert not rounds.may_start_extra(world.a.staff, area) and rounds.may_start_extra(world.a.supervisor, area)
+    assert not rounds.may_do_round(world.b.staff, round)

@@ -18,7 +18,7 @@ from core.htmx import is_htmx, render_page
 from core.images import photo_response
 from core.pagination import list_page
 from core.validators import parse_id
-from org.access import Right, deny_unless, has_right, require, scope
+from org.access import Right, deny_unless, require, scope
 
 from .. import selectors
 from ..choices import ActionState, ItemKind, Purpose, RoundState
@@ -54,7 +54,7 @@ def round_list(request):
     if not is_htmx(request):
         context["schedule"] = selectors.today_schedule(request.user)
         context["can_start_extra"] = {
-            a.pk for a in context["areas"] if a.active and rounds.may_start_adhoc(request.user, a.store_id)
+            a.pk for a in context["areas"] if a.active and rounds.may_start_extra(request.user, a)
         }
     return render_page(request, "checks/round_list.html", "checks/partials/round_rows.html", context)
 
@@ -77,7 +77,7 @@ def round_detail(request, round_pk):
             "results": results,
             "subjects": subjects,
             "is_people": bool(subjects) or people.is_people_round(round),
-            "can_do": has_right(request.user, Right.EDIT, round.store_id) and round.state == RoundState.OPEN,
+            "can_do": round.state == RoundState.OPEN and rounds.may_do_round(request.user, round),
             "S": RoundState,
             "now": timezone.now(),
         },
@@ -102,7 +102,7 @@ def round_start(request, round_pk):
 def round_adhoc(request, area_pk):
     """An extra round of an area, outside the schedule: supervisors and managers."""
     area = selectors.area_get_for_user(request.user, area_pk, right=Right.EDIT)
-    deny_unless(rounds.may_start_adhoc(request.user, area.store_id))
+    deny_unless(rounds.may_start_extra(request.user, area))
     try:
         round = rounds.round_start_adhoc(actor=request.user, area=area)
     except ValidationError as exc:
