@@ -10,7 +10,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from customers.imports.columns import column_letter
+from customers.imports.columns import column_letter, mapped_columns
 
 
 @dataclass(frozen=True)
@@ -147,28 +147,7 @@ def mapping_fits(mapping: dict) -> bool:
 
 def clean_mapping(headers: list[str], mapping: dict) -> dict[str, int]:
     """Check a chosen mapping: the person (number or name), the date, the clock-in and clock-out; a column once."""
-    errors: dict[str, list] = {}
-    cleaned: dict[str, int] = {}
-    taken: dict[int, str] = {}
-    for key in FIELD_KEYS:
-        value = mapping.get(key)
-        if value in (None, ""):
-            continue
-        try:
-            index = int(value)
-            if not 0 <= index < len(headers):
-                raise ValueError
-        except (TypeError, ValueError):
-            errors[key] = [_("Choose one of the file's columns.")]
-            continue
-        if index in taken:
-            errors[key] = [
-                _("Column %(column)s is already chosen for %(field)s; choose each column once.")
-                % {"column": column_letter(index), "field": field_label(taken[index])}
-            ]
-            continue
-        taken[index] = key
-        cleaned[key] = index
+    cleaned, errors = mapped_columns(headers, mapping, FIELD_KEYS, field_label)
     if "employee_no" not in cleaned and "name" not in cleaned and "employee_no" not in errors and "name" not in errors:
         errors["employee_no"] = [_("Choose the column of the employee number (工号), of the name (姓名), or both.")]
     for key, message in (

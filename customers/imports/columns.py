@@ -223,12 +223,14 @@ def guess_mapping(headers: list[str]) -> dict[str, int]:
     return {f.key: mapping[f.key] for f in IMPORT_FIELDS if f.key in mapping}
 
 
-def clean_mapping(headers: list[str], mapping: dict) -> dict[str, int]:
-    """Check a column mapping: name required, a phone column, one field per column."""
+def mapped_columns(headers: list[str], mapping: dict, keys, label) -> tuple[dict[str, int], dict[str, list]]:
+    """The columns a person chose for `keys` (field → column index), each one of the file's columns and chosen
+    once; with the errors by field, `label(key)` naming the field a column is already taken by. Shared by the
+    customer and attendance imports; each then says which fields it requires."""
     errors: dict[str, list] = {}
     cleaned: dict[str, int] = {}
     taken: dict[int, str] = {}
-    for key in FIELD_KEYS:
+    for key in keys:
         value = mapping.get(key)
         if value in (None, ""):
             continue
@@ -242,11 +244,17 @@ def clean_mapping(headers: list[str], mapping: dict) -> dict[str, int]:
         if index in taken:
             errors[key] = [
                 _("Column %(column)s is already chosen for %(field)s; choose each column once.")
-                % {"column": column_letter(index), "field": field_label(taken[index])}
+                % {"column": column_letter(index), "field": label(taken[index])}
             ]
             continue
         taken[index] = key
         cleaned[key] = index
+    return cleaned, errors
+
+
+def clean_mapping(headers: list[str], mapping: dict) -> dict[str, int]:
+    """Check a column mapping: name required, a phone column, one field per column."""
+    cleaned, errors = mapped_columns(headers, mapping, FIELD_KEYS, field_label)
     if "name" not in cleaned and "name" not in errors:
         errors["name"] = [_("Choose the column that holds the customer's name.")]
     if "mobile" not in cleaned and "landline" not in cleaned and "mobile" not in errors:
