@@ -34,6 +34,9 @@ class PromiseKind(models.TextChoices):
     DESK_CHECK = "desk_check", _("Do a scheduled desk check")
     DISCIPLINE_DECISION = "discipline_decision", _("Decide a contested discipline record")
     DISCIPLINE_DRAFT = "discipline_draft", _("Confirm or dismiss a draft discipline record from attendance")
+    REVIEW = "review", _("Write a six-quality review by its due date")
+    AUDIT_COACHING = "audit_coaching", _("Put right what an etiquette audit found")
+    LEARNING = "learning", _("Learn a standard and pass its check of understanding")
 
 
 # The rule of the standards each kind of promise keeps.
@@ -54,6 +57,9 @@ PROMISE_KIND_RULES = {
     PromiseKind.DESK_CHECK: "S1.D3",
     PromiseKind.DISCIPLINE_DECISION: "S1.D1a",
     PromiseKind.DISCIPLINE_DRAFT: "S1.D1a",
+    PromiseKind.REVIEW: "S1.1",
+    PromiseKind.AUDIT_COACHING: "S3.1",
+    PromiseKind.LEARNING: "S1.6",
 }
 
 
