@@ -6,6 +6,7 @@ product and whether they are built yet, so the navigation never shows a fake pag
 
 from dataclasses import dataclass, field
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,6 +24,11 @@ class Section:
     url_name: str
     query: str = ""
     roles: tuple[str, ...] = ()  # role codes (org.choices.Role), given as text: core imports no app
+    args: tuple = ()  # the page's URL arguments (a standard's learning page: its slug)
+
+    @property
+    def href(self) -> str:
+        return reverse(self.url_name, args=self.args) + self.query
 
 
 MANAGERS = ("group_admin", "store_manager")
